@@ -1,0 +1,47 @@
+// Command minik8s is the multi-call binary of minik8s: the first argument
+// (or the name it is called by, e.g. a "kubectl" link) picks the component.
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"minik8s/apiserver"
+	"minik8s/kubectl"
+)
+
+func main() {
+	if err := newRoot(filepath.Base(os.Args[0])).Execute(); err != nil {
+		os.Exit(1)
+	}
+}
+
+// components maps a subcommand (and link name) to its command constructor.
+var components = map[string]func() *cobra.Command{
+	"apiserver": apiserver.NewCommand,
+	"kubectl":   kubectl.NewCommand,
+}
+
+func newRoot(argv0 string) *cobra.Command {
+	if mk, ok := components[argv0]; ok {
+		return mk()
+	}
+	root := &cobra.Command{
+		Use:           "minik8s",
+		Short:         "minik8s: a small Kubernetes for labs",
+		SilenceUsage:  true,
+		SilenceErrors: false,
+	}
+	for _, mk := range components {
+		root.AddCommand(mk())
+	}
+	root.AddCommand(&cobra.Command{
+		Use:   "version",
+		Short: "Print the minik8s version",
+		Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), "minik8s", "v0.1.0") },
+	})
+	return root
+}

@@ -1,0 +1,161 @@
+package api
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Object is any top-level API object: it has a TypeMeta and an ObjectMeta.
+type Object interface {
+	GetTypeMeta() *TypeMeta
+	GetObjectMeta() *ObjectMeta
+}
+
+// ResourceInfo describes one resource the apiserver serves.
+type ResourceInfo struct {
+	Group      string // "" for the core group
+	Version    string
+	Kind       string
+	Resource   string // plural, lower case: "pods"
+	Singular   string // "pod"
+	ShortNames []string
+	Namespaced bool
+	HasStatus  bool // has a /status subresource; status is ignored on the main resource
+	New        func() Object
+}
+
+// APIVersion is "v1" for the core group, "group/version" otherwise.
+func (r *ResourceInfo) APIVersion() string {
+	if r.Group == "" {
+		return r.Version
+	}
+	return r.Group + "/" + r.Version
+}
+
+// ListKind is the kind of the list form ("PodList").
+func (r *ResourceInfo) ListKind() string { return r.Kind + "List" }
+
+// GroupResource is "pods" or "deployments.apps", as Kubernetes names them in messages.
+func (r *ResourceInfo) GroupResource() string {
+	if r.Group == "" {
+		return r.Resource
+	}
+	return r.Resource + "." + r.Group
+}
+
+// BasePath is the URL prefix of the group/version: /api/v1 or /apis/apps/v1.
+func (r *ResourceInfo) BasePath() string {
+	if r.Group == "" {
+		return "/api/" + r.Version
+	}
+	return "/apis/" + r.Group + "/" + r.Version
+}
+
+// Path is the URL of the collection (name empty) or of one object.
+// namespace is ignored for cluster-scoped resources; an empty namespace
+// for a namespaced resource means all namespaces.
+func (r *ResourceInfo) Path(namespace, name string) string {
+	p := r.BasePath()
+	if r.Namespaced && namespace != "" {
+		p += "/namespaces/" + namespace
+	}
+	p += "/" + r.Resource
+	if name != "" {
+		p += "/" + name
+	}
+	return p
+}
+
+// Resources is every resource minik8s serves, in discovery order.
+var Resources = []*ResourceInfo{
+	{Version: "v1", Kind: "Namespace", Resource: "namespaces", Singular: "namespace", ShortNames: []string{"ns"}, HasStatus: true,
+		New: func() Object { return &Namespace{} }},
+	{Version: "v1", Kind: "Node", Resource: "nodes", Singular: "node", ShortNames: []string{"no"}, HasStatus: true,
+		New: func() Object { return &Node{} }},
+	{Version: "v1", Kind: "Pod", Resource: "pods", Singular: "pod", ShortNames: []string{"po"}, Namespaced: true, HasStatus: true,
+		New: func() Object { return &Pod{} }},
+	{Version: "v1", Kind: "Service", Resource: "services", Singular: "service", ShortNames: []string{"svc"}, Namespaced: true, HasStatus: true,
+		New: func() Object { return &Service{} }},
+	{Version: "v1", Kind: "Endpoints", Resource: "endpoints", Singular: "endpoints", ShortNames: []string{"ep"}, Namespaced: true,
+		New: func() Object { return &Endpoints{} }},
+	{Version: "v1", Kind: "Event", Resource: "events", Singular: "event", ShortNames: []string{"ev"}, Namespaced: true,
+		New: func() Object { return &Event{} }},
+	{Group: "apps", Version: "v1", Kind: "ReplicaSet", Resource: "replicasets", Singular: "replicaset", ShortNames: []string{"rs"}, Namespaced: true, HasStatus: true,
+		New: func() Object { return &ReplicaSet{} }},
+	{Group: "apps", Version: "v1", Kind: "Deployment", Resource: "deployments", Singular: "deployment", ShortNames: []string{"deploy"}, Namespaced: true, HasStatus: true,
+		New: func() Object { return &Deployment{} }},
+	{Group: "autoscaling", Version: "v2", Kind: "HorizontalPodAutoscaler", Resource: "horizontalpodautoscalers", Singular: "horizontalpodautoscaler", ShortNames: []string{"hpa"}, Namespaced: true, HasStatus: true,
+		New: func() Object { return &HorizontalPodAutoscaler{} }},
+}
+
+// Groups lists the API groups other than core, with their versions, in discovery order.
+func Groups() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range Resources {
+		if r.Group != "" && !seen[r.Group] {
+			seen[r.Group] = true
+			out = append(out, r.Group)
+		}
+	}
+	return out
+}
+
+// ForKind finds the resource of an apiVersion and kind ("apps/v1", "Deployment").
+func ForKind(apiVersion, kind string) (*ResourceInfo, error) {
+	knownKind := false
+	for _, r := range Resources {
+		if r.Kind == kind {
+			knownKind = true
+			if r.APIVersion() == apiVersion {
+				return r, nil
+			}
+		}
+	}
+	if knownKind {
+		return nil, fmt.Errorf("no kind %q is registered for version %q", kind, apiVersion)
+	}
+	return nil, fmt.Errorf("no kind %q is registered", kind)
+}
+
+// ForResource finds a resource by group, version and plural name.
+func ForResource(group, version, resource string) (*ResourceInfo, bool) {
+	for _, r := range Resources {
+		if r.Group == group && r.Version == version && r.Resource == resource {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+// Lookup resolves what a user types ("po", "pod", "pods", "deploy",
+// "deployments.apps", "Deployment") to a resource, as kubectl does.
+func Lookup(name string) (*ResourceInfo, error) {
+	n := strings.ToLower(name)
+	group := ""
+	if i := strings.Index(n, "."); i >= 0 {
+		n, group = n[:i], n[i+1:]
+	}
+	for _, r := range Resources {
+		if group != "" && r.Group != group {
+			continue
+		}
+		if n == r.Resource || n == r.Singular || n == strings.ToLower(r.Kind) {
+			return r, nil
+		}
+		for _, s := range r.ShortNames {
+			if n == s {
+				return r, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("the server doesn't have a resource type %q", name)
+}
+
+// NewFor returns an empty object of the resource with apiVersion and kind set.
+func NewFor(r *ResourceInfo) Object {
+	o := r.New()
+	tm := o.GetTypeMeta()
+	tm.APIVersion, tm.Kind = r.APIVersion(), r.Kind
+	return o
+}
