@@ -1,0 +1,51 @@
+# minik8s — `make help` lists the targets.
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+GO ?= go
+BIN := bin
+STATE ?= /var/lib/minik8s
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## Show this help
+	@awk 'BEGIN{FS=":.*## "} /^[a-zA-Z_-]+:.*## /{printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## Build bin/minik8s and its links (bin/kubectl, bin/apiserver)
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/minik8s ./cmd/minik8s
+	@for l in kubectl apiserver; do ln -sf minik8s $(BIN)/$$l; done
+
+.PHONY: deps
+deps: ## Install the Debian packages minik8s and its tests need (idempotent)
+	scripts/deps.sh
+
+.PHONY: up
+up: deps build ## Bring up the local cluster (control plane) in the background
+	scripts/up.sh
+
+.PHONY: down
+down: ## Stop the local cluster (PURGE=1 also deletes its data)
+	scripts/down.sh
+
+.PHONY: test
+test: deps build ## Run every test: unit, integration (embedded etcd), real kubectl and Python client
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 25m ./...
+
+.PHONY: unit
+unit: ## Run only the fast unit tests (no etcd, no root)
+	$(GO) test -count=1 -short ./...
+
+.PHONY: bench
+bench: build ## Run the benchmarks and print their figures
+	$(GO) run ./test/bench
+
+.PHONY: fmt
+fmt: ## gofmt the tree
+	gofmt -w $$(git ls-files '*.go')
+
+.PHONY: clean
+clean: ## Remove build outputs
+	rm -rf $(BIN)
