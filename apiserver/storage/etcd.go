@@ -1,0 +1,224 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+)
+
+// Etcd implements Interface with an etcd v3 client.
+type Etcd struct {
+	cli *clientv3.Client
+}
+
+var _ Interface = (*Etcd)(nil)
+
+// NewEtcd connects to the etcd cluster at endpoints (e.g. http://127.0.0.1:2379).
+func NewEtcd(endpoints []string) (*Etcd, error) {
+	cli, err := clientv3.New(clientv3.Config{
+		Endpoints:   endpoints,
+		DialTimeout: 5 * time.Second,
+		Logger:      zap.NewNop(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connecting to etcd %v: %w", endpoints, err)
+	}
+	return &Etcd{cli: cli}, nil
+}
+
+// Client exposes the underlying client (for admin helpers and tests).
+func (e *Etcd) Client() *clientv3.Client { return e.cli }
+
+// Create implements Interface.
+func (e *Etcd) Create(ctx context.Context, key string, value []byte) (int64, error) {
+	resp, err := e.cli.Txn(ctx).
+		If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
+		Then(clientv3.OpPut(key, string(value))).
+		Commit()
+	if err != nil {
+		return 0, fmt.Errorf("etcd create %s: %w", key, err)
+	}
+	if !resp.Succeeded {
+		return 0, fmt.Errorf("create %s: %w", key, ErrExists)
+	}
+	return resp.Header.Revision, nil
+}
+
+// Get implements Interface.
+func (e *Etcd) Get(ctx context.Context, key string) (KV, error) {
+	resp, err := e.cli.Get(ctx, key)
+	if err != nil {
+		return KV{}, fmt.Errorf("etcd get %s: %w", key, err)
+	}
+	if len(resp.Kvs) == 0 {
+		return KV{}, fmt.Errorf("get %s: %w", key, ErrNotFound)
+	}
+	kv := resp.Kvs[0]
+	return KV{Key: string(kv.Key), Value: kv.Value, ModRevision: kv.ModRevision}, nil
+}
+
+// List implements Interface.
+func (e *Etcd) List(ctx context.Context, prefix string) ([]KV, int64, error) {
+	resp, err := e.cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithSort(clientv3.SortByKey, clientv3.SortAscend))
+	if err != nil {
+		return nil, 0, fmt.Errorf("etcd list %s: %w", prefix, err)
+	}
+	out := make([]KV, 0, len(resp.Kvs))
+	for _, kv := range resp.Kvs {
+		out = append(out, KV{Key: string(kv.Key), Value: kv.Value, ModRevision: kv.ModRevision})
+	}
+	return out, resp.Header.Revision, nil
+}
+
+// Update implements Interface.
+func (e *Etcd) Update(ctx context.Context, key string, value []byte, expectedRev int64) (int64, error) {
+	cmp := clientv3.Compare(clientv3.CreateRevision(key), ">", 0)
+	if expectedRev != 0 {
+		cmp = clientv3.Compare(clientv3.ModRevision(key), "=", expectedRev)
+	}
+	resp, err := e.cli.Txn(ctx).If(cmp).
+		Then(clientv3.OpPut(key, string(value))).
+		Else(clientv3.OpGet(key)).
+		Commit()
+	if err != nil {
+		return 0, fmt.Errorf("etcd update %s: %w", key, err)
+	}
+	if !resp.Succeeded {
+		if len(resp.Responses) == 0 || len(resp.Responses[0].GetResponseRange().Kvs) == 0 {
+			return 0, fmt.Errorf("update %s: %w", key, ErrNotFound)
+		}
+		return 0, fmt.Errorf("update %s at revision %d: %w", key, expectedRev, ErrConflict)
+	}
+	return resp.Header.Revision, nil
+}
+
+// Delete implements Interface.
+func (e *Etcd) Delete(ctx context.Context, key string, expectedRev int64) (KV, error) {
+	cmp := clientv3.Compare(clientv3.CreateRevision(key), ">", 0)
+	if expectedRev != 0 {
+		cmp = clientv3.Compare(clientv3.ModRevision(key), "=", expectedRev)
+	}
+	resp, err := e.cli.Txn(ctx).If(cmp).
+		Then(clientv3.OpDelete(key, clientv3.WithPrevKV())).
+		Else(clientv3.OpGet(key)).
+		Commit()
+	if err != nil {
+		return KV{}, fmt.Errorf("etcd delete %s: %w", key, err)
+	}
+	if !resp.Succeeded {
+		if len(resp.Responses) == 0 || len(resp.Responses[0].GetResponseRange().Kvs) == 0 {
+			return KV{}, fmt.Errorf("delete %s: %w", key, ErrNotFound)
+		}
+		return KV{}, fmt.Errorf("delete %s at revision %d: %w", key, expectedRev, ErrConflict)
+	}
+	dr := resp.Responses[0].GetResponseDeleteRange()
+	if dr == nil || len(dr.PrevKvs) == 0 {
+		return KV{}, fmt.Errorf("delete %s: %w", key, ErrNotFound)
+	}
+	kv := dr.PrevKvs[0]
+	return KV{Key: string(kv.Key), Value: kv.Value, ModRevision: resp.Header.Revision}, nil
+}
+
+// Watch implements Interface.
+func (e *Etcd) Watch(ctx context.Context, prefix string, fromRev int64) <-chan Event {
+	out := make(chan Event, 100)
+	opts := []clientv3.OpOption{clientv3.WithPrefix(), clientv3.WithPrevKV(), clientv3.WithProgressNotify()}
+	if fromRev > 0 {
+		opts = append(opts, clientv3.WithRev(fromRev+1))
+	}
+	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
+	wch := e.cli.Watch(wctx, prefix, opts...)
+	go func() {
+		defer close(out)
+		defer cancel()
+		send := func(ev Event) bool {
+			select {
+			case out <- ev:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		for resp := range wch {
+			if resp.CompactRevision != 0 || errors.Is(resp.Err(), rpctypes.ErrCompacted) {
+				send(Event{Type: EventError, Err: fmt.Errorf("watch %s from revision %d (compacted at %d): %w", prefix, fromRev, resp.CompactRevision, ErrGone)})
+				return
+			}
+			if err := resp.Err(); err != nil {
+				send(Event{Type: EventError, Err: fmt.Errorf("etcd watch %s: %w", prefix, err)})
+				return
+			}
+			if resp.IsProgressNotify() {
+				if !send(Event{Type: EventProgress, Revision: resp.Header.Revision}) {
+					return
+				}
+				continue
+			}
+			for _, ev := range resp.Events {
+				se := Event{Key: string(ev.Kv.Key), Revision: ev.Kv.ModRevision}
+				if ev.PrevKv != nil {
+					se.Prev = ev.PrevKv.Value
+				}
+				switch ev.Type {
+				case clientv3.EventTypePut:
+					se.Type, se.Value, se.IsCreate = EventPut, ev.Kv.Value, ev.IsCreate()
+				case clientv3.EventTypeDelete:
+					se.Type = EventDelete
+				}
+				if !send(se) {
+					return
+				}
+			}
+		}
+		if ctx.Err() == nil {
+			send(Event{Type: EventError, Err: fmt.Errorf("etcd watch %s: channel closed", prefix)})
+		}
+	}()
+	return out
+}
+
+// RequestProgress implements Interface.
+func (e *Etcd) RequestProgress(ctx context.Context) error {
+	if err := e.cli.RequestProgress(clientv3.WithRequireLeader(ctx)); err != nil {
+		return fmt.Errorf("etcd request progress: %w", err)
+	}
+	return nil
+}
+
+// Revision implements Interface.
+func (e *Etcd) Revision(ctx context.Context) (int64, error) {
+	resp, err := e.cli.Get(ctx, "/registry/health-revision", clientv3.WithCountOnly())
+	if err != nil {
+		return 0, fmt.Errorf("etcd revision: %w", err)
+	}
+	return resp.Header.Revision, nil
+}
+
+// Compact implements Interface.
+func (e *Etcd) Compact(ctx context.Context, rev int64) error {
+	if _, err := e.cli.Compact(ctx, rev, clientv3.WithCompactPhysical()); err != nil {
+		if errors.Is(err, rpctypes.ErrCompacted) {
+			return nil
+		}
+		return fmt.Errorf("etcd compact to %d: %w", rev, err)
+	}
+	return nil
+}
+
+// Healthy implements Interface.
+func (e *Etcd) Healthy(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := e.cli.Get(ctx, "health"); err != nil {
+		return fmt.Errorf("etcd health: %w", err)
+	}
+	return nil
+}
+
+// Close implements Interface.
+func (e *Etcd) Close() error { return e.cli.Close() }
