@@ -1,0 +1,248 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"sigs.k8s.io/yaml"
+)
+
+// DefaultServer is where the local cluster's apiserver listens.
+const DefaultServer = "http://127.0.0.1:6443"
+
+// SystemKubeconfig is the kubeconfig the set-up command writes for the local cluster.
+const SystemKubeconfig = "/var/lib/minik8s/admin.kubeconfig"
+
+// Config says how to reach an apiserver.
+type Config struct {
+	Server    string        // base URL, e.g. http://127.0.0.1:6443
+	Timeout   time.Duration // per request (not for watches); 0 means none
+	Namespace string        // the context's namespace ("" if unset)
+	UserAgent string
+	// Source names where Server came from (a file path, "--server", "default").
+	Source string
+}
+
+// Kubeconfig is the standard kubeconfig file format (kind: Config). minik8s
+// uses only cluster.server and context.namespace but keeps the other common
+// fields so that files written for real clusters round-trip.
+type Kubeconfig struct {
+	APIVersion     string         `json:"apiVersion"`
+	Kind           string         `json:"kind"`
+	Clusters       []NamedCluster `json:"clusters"`
+	Contexts       []NamedContext `json:"contexts"`
+	CurrentContext string         `json:"current-context"`
+	Preferences    map[string]any `json:"preferences"`
+	Users          []NamedUser    `json:"users"`
+}
+
+// NamedCluster is one entry of clusters.
+type NamedCluster struct {
+	Name    string  `json:"name"`
+	Cluster Cluster `json:"cluster"`
+}
+
+// Cluster is where a cluster's apiserver is.
+type Cluster struct {
+	Server                   string `json:"server"`
+	CertificateAuthority     string `json:"certificate-authority,omitempty"`
+	CertificateAuthorityData string `json:"certificate-authority-data,omitempty"`
+	InsecureSkipTLSVerify    bool   `json:"insecure-skip-tls-verify,omitempty"`
+}
+
+// NamedContext is one entry of contexts.
+type NamedContext struct {
+	Name    string  `json:"name"`
+	Context Context `json:"context"`
+}
+
+// Context ties a cluster to a user and a default namespace.
+type Context struct {
+	Cluster   string `json:"cluster"`
+	User      string `json:"user"`
+	Namespace string `json:"namespace,omitempty"`
+}
+
+// NamedUser is one entry of users; minik8s does no authentication, so the
+// user's fields are kept verbatim and ignored.
+type NamedUser struct {
+	Name string         `json:"name"`
+	User map[string]any `json:"user"`
+}
+
+// ParseKubeconfig parses a kubeconfig file's contents.
+func ParseKubeconfig(data []byte) (*Kubeconfig, error) {
+	var kc Kubeconfig
+	if err := yaml.Unmarshal(data, &kc); err != nil {
+		return nil, fmt.Errorf("parse kubeconfig: %w", err)
+	}
+	if kc.Kind != "" && kc.Kind != "Config" {
+		return nil, fmt.Errorf("parse kubeconfig: kind is %q, want Config", kc.Kind)
+	}
+	return &kc, nil
+}
+
+// Current returns the server and namespace of the current context (or, when
+// there is no current context, of the only cluster).
+func (kc *Kubeconfig) Current() (server, namespace string, err error) {
+	clusterName := ""
+	if kc.CurrentContext != "" {
+		found := false
+		for _, c := range kc.Contexts {
+			if c.Name == kc.CurrentContext {
+				clusterName, namespace, found = c.Context.Cluster, c.Context.Namespace, true
+				break
+			}
+		}
+		if !found {
+			return "", "", fmt.Errorf("context %q not found in kubeconfig", kc.CurrentContext)
+		}
+	} else if len(kc.Clusters) == 1 {
+		clusterName = kc.Clusters[0].Name
+	} else {
+		return "", "", errors.New("kubeconfig has no current-context")
+	}
+	for _, c := range kc.Clusters {
+		if c.Name == clusterName {
+			if c.Cluster.Server == "" {
+				return "", "", fmt.Errorf("cluster %q has no server", clusterName)
+			}
+			return c.Cluster.Server, namespace, nil
+		}
+	}
+	return "", "", fmt.Errorf("cluster %q not found in kubeconfig", clusterName)
+}
+
+// NewKubeconfig is the standard kubeconfig of a minik8s cluster at server:
+// one cluster "minik8s", one user "admin" and one context "minik8s".
+func NewKubeconfig(server, namespace string) *Kubeconfig {
+	return &Kubeconfig{
+		APIVersion:     "v1",
+		Kind:           "Config",
+		Clusters:       []NamedCluster{{Name: "minik8s", Cluster: Cluster{Server: server}}},
+		Contexts:       []NamedContext{{Name: "minik8s", Context: Context{Cluster: "minik8s", User: "admin", Namespace: namespace}}},
+		CurrentContext: "minik8s",
+		Preferences:    map[string]any{},
+		Users:          []NamedUser{{Name: "admin", User: map[string]any{}}},
+	}
+}
+
+// YAML renders the kubeconfig as YAML.
+func (kc *Kubeconfig) YAML() ([]byte, error) {
+	return yaml.Marshal(kc)
+}
+
+// LoadOptions are the inputs that select a cluster. Zero fields mean "not
+// given"; Getenv, Home and SystemPath default to the real environment.
+type LoadOptions struct {
+	Server     string // --server
+	Kubeconfig string // --kubeconfig
+	Namespace  string // --namespace (only reported back; see Config.Namespace)
+
+	Getenv     func(string) string
+	Home       string // home directory; "" means os.UserHomeDir
+	SystemPath string // "" means SystemKubeconfig
+}
+
+// LoadConfig resolves the cluster to talk to, in this precedence:
+// explicit --server > --kubeconfig > $KUBECONFIG (first existing file of the
+// list) > ~/.kube/config if it exists > /var/lib/minik8s/admin.kubeconfig if
+// it exists > http://127.0.0.1:6443. A kubeconfig file named explicitly
+// (flag or env) must exist and parse. With --server the context's namespace
+// of the kubeconfig that would have been used still applies.
+func LoadConfig(o LoadOptions) (*Config, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	cfg := &Config{}
+	path, explicit, err := findKubeconfig(o, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if path != "" {
+		data, err := os.ReadFile(path)
+		switch {
+		case err != nil && explicit:
+			return nil, fmt.Errorf("load kubeconfig: %w", err)
+		case err == nil:
+			kc, err := ParseKubeconfig(data)
+			if err != nil {
+				return nil, fmt.Errorf("load kubeconfig %s: %w", path, err)
+			}
+			server, ns, err := kc.Current()
+			if err != nil && o.Server == "" {
+				return nil, fmt.Errorf("load kubeconfig %s: %w", path, err)
+			}
+			cfg.Server, cfg.Namespace, cfg.Source = server, ns, path
+		}
+	}
+	if o.Server != "" {
+		cfg.Server, cfg.Source = o.Server, "--server"
+	}
+	if cfg.Server == "" {
+		cfg.Server, cfg.Source = DefaultServer, "default"
+	}
+	cfg.Server = normalizeServer(cfg.Server)
+	return cfg, nil
+}
+
+// findKubeconfig returns the kubeconfig path to use ("" for none) and whether
+// the user named it explicitly.
+func findKubeconfig(o LoadOptions, getenv func(string) string) (string, bool, error) {
+	if o.Kubeconfig != "" {
+		return o.Kubeconfig, true, nil
+	}
+	if env := getenv("KUBECONFIG"); env != "" {
+		var first string
+		for _, p := range filepath.SplitList(env) {
+			if p == "" {
+				continue
+			}
+			if first == "" {
+				first = p
+			}
+			if fileExists(p) {
+				return p, true, nil
+			}
+		}
+		if first != "" {
+			return "", false, fmt.Errorf("load kubeconfig: KUBECONFIG=%s: %w", env, fs.ErrNotExist)
+		}
+	}
+	home := o.Home
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	if home != "" {
+		if p := filepath.Join(home, ".kube", "config"); fileExists(p) {
+			return p, false, nil
+		}
+	}
+	sys := o.SystemPath
+	if sys == "" {
+		sys = SystemKubeconfig
+	}
+	if fileExists(sys) {
+		return sys, false, nil
+	}
+	return "", false, nil
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// normalizeServer adds a scheme to a bare host:port and drops a trailing slash.
+func normalizeServer(s string) string {
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	return strings.TrimRight(s, "/")
+}
