@@ -1,13 +1,212 @@
 package kubectl
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"minik8s/pkg/client"
 )
 
-// NewCommand returns the "kubectl" command (PLACEHOLDER, being implemented).
+// Version is the client version kubectl reports.
+const Version = "v0.1.0"
+
+// options are the global flags and what they resolve to.
+type options struct {
+	server         string
+	kubeconfig     string
+	namespace      string
+	requestTimeout string
+
+	cfg *client.Config
+	c   *client.Client
+
+	// getenv is os.Getenv unless a test replaces it.
+	getenv func(string) string
+
+	in       io.Reader
+	out, err io.Writer
+}
+
+// config resolves the cluster once.
+func (o *options) config() (*client.Config, error) {
+	if o.cfg != nil {
+		return o.cfg, nil
+	}
+	cfg, err := client.LoadConfig(client.LoadOptions{Server: o.server, Kubeconfig: o.kubeconfig, Getenv: o.getenv})
+	if err != nil {
+		return nil, err
+	}
+	t, err := parseTimeout(o.requestTimeout)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Timeout = t
+	cfg.UserAgent = "kubectl/" + Version + " (minik8s)"
+	o.cfg = cfg
+	return cfg, nil
+}
+
+// client returns the REST client of the resolved cluster.
+func (o *options) client() (*client.Client, error) {
+	if o.c != nil {
+		return o.c, nil
+	}
+	cfg, err := o.config()
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	o.c = c
+	return c, nil
+}
+
+// ns is the namespace to work in: -n, else the context's, else "default".
+func (o *options) ns() (string, error) {
+	if o.namespace != "" {
+		return o.namespace, nil
+	}
+	cfg, err := o.config()
+	if err != nil {
+		return "", err
+	}
+	if cfg.Namespace != "" {
+		return cfg.Namespace, nil
+	}
+	return "default", nil
+}
+
+// parseTimeout reads --request-timeout: "0" (none), "30" (seconds) or "1m".
+func parseTimeout(s string) (time.Duration, error) {
+	if s == "" || s == "0" {
+		return 0, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("invalid --request-timeout %q: want a duration like 30s or 1m", s)
+	}
+	return d, nil
+}
+
+// NewCommand returns the root "kubectl" command.
 func NewCommand() *cobra.Command {
-	return &cobra.Command{Use: "kubectl", Short: "Control the cluster",
-		RunE: func(*cobra.Command, []string) error { return errors.New("not implemented yet") }}
+	o := &options{}
+	root := &cobra.Command{
+		Use:   "kubectl",
+		Short: "kubectl controls the minik8s cluster manager",
+		Long: "kubectl controls the minik8s cluster manager.\n\n" +
+			"It finds the local cluster without flags; --server, --kubeconfig or\n" +
+			"KUBECONFIG select another.",
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unknown command %q for %q", args[0], "kubectl")
+			}
+			return cmd.Help()
+		},
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			o.in, o.out, o.err = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.StringVarP(&o.server, "server", "s", "", "The address and port of the Kubernetes API server")
+	pf.StringVar(&o.kubeconfig, "kubeconfig", "", "Path to the kubeconfig file to use for CLI requests")
+	pf.StringVarP(&o.namespace, "namespace", "n", "", "If present, the namespace scope for this CLI request")
+	pf.StringVar(&o.requestTimeout, "request-timeout", "0", "The length of time to wait before giving up on a single server request (0 = no timeout)")
+
+	root.AddCommand(
+		newApplyCommand(o), newCreateCommand(o), newGetCommand(o), newDescribeCommand(o),
+		newDeleteCommand(o), newConfigCommand(o), newAPIResourcesCommand(o), newVersionCommand(o),
+		newWaitCommand(o), newLabelCommand(o), newScaleCommand(o),
+	)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		fmt.Fprintf(cmd.ErrOrStderr(), "error: %v\nSee '%s -h' for help and examples\n", err, cmd.CommandPath())
+		return &reportedError{err: err}
+	})
+	wrapErrors(root)
+	return root
+}
+
+// reportedError is an error already printed to stderr; the command fails
+// (exit code 1) without printing it again.
+type reportedError struct{ err error }
+
+func (e *reportedError) Error() string { return e.err.Error() }
+func (e *reportedError) Unwrap() error { return e.err }
+
+// errFailed is returned after per-object errors were printed one by one.
+var errFailed = errors.New("one or more operations failed")
+
+// wrapErrors makes every command print its error in kubectl's format and
+// silences cobra's own printing and usage dump.
+func wrapErrors(cmd *cobra.Command) {
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	if run := cmd.RunE; run != nil {
+		cmd.RunE = func(c *cobra.Command, args []string) error {
+			err := run(c, args)
+			if err == nil {
+				return nil
+			}
+			var rep *reportedError
+			if !errors.As(err, &rep) && !errors.Is(err, errFailed) {
+				fmt.Fprintln(c.ErrOrStderr(), formatError(err))
+			}
+			return &reportedError{err: err}
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		wrapErrors(sub)
+	}
+}
+
+// formatError renders err as kubectl does.
+func formatError(err error) string {
+	if st, ok := client.AsStatus(err); ok {
+		msg := st.Message
+		if msg == "" {
+			msg = err.Error()
+		}
+		switch {
+		case st.Reason == client.ReasonInvalid && st.Details != nil && st.Details.Kind != "" && strings.HasPrefix(msg, st.Details.Kind):
+			return "The " + msg
+		case st.Reason != "":
+			return fmt.Sprintf("Error from server (%s): %s", st.Reason, msg)
+		default:
+			return "Error from server: " + msg
+		}
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		host := uerr.URL
+		if u, perr := url.Parse(uerr.URL); perr == nil {
+			host = u.Host
+		}
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			return fmt.Sprintf("The connection to the server %s was refused - did you specify the right host or port?", host)
+		}
+		var nerr net.Error
+		if errors.As(err, &nerr) && nerr.Timeout() {
+			return fmt.Sprintf("Unable to connect to the server: %s: i/o timeout (request timed out)", host)
+		}
+		return fmt.Sprintf("Unable to connect to the server: %v", uerr.Err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "error: timed out waiting for the condition"
+	}
+	return "error: " + err.Error()
 }

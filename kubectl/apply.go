@@ -1,0 +1,264 @@
+package kubectl
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/util/strategicpatch"
+
+	"minik8s/pkg/api"
+	"minik8s/pkg/api/decode"
+	"minik8s/pkg/client"
+)
+
+// LastAppliedAnnotation holds the configuration apply last applied, as JSON.
+const LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+
+// fileFlags are -f and -R, shared by apply, create and delete.
+type fileFlags struct {
+	files     []string
+	recursive bool
+}
+
+func (f *fileFlags) add(cmd *cobra.Command, what string) {
+	cmd.Flags().StringSliceVarP(&f.files, "filename", "f", nil, "Filename, directory, or URL to files "+what)
+	cmd.Flags().BoolVarP(&f.recursive, "recursive", "R", false, "Process the directory used in -f, --filename recursively")
+}
+
+// read decodes every object of the files, in order.
+func (f *fileFlags) read(o *options) ([]decode.Source, error) {
+	srcs, err := decode.ReadPaths(f.files, f.recursive, o.in)
+	if err != nil {
+		return nil, err
+	}
+	if len(srcs) == 0 {
+		return nil, fmt.Errorf("no objects passed to %s", "the command")
+	}
+	return srcs, nil
+}
+
+// prepare resolves an object's resource and namespace as kubectl does: the
+// object's namespace, else the command's; a clash with an explicit -n fails.
+func prepare(obj api.Object, ns string, nsExplicit bool) (*api.ResourceInfo, error) {
+	tm := obj.GetTypeMeta()
+	info, err := api.ForKind(tm.APIVersion, tm.Kind)
+	if err != nil {
+		return nil, err
+	}
+	m := obj.GetObjectMeta()
+	if !info.Namespaced {
+		m.Namespace = ""
+	} else if m.Namespace == "" {
+		m.Namespace = ns
+	} else if nsExplicit && m.Namespace != ns {
+		return nil, fmt.Errorf("the namespace from the provided object %q does not match the namespace %q. You must pass '--namespace=%s' to perform this operation", m.Namespace, ns, m.Namespace)
+	}
+	return info, nil
+}
+
+func newApplyCommand(o *options) *cobra.Command {
+	var ff fileFlags
+	cmd := &cobra.Command{
+		Use:   "apply -f FILENAME",
+		Short: "Apply a configuration to a resource by file name or stdin",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if len(ff.files) == 0 {
+				return fmt.Errorf("must specify one of -f and -k")
+			}
+			return runApply(cmd.Context(), o, &ff)
+		},
+	}
+	ff.add(cmd, "that contains the configuration to apply")
+	return cmd
+}
+
+func runApply(ctx context.Context, o *options, ff *fileFlags) error {
+	srcs, err := ff.read(o)
+	if err != nil {
+		return err
+	}
+	c, err := o.client()
+	if err != nil {
+		return err
+	}
+	ns, err := o.ns()
+	if err != nil {
+		return err
+	}
+	failed := false
+	for _, src := range srcs {
+		info, err := prepare(src.Obj, ns, o.namespace != "")
+		if err == nil {
+			var result string
+			result, err = applyOne(ctx, c, info, src.Obj)
+			if err == nil {
+				fmt.Fprintf(o.out, "%s/%s %s\n", kindName(info), src.Obj.GetObjectMeta().Name, result)
+				continue
+			}
+		}
+		failed = true
+		fmt.Fprintln(o.err, formatError(err))
+	}
+	if failed {
+		return errFailed
+	}
+	return nil
+}
+
+// applyOne creates obj, or patches the live object towards it with a
+// three-way strategic merge patch (last applied, new, live) as kubectl does.
+// It returns "created", "configured" or "unchanged".
+func applyOne(ctx context.Context, c *client.Client, info *api.ResourceInfo, obj api.Object) (string, error) {
+	m := obj.GetObjectMeta()
+	if m.Name == "" {
+		return "", fmt.Errorf("error when applying %s: resource name may not be empty", kindName(info))
+	}
+	modified, err := withLastApplied(obj)
+	if err != nil {
+		return "", err
+	}
+	live, err := c.Get(ctx, info, m.Namespace, m.Name)
+	if client.IsNotFound(err) {
+		if _, err := c.Create(ctx, info, m.Namespace, obj); err != nil {
+			return "", err
+		}
+		return "created", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var original []byte
+	if a := live.GetObjectMeta().Annotations[LastAppliedAnnotation]; a != "" {
+		original = []byte(a)
+	}
+	current, err := json.Marshal(live)
+	if err != nil {
+		return "", fmt.Errorf("encode live %s: %w", info.Kind, err)
+	}
+	meta, err := strategicpatch.NewPatchMetaFromStruct(info.New())
+	if err != nil {
+		return "", fmt.Errorf("patch metadata of %s: %w", info.Kind, err)
+	}
+	patch, err := strategicpatch.CreateThreeWayMergePatch(original, modified, current, meta, true)
+	if err != nil {
+		return "", fmt.Errorf("computing the patch of %s %q: %w", info.Resource, m.Name, err)
+	}
+	if string(patch) == "{}" {
+		return "unchanged", nil
+	}
+	if _, err := c.Patch(ctx, info, m.Namespace, m.Name, client.StrategicMergePatchType, patch); err != nil {
+		return "", err
+	}
+	return "configured", nil
+}
+
+// withLastApplied records obj's configuration in its last-applied
+// annotation and returns the object's JSON (the "modified" of the patch).
+// Nulls and empty objects that typed encoding adds are pruned, so that only
+// what the user wrote is compared.
+func withLastApplied(obj api.Object) ([]byte, error) {
+	m := obj.GetObjectMeta()
+	delete(m.Annotations, LastAppliedAnnotation)
+	if len(m.Annotations) == 0 {
+		m.Annotations = nil
+	}
+	cfg, err := prunedJSON(obj)
+	if err != nil {
+		return nil, err
+	}
+	if m.Annotations == nil {
+		m.Annotations = map[string]string{}
+	}
+	m.Annotations[LastAppliedAnnotation] = string(cfg) + "\n"
+	return prunedJSON(obj)
+}
+
+func prunedJSON(obj any) ([]byte, error) {
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	v, _ = prune(v)
+	return json.Marshal(v)
+}
+
+// prune drops nulls and empty objects; it reports whether v is itself empty.
+func prune(v any) (any, bool) {
+	switch t := v.(type) {
+	case nil:
+		return nil, true
+	case map[string]any:
+		for k, e := range t {
+			pe, empty := prune(e)
+			if empty {
+				delete(t, k)
+			} else {
+				t[k] = pe
+			}
+		}
+		return t, len(t) == 0
+	case []any:
+		for i, e := range t {
+			pe, _ := prune(e)
+			if pe == nil {
+				pe = map[string]any{}
+			}
+			t[i] = pe
+		}
+		return t, false
+	}
+	return v, false
+}
+
+func newCreateCommand(o *options) *cobra.Command {
+	var ff fileFlags
+	cmd := &cobra.Command{
+		Use:   "create -f FILENAME",
+		Short: "Create a resource from a file or from stdin",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if len(ff.files) == 0 {
+				return fmt.Errorf("must specify one of -f and -k")
+			}
+			srcs, err := ff.read(o)
+			if err != nil {
+				return err
+			}
+			c, err := o.client()
+			if err != nil {
+				return err
+			}
+			ns, err := o.ns()
+			if err != nil {
+				return err
+			}
+			failed := false
+			for _, src := range srcs {
+				info, err := prepare(src.Obj, ns, o.namespace != "")
+				if err == nil {
+					var created api.Object
+					created, err = c.Create(cmd.Context(), info, src.Obj.GetObjectMeta().Namespace, src.Obj)
+					if err == nil {
+						fmt.Fprintf(o.out, "%s/%s created\n", kindName(info), created.GetObjectMeta().Name)
+						continue
+					}
+				}
+				failed = true
+				fmt.Fprintln(o.err, formatError(err))
+			}
+			if failed {
+				return errFailed
+			}
+			return nil
+		},
+	}
+	ff.add(cmd, "to use to create the resource")
+	return cmd
+}

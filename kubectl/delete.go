@@ -1,0 +1,197 @@
+package kubectl
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"minik8s/pkg/api"
+	"minik8s/pkg/client"
+)
+
+type deleteOptions struct {
+	files          fileFlags
+	selector       string
+	fieldSelector  string
+	all            bool
+	allNamespaces  bool
+	ignoreNotFound bool
+	wait           bool
+	timeout        time.Duration
+	gracePeriod    int64
+	force          bool
+	now            bool
+}
+
+// defaultDeleteWait bounds --wait when --timeout is 0.
+const defaultDeleteWait = 5 * time.Minute
+
+func newDeleteCommand(o *options) *cobra.Command {
+	d := &deleteOptions{}
+	cmd := &cobra.Command{
+		Use:   "delete ([-f FILENAME] | TYPE [(NAME | -l label | --all)])",
+		Short: "Delete resources by file names, stdin, resources and names, or by resources and label selector",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDelete(cmd.Context(), o, d, args)
+		},
+	}
+	f := cmd.Flags()
+	d.files.add(cmd, "containing the resource to delete")
+	f.StringVarP(&d.selector, "selector", "l", "", "Selector (label query) to filter on")
+	f.StringVar(&d.fieldSelector, "field-selector", "", "Selector (field query) to filter on")
+	f.BoolVar(&d.all, "all", false, "Delete all resources, in the namespace of the specified resource types")
+	f.BoolVarP(&d.allNamespaces, "all-namespaces", "A", false, "If present, list the requested object(s) across all namespaces")
+	f.BoolVar(&d.ignoreNotFound, "ignore-not-found", false, "Treat \"resource not found\" as a successful delete")
+	f.BoolVar(&d.wait, "wait", true, "If true, wait for resources to be gone before returning")
+	f.DurationVar(&d.timeout, "timeout", 0, "The length of time to wait before giving up on a delete (0 = 5m)")
+	f.Int64Var(&d.gracePeriod, "grace-period", -1, "Period of time in seconds given to the resource to terminate gracefully (-1 = the object's default)")
+	f.BoolVar(&d.force, "force", false, "Immediately remove resources from the API (use with --grace-period=0)")
+	f.BoolVar(&d.now, "now", false, "If true, resources are signaled for immediate shutdown (same as --grace-period=1)")
+	return cmd
+}
+
+// victim is one object to delete.
+type victim struct {
+	info      *api.ResourceInfo
+	namespace string
+	name      string
+	uid       string
+}
+
+func runDelete(ctx context.Context, o *options, d *deleteOptions, args []string) error {
+	c, err := o.client()
+	if err != nil {
+		return err
+	}
+	ns, err := o.ns()
+	if err != nil {
+		return err
+	}
+	var victims []victim
+	hasSelector := d.selector != "" || d.fieldSelector != "" || d.all
+	switch {
+	case len(d.files.files) > 0:
+		if len(args) > 0 {
+			return fmt.Errorf("cannot specify both resource arguments and -f")
+		}
+		srcs, err := d.files.read(o)
+		if err != nil {
+			return err
+		}
+		for _, src := range srcs {
+			info, err := prepare(src.Obj, ns, o.namespace != "")
+			if err != nil {
+				return err
+			}
+			m := src.Obj.GetObjectMeta()
+			victims = append(victims, victim{info: info, namespace: m.Namespace, name: m.Name})
+		}
+	default:
+		if len(args) == 0 {
+			return fmt.Errorf("you must provide one or more resources by argument or filename")
+		}
+		targets, err := parseTargets(args)
+		if err != nil {
+			return err
+		}
+		for _, t := range targets {
+			tns := namespaceFor(t.info, ns)
+			if len(t.names) > 0 {
+				if hasSelector {
+					return fmt.Errorf("name cannot be provided when a selector is specified")
+				}
+				for _, n := range t.names {
+					victims = append(victims, victim{info: t.info, namespace: tns, name: n})
+				}
+				continue
+			}
+			if !hasSelector {
+				return fmt.Errorf("resource(s) were provided, but no name was specified")
+			}
+			if d.allNamespaces {
+				tns = ""
+			}
+			objs, _, err := c.List(ctx, t.info, tns, client.ListOptions{LabelSelector: d.selector, FieldSelector: d.fieldSelector})
+			if err != nil {
+				return err
+			}
+			for _, obj := range objs {
+				m := obj.GetObjectMeta()
+				victims = append(victims, victim{info: t.info, namespace: m.Namespace, name: m.Name, uid: m.UID})
+			}
+		}
+		if len(victims) == 0 {
+			fmt.Fprintln(o.err, noResources(ns, d.allNamespaces, len(targets) == 1 && targets[0].info.Namespaced))
+			return nil
+		}
+	}
+
+	var opts *api.DeleteOptions
+	grace := d.gracePeriod
+	if d.now {
+		grace = 1
+	}
+	if d.force && grace < 0 {
+		grace = 0
+	}
+	if grace >= 0 {
+		opts = &api.DeleteOptions{GracePeriodSeconds: &grace}
+	}
+	failed := false
+	var deleted []victim
+	for _, v := range victims {
+		if err := c.Delete(ctx, v.info, v.namespace, v.name, opts); err != nil {
+			if d.ignoreNotFound && client.IsNotFound(err) {
+				continue
+			}
+			failed = true
+			fmt.Fprintln(o.err, formatError(err))
+			continue
+		}
+		fmt.Fprintf(o.out, "%s %q deleted\n", kindName(v.info), v.name)
+		deleted = append(deleted, v)
+	}
+	if d.wait && len(deleted) > 0 {
+		timeout := d.timeout
+		if timeout <= 0 {
+			timeout = defaultDeleteWait
+		}
+		wctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		for _, v := range deleted {
+			if err := waitGone(wctx, c, v); err != nil {
+				failed = true
+				fmt.Fprintf(o.err, "error: timed out waiting for the condition on %s/%s\n", v.info.Resource, v.name)
+			}
+		}
+	}
+	if failed {
+		return errFailed
+	}
+	return nil
+}
+
+// waitGone polls until v no longer exists (or has been replaced by an
+// object with another UID).
+func waitGone(ctx context.Context, c *client.Client, v victim) error {
+	delay := 50 * time.Millisecond
+	for {
+		obj, err := c.Get(ctx, v.info, v.namespace, v.name)
+		if client.IsNotFound(err) {
+			return nil
+		}
+		if err == nil && v.uid != "" && obj.GetObjectMeta().UID != v.uid {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		if delay < time.Second {
+			delay *= 2
+		}
+	}
+}
