@@ -17,7 +17,7 @@ type EmbeddedConfig struct {
 	DataDir    string // kept across restarts
 	ClientPort int    // 0: a free port on 127.0.0.1
 	PeerPort   int    // 0: a free port on 127.0.0.1
-	LogLevel   string // zap level; default "warn"
+	LogLevel   string // zap level: debug, info, warn (default), error, fatal
 	LogFile    string // empty: stderr
 	NoFsync    bool   // tests only: much faster, unsafe on power loss
 }
@@ -79,6 +79,7 @@ func startEmbeddedOnce(cfg EmbeddedConfig) (*Embedded, error) {
 		ec.LogOutputs = []string{cfg.LogFile}
 	}
 	ec.UnsafeNoFsync = cfg.NoFsync
+	ec.WarningUnaryRequestDuration = embed.DefaultWarningUnaryRequestDuration
 	ec.WatchProgressNotifyInterval = 5 * time.Second
 	e, err := embed.StartEtcd(ec)
 	if err != nil {

@@ -1,0 +1,224 @@
+package apiserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"minik8s/apiserver/storage"
+)
+
+// Server is the API server.
+type Server struct {
+	opts  Options
+	store storage.Interface
+	emb   *storage.Embedded
+
+	ready   chan struct{}
+	addr    string
+	nsQueue chan string
+	svcMu   sync.Mutex // serialises ClusterIP and NodePort allocation
+	alloc   *serviceAllocator
+}
+
+// NewServer checks the options; Run starts everything.
+func NewServer(opts Options) (*Server, error) {
+	alloc, err := newServiceAllocator(opts.ServiceClusterIPRange, opts.ServiceNodePortRange)
+	if err != nil {
+		return nil, err
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 3 << 20
+	}
+	if opts.BookmarkInterval <= 0 {
+		opts.BookmarkInterval = time.Minute
+	}
+	return &Server{opts: opts, ready: make(chan struct{}), nsQueue: make(chan string, 100), alloc: alloc}, nil
+}
+
+// Ready is closed once the server accepts requests.
+func (s *Server) Ready() <-chan struct{} { return s.ready }
+
+// Addr is the listening address (host:port), valid after Ready.
+func (s *Server) Addr() string { return s.addr }
+
+// Store is the storage the server uses, valid after Ready (tests and admin helpers).
+func (s *Server) Store() storage.Interface { return s.store }
+
+// Run starts etcd (embedded unless external servers are given), ensures the
+// system namespaces, serves HTTP until ctx ends, then shuts down gracefully.
+func (s *Server) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	endpoints := s.opts.EtcdServers
+	if len(endpoints) == 0 {
+		emb, err := storage.StartEmbedded(storage.EmbeddedConfig{
+			DataDir: s.opts.DataDir, LogFile: s.opts.EtcdLogFile, LogLevel: s.opts.EtcdLogLevel, NoFsync: s.opts.UnsafeNoFsync,
+		})
+		if err != nil {
+			return err
+		}
+		s.emb = emb
+		defer emb.Close()
+		endpoints = []string{emb.ClientURL()}
+	}
+	st, err := storage.NewEtcd(endpoints)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	s.store = st
+
+	initCtx, initCancel := context.WithTimeout(ctx, 30*time.Second)
+	err = s.ensureSystemNamespaces(initCtx)
+	initCancel()
+	if err != nil {
+		return fmt.Errorf("creating system namespaces: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", net.JoinHostPort(s.opts.BindAddress, strconv.Itoa(s.opts.Port)))
+	if err != nil {
+		return fmt.Errorf("apiserver listen: %w", err)
+	}
+	s.addr = ln.Addr().String()
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); s.namespaceFinalizer(ctx) }()
+	go func() { defer wg.Done(); s.autoCompact(ctx) }()
+	s.requeueTerminatingNamespaces(ctx)
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	close(s.ready)
+	var embErr <-chan error
+	if s.emb != nil {
+		embErr = s.emb.Err()
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	case err = <-embErr:
+		err = fmt.Errorf("embedded etcd: %w", err)
+	}
+	cancel() // ends watches and background loops
+	shutCtx, shutCancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer shutCancel()
+	if serr := hs.Shutdown(shutCtx); serr != nil {
+		hs.Close()
+	}
+	wg.Wait()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// ServeHTTP routes a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	if s.opts.AccessLog {
+		lw := &logWriter{ResponseWriter: w, code: 200}
+		w = lw
+		defer func() {
+			log.Printf("apiserver: %s %s %d %s", r.Method, r.URL.RequestURI(), lw.code, time.Since(start).Round(time.Millisecond))
+		}()
+	}
+	path := r.URL.Path
+	if !isWatch(r) && s.opts.RequestTimeout > 0 {
+		ctx, cancel := context.WithTimeout(r.Context(), s.opts.RequestTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+	}
+	switch {
+	case path == "/healthz" || path == "/livez" || path == "/readyz" ||
+		strings.HasPrefix(path, "/healthz/") || strings.HasPrefix(path, "/livez/") || strings.HasPrefix(path, "/readyz/"):
+		s.serveHealth(w, r)
+		return
+	case path == "/version" || path == "/version/":
+		writeJSON(w, http.StatusOK, versionInfo())
+		return
+	case strings.HasPrefix(path, "/openapi/"):
+		s.serveOpenAPI(w, r)
+		return
+	}
+	if s.serveDiscovery(w, r) {
+		return
+	}
+	rt, ok := parseResourcePath(path)
+	if !ok {
+		writeError(w, errNoResource())
+		return
+	}
+	s.serveResource(w, r, rt)
+}
+
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	if err := s.store.Healthy(r.Context()); err != nil {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintf(w, "[-]etcd failed: %v\nhealthz check failed\n", err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if r.URL.Query().Has("verbose") {
+		fmt.Fprint(w, "[+]ping ok\n[+]etcd ok\nhealthz check passed\n")
+		return
+	}
+	fmt.Fprint(w, "ok")
+}
+
+// autoCompact compacts etcd history periodically, keeping the most recent
+// CompactionRetention revisions so that watches can resume.
+func (s *Server) autoCompact(ctx context.Context) {
+	if s.opts.CompactionInterval <= 0 {
+		return
+	}
+	t := time.NewTicker(s.opts.CompactionInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		rev, err := s.store.Revision(ctx)
+		if err != nil {
+			continue
+		}
+		if target := rev - s.opts.CompactionRetention; target > 0 {
+			if err := s.store.Compact(ctx, target); err != nil && ctx.Err() == nil {
+				log.Printf("apiserver: auto compaction to %d: %v", target, err)
+			}
+		}
+	}
+}
+
+// Compact discards etcd history before rev (admin helper; tests use it to
+// provoke 410 Gone).
+func (s *Server) Compact(ctx context.Context, rev int64) error {
+	return s.store.Compact(ctx, rev)
+}
+
+type logWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (l *logWriter) WriteHeader(code int) { l.code = code; l.ResponseWriter.WriteHeader(code) }
+func (l *logWriter) Flush() {
+	if f, ok := l.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}

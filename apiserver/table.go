@@ -1,0 +1,117 @@
+package apiserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"minik8s/pkg/api"
+)
+
+// tableFor prints objects as table rows. It is the contract of package
+// pkg/printers (printers.TableFor); until that package exists this is a
+// NAME/AGE fallback.
+var tableFor = fallbackTableFor
+
+// wantTable reports whether the Accept header asks for a meta.k8s.io/v1 Table.
+func wantTable(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		params := map[string]string{}
+		fields := strings.Split(part, ";")
+		for _, p := range fields[1:] {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			params[k] = v
+		}
+		mt := strings.TrimSpace(fields[0])
+		if (mt == "application/json" || mt == "*/*") && params["as"] == "Table" && params["g"] == "meta.k8s.io" && params["v"] == "v1" {
+			return true
+		}
+		if mt == "application/json" || mt == "*/*" {
+			return false // a plain JSON answer is preferred first
+		}
+	}
+	return false
+}
+
+// buildTable prints objs and sets each row's object as includeObject asks
+// (Metadata by default, Object, or None).
+func (s *Server) buildTable(r *http.Request, info *api.ResourceInfo, objs []api.Object, rv string) (*api.Table, error) {
+	t, err := tableFor(info, objs, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("printing %s: %w", info.Resource, err)
+	}
+	t.Kind, t.APIVersion = "Table", "meta.k8s.io/v1"
+	t.ResourceVersion = rv
+	include := r.URL.Query().Get("includeObject")
+	for i := range t.Rows {
+		if i >= len(objs) {
+			break
+		}
+		var v any
+		switch include {
+		case "None":
+			t.Rows[i].Object = nil
+			continue
+		case "Object":
+			v = objs[i]
+		default:
+			v = partialMetadata(objs[i])
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		t.Rows[i].Object = b
+	}
+	if t.Rows == nil {
+		t.Rows = []api.TableRow{}
+	}
+	return t, nil
+}
+
+// partialMetadata is the PartialObjectMetadata form of an object.
+func partialMetadata(obj api.Object) any {
+	return struct {
+		api.TypeMeta `json:",inline"`
+		Metadata     *api.ObjectMeta `json:"metadata"`
+	}{api.TypeMeta{Kind: "PartialObjectMetadata", APIVersion: "meta.k8s.io/v1"}, obj.GetObjectMeta()}
+}
+
+func (s *Server) writeTable(w http.ResponseWriter, r *http.Request, info *api.ResourceInfo, objs []api.Object, rv string) error {
+	t, err := s.buildTable(r, info, objs, rv)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+// fallbackTableFor prints NAME and AGE.
+func fallbackTableFor(info *api.ResourceInfo, objs []api.Object, now time.Time) (*api.Table, error) {
+	t := &api.Table{ColumnDefinitions: []api.TableColumnDefinition{
+		{Name: "Name", Type: "string", Format: "name", Description: "Name must be unique within a namespace."},
+		{Name: "Age", Type: "string", Description: "CreationTimestamp is the time the object was created."},
+	}}
+	for _, o := range objs {
+		m := o.GetObjectMeta()
+		t.Rows = append(t.Rows, api.TableRow{Cells: []any{m.Name, shortAge(now.Sub(m.CreationTimestamp.Time))}})
+	}
+	return t, nil
+}
+
+// shortAge formats a duration like kubectl ("5s", "3m", "2d").
+func shortAge(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "0s"
+	case d < 2*time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < 2*time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
