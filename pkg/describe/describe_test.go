@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"minik8s/pkg/api"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"minik8s/pkg/api"
 )
 
 var now = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)

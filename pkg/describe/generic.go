@@ -44,6 +44,8 @@ func (d *describer) content(level int, content map[string]any, prefix string, sk
 			continue
 		}
 		switch v := content[field].(type) {
+		case nil:
+			// Unset timestamps encode as null; they say nothing.
 		case map[string]any:
 			d.write(level, "%s:\n", smartLabel(field))
 			d.content(level+1, v, path, skip)
