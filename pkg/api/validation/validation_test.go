@@ -116,7 +116,11 @@ func TestValidate(t *testing.T) {
 		}, []string{`spec.containers[1].ports[0].hostPort: Duplicate value: "80/TCP"`}},
 		{"bad protocol", func() api.Object { p := basePod(); p.Spec.Containers[0].Ports[0].Protocol = "HTTP"; return p },
 			[]string{`spec.containers[0].ports[0].protocol: Unsupported value: "HTTP": supported values: "TCP", "UDP", "SCTP"`}},
-		{"bad port name", func() api.Object { p := basePod(); p.Spec.Containers[0].Ports[0].Name = "http--port-too-long"; return p },
+		{"bad port name", func() api.Object {
+			p := basePod()
+			p.Spec.Containers[0].Ports[0].Name = "http--port-too-long"
+			return p
+		},
 			[]string{`spec.containers[0].ports[0].name: Invalid value: "http--port-too-long": must be no more than 15 characters`,
 				`spec.containers[0].ports[0].name: Invalid value: "http--port-too-long": must not contain consecutive hyphens`}},
 		{"duplicate port name", func() api.Object {
@@ -197,14 +201,28 @@ func TestValidate(t *testing.T) {
 		}, []string{`spec.ports[1]: Duplicate value: "80/TCP"`}},
 		{"nodePort on ClusterIP", func() api.Object { s := baseService(); s.Spec.Ports[0].NodePort = 30001; return s },
 			[]string{"spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"}},
-		{"nodePort range", func() api.Object { s := baseService(); s.Spec.Type = "NodePort"; s.Spec.Ports[0].NodePort = 80; return s },
+		{"nodePort range", func() api.Object {
+			s := baseService()
+			s.Spec.Type = "NodePort"
+			s.Spec.Ports[0].NodePort = 80
+			return s
+		},
 			[]string{"spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767"}},
-		{"nodePort ok", func() api.Object { s := baseService(); s.Spec.Type = "NodePort"; s.Spec.Ports[0].NodePort = 30001; return s }, nil},
+		{"nodePort ok", func() api.Object {
+			s := baseService()
+			s.Spec.Type = "NodePort"
+			s.Spec.Ports[0].NodePort = 30001
+			return s
+		}, nil},
 		{"clusterIP not an IP", func() api.Object { s := baseService(); s.Spec.ClusterIP = "10.96.0.300"; return s },
 			[]string{`spec.clusterIP: Invalid value: "10.96.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)`}},
 		{"session affinity", func() api.Object { s := baseService(); s.Spec.SessionAffinity = "Cookie"; return s },
 			[]string{`spec.sessionAffinity: Unsupported value: "Cookie": supported values: "ClientIP", "None"`}},
-		{"bad named targetPort", func() api.Object { s := baseService(); s.Spec.Ports[0].TargetPort = intstr.FromString("HTTP"); return s },
+		{"bad named targetPort", func() api.Object {
+			s := baseService()
+			s.Spec.Ports[0].TargetPort = intstr.FromString("HTTP")
+			return s
+		},
 			[]string{`spec.ports[0].targetPort: Invalid value: "HTTP": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)`,
 				`spec.ports[0].targetPort: Invalid value: "HTTP": must contain at least one letter (a-z)`}},
 		{"service protocol", func() api.Object { s := baseService(); s.Spec.Ports[0].Protocol = "tcp"; return s },
@@ -215,7 +233,11 @@ func TestValidate(t *testing.T) {
 			[]string{"spec.selector: Required value"}},
 		{"deployment with empty selector", func() api.Object { d := baseDeployment(); d.Spec.Selector = &api.LabelSelector{}; return d },
 			[]string{"spec.selector: Invalid value: {}: empty selector is invalid for deployment"}},
-		{"selector does not match template", func() api.Object { d := baseDeployment(); d.Spec.Template.Labels = map[string]string{"app": "db"}; return d },
+		{"selector does not match template", func() api.Object {
+			d := baseDeployment()
+			d.Spec.Template.Labels = map[string]string{"app": "db"}
+			return d
+		},
 			[]string{"spec.template.metadata.labels: Invalid value: {\"app\":\"db\"}: `selector` does not match template `labels`"}},
 		{"bad selector operator", func() api.Object {
 			d := baseDeployment()
@@ -252,7 +274,11 @@ func TestValidate(t *testing.T) {
 			[]string{`spec.metrics[0].resource.name: Unsupported value: "gpu": supported values: "cpu", "memory"`}},
 		{"hpa target type", func() api.Object { h := baseHPA(); h.Spec.Metrics[0].Resource.Target.Type = "Value"; return h },
 			[]string{`spec.metrics[0].resource.target.type: Unsupported value: "Value": supported values: "AverageValue", "Utilization"`}},
-		{"hpa utilization missing", func() api.Object { h := baseHPA(); h.Spec.Metrics[0].Resource.Target.AverageUtilization = nil; return h },
+		{"hpa utilization missing", func() api.Object {
+			h := baseHPA()
+			h.Spec.Metrics[0].Resource.Target.AverageUtilization = nil
+			return h
+		},
 			[]string{"spec.metrics[0].resource.target.averageUtilization: Required value: must set `averageUtilization` when `type` is 'Utilization'"}},
 		{"hpa policy", func() api.Object {
 			h := baseHPA()
