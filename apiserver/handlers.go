@@ -114,8 +114,7 @@ func mapStoreError(err error, rt route) error {
 }
 
 func isWatch(r *http.Request) bool {
-	v := r.URL.Query().Get("watch")
-	return v == "true" || v == "1"
+	return queryBool(r.URL.Query().Get("watch"))
 }
 
 // readBody reads a request body up to the size limit.
@@ -589,4 +588,11 @@ func (s *Server) writeObject(w http.ResponseWriter, r *http.Request, info *api.R
 func namespaceInfo() *api.ResourceInfo {
 	info, _ := api.ForResource("", "v1", "namespaces")
 	return info
+}
+
+// queryBool parses a boolean query parameter as Kubernetes does: "true",
+// "1", and "True" (what the Python client sends) are true.
+func queryBool(v string) bool {
+	b, err := strconv.ParseBool(v)
+	return err == nil && b
 }

@@ -82,7 +82,7 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, rt route) {
 		ctx, cancel = context.WithTimeout(r.Context(), timeout)
 	}
 	defer cancel()
-	bookmarks := q.Get("allowWatchBookmarks") == "true"
+	bookmarks := queryBool(q.Get("allowWatchBookmarks"))
 	table := wantTable(r)
 
 	// resourceVersion "" or "0": the current state first, as ADDED events.
@@ -121,8 +121,19 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, rt route) {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
-			if bookmarks {
-				_ = s.store.RequestProgress(ctx)
+			if !bookmarks {
+				continue
+			}
+			// Ask etcd how far this watch has caught up; etcd does not
+			// answer while nothing changed since the watch started, so
+			// the revision of the last event sent is the fallback (every
+			// event up to it has been delivered).
+			_ = s.store.RequestProgress(ctx)
+			if time.Since(lastBookmark) >= s.opts.BookmarkInterval {
+				lastBookmark = time.Now()
+				if err := enc.sendBookmark(lastRev); err != nil {
+					return
+				}
 			}
 		case ev, ok := <-events:
 			if !ok {
@@ -137,11 +148,13 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, rt route) {
 				}
 				return
 			case storage.EventProgress:
-				if bookmarks && ev.Revision >= lastRev && time.Since(lastBookmark) >= s.opts.BookmarkInterval/2 {
-					lastRev, lastBookmark = ev.Revision, time.Now()
-					bm := api.NewFor(rt.info)
-					bm.GetObjectMeta().ResourceVersion = strconv.FormatInt(ev.Revision, 10)
-					if err := enc.sendRaw(api.Bookmark, bm); err != nil {
+				if ev.Revision <= lastRev {
+					continue
+				}
+				lastRev = ev.Revision
+				if bookmarks && time.Since(lastBookmark) >= s.opts.BookmarkInterval/2 {
+					lastBookmark = time.Now()
+					if err := enc.sendBookmark(lastRev); err != nil {
 						return
 					}
 				}
@@ -206,6 +219,14 @@ func (e *eventEncoder) sendRaw(typ string, obj any) error {
 		e.flush()
 	}
 	return nil
+}
+
+// sendBookmark sends a BOOKMARK: an empty object of the kind carrying
+// only the resourceVersion, as Kubernetes does.
+func (e *eventEncoder) sendBookmark(rev int64) error {
+	bm := api.NewFor(e.info)
+	bm.GetObjectMeta().ResourceVersion = strconv.FormatInt(rev, 10)
+	return e.sendRaw(api.Bookmark, bm)
 }
 
 func (e *eventEncoder) sendStatus(se *statusError) {
