@@ -104,8 +104,9 @@ func parseTimeout(s string) (time.Duration, error) {
 }
 
 // NewCommand returns the root "kubectl" command.
-func NewCommand() *cobra.Command {
-	o := &options{}
+func NewCommand() *cobra.Command { return newCommand(&options{}) }
+
+func newCommand(o *options) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "kubectl",
 		Short: "kubectl controls the minik8s cluster manager",
