@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"sigs.k8s.io/yaml"
+
 	"minik8s/apiserver/storage"
 	"minik8s/pkg/api"
 	"minik8s/pkg/api/decode"
@@ -140,7 +142,17 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, rt route) (a
 	if len(strings.TrimSpace(string(b))) == 0 {
 		return nil, errBadRequest("the request body is empty")
 	}
+	// Kind and apiVersion first, so a wrong kind is reported as such
+	// rather than as a list of unknown fields.
+	var tm api.TypeMeta
+	if err := yaml.Unmarshal(b, &tm); err != nil {
+		return nil, errBadRequest(fmt.Sprintf("invalid request body: %v", err))
+	}
 	obj := rt.info.New()
+	*obj.GetTypeMeta() = tm
+	if err := checkTypeAndNamespace(rt.info, obj, rt.namespace); err != nil {
+		return nil, err
+	}
 	if err := decode.DecodeInto(b, obj); err != nil {
 		return nil, errBadRequest(fmt.Sprintf("strict decoding error: %v", err))
 	}
