@@ -1,0 +1,250 @@
+// Command bench measures the apiserver and prints one named figure per line
+// (`make bench`): pod creates per second (sequential and 16 concurrent
+// clients) against raw etcd puts per second through the same etcd client in
+// the same run, and watch event latency (p50/p99) with 1 and 100 watchers.
+//
+// Everything runs on 127.0.0.1 against an apiserver with its embedded etcd
+// in a temporary directory; every loop is bounded in count and time.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"minik8s/apiserver"
+	"minik8s/apiserver/storage"
+)
+
+func main() {
+	creates := flag.Int("creates", 1000, "objects created per throughput run")
+	concurrency := flag.Int("concurrency", 16, "concurrent clients of the concurrent runs")
+	events := flag.Int("events", 200, "events measured per watch latency run")
+	flag.Parse()
+	if err := run(*creates, *concurrency, *events); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(creates, concurrency, events int) error {
+	dir, err := os.MkdirTemp("", "minik8s-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	opts := apiserver.DefaultOptions()
+	opts.Port = 0
+	opts.DataDir = dir
+	opts.EtcdLogLevel = "error"
+	opts.CompactionInterval = 0
+	srv, err := apiserver.NewServer(opts)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	select {
+	case <-srv.Ready():
+	case err := <-done:
+		return fmt.Errorf("apiserver: %w", err)
+	case <-time.After(60 * time.Second):
+		return fmt.Errorf("apiserver not ready after 60s")
+	}
+	defer func() { cancel(); <-done }()
+	etcd, ok := srv.Store().(*storage.Etcd)
+	if !ok {
+		return fmt.Errorf("store is %T, not etcd", srv.Store())
+	}
+	base := "http://" + srv.Addr()
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 30 * time.Second}
+
+	body := podJSON("probe")
+	fmt.Printf("# %d objects per run, pod body %d bytes, etcd with fsync in %s\n", creates, len(body), dir)
+	for _, c := range []int{1, concurrency} {
+		raw, err := rate(creates, c, func(i int) error {
+			_, err := etcd.Client().Put(ctx, fmt.Sprintf("/bench/raw/%d/%d", c, i), string(body))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("raw etcd puts: %w", err)
+		}
+		ns := fmt.Sprintf("bench-%d", c)
+		if err := post(hc, base+"/api/v1/namespaces", []byte(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"`+ns+`"}}`)); err != nil {
+			return err
+		}
+		api, err := rate(creates, c, func(i int) error {
+			return post(hc, base+"/api/v1/namespaces/"+ns+"/pods", podJSON(fmt.Sprintf("p%d", i)))
+		})
+		if err != nil {
+			return fmt.Errorf("apiserver creates: %w", err)
+		}
+		mode := "sequential"
+		if c > 1 {
+			mode = fmt.Sprintf("concurrent%d", c)
+		}
+		fmt.Printf("raw_etcd_puts_per_sec{%s} %.0f\n", mode, raw)
+		fmt.Printf("apiserver_pod_creates_per_sec{%s} %.0f\n", mode, api)
+		fmt.Printf("apiserver_vs_raw_etcd_ratio{%s} %.2f (target >= 0.50)\n", mode, api/raw)
+	}
+
+	for _, watchers := range []int{1, 100} {
+		p50, p99, n, err := watchLatency(ctx, hc, base, watchers, events)
+		if err != nil {
+			return fmt.Errorf("watch latency with %d watchers: %w", watchers, err)
+		}
+		fmt.Printf("watch_latency_ms{watchers=%d,quantile=0.5} %.2f\n", watchers, ms(p50))
+		fmt.Printf("watch_latency_ms{watchers=%d,quantile=0.99} %.2f (target < 50; %d samples)\n", watchers, ms(p99), n)
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// rate runs fn n times on c workers and returns calls per second.
+func rate(n, c int, fn func(i int) error) (float64, error) {
+	var next atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < c; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if err := fn(i); err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n) / time.Since(start).Seconds(), firstErr
+}
+
+func podJSON(name string) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"apiVersion": "v1", "kind": "Pod",
+		"metadata": map[string]any{"name": name, "labels": map[string]string{"app": "bench", "tier": "web"}},
+		"spec": map[string]any{"containers": []map[string]any{{
+			"name": "main", "image": "minik8s/testserver:latest",
+			"ports":     []map[string]any{{"containerPort": 8080}},
+			"resources": map[string]any{"requests": map[string]string{"cpu": "100m", "memory": "64Mi"}},
+		}}},
+	})
+	return b
+}
+
+func post(hc *http.Client, url string, body []byte) error {
+	resp, err := hc.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("POST %s: %s: %s", url, resp.Status, b)
+	}
+	return nil
+}
+
+// watchLatency opens `watchers` watches on a fresh namespace, creates
+// `events` pods one by one (each stamped with its send time in an
+// annotation), and measures send-to-receive time at every watcher.
+func watchLatency(ctx context.Context, hc *http.Client, base string, watchers, events int) (p50, p99 time.Duration, n int, err error) {
+	ns := fmt.Sprintf("watch-%d", watchers)
+	if err := post(hc, base+"/api/v1/namespaces", []byte(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"`+ns+`"}}`)); err != nil {
+		return 0, 0, 0, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	var mu sync.Mutex
+	var lat []time.Duration
+	var wg sync.WaitGroup
+	ready := make(chan struct{}, watchers)
+	wc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: watchers + 1}}
+	for w := 0; w < watchers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequestWithContext(wctx, "GET", base+"/api/v1/namespaces/"+ns+"/pods?watch=true&resourceVersion=0", nil)
+			resp, err := wc.Do(req)
+			if err != nil {
+				ready <- struct{}{}
+				return
+			}
+			defer resp.Body.Close()
+			ready <- struct{}{}
+			sc := bufio.NewScanner(resp.Body)
+			sc.Buffer(make([]byte, 1<<20), 1<<20)
+			got := 0
+			for sc.Scan() {
+				now := time.Now()
+				var ev struct {
+					Type   string
+					Object struct {
+						Metadata struct{ Annotations map[string]string }
+					}
+				}
+				if json.Unmarshal(sc.Bytes(), &ev) != nil || ev.Type != "ADDED" {
+					continue
+				}
+				sent, err := strconv.ParseInt(ev.Object.Metadata.Annotations["bench/sent-unix-nano"], 10, 64)
+				if err != nil {
+					continue
+				}
+				mu.Lock()
+				lat = append(lat, now.Sub(time.Unix(0, sent)))
+				mu.Unlock()
+				if got++; got == events {
+					return
+				}
+			}
+		}()
+	}
+	for w := 0; w < watchers; w++ {
+		<-ready
+	}
+	time.Sleep(200 * time.Millisecond) // every watch is registered in etcd
+	for i := 0; i < events; i++ {
+		b, _ := json.Marshal(map[string]any{
+			"apiVersion": "v1", "kind": "Pod",
+			"metadata": map[string]any{"name": fmt.Sprintf("w%d", i),
+				"annotations": map[string]string{"bench/sent-unix-nano": strconv.FormatInt(time.Now().UnixNano(), 10)}},
+			"spec": map[string]any{"containers": []map[string]any{{"name": "main", "image": "minik8s/testserver:latest"}}},
+		})
+		if err := post(hc, base+"/api/v1/namespaces/"+ns+"/pods", b); err != nil {
+			cancel()
+			wg.Wait()
+			return 0, 0, 0, err
+		}
+		time.Sleep(5 * time.Millisecond) // paced: latency, not throughput
+	}
+	wg.Wait()
+	if len(lat) < watchers*events {
+		return 0, 0, len(lat), fmt.Errorf("got %d of %d events", len(lat), watchers*events)
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	q := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))] }
+	return q(0.5), q(0.99), len(lat), nil
+}
