@@ -8,12 +8,12 @@ import (
 	"time"
 
 	"minik8s/pkg/api"
+	"minik8s/pkg/printers"
 )
 
-// tableFor prints objects as table rows. It is the contract of package
-// pkg/printers (printers.TableFor); until that package exists this is a
-// NAME/AGE fallback.
-var tableFor = fallbackTableFor
+// tableFor prints objects as table rows (cells and column definitions
+// come from pkg/printers, shared with kubectl).
+var tableFor = printers.TableFor
 
 // wantTable reports whether the Accept header asks for a meta.k8s.io/v1 Table.
 func wantTable(r *http.Request) bool {
@@ -86,32 +86,4 @@ func (s *Server) writeTable(w http.ResponseWriter, r *http.Request, info *api.Re
 	}
 	writeJSON(w, http.StatusOK, t)
 	return nil
-}
-
-// fallbackTableFor prints NAME and AGE.
-func fallbackTableFor(info *api.ResourceInfo, objs []api.Object, now time.Time) (*api.Table, error) {
-	t := &api.Table{ColumnDefinitions: []api.TableColumnDefinition{
-		{Name: "Name", Type: "string", Format: "name", Description: "Name must be unique within a namespace."},
-		{Name: "Age", Type: "string", Description: "CreationTimestamp is the time the object was created."},
-	}}
-	for _, o := range objs {
-		m := o.GetObjectMeta()
-		t.Rows = append(t.Rows, api.TableRow{Cells: []any{m.Name, shortAge(now.Sub(m.CreationTimestamp.Time))}})
-	}
-	return t, nil
-}
-
-// shortAge formats a duration like kubectl ("5s", "3m", "2d").
-func shortAge(d time.Duration) string {
-	switch {
-	case d < 0:
-		return "0s"
-	case d < 2*time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < 2*time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
