@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -133,8 +134,30 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	return b, nil
 }
 
+// checkBodyType accepts JSON and YAML bodies; protobuf and CBOR are 415,
+// which makes client-go fall back to JSON.
+func checkBodyType(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		mt = ct
+	}
+	switch mt {
+	case "application/json", "application/yaml", "application/x-yaml", "text/yaml", "*/*":
+		return nil
+	}
+	return newStatusError(http.StatusUnsupportedMediaType, reasonUnsupportedMedia,
+		fmt.Sprintf("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got %s)", mt), nil)
+}
+
 // decodeBody strictly decodes a body into a new object of the route's kind.
 func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, rt route) (api.Object, error) {
+	if err := checkBodyType(r); err != nil {
+		return nil, err
+	}
 	b, err := s.readBody(w, r)
 	if err != nil {
 		return nil, err
