@@ -1,4 +1,4 @@
-package cache_test
+package integration
 
 // These tests run the informer against a real apiserver with a real
 // embedded etcd (apiserver/testserver); they are test-only imports.
@@ -13,7 +13,7 @@ import (
 
 	"minik8s/apiserver/testserver"
 	"minik8s/pkg/api"
-	"minik8s/pkg/client"
+	mkclient "minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
 )
 
@@ -22,17 +22,17 @@ type gatedLW struct {
 	cache.ListerWatcher
 	mu   sync.Mutex
 	gate chan struct{}
-	cur  client.Watcher
+	cur  mkclient.Watcher
 	// lists counts List calls (a relist shows up as a second one).
 	lists atomic.Int32
 }
 
-func (g *gatedLW) List(ctx context.Context, o client.ListOptions) ([]api.Object, string, error) {
+func (g *gatedLW) List(ctx context.Context, o mkclient.ListOptions) ([]api.Object, string, error) {
 	g.lists.Add(1)
 	return g.ListerWatcher.List(ctx, o)
 }
 
-func (g *gatedLW) Watch(ctx context.Context, o client.ListOptions) (client.Watcher, error) {
+func (g *gatedLW) Watch(ctx context.Context, o mkclient.ListOptions) (mkclient.Watcher, error) {
 	g.mu.Lock()
 	gate := g.gate
 	g.mu.Unlock()
@@ -100,7 +100,7 @@ func newPod(name string) *api.Pod {
 
 func TestInformerAgainstServer(t *testing.T) {
 	ts := testserver.Start(t)
-	c, err := client.New(&client.Config{Server: ts.URL, Timeout: 10 * time.Second})
+	c, err := mkclient.New(&mkclient.Config{Server: ts.URL, Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestInformerAgainstServer(t *testing.T) {
 	if _, err := pods.Create(ctx, newPod("b")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pods.Patch(ctx, "a", client.MergePatchType, []byte(`{"metadata":{"labels":{"v":"1"}}}`)); err != nil {
+	if _, err := pods.Patch(ctx, "a", mkclient.MergePatchType, []byte(`{"metadata":{"labels":{"v":"1"}}}`)); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "add b, update a", func() bool { return seen.has("add b") && seen.has("update a 1") })
