@@ -134,33 +134,41 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	return b, nil
 }
 
-// checkBodyType accepts JSON and YAML bodies; protobuf and CBOR are 415,
-// which makes client-go fall back to JSON.
-func checkBodyType(r *http.Request) error {
+// checkBodyType accepts JSON, YAML and (for the real kubectl's typed
+// clients) Kubernetes protobuf bodies; anything else is 415.
+func checkBodyType(r *http.Request) (isProtobuf bool, err error) {
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
-		return nil
+		return false, nil
 	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
+	mt, _, perr := mime.ParseMediaType(ct)
+	if perr != nil {
 		mt = ct
 	}
 	switch mt {
 	case "application/json", "application/yaml", "application/x-yaml", "text/yaml", "*/*":
-		return nil
+		return false, nil
+	case "application/vnd.kubernetes.protobuf":
+		return true, nil
 	}
-	return newStatusError(http.StatusUnsupportedMediaType, reasonUnsupportedMedia,
+	return false, newStatusError(http.StatusUnsupportedMediaType, reasonUnsupportedMedia,
 		fmt.Sprintf("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got %s)", mt), nil)
 }
 
 // decodeBody strictly decodes a body into a new object of the route's kind.
 func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, rt route) (api.Object, error) {
-	if err := checkBodyType(r); err != nil {
+	isProto, err := checkBodyType(r)
+	if err != nil {
 		return nil, err
 	}
 	b, err := s.readBody(w, r)
 	if err != nil {
 		return nil, err
+	}
+	if isProto {
+		if b, err = protobufToJSON(rt.info, b); err != nil {
+			return nil, err
+		}
 	}
 	if len(strings.TrimSpace(string(b))) == 0 {
 		return nil, errBadRequest("the request body is empty")
