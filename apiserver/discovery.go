@@ -96,6 +96,10 @@ func resourceList(group, version string) ([]apiResource, bool) {
 			out = append(out, apiResource{Name: r.Resource + "/status", Namespaced: r.Namespaced, Kind: r.Kind,
 				Verbs: []string{"get", "patch", "update"}})
 		}
+		if r.Kind == "Deployment" || r.Kind == "ReplicaSet" {
+			out = append(out, apiResource{Name: r.Resource + "/scale", Namespaced: true, Group: "autoscaling", Version: "v1",
+				Kind: "Scale", Verbs: []string{"get", "patch", "update"}})
+		}
 		if r.Resource == "pods" {
 			out = append(out, apiResource{Name: "pods/binding", Namespaced: true, Kind: "Binding", Verbs: []string{"create"}})
 		}

@@ -50,6 +50,15 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, rt route)
 			writeError(w, err)
 		}
 		return
+	case "scale":
+		if !hasScale(rt.info) {
+			writeError(w, errNoResource())
+			return
+		}
+		if err := s.serveScale(w, r, rt); err != nil {
+			writeError(w, mapStoreError(err, rt))
+		}
+		return
 	default:
 		writeError(w, errNoResource())
 		return

@@ -329,6 +329,19 @@ func TestPatches(t *testing.T) {
 	if st := status(t, b); code != http.StatusUnsupportedMediaType || st.Reason != "UnsupportedMediaType" {
 		t.Errorf("apply patch: %d %s", code, b)
 	}
+	// The scale subresource, as kubectl scale uses it.
+	sc := decodeInto[map[string]any](t, mustDo(t, http.StatusOK, "PATCH", item+"/scale", "application/merge-patch+json", `{"spec":{"replicas":7}}`))
+	if sc["kind"] != "Scale" || sc["spec"].(map[string]any)["replicas"] != float64(7) || sc["status"].(map[string]any)["selector"] != "app=web" {
+		t.Errorf("scale: %v", sc)
+	}
+	d = decodeInto[api.Deployment](t, mustDo(t, http.StatusOK, "GET", item, "", ""))
+	if *d.Spec.Replicas != 7 {
+		t.Errorf("replicas after scale: %d", *d.Spec.Replicas)
+	}
+	code, b = do(t, "PUT", item+"/scale", "application/json", `{"kind":"Scale","apiVersion":"autoscaling/v1","metadata":{"name":"web"},"spec":{"replicas":-1}}`)
+	if code != http.StatusUnprocessableEntity {
+		t.Errorf("negative scale: %d %s", code, b)
+	}
 	code, _ = do(t, "PATCH", coll+"/missing", "application/merge-patch+json", `{}`)
 	if code != http.StatusNotFound {
 		t.Errorf("patch missing: %d", code)

@@ -1,0 +1,138 @@
+package apiserver
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"minik8s/apiserver/storage"
+	"minik8s/pkg/api"
+	"minik8s/pkg/api/validation"
+	"minik8s/pkg/labels"
+)
+
+// The scale subresource (deployments/scale, replicasets/scale) is what
+// "kubectl scale" uses: an autoscaling/v1 Scale that reads and writes
+// spec.replicas of its parent.
+
+type scaleSpec struct {
+	Replicas int32 `json:"replicas"`
+}
+
+type scaleStatus struct {
+	Replicas int32  `json:"replicas"`
+	Selector string `json:"selector,omitempty"`
+}
+
+type scaleObject struct {
+	api.TypeMeta `json:",inline"`
+	Metadata     api.ObjectMeta `json:"metadata"`
+	Spec         scaleSpec      `json:"spec"`
+	Status       scaleStatus    `json:"status"`
+}
+
+func hasScale(info *api.ResourceInfo) bool {
+	return info.Kind == "Deployment" || info.Kind == "ReplicaSet"
+}
+
+// replicasOf returns the replica pointer, status replicas and selector.
+func replicasOf(obj api.Object) (*int32, int32, *api.LabelSelector) {
+	switch o := obj.(type) {
+	case *api.Deployment:
+		if o.Spec.Replicas == nil {
+			o.Spec.Replicas = new(int32)
+			*o.Spec.Replicas = 1
+		}
+		return o.Spec.Replicas, o.Status.Replicas, o.Spec.Selector
+	case *api.ReplicaSet:
+		if o.Spec.Replicas == nil {
+			o.Spec.Replicas = new(int32)
+			*o.Spec.Replicas = 1
+		}
+		return o.Spec.Replicas, o.Status.Replicas, o.Spec.Selector
+	}
+	return nil, 0, nil
+}
+
+func scaleFor(obj api.Object) scaleObject {
+	m := obj.GetObjectMeta()
+	spec, st, sel := replicasOf(obj)
+	return scaleObject{
+		TypeMeta: api.TypeMeta{Kind: "Scale", APIVersion: "autoscaling/v1"},
+		Metadata: api.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: m.UID,
+			ResourceVersion: m.ResourceVersion, CreationTimestamp: m.CreationTimestamp},
+		Spec:   scaleSpec{Replicas: *spec},
+		Status: scaleStatus{Replicas: st, Selector: labels.FormatLabelSelector(sel)},
+	}
+}
+
+// serveScale handles GET, PUT and PATCH of {deployments,replicasets}/{name}/scale.
+func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, rt route) error {
+	ctx := r.Context()
+	var body []byte
+	var err error
+	if r.Method == http.MethodPut || r.Method == http.MethodPatch {
+		if body, err = s.readBody(w, r); err != nil {
+			return err
+		}
+	} else if r.Method != http.MethodGet {
+		return errMethodNotAllowed(r.Method, rt.info.Resource+"/scale")
+	}
+	for attempt := 0; attempt < 10; attempt++ {
+		obj, rev, err := s.getObject(ctx, rt.info, rt.namespace, rt.name)
+		if err != nil {
+			return err
+		}
+		cur := scaleFor(obj)
+		if r.Method == http.MethodGet {
+			writeJSON(w, http.StatusOK, cur)
+			return nil
+		}
+		newJSON := body
+		if r.Method == http.MethodPatch {
+			ct, _, perr := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if perr != nil {
+				ct = r.Header.Get("Content-Type")
+			}
+			orig, _ := json.Marshal(cur)
+			scaleInfo := &api.ResourceInfo{Kind: "Scale", New: func() api.Object { return &api.Namespace{} }}
+			if newJSON, err = applyPatchBytes(scaleInfo, ct, orig, body); err != nil {
+				return err
+			}
+		}
+		var want scaleObject
+		if err := json.Unmarshal(newJSON, &want); err != nil {
+			return errBadRequest(fmt.Sprintf("invalid Scale: %v", err))
+		}
+		if want.Spec.Replicas < 0 {
+			return errInvalid(rt.info, rt.name, validation.ErrorList{{Field: "spec.replicas", Type: validation.TypeInvalid,
+				Detail: fmt.Sprintf("Invalid value: %d: must be greater than or equal to 0", want.Spec.Replicas)}})
+		}
+		if rv := want.Metadata.ResourceVersion; rv != "" && rv != strconv.FormatInt(rev, 10) {
+			return errConflict(rt.info, rt.name, staleMessage)
+		}
+		spec, _, _ := replicasOf(obj)
+		if *spec != want.Spec.Replicas {
+			*spec = want.Spec.Replicas
+			obj.GetObjectMeta().Generation++
+		}
+		data, err := encodeStored(obj)
+		if err != nil {
+			return err
+		}
+		newRev, err := s.store.Update(ctx, storageKey(rt.info, rt.namespace, rt.name), data, rev)
+		if errors.Is(err, storage.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(newRev, 10)
+		writeJSON(w, http.StatusOK, scaleFor(obj))
+		return nil
+	}
+	return errConflict(rt.info, rt.name, staleMessage)
+}
