@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -185,7 +186,11 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, rt route) (a
 	// Kind and apiVersion first, so a wrong kind is reported as such
 	// rather than as a list of unknown fields.
 	var tm api.TypeMeta
-	if err := yaml.Unmarshal(b, &tm); err != nil {
+	unmarshal := yaml.Unmarshal
+	if bytes.HasPrefix(bytes.TrimSpace(b), []byte("{")) {
+		unmarshal = func(b []byte, v any, _ ...yaml.JSONOpt) error { return json.Unmarshal(b, v) }
+	}
+	if err := unmarshal(b, &tm); err != nil {
 		return nil, errBadRequest(fmt.Sprintf("invalid request body: %v", err))
 	}
 	obj := rt.info.New()
@@ -309,6 +314,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, rt route) error {
 // being deleted.
 func (s *Server) checkNamespaceOpen(ctx context.Context, info *api.ResourceInfo, ns, name string) error {
 	if !info.Namespaced {
+		return nil
+	}
+	if phase, ok := s.namespaces.lookup(ns); ok {
+		if phase == api.NamespaceTerminating {
+			return errForbidden(info, name, fmt.Sprintf("unable to create new content in namespace %s because it is being terminated", ns))
+		}
 		return nil
 	}
 	nsObj, _, err := s.getObject(ctx, namespaceInfo(), "", ns)

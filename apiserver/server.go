@@ -26,6 +26,8 @@ type Server struct {
 	nsQueue chan string
 	svcMu   sync.Mutex // serialises ClusterIP and NodePort allocation
 	alloc   *serviceAllocator
+	// namespaces caches namespace phases for the create path.
+	namespaces *nsCache
 }
 
 // NewServer checks the options; Run starts everything.
@@ -40,7 +42,7 @@ func NewServer(opts Options) (*Server, error) {
 	if opts.BookmarkInterval <= 0 {
 		opts.BookmarkInterval = time.Minute
 	}
-	return &Server{opts: opts, ready: make(chan struct{}), nsQueue: make(chan string, 100), alloc: alloc}, nil
+	return &Server{opts: opts, ready: make(chan struct{}), nsQueue: make(chan string, 100), alloc: alloc, namespaces: newNSCache()}, nil
 }
 
 // Ready is closed once the server accepts requests.
@@ -94,7 +96,8 @@ func (s *Server) Run(ctx context.Context) error {
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
+	go func() { defer wg.Done(); s.namespaces.run(ctx, s.store) }()
 	go func() { defer wg.Done(); s.namespaceFinalizer(ctx) }()
 	go func() { defer wg.Done(); s.autoCompact(ctx) }()
 	s.requeueTerminatingNamespaces(ctx)

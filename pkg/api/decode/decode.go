@@ -69,6 +69,9 @@ func DecodeAll(data []byte) ([]api.Object, error) {
 // toJSON converts YAML (or JSON, which is YAML) to JSON, rejecting duplicate
 // keys and documents that are not a single object.
 func toJSON(data []byte) ([]byte, error) {
+	if jsonObject(data) && json.Valid(data) {
+		return data, nil
+	}
 	j, err := yaml.YAMLToJSONStrict(data)
 	if err != nil {
 		return nil, fmt.Errorf("invalid YAML: %w", err)
@@ -84,11 +87,9 @@ func toJSON(data []byte) ([]byte, error) {
 }
 
 func decodeJSONInto(j []byte, obj api.Object) error {
-	d := json.NewDecoder(bytes.NewReader(j))
-	d.UseNumber()
-	var generic any
-	if err := d.Decode(&generic); err != nil {
-		return fmt.Errorf("invalid JSON: %w", err)
+	generic, err := decodeGeneric(j)
+	if err != nil {
+		return err
 	}
 	if err := checkStrict(generic, obj); err != nil {
 		return err

@@ -41,6 +41,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"missing kind", "apiVersion: v1\nmetadata: {name: x}\n", "kind not set"},
 		{"missing apiVersion", "kind: Pod\nmetadata: {name: x}\n", `apiVersion not set in object of kind "Pod"`},
 		{"duplicate key", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nmetadata: {name: b}\n", `key "metadata" already set`},
+		{"duplicate key in JSON", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","labels":{"x":"1","x":"2"}}}`, `metadata.labels.x: key "x" already set`},
+		{"unknown field in JSON", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"},"spec":{"containers":[{"name":"c","imagee":"x"}]}}`, "spec.containers[0].imagee: unknown field"},
 		{"empty", "# nothing\n", "empty document"},
 		{"not an object", "- a\n- b\n", "document is not an object"},
 	}
