@@ -86,11 +86,7 @@ func resourceList(group, version string) ([]apiResource, bool) {
 			verbs = []string{"create", "delete", "get", "list", "patch", "update", "watch"}
 		}
 		ar := apiResource{Name: r.Resource, SingularName: r.Singular, Namespaced: r.Namespaced, Kind: r.Kind,
-			Verbs: verbs, ShortNames: r.ShortNames}
-		switch r.Resource {
-		case "pods", "services", "deployments", "replicasets":
-			ar.Categories = []string{"all"}
-		}
+			Verbs: verbs, ShortNames: r.ShortNames, Categories: r.Categories}
 		out = append(out, ar)
 		if r.HasStatus {
 			out = append(out, apiResource{Name: r.Resource + "/status", Namespaced: r.Namespaced, Kind: r.Kind,

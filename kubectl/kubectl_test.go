@@ -111,6 +111,17 @@ func TestKubectlAgainstServer(t *testing.T) {
 	podFile := writeFile(t, dir, "pod.yaml", podYAML)
 	writeFile(t, dir, "svc.yaml", svcYAML)
 
+	t.Run("get all lists every kind of the all category", func(t *testing.T) {
+		mustRun(t, s, "apply", "-f", dir)
+		out := mustRun(t, s, "get", "all")
+		for _, want := range []string{"pod/web ", "service/web-svc "} {
+			if !strings.Contains(out, want) {
+				t.Fatalf("get all lacks %q:\n%s", want, out)
+			}
+		}
+		mustRun(t, s, "delete", "-f", dir)
+	})
+
 	t.Run("apply created, unchanged, configured", func(t *testing.T) {
 		out := mustRun(t, s, "apply", "-f", dir)
 		if out != "pod/web created\nservice/web-svc created\n" {

@@ -44,6 +44,12 @@ func parseTargets(args []string) ([]target, error) {
 		if typ == "" {
 			continue
 		}
+		if members := api.InCategory(typ); len(members) > 0 {
+			for _, info := range members {
+				out = append(out, target{info: info})
+			}
+			continue
+		}
 		info, err := api.Lookup(typ)
 		if err != nil {
 			return nil, err

@@ -20,7 +20,8 @@ type ResourceInfo struct {
 	Singular   string // "pod"
 	ShortNames []string
 	Namespaced bool
-	HasStatus  bool // has a /status subresource; status is ignored on the main resource
+	HasStatus  bool     // has a /status subresource; status is ignored on the main resource
+	Categories []string // groups the resource belongs to, e.g. "all" for `kubectl get all`
 	New        func() Object
 }
 
@@ -72,20 +73,33 @@ var Resources = []*ResourceInfo{
 		New: func() Object { return &Namespace{} }},
 	{Version: "v1", Kind: "Node", Resource: "nodes", Singular: "node", ShortNames: []string{"no"}, HasStatus: true,
 		New: func() Object { return &Node{} }},
-	{Version: "v1", Kind: "Pod", Resource: "pods", Singular: "pod", ShortNames: []string{"po"}, Namespaced: true, HasStatus: true,
+	{Version: "v1", Kind: "Pod", Resource: "pods", Singular: "pod", ShortNames: []string{"po"}, Namespaced: true, HasStatus: true, Categories: []string{"all"},
 		New: func() Object { return &Pod{} }},
-	{Version: "v1", Kind: "Service", Resource: "services", Singular: "service", ShortNames: []string{"svc"}, Namespaced: true, HasStatus: true,
+	{Version: "v1", Kind: "Service", Resource: "services", Singular: "service", ShortNames: []string{"svc"}, Namespaced: true, HasStatus: true, Categories: []string{"all"},
 		New: func() Object { return &Service{} }},
 	{Version: "v1", Kind: "Endpoints", Resource: "endpoints", Singular: "endpoints", ShortNames: []string{"ep"}, Namespaced: true,
 		New: func() Object { return &Endpoints{} }},
 	{Version: "v1", Kind: "Event", Resource: "events", Singular: "event", ShortNames: []string{"ev"}, Namespaced: true,
 		New: func() Object { return &Event{} }},
-	{Group: "apps", Version: "v1", Kind: "ReplicaSet", Resource: "replicasets", Singular: "replicaset", ShortNames: []string{"rs"}, Namespaced: true, HasStatus: true,
+	{Group: "apps", Version: "v1", Kind: "ReplicaSet", Resource: "replicasets", Singular: "replicaset", ShortNames: []string{"rs"}, Namespaced: true, HasStatus: true, Categories: []string{"all"},
 		New: func() Object { return &ReplicaSet{} }},
-	{Group: "apps", Version: "v1", Kind: "Deployment", Resource: "deployments", Singular: "deployment", ShortNames: []string{"deploy"}, Namespaced: true, HasStatus: true,
+	{Group: "apps", Version: "v1", Kind: "Deployment", Resource: "deployments", Singular: "deployment", ShortNames: []string{"deploy"}, Namespaced: true, HasStatus: true, Categories: []string{"all"},
 		New: func() Object { return &Deployment{} }},
-	{Group: "autoscaling", Version: "v2", Kind: "HorizontalPodAutoscaler", Resource: "horizontalpodautoscalers", Singular: "horizontalpodautoscaler", ShortNames: []string{"hpa"}, Namespaced: true, HasStatus: true,
+	{Group: "autoscaling", Version: "v2", Kind: "HorizontalPodAutoscaler", Resource: "horizontalpodautoscalers", Singular: "horizontalpodautoscaler", ShortNames: []string{"hpa"}, Namespaced: true, HasStatus: true, Categories: []string{"all"},
 		New: func() Object { return &HorizontalPodAutoscaler{} }},
+}
+
+// InCategory lists the resources of a category ("all"), in registry order.
+func InCategory(category string) []*ResourceInfo {
+	var out []*ResourceInfo
+	for _, r := range Resources {
+		for _, c := range r.Categories {
+			if c == category {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
 }
 
 // Groups lists the API groups other than core, with their versions, in discovery order.
