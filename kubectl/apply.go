@@ -93,7 +93,7 @@ func runApply(ctx context.Context, o *options, ff *fileFlags) error {
 		info, err := prepare(src.Obj, ns, o.namespace != "")
 		if err == nil {
 			var result string
-			result, err = applyOne(ctx, c, info, src.Obj)
+			result, err = applyOne(ctx, c, info, src.Obj, src.Raw)
 			if err == nil {
 				fmt.Fprintf(o.out, "%s/%s %s\n", kindName(info), src.Obj.GetObjectMeta().Name, result)
 				continue
@@ -111,12 +111,12 @@ func runApply(ctx context.Context, o *options, ff *fileFlags) error {
 // applyOne creates obj, or patches the live object towards it with a
 // three-way strategic merge patch (last applied, new, live) as kubectl does.
 // It returns "created", "configured" or "unchanged".
-func applyOne(ctx context.Context, c *client.Client, info *api.ResourceInfo, obj api.Object) (string, error) {
+func applyOne(ctx context.Context, c *client.Client, info *api.ResourceInfo, obj api.Object, raw []byte) (string, error) {
 	m := obj.GetObjectMeta()
 	if m.Name == "" {
 		return "", fmt.Errorf("error when applying %s: resource name may not be empty", kindName(info))
 	}
-	modified, err := withLastApplied(obj)
+	modified, err := withLastApplied(obj, raw)
 	if err != nil {
 		return "", err
 	}
@@ -156,24 +156,52 @@ func applyOne(ctx context.Context, c *client.Client, info *api.ResourceInfo, obj
 }
 
 // withLastApplied records obj's configuration in its last-applied
-// annotation and returns the object's JSON (the "modified" of the patch).
-// Nulls and empty objects that typed encoding adds are pruned, so that only
-// what the user wrote is compared.
-func withLastApplied(obj api.Object) ([]byte, error) {
+// annotation and returns that configuration with the annotation (the
+// "modified" of the patch). As real kubectl does, the configuration is the
+// document as the user wrote it (raw JSON), with the namespace filled in, so
+// that `emptyDir: {}` and the like are kept. Without raw (objects built in
+// code) it is the typed object with nulls and empty objects pruned.
+func withLastApplied(obj api.Object, raw []byte) ([]byte, error) {
 	m := obj.GetObjectMeta()
-	delete(m.Annotations, LastAppliedAnnotation)
-	if len(m.Annotations) == 0 {
-		m.Annotations = nil
+	var cfg map[string]any
+	if raw != nil {
+		if err := json.Unmarshal(raw, &cfg); err != nil {
+			return nil, fmt.Errorf("encode: %w", err)
+		}
+	} else {
+		b, err := prunedJSON(obj)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			return nil, fmt.Errorf("encode: %w", err)
+		}
 	}
-	cfg, err := prunedJSON(obj)
+	md, _ := cfg["metadata"].(map[string]any)
+	if md == nil {
+		md = map[string]any{}
+		cfg["metadata"] = md
+	}
+	if m.Namespace != "" {
+		md["namespace"] = m.Namespace
+	}
+	ann, _ := md["annotations"].(map[string]any)
+	delete(ann, LastAppliedAnnotation)
+	if len(ann) == 0 {
+		delete(md, "annotations")
+		ann = map[string]any{}
+	}
+	last, err := json.Marshal(cfg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("encode: %w", err)
 	}
+	ann[LastAppliedAnnotation] = string(last) + "\n"
+	md["annotations"] = ann
 	if m.Annotations == nil {
 		m.Annotations = map[string]string{}
 	}
-	m.Annotations[LastAppliedAnnotation] = string(cfg) + "\n"
-	return prunedJSON(obj)
+	m.Annotations[LastAppliedAnnotation] = string(last) + "\n"
+	return json.Marshal(cfg)
 }
 
 func prunedJSON(obj any) ([]byte, error) {

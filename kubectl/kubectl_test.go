@@ -122,6 +122,32 @@ func TestKubectlAgainstServer(t *testing.T) {
 		mustRun(t, s, "delete", "-f", dir)
 	})
 
+	t.Run("apply keeps what the file says, empty objects included", func(t *testing.T) {
+		const vol = `apiVersion: v1
+kind: Pod
+metadata: {name: vol}
+spec:
+  containers:
+  - name: c
+    image: minik8s/tools:latest
+    volumeMounts: [{name: scratch, mountPath: /scratch}]
+  volumes:
+  - name: scratch
+    emptyDir: {}
+`
+		for i, want := range []string{"pod/vol created\n", "pod/vol unchanged\n"} {
+			out, errOut, err := run(t, s, vol, "apply", "-f", "-")
+			if err != nil || out != want {
+				t.Fatalf("apply #%d: %q %q %v, want %q", i+1, out, errOut, err, want)
+			}
+		}
+		js := mustRun(t, s, "get", "pod", "vol", "-o", "json")
+		if !strings.Contains(js, `\"emptyDir\":{}`) {
+			t.Fatalf("last-applied lacks the emptyDir the file has:\n%s", js)
+		}
+		mustRun(t, s, "delete", "pod", "vol")
+	})
+
 	t.Run("apply created, unchanged, configured", func(t *testing.T) {
 		out := mustRun(t, s, "apply", "-f", dir)
 		if out != "pod/web created\nservice/web-svc created\n" {

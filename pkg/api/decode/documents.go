@@ -153,6 +153,7 @@ func expandList(j []byte) ([][]byte, bool, error) {
 type Source struct {
 	Name string // "file:docIndex", e.g. "examples/pod.yaml:0" or "-:1" for stdin
 	Obj  api.Object
+	Raw  []byte // the document as JSON, exactly as written (kubectl apply records it)
 }
 
 // FileExtensions are the extensions read from a directory (not from a file
@@ -219,7 +220,11 @@ func decodeFile(name string, data []byte) ([]Source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: document %d: %w", name, i, err)
 		}
-		out = append(out, Source{Name: fmt.Sprintf("%s:%d", name, i), Obj: obj})
+		raw, err := toJSON(d)
+		if err != nil {
+			return nil, fmt.Errorf("%s: document %d: %w", name, i, err)
+		}
+		out = append(out, Source{Name: fmt.Sprintf("%s:%d", name, i), Obj: obj, Raw: raw})
 	}
 	return out, nil
 }
