@@ -76,15 +76,21 @@ func newApplyCommand(o *options) *cobra.Command {
 }
 
 func runApply(ctx context.Context, o *options, ff *fileFlags) error {
+	return forEachSource(o, ff, func(c *client.Client, info *api.ResourceInfo, src decode.Source) (string, error) {
+		result, err := applyOne(ctx, c, info, src.Obj, src.Raw)
+		return src.Obj.GetObjectMeta().Name + " " + result, err
+	})
+}
+
+// forEachSource reads the -f documents and runs fn on each with the
+// namespace settled, printing "kind/<what fn returns>" or the error; it
+// goes on after a failure and fails at the end, as kubectl does.
+func forEachSource(o *options, ff *fileFlags, fn func(*client.Client, *api.ResourceInfo, decode.Source) (string, error)) error {
 	srcs, err := ff.read(o)
 	if err != nil {
 		return err
 	}
-	c, err := o.client()
-	if err != nil {
-		return err
-	}
-	ns, err := o.ns()
+	c, ns, err := o.clientNS()
 	if err != nil {
 		return err
 	}
@@ -92,10 +98,9 @@ func runApply(ctx context.Context, o *options, ff *fileFlags) error {
 	for _, src := range srcs {
 		info, err := prepare(src.Obj, ns, o.namespace != "")
 		if err == nil {
-			var result string
-			result, err = applyOne(ctx, c, info, src.Obj, src.Raw)
-			if err == nil {
-				fmt.Fprintf(o.out, "%s/%s %s\n", kindName(info), src.Obj.GetObjectMeta().Name, result)
+			var done string
+			if done, err = fn(c, info, src); err == nil {
+				fmt.Fprintf(o.out, "%s/%s\n", kindName(info), done)
 				continue
 			}
 		}
@@ -255,36 +260,13 @@ func newCreateCommand(o *options) *cobra.Command {
 			if len(ff.files) == 0 {
 				return fmt.Errorf("must specify one of -f and -k")
 			}
-			srcs, err := ff.read(o)
-			if err != nil {
-				return err
-			}
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
-			ns, err := o.ns()
-			if err != nil {
-				return err
-			}
-			failed := false
-			for _, src := range srcs {
-				info, err := prepare(src.Obj, ns, o.namespace != "")
-				if err == nil {
-					var created api.Object
-					created, err = c.Create(cmd.Context(), info, src.Obj.GetObjectMeta().Namespace, src.Obj)
-					if err == nil {
-						fmt.Fprintf(o.out, "%s/%s created\n", kindName(info), created.GetObjectMeta().Name)
-						continue
-					}
+			return forEachSource(o, &ff, func(c *client.Client, info *api.ResourceInfo, src decode.Source) (string, error) {
+				created, err := c.Create(cmd.Context(), info, src.Obj.GetObjectMeta().Namespace, src.Obj)
+				if err != nil {
+					return "", err
 				}
-				failed = true
-				fmt.Fprintln(o.err, formatError(err))
-			}
-			if failed {
-				return errFailed
-			}
-			return nil
+				return created.GetObjectMeta().Name + " created", nil
+			})
 		},
 	}
 	ff.add(cmd, "to use to create the resource")

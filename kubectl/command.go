@@ -73,6 +73,19 @@ func (o *options) client() (*client.Client, error) {
 	return c, nil
 }
 
+// clientNS is the client and the namespace every namespaced command needs.
+func (o *options) clientNS() (*client.Client, string, error) {
+	c, err := o.client()
+	if err != nil {
+		return nil, "", err
+	}
+	ns, err := o.ns()
+	if err != nil {
+		return nil, "", err
+	}
+	return c, ns, nil
+}
+
 // ns is the namespace to work in: -n, else the context's, else "default".
 func (o *options) ns() (string, error) {
 	if o.namespace != "" {

@@ -61,11 +61,7 @@ type victim struct {
 }
 
 func runDelete(ctx context.Context, o *options, d *deleteOptions, args []string) error {
-	c, err := o.client()
-	if err != nil {
-		return err
-	}
-	ns, err := o.ns()
+	c, ns, err := o.clientNS()
 	if err != nil {
 		return err
 	}

@@ -26,11 +26,7 @@ func newDescribeCommand(o *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
-			ns, err := o.ns()
+			c, ns, err := o.clientNS()
 			if err != nil {
 				return err
 			}

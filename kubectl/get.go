@@ -70,11 +70,7 @@ func runGet(ctx context.Context, o *options, g *getOptions, args []string) error
 	if err != nil {
 		return err
 	}
-	c, err := o.client()
-	if err != nil {
-		return err
-	}
-	ns, err := o.ns()
+	c, ns, err := o.clientNS()
 	if err != nil {
 		return err
 	}

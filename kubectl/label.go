@@ -52,11 +52,7 @@ func newLabelCommand(o *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
-			ns, err := o.ns()
+			c, ns, err := o.clientNS()
 			if err != nil {
 				return err
 			}
@@ -119,11 +115,7 @@ func newScaleCommand(o *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
-			ns, err := o.ns()
+			c, ns, err := o.clientNS()
 			if err != nil {
 				return err
 			}

@@ -109,11 +109,7 @@ func newWaitCommand(o *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
-			ns, err := o.ns()
+			c, ns, err := o.clientNS()
 			if err != nil {
 				return err
 			}
