@@ -5,6 +5,7 @@ set -euo pipefail
 
 pkgs=(
 	python3 python3-kubernetes python3-yaml # the official Python client, for compatibility tests
+	etcd-server                             # an external etcd for the --etcd-servers test
 	iproute2 procps curl ca-certificates
 )
 
