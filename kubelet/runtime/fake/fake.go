@@ -1,0 +1,589 @@
+// Package fake is an in-memory, deterministic runtime.Runtime for the
+// kubelet's unit tests: sandboxes and containers live in maps, IDs and pod
+// IPs are sequential, time comes from a settable clock, and hooks make
+// containers exit, get OOM-killed, fail to start or fail to pull.
+package fake
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"minik8s/kubelet/runtime"
+)
+
+var _ runtime.Runtime = (*Runtime)(nil)
+
+// ErrNotFound is returned (wrapped) for unknown sandbox or container IDs.
+var ErrNotFound = fmt.Errorf("not found")
+
+// Behavior says what a container does once started, keyed by container name
+// (see SetBehavior).
+type Behavior struct {
+	// StartErr makes StartContainer fail (the container stays Created).
+	StartErr error
+	// Exit makes the container exit right after it starts, with ExitCode.
+	Exit     bool
+	ExitCode int32
+	// OOM makes the container get OOM-killed right after it starts (exit 137).
+	OOM bool
+}
+
+type container struct {
+	c   runtime.Container
+	cfg runtime.ContainerConfig
+}
+
+// Runtime is the fake. The zero value is not usable: call New.
+type Runtime struct {
+	mu sync.Mutex
+
+	now        time.Time
+	nextID     int
+	nextIP     int
+	sandboxes  map[string]*runtime.Sandbox
+	sbConfigs  map[string]runtime.SandboxConfig
+	containers map[string]*container
+	images     map[string]bool
+	pullErr    map[string]error
+	behaviors  map[string]Behavior
+	failNext   map[string]error
+	stats      map[string]runtime.Stats
+	calls      []string
+
+	// ExecFunc, when set, runs Exec; otherwise Exec echoes the command to
+	// Stdout and returns 0.
+	ExecFunc func(id string, opts runtime.ExecOptions) (int, error)
+	// PodCIDRPrefix is the prefix of fake pod IPs ("10.244.0." by default).
+	PodCIDRPrefix string
+	// NodeIP is the IP of hostNetwork sandboxes ("192.168.77.11" by default).
+	NodeIP string
+}
+
+// New returns an empty fake with the clock at a fixed instant and the lab
+// images present.
+func New() *Runtime {
+	r := &Runtime{
+		now:           time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+		sandboxes:     map[string]*runtime.Sandbox{},
+		sbConfigs:     map[string]runtime.SandboxConfig{},
+		containers:    map[string]*container{},
+		images:        map[string]bool{},
+		pullErr:       map[string]error{},
+		behaviors:     map[string]Behavior{},
+		failNext:      map[string]error{},
+		stats:         map[string]runtime.Stats{},
+		PodCIDRPrefix: "10.244.0.",
+		NodeIP:        "192.168.77.11",
+	}
+	for _, img := range []string{"docker.io/minik8s/pause:3.9", "docker.io/minik8s/tools:latest", "docker.io/minik8s/testserver:latest"} {
+		r.images[img] = true
+	}
+	return r
+}
+
+// --- hooks -----------------------------------------------------------------
+
+// Now returns the fake clock.
+func (r *Runtime) Now() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.now
+}
+
+// SetNow sets the fake clock.
+func (r *Runtime) SetNow(t time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.now = t
+}
+
+// Advance moves the fake clock forward.
+func (r *Runtime) Advance(d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.now = r.now.Add(d)
+}
+
+// AddImage makes an image present (EnsureImage with IfNotPresent/Never succeeds).
+func (r *Runtime) AddImage(image string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.images[normalize(image)] = true
+}
+
+// SetPullError makes pulling image fail with err (nil clears it). An image
+// that is neither present nor has a pull error is "pulled" successfully.
+func (r *Runtime) SetPullError(image string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err == nil {
+		delete(r.pullErr, normalize(image))
+		return
+	}
+	r.pullErr[normalize(image)] = err
+}
+
+// SetBehavior sets what containers named name do when started (for all later
+// starts, until changed; the zero Behavior means "keep running").
+func (r *Runtime) SetBehavior(name string, b Behavior) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.behaviors[name] = b
+}
+
+// FailNext makes the next call of method (e.g. "RunPodSandbox") return err.
+func (r *Runtime) FailNext(method string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failNext[method] = err
+}
+
+// Exit makes a running container exit with code now (Reason Completed or Error).
+func (r *Runtime) Exit(id string, code int32) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.containers[id]
+	if !ok {
+		return fmt.Errorf("container %q: %w", id, ErrNotFound)
+	}
+	r.exitLocked(c, code, false)
+	return nil
+}
+
+// OOMKill makes a running container be killed by the memory cgroup now.
+func (r *Runtime) OOMKill(id string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.containers[id]
+	if !ok {
+		return fmt.Errorf("container %q: %w", id, ErrNotFound)
+	}
+	r.exitLocked(c, 137, true)
+	return nil
+}
+
+// SetStats sets what ContainerStats returns for id.
+func (r *Runtime) SetStats(id string, s runtime.Stats) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stats[id] = s
+}
+
+// Calls returns the recorded mutating calls, e.g. "RunPodSandbox default/web",
+// "CreateContainer default/web/app", "StartContainer c-3", in order.
+func (r *Runtime) Calls() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.calls...)
+}
+
+// ResetCalls forgets the recorded calls.
+func (r *Runtime) ResetCalls() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = nil
+}
+
+// ContainerConfig returns the config a container was created with.
+func (r *Runtime) ContainerConfig(id string) (runtime.ContainerConfig, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.containers[id]
+	if !ok {
+		return runtime.ContainerConfig{}, false
+	}
+	return c.cfg, true
+}
+
+// SandboxConfig returns the config a sandbox was created with.
+func (r *Runtime) SandboxConfig(id string) (runtime.SandboxConfig, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cfg, ok := r.sbConfigs[id]
+	return cfg, ok
+}
+
+// --- runtime.Runtime -------------------------------------------------------
+
+// Version implements runtime.Runtime.
+func (r *Runtime) Version(ctx context.Context) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.takeFailure("Version"); err != nil {
+		return "", err
+	}
+	return "fake://0.1.0", nil
+}
+
+// EnsureImage implements runtime.Runtime.
+func (r *Runtime) EnsureImage(ctx context.Context, image string, policy runtime.PullPolicy) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.takeFailure("EnsureImage"); err != nil {
+		return "", err
+	}
+	name := normalize(image)
+	present := r.images[name]
+	switch policy {
+	case runtime.PullNever:
+		if !present {
+			return "", fmt.Errorf("image %q not present and pull policy is Never", image)
+		}
+		return ref(name), nil
+	case runtime.PullIfNotPresent, "":
+		if present {
+			return ref(name), nil
+		}
+	}
+	r.calls = append(r.calls, "PullImage "+name)
+	if err := r.pullErr[name]; err != nil {
+		return "", fmt.Errorf("pull %q: %w", image, err)
+	}
+	r.images[name] = true
+	return ref(name), nil
+}
+
+// RunPodSandbox implements runtime.Runtime.
+func (r *Runtime) RunPodSandbox(ctx context.Context, cfg *runtime.SandboxConfig) (*runtime.Sandbox, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.takeFailure("RunPodSandbox"); err != nil {
+		return nil, err
+	}
+	r.calls = append(r.calls, "RunPodSandbox "+cfg.Namespace+"/"+cfg.Name)
+	r.nextID++
+	id := "sb-" + strconv.Itoa(r.nextID)
+	labels := copyLabels(cfg.Labels)
+	labels[runtime.LabelPodName] = cfg.Name
+	labels[runtime.LabelPodNamespace] = cfg.Namespace
+	labels[runtime.LabelPodUID] = cfg.PodUID
+	labels[runtime.LabelContainerName] = "POD"
+	labels[runtime.LabelKind] = "sandbox"
+	sb := &runtime.Sandbox{
+		ID: id, PodUID: cfg.PodUID, Name: cfg.Name, Namespace: cfg.Namespace,
+		State: runtime.SandboxReady, CreatedAt: r.now, Labels: labels,
+	}
+	if cfg.HostNetwork {
+		sb.IP = r.NodeIP
+	} else {
+		r.nextIP++
+		sb.IP = r.PodCIDRPrefix + strconv.Itoa(1+r.nextIP) // .2, .3, ... (.1 is the bridge)
+		sb.NetNSPath = "/run/netns/cni-" + id
+	}
+	r.sandboxes[id] = sb
+	r.sbConfigs[id] = *cfg
+	out := *sb
+	out.Labels = copyLabels(sb.Labels)
+	return &out, nil
+}
+
+// StopPodSandbox implements runtime.Runtime: it also kills the sandbox's
+// running containers (exit 137), as stopping the pause does in containerd.
+func (r *Runtime) StopPodSandbox(ctx context.Context, id string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.takeFailure("StopPodSandbox"); err != nil {
+		return err
+	}
+	r.calls = append(r.calls, "StopPodSandbox "+id)
+	sb, ok := r.sandboxes[id]
+	if !ok {
+		return nil
+	}
+	sb.State = runtime.SandboxNotReady
+	for _, c := range r.containers {
+		if c.c.SandboxID == id && c.c.State == runtime.ContainerRunning {
+			r.exitLocked(c, 137, false)
+		}
+	}
+	return nil
+}
+
+// RemovePodSandbox implements runtime.Runtime: it removes the sandbox and
+// all its containers, running or not (like CRI).
+func (r *Runtime) RemovePodSandbox(ctx context.Context, id string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.takeFailure("RemovePodSandbox"); err != nil {
+		return err
+	}
+	r.calls = append(r.calls, "RemovePodSandbox "+id)
+	delete(r.sandboxes, id)
+	delete(r.sbConfigs, id)
+	for cid, c := range r.containers {
+		if c.c.SandboxID == id {
+			delete(r.containers, cid)
+		}
+	}
+	return nil
+}
+
+// ListPodSandboxes implements runtime.Runtime (sorted by ID number).
+func (r *Runtime) ListPodSandboxes(ctx context.Context) ([]*runtime.Sandbox, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.takeFailure("ListPodSandboxes"); err != nil {
+		return nil, err
+	}
+	out := make([]*runtime.Sandbox, 0, len(r.sandboxes))
+	for _, sb := range r.sandboxes {
+		cp := *sb
+		cp.Labels = copyLabels(sb.Labels)
+		out = append(out, &cp)
+	}
+	sort.Slice(out, func(i, j int) bool { return idLess(out[i].ID, out[j].ID) })
+	return out, nil
+}
+
+// CreateContainer implements runtime.Runtime.
+func (r *Runtime) CreateContainer(ctx context.Context, sandboxID string, cfg *runtime.ContainerConfig) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.takeFailure("CreateContainer"); err != nil {
+		return "", err
+	}
+	sb, ok := r.sandboxes[sandboxID]
+	if !ok {
+		return "", fmt.Errorf("sandbox %q: %w", sandboxID, ErrNotFound)
+	}
+	if sb.State != runtime.SandboxReady {
+		return "", fmt.Errorf("sandbox %q is not ready", sandboxID)
+	}
+	r.calls = append(r.calls, "CreateContainer "+sb.Namespace+"/"+sb.Name+"/"+cfg.Name)
+	r.nextID++
+	id := "c-" + strconv.Itoa(r.nextID)
+	labels := copyLabels(cfg.Labels)
+	labels[runtime.LabelPodName] = sb.Name
+	labels[runtime.LabelPodNamespace] = sb.Namespace
+	labels[runtime.LabelPodUID] = sb.PodUID
+	labels[runtime.LabelContainerName] = cfg.Name
+	labels[runtime.LabelAttempt] = strconv.FormatUint(uint64(cfg.Attempt), 10)
+	labels[runtime.LabelKind] = "container"
+	c := &container{
+		c: runtime.Container{
+			ID: id, SandboxID: sandboxID, PodUID: sb.PodUID, Name: cfg.Name,
+			Attempt: cfg.Attempt, Image: cfg.Image, ImageRef: ref(normalize(cfg.Image)),
+			State: runtime.ContainerCreated, CreatedAt: r.now, LogPath: cfg.LogPath,
+			Labels: labels,
+		},
+		cfg: *cfg,
+	}
+	r.containers[id] = c
+	return id, nil
+}
+
+// StartContainer implements runtime.Runtime, applying the container name's
+// Behavior.
+func (r *Runtime) StartContainer(ctx context.Context, id string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.takeFailure("StartContainer"); err != nil {
+		return err
+	}
+	c, ok := r.containers[id]
+	if !ok {
+		return fmt.Errorf("container %q: %w", id, ErrNotFound)
+	}
+	r.calls = append(r.calls, "StartContainer "+id)
+	if c.c.State != runtime.ContainerCreated {
+		return fmt.Errorf("container %q is %s, not Created", id, c.c.State)
+	}
+	b := r.behaviors[c.c.Name]
+	if b.StartErr != nil {
+		return fmt.Errorf("start container %q: %w", id, b.StartErr)
+	}
+	c.c.State = runtime.ContainerRunning
+	c.c.StartedAt = r.now
+	switch {
+	case b.OOM:
+		r.exitLocked(c, 137, true)
+	case b.Exit:
+		r.exitLocked(c, b.ExitCode, false)
+	}
+	return nil
+}
+
+// StopContainer implements runtime.Runtime: a running container exits 137
+// (as if it ignored SIGTERM; call Exit first to model a graceful exit).
+func (r *Runtime) StopContainer(ctx context.Context, id string, timeout time.Duration) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.takeFailure("StopContainer"); err != nil {
+		return err
+	}
+	r.calls = append(r.calls, "StopContainer "+id)
+	c, ok := r.containers[id]
+	if !ok {
+		return nil
+	}
+	if c.c.State == runtime.ContainerRunning {
+		r.exitLocked(c, 137, false)
+	}
+	if c.c.State == runtime.ContainerCreated {
+		c.c.State = runtime.ContainerExited
+		c.c.FinishedAt = r.now
+		c.c.ExitCode = 0
+		c.c.Reason = "Completed"
+	}
+	return nil
+}
+
+// RemoveContainer implements runtime.Runtime (idempotent).
+func (r *Runtime) RemoveContainer(ctx context.Context, id string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.takeFailure("RemoveContainer"); err != nil {
+		return err
+	}
+	r.calls = append(r.calls, "RemoveContainer "+id)
+	c, ok := r.containers[id]
+	if !ok {
+		return nil
+	}
+	if c.c.State == runtime.ContainerRunning {
+		return fmt.Errorf("container %q is running", id)
+	}
+	delete(r.containers, id)
+	return nil
+}
+
+// ListContainers implements runtime.Runtime (sorted by ID number).
+func (r *Runtime) ListContainers(ctx context.Context) ([]*runtime.Container, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.takeFailure("ListContainers"); err != nil {
+		return nil, err
+	}
+	out := make([]*runtime.Container, 0, len(r.containers))
+	for _, c := range r.containers {
+		cp := c.c
+		cp.Labels = copyLabels(c.c.Labels)
+		out = append(out, &cp)
+	}
+	sort.Slice(out, func(i, j int) bool { return idLess(out[i].ID, out[j].ID) })
+	return out, nil
+}
+
+// ContainerStats implements runtime.Runtime: what SetStats set, else zeros
+// stamped with the clock, for running containers.
+func (r *Runtime) ContainerStats(ctx context.Context, id string) (*runtime.Stats, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.takeFailure("ContainerStats"); err != nil {
+		return nil, err
+	}
+	c, ok := r.containers[id]
+	if !ok {
+		return nil, fmt.Errorf("container %q: %w", id, ErrNotFound)
+	}
+	if c.c.State != runtime.ContainerRunning {
+		return nil, fmt.Errorf("container %q is not running", id)
+	}
+	s, ok := r.stats[id]
+	if !ok {
+		s = runtime.Stats{Timestamp: r.now}
+	}
+	return &s, nil
+}
+
+// Exec implements runtime.Runtime.
+func (r *Runtime) Exec(ctx context.Context, id string, opts runtime.ExecOptions) (int, error) {
+	r.mu.Lock()
+	if err := r.takeFailure("Exec"); err != nil {
+		r.mu.Unlock()
+		return 0, err
+	}
+	c, ok := r.containers[id]
+	if !ok {
+		r.mu.Unlock()
+		return 0, fmt.Errorf("container %q: %w", id, ErrNotFound)
+	}
+	if c.c.State != runtime.ContainerRunning {
+		r.mu.Unlock()
+		return 0, fmt.Errorf("container %q is not running", id)
+	}
+	r.calls = append(r.calls, "Exec "+id+" "+strings.Join(opts.Cmd, " "))
+	fn := r.ExecFunc
+	r.mu.Unlock()
+	if fn != nil {
+		return fn(id, opts)
+	}
+	if opts.Stdout != nil {
+		if _, err := io.WriteString(opts.Stdout, strings.Join(opts.Cmd, " ")+"\n"); err != nil {
+			return 0, err
+		}
+	}
+	return 0, nil
+}
+
+// --- helpers ---------------------------------------------------------------
+
+func (r *Runtime) exitLocked(c *container, code int32, oom bool) {
+	if c.c.State != runtime.ContainerRunning {
+		return
+	}
+	c.c.State = runtime.ContainerExited
+	c.c.FinishedAt = r.now
+	c.c.ExitCode = code
+	switch {
+	case oom:
+		c.c.Reason = "OOMKilled"
+	case code == 0:
+		c.c.Reason = "Completed"
+	default:
+		c.c.Reason = "Error"
+	}
+}
+
+func (r *Runtime) takeFailure(method string) error {
+	err, ok := r.failNext[method]
+	if !ok {
+		return nil
+	}
+	delete(r.failNext, method)
+	return err
+}
+
+func copyLabels(in map[string]string) map[string]string {
+	out := make(map[string]string, len(in)+6)
+	for k, v := range in {
+		out[k] = v
+	}
+	return out
+}
+
+// normalize turns short image names into docker.io references like
+// containerd does ("busybox" -> "docker.io/library/busybox:latest").
+func normalize(image string) string {
+	name := image
+	if i := strings.IndexByte(name, '/'); i < 0 || !strings.ContainsAny(name[:i], ".:") && name[:i] != "localhost" {
+		if i < 0 {
+			name = "library/" + name
+		}
+		name = "docker.io/" + name
+	}
+	if !strings.Contains(name, "@") {
+		last := name[strings.LastIndexByte(name, '/')+1:]
+		if !strings.Contains(last, ":") {
+			name += ":latest"
+		}
+	}
+	return name
+}
+
+func ref(name string) string {
+	return name + "@sha256:" + fmt.Sprintf("%x", sha256.Sum256([]byte(name)))
+}
+
+func idLess(a, b string) bool {
+	na, _ := strconv.Atoi(a[strings.IndexByte(a, '-')+1:])
+	nb, _ := strconv.Atoi(b[strings.IndexByte(b, '-')+1:])
+	return na < nb
+}
