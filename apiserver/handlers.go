@@ -25,7 +25,11 @@ import (
 
 // serveResource dispatches a resource request by verb and subresource.
 func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, rt route) {
-	var err error
+	r, err := withDryRun(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	switch rt.sub {
 	case "":
 	case "status":
@@ -491,14 +495,18 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, rt route) error 
 	if err != nil {
 		return err
 	}
+	ctx, err := deleteDryRun(r.Context(), opts)
+	if err != nil {
+		return err
+	}
 	if rt.info.Resource == "namespaces" {
-		ns, err := s.beginNamespaceDeletion(r.Context(), rt.name)
+		ns, err := s.beginNamespaceDeletion(ctx, rt.name)
 		if err != nil {
 			return err
 		}
 		return s.writeObject(w, r, rt.info, http.StatusOK, ns)
 	}
-	obj, err := s.deleteObject(r.Context(), rt, opts.Preconditions)
+	obj, err := s.deleteObject(ctx, rt, opts.Preconditions)
 	if err != nil {
 		return err
 	}

@@ -69,6 +69,9 @@ func (s *Server) beginNamespaceDeletion(ctx context.Context, name string) (api.O
 			}
 			ns.ResourceVersion = strconv.FormatInt(newRev, 10)
 		}
+		if isDryRun(ctx) {
+			return ns, nil
+		}
 		select {
 		case s.nsQueue <- name:
 		default: // the queue is full; requeueTerminatingNamespaces catches up

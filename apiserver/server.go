@@ -52,7 +52,7 @@ func (s *Server) Ready() <-chan struct{} { return s.ready }
 func (s *Server) Addr() string { return s.addr }
 
 // Store is the storage the server uses, valid after Ready (tests and admin helpers).
-func (s *Server) Store() storage.Interface { return s.store }
+func (s *Server) Store() storage.Interface { return s.store.(dryRunStore).Interface }
 
 // Run starts etcd (embedded unless external servers are given), ensures the
 // system namespaces, serves HTTP until ctx ends, then shuts down gracefully.
@@ -76,7 +76,7 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
-	s.store = st
+	s.store = dryRunStore{st}
 
 	initCtx, initCancel := context.WithTimeout(ctx, 30*time.Second)
 	err = s.ensureSystemNamespaces(initCtx)

@@ -274,6 +274,20 @@ func TestRealKubectl(t *testing.T) {
 		mustMatch(t, "invalid port", `spec\.containers\[0\]\.ports\[0\]\.containerPort`, errs)
 	})
 
+	t.Run("server dry run writes nothing", func(t *testing.T) {
+		dry := strings.ReplaceAll(podYAML, "name: web", "name: dry")
+		out := c.ok(t, dry, "apply", "--dry-run=server", "-f", "-")
+		mustMatch(t, "dry apply", `^pod/dry created \(server dry run\)\n$`, out)
+		if _, _, err := c.kubectl(t, "", "get", "pod", "dry"); err == nil {
+			t.Fatal("a server dry-run apply created the pod")
+		}
+		c.ok(t, dry, "create", "-f", "-")
+		out = c.ok(t, "", "delete", "pod", "dry", "--dry-run=server")
+		mustMatch(t, "dry delete", `^pod "dry" deleted \(server dry run\)\n$`, out)
+		c.ok(t, "", "get", "pod", "dry")
+		c.ok(t, "", "delete", "pod", "dry")
+	})
+
 	t.Run("get -w streams changes", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

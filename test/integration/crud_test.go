@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"minik8s/apiserver/testserver"
 	"minik8s/pkg/api"
@@ -346,4 +347,38 @@ func TestPatches(t *testing.T) {
 	if code != http.StatusNotFound {
 		t.Errorf("patch missing: %d", code)
 	}
+}
+
+// TestDryRun: ?dryRun=All (kubectl --dry-run=server) validates and answers
+// like the real request but writes nothing.
+func TestDryRun(t *testing.T) {
+	ts := testserver.Start(t)
+	pods := ts.URL + "/api/v1/namespaces/default/pods"
+	pod := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"dry"},"spec":{"containers":[{"name":"c","image":"minik8s/tools:latest"}]}}`
+	mustDo(t, http.StatusCreated, "POST", pods+"?dryRun=All", "application/json", pod)
+	mustDo(t, http.StatusNotFound, "GET", pods+"/dry", "", "")
+	bad := strings.Replace(pod, `"name":"c"`, `"name":"C_"`, 1)
+	mustDo(t, http.StatusUnprocessableEntity, "POST", pods+"?dryRun=All", "application/json", bad)
+	mustDo(t, http.StatusBadRequest, "POST", pods+"?dryRun=Some", "application/json", pod)
+
+	mustDo(t, http.StatusCreated, "POST", pods, "application/json", pod)
+	mustDo(t, http.StatusOK, "PATCH", pods+"/dry?dryRun=All", "application/merge-patch+json", `{"metadata":{"labels":{"x":"y"}}}`)
+	b := mustDo(t, http.StatusOK, "GET", pods+"/dry", "", "")
+	if strings.Contains(string(b), `"x":"y"`) {
+		t.Fatalf("a dry-run patch was stored: %s", b)
+	}
+	mustDo(t, http.StatusOK, "DELETE", pods+"/dry?dryRun=All", "", "")
+	mustDo(t, http.StatusOK, "DELETE", pods+"/dry", "application/json", `{"kind":"DeleteOptions","apiVersion":"v1","dryRun":["All"]}`)
+	mustDo(t, http.StatusOK, "GET", pods+"/dry", "", "")
+
+	ns := ts.URL + "/api/v1/namespaces"
+	mustDo(t, http.StatusCreated, "POST", ns, "application/json", `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"keep"}}`)
+	mustDo(t, http.StatusCreated, "POST", ns+"/keep/pods", "application/json", pod)
+	mustDo(t, http.StatusOK, "DELETE", ns+"/keep?dryRun=All", "", "")
+	time.Sleep(500 * time.Millisecond) // the namespace finalizer would have run by now
+	b = mustDo(t, http.StatusOK, "GET", ns+"/keep", "", "")
+	if strings.Contains(string(b), "Terminating") {
+		t.Fatalf("a dry-run namespace delete changed the namespace: %s", b)
+	}
+	mustDo(t, http.StatusOK, "GET", ns+"/keep/pods/dry", "", "")
 }
