@@ -8,7 +8,7 @@ import (
 
 // Options is every setting of the apiserver, with its flag and default.
 type Options struct {
-	BindAddress           string        // --bind-address
+	BindAddress           string        // --bind-address: one address or a comma-separated list
 	Port                  int           // --port (0: a free port, for tests)
 	DataDir               string        // --data-dir: embedded etcd data
 	EtcdServers           []string      // --etcd-servers: external etcd instead of embedded
@@ -46,7 +46,7 @@ func DefaultOptions() Options {
 
 // AddFlags registers the flags on fs.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.BindAddress, "bind-address", o.BindAddress, "address to serve on")
+	fs.StringVar(&o.BindAddress, "bind-address", o.BindAddress, "address(es) to serve on, comma-separated (e.g. 127.0.0.1,192.168.77.1)")
 	fs.IntVar(&o.Port, "port", o.Port, "port to serve plain HTTP on")
 	fs.StringVar(&o.DataDir, "data-dir", o.DataDir, "data directory of the embedded etcd (kept across restarts)")
 	fs.StringSliceVar(&o.EtcdServers, "etcd-servers", o.EtcdServers, "external etcd endpoints (http://a:2379,http://b:2379) instead of the embedded etcd")

@@ -85,11 +85,11 @@ func (s *Server) Run(ctx context.Context) error {
 		return fmt.Errorf("creating system namespaces: %w", err)
 	}
 
-	ln, err := net.Listen("tcp", net.JoinHostPort(s.opts.BindAddress, strconv.Itoa(s.opts.Port)))
+	lns, err := listen(s.opts.BindAddress, s.opts.Port)
 	if err != nil {
-		return fmt.Errorf("apiserver listen: %w", err)
+		return err
 	}
-	s.addr = ln.Addr().String()
+	s.addr = lns[0].Addr().String()
 	hs := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -102,8 +102,10 @@ func (s *Server) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); s.autoCompact(ctx) }()
 	s.requeueTerminatingNamespaces(ctx)
 
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	errc := make(chan error, len(lns))
+	for _, ln := range lns {
+		go func() { errc <- hs.Serve(ln) }()
+	}
 	close(s.ready)
 	var embErr <-chan error
 	if s.emb != nil {
@@ -224,4 +226,25 @@ func (l *logWriter) Flush() {
 	if f, ok := l.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
+}
+
+// listen opens one listener per address of a comma-separated list (the
+// lab serves on loopback and on its bridge, never on every interface). With
+// port 0 the first listener picks a free port and the others reuse it.
+func listen(addresses string, port int) ([]net.Listener, error) {
+	var lns []net.Listener
+	for _, a := range strings.Split(addresses, ",") {
+		ln, err := net.Listen("tcp", net.JoinHostPort(strings.TrimSpace(a), strconv.Itoa(port)))
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
+			return nil, fmt.Errorf("apiserver listen on %s: %w", a, err)
+		}
+		if port == 0 {
+			port = ln.Addr().(*net.TCPAddr).Port
+		}
+		lns = append(lns, ln)
+	}
+	return lns, nil
 }

@@ -2,10 +2,12 @@ package integration
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
 
+	"minik8s/apiserver"
 	"minik8s/apiserver/testserver"
 	"minik8s/pkg/api"
 )
@@ -166,5 +168,18 @@ func TestTables(t *testing.T) {
 	}
 	if tbl = get(ts.URL + "/api/v1/namespaces/kube-system/pods"); len(tbl.Rows) != 0 || tbl.Rows == nil {
 		t.Errorf("empty table rows: %+v", tbl.Rows)
+	}
+}
+
+// TestSeveralBindAddresses: --bind-address takes a list; the server answers
+// on each address, on one port.
+func TestSeveralBindAddresses(t *testing.T) {
+	ts := testserver.StartWithOptions(t, func(o *apiserver.Options) { o.BindAddress = "127.0.0.1,127.0.0.2" })
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, host := range []string{"127.0.0.1", "127.0.0.2"} {
+		mustDo(t, http.StatusOK, "GET", "http://"+net.JoinHostPort(host, port)+"/healthz", "", "")
 	}
 }
