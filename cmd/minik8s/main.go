@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"minik8s/apiserver"
+	"minik8s/controller"
 	"minik8s/kubectl"
 )
 
@@ -21,8 +22,9 @@ func main() {
 
 // components maps a subcommand (and link name) to its command constructor.
 var components = map[string]func() *cobra.Command{
-	"apiserver": apiserver.NewCommand,
-	"kubectl":   kubectl.NewCommand,
+	"apiserver":          apiserver.NewCommand,
+	"controller-manager": controller.NewCommand,
+	"kubectl":            kubectl.NewCommand,
 }
 
 func newRoot(argv0 string) *cobra.Command {

@@ -1,0 +1,77 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"minik8s/controller/nodeipam"
+	"minik8s/pkg/client"
+)
+
+// NewCommand returns the "controller-manager" command.
+func NewCommand() *cobra.Command {
+	opts := DefaultOptions()
+	cmd := &cobra.Command{
+		Use:          "controller-manager",
+		Short:        "Run the cluster controllers (node IPAM, ...)",
+		SilenceUsage: true,
+		Args:         cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return Run(ctx, opts)
+		},
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// runner is one controller.
+type runner interface {
+	Run(ctx context.Context) error
+}
+
+// Run runs the enabled controllers until ctx ends (nil) or one fails (its
+// error; the others are stopped).
+func Run(ctx context.Context, opts Options) error {
+	if err := opts.Validate(); err != nil {
+		return err
+	}
+	c, err := client.New(&client.Config{Server: opts.APIServer, Timeout: opts.RequestTimeout, UserAgent: "minik8s-controller-manager"})
+	if err != nil {
+		return err
+	}
+	runners := map[string]runner{}
+	if opts.AllocateNodeCIDRs {
+		r, _ := nodeipam.NewRange(opts.ClusterCIDR, opts.NodeCIDRMaskSize) // checked by Validate
+		runners["nodeipam"] = nodeipam.New(c, r, opts.Resync)
+	}
+	if len(runners) == 0 {
+		return errors.New("no controller enabled")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(runners))
+	for name, r := range runners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := r.Run(ctx); err != nil {
+				errs <- fmt.Errorf("%s: %w", name, err)
+				cancel()
+			}
+		}()
+	}
+	log.Printf("controller-manager: running against %s", opts.APIServer)
+	wg.Wait()
+	close(errs)
+	return <-errs // nil when every controller stopped cleanly
+}

@@ -1,0 +1,185 @@
+package nodeipam
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+
+	"minik8s/pkg/api"
+	"minik8s/pkg/client"
+	"minik8s/pkg/client/cache"
+	"minik8s/pkg/client/workqueue"
+)
+
+// syncKey is the queue's only key: every change re-plans all nodes.
+const syncKey = "nodes"
+
+// Controller assigns pod CIDRs to nodes.
+type Controller struct {
+	client *client.Client
+	rng    Range
+	nodes  *cache.Informer
+	queue  *workqueue.Queue
+	logf   func(format string, args ...any)
+
+	// written holds the CIDRs this controller wrote that the informer has
+	// not shown yet, so that a plan made from a stale cache cannot hand the
+	// same block out twice.
+	mu      sync.Mutex
+	written map[string]written
+}
+
+// written is a CIDR the controller wrote, at the node's resourceVersion rv.
+type written struct {
+	cidr netip.Prefix
+	rv   int64
+}
+
+// New returns a controller for the range; resync is the informer's period
+// (a backstop: every change of a node is seen at once).
+func New(c *client.Client, r Range, resync time.Duration) *Controller {
+	ctl := &Controller{
+		client:  c,
+		rng:     r,
+		nodes:   cache.NewFor(c, c.Nodes().Info(), "", resync),
+		queue:   workqueue.New(50*time.Millisecond, 10*time.Second),
+		logf:    log.Printf,
+		written: map[string]written{},
+	}
+	enqueue := func(api.Object) { ctl.queue.Add(syncKey) }
+	ctl.nodes.AddEventHandler(cache.HandlerFuncs{
+		AddFunc:    enqueue,
+		UpdateFunc: func(_, n api.Object) { enqueue(n) },
+		DeleteFunc: enqueue,
+	})
+	return ctl
+}
+
+// Run watches nodes and assigns CIDRs until ctx ends.
+func (c *Controller) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_ = c.nodes.Run(ctx)
+	}()
+	go func() {
+		<-ctx.Done()
+		c.queue.ShutDown()
+	}()
+	if !cache.WaitForCacheSync(ctx, c.nodes.HasSynced) {
+		return nil
+	}
+	c.logf("nodeipam: allocating /%d blocks of %s", c.rng.MaskSize, c.rng.Cluster)
+	c.queue.Add(syncKey)
+	for {
+		key, shutdown := c.queue.Get()
+		if shutdown {
+			return nil
+		}
+		if err := c.sync(ctx); err != nil {
+			if ctx.Err() == nil {
+				c.logf("nodeipam: %v (retrying)", err)
+			}
+			c.queue.AddRateLimited(key)
+		} else {
+			c.queue.Forget(key)
+		}
+		c.queue.Done(key)
+	}
+}
+
+// nodeCIDR is the allocator's view of a node: its CIDR, or the one we wrote
+// and the cache does not show yet.
+func (c *Controller) nodeCIDR(n *api.Node) NodeCIDR {
+	nc := NodeCIDR{Name: n.Name, Created: n.CreationTimestamp.Time, PodCIDR: PodCIDROf(n)}
+	if w, ok := c.written[n.Name]; ok {
+		if rv, err := strconv.ParseInt(n.ResourceVersion, 10, 64); err == nil && rv >= w.rv {
+			delete(c.written, n.Name) // the cache has caught up
+		} else {
+			nc.PodCIDR = w.cidr.String()
+		}
+	}
+	return nc
+}
+
+// PodCIDROf is a node's pod CIDR: spec.podCIDR, else spec.podCIDRs[0].
+func PodCIDROf(n *api.Node) string {
+	if n.Spec.PodCIDR != "" {
+		return n.Spec.PodCIDR
+	}
+	if len(n.Spec.PodCIDRs) > 0 {
+		return n.Spec.PodCIDRs[0]
+	}
+	return ""
+}
+
+// sync plans from the cache and applies the plan.
+func (c *Controller) sync(ctx context.Context) error {
+	c.mu.Lock()
+	objs := c.nodes.Store().List()
+	byName := map[string]*api.Node{}
+	present := map[string]bool{}
+	var in []NodeCIDR
+	for _, o := range objs {
+		n, ok := o.(*api.Node)
+		if !ok {
+			continue
+		}
+		byName[n.Name] = n
+		present[n.Name] = true
+		in = append(in, c.nodeCIDR(n))
+	}
+	for name := range c.written {
+		if !present[name] {
+			delete(c.written, name) // deleted: its block is free
+		}
+	}
+	c.mu.Unlock()
+
+	plan, warnings := Plan(c.rng, in)
+	for _, w := range warnings {
+		c.logf("nodeipam: %s", w)
+	}
+	var firstErr error
+	for _, a := range plan {
+		if err := c.assign(ctx, byName[a.Node], a); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return firstErr
+}
+
+// assign patches the node's spec.podCIDR(s), on the condition that the node
+// is still the version the plan saw (409 otherwise: re-planned on retry).
+func (c *Controller) assign(ctx context.Context, n *api.Node, a Assignment) error {
+	patch := map[string]any{
+		"metadata": map[string]any{"resourceVersion": n.ResourceVersion},
+		"spec":     map[string]any{"podCIDR": a.CIDR.String(), "podCIDRs": []string{a.CIDR.String()}},
+	}
+	body, err := json.Marshal(patch)
+	if err != nil {
+		return err
+	}
+	out, err := c.client.Nodes().Patch(ctx, n.Name, client.MergePatchType, body)
+	if err != nil {
+		if client.IsNotFound(err) {
+			return nil // gone: the next plan does not see it
+		}
+		return fmt.Errorf("assigning %s to node %s: %w", a.CIDR, n.Name, err)
+	}
+	rv, _ := strconv.ParseInt(out.ResourceVersion, 10, 64)
+	c.mu.Lock()
+	c.written[n.Name] = written{cidr: a.CIDR, rv: rv}
+	c.mu.Unlock()
+	c.logf("nodeipam: node %s: podCIDR %s (%s)", n.Name, a.CIDR, a.Reason)
+	return nil
+}

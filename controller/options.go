@@ -1,0 +1,55 @@
+package controller
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"minik8s/controller/nodeipam"
+)
+
+// Options is every setting of the controller-manager, with its flag and default.
+type Options struct {
+	APIServer         string        // --apiserver: URL of the apiserver
+	AllocateNodeCIDRs bool          // --allocate-node-cidrs: run the node IPAM controller
+	ClusterCIDR       string        // --cluster-cidr: the pod CIDR of the cluster
+	NodeCIDRMaskSize  int           // --node-cidr-mask-size: prefix length of a node's block
+	Resync            time.Duration // --resync: informers' periodic resync (a backstop)
+	RequestTimeout    time.Duration // --request-timeout: per apiserver request
+}
+
+// DefaultOptions returns the defaults (DESIGN.md §5).
+func DefaultOptions() Options {
+	return Options{
+		APIServer:         "http://127.0.0.1:6443",
+		AllocateNodeCIDRs: true,
+		ClusterCIDR:       "10.244.0.0/16",
+		NodeCIDRMaskSize:  24,
+		Resync:            5 * time.Minute,
+		RequestTimeout:    30 * time.Second,
+	}
+}
+
+// AddFlags registers the flags on fs.
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.APIServer, "apiserver", o.APIServer, "URL of the apiserver")
+	fs.BoolVar(&o.AllocateNodeCIDRs, "allocate-node-cidrs", o.AllocateNodeCIDRs, "give every node a pod CIDR (spec.podCIDR) from --cluster-cidr")
+	fs.StringVar(&o.ClusterCIDR, "cluster-cidr", o.ClusterCIDR, "pod CIDR of the cluster, cut into one block per node")
+	fs.IntVar(&o.NodeCIDRMaskSize, "node-cidr-mask-size", o.NodeCIDRMaskSize, "prefix length of each node's pod CIDR")
+	fs.DurationVar(&o.Resync, "resync", o.Resync, "period of the informers' full resync")
+	fs.DurationVar(&o.RequestTimeout, "request-timeout", o.RequestTimeout, "timeout of one apiserver request (not watches)")
+}
+
+// Validate checks the options.
+func (o *Options) Validate() error {
+	if o.APIServer == "" {
+		return fmt.Errorf("--apiserver is required")
+	}
+	if o.AllocateNodeCIDRs {
+		if _, err := nodeipam.NewRange(o.ClusterCIDR, o.NodeCIDRMaskSize); err != nil {
+			return fmt.Errorf("--cluster-cidr/--node-cidr-mask-size: %w", err)
+		}
+	}
+	return nil
+}
