@@ -1,0 +1,286 @@
+package kubelet
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"minik8s/kubelet/runtime"
+	"minik8s/pkg/api"
+)
+
+// podRuntime is what the runtime has of one pod (by UID).
+type podRuntime struct {
+	Sandboxes  []*runtime.Sandbox   // newest first
+	Containers []*runtime.Container // newest first (by attempt, then creation)
+}
+
+// newPodRuntime sorts what the runtime listed for one pod.
+func newPodRuntime(sbs []*runtime.Sandbox, cs []*runtime.Container) *podRuntime {
+	p := &podRuntime{Sandboxes: append([]*runtime.Sandbox(nil), sbs...), Containers: append([]*runtime.Container(nil), cs...)}
+	sort.SliceStable(p.Sandboxes, func(i, j int) bool { return p.Sandboxes[i].CreatedAt.After(p.Sandboxes[j].CreatedAt) })
+	sort.SliceStable(p.Containers, func(i, j int) bool {
+		a, b := p.Containers[i], p.Containers[j]
+		if a.Attempt != b.Attempt {
+			return a.Attempt > b.Attempt
+		}
+		return a.CreatedAt.After(b.CreatedAt)
+	})
+	return p
+}
+
+// sandbox is the newest sandbox, or nil.
+func (p *podRuntime) sandbox() *runtime.Sandbox {
+	if p == nil || len(p.Sandboxes) == 0 {
+		return nil
+	}
+	return p.Sandboxes[0]
+}
+
+// containersNamed are the containers of one name, newest first.
+func (p *podRuntime) containersNamed(name string) []*runtime.Container {
+	if p == nil {
+		return nil
+	}
+	var out []*runtime.Container
+	for _, c := range p.Containers {
+		if c.Name == name {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// latest is the newest container of name, or nil.
+func (p *podRuntime) latest(name string) *runtime.Container {
+	if cs := p.containersNamed(name); len(cs) > 0 {
+		return cs[0]
+	}
+	return nil
+}
+
+// containerWait is a reason a container has no runtime container yet that
+// only the kubelet knows (a failed image pull, a failed create).
+type containerWait struct {
+	Reason  string // ErrImagePull, CreateContainerError, ...
+	Message string
+	At      time.Time
+}
+
+// containerStart is one container to create and start.
+type containerStart struct {
+	Index   int // in pod.Spec.Containers
+	Attempt uint32
+}
+
+// podActions is the plan of one sync of a pod.
+type podActions struct {
+	// KillPod stops every running container and the sandbox (pod deleted,
+	// sandbox dead, or pod finished).
+	KillPod bool
+	// Delete: the pod is being deleted; after KillPod remove everything
+	// and delete the API object.
+	Delete bool
+	// CreateSandbox creates a new sandbox (after KillPod, if both).
+	CreateSandbox bool
+	// Start are the containers to create and start, in spec order.
+	Start []containerStart
+	// Kill are running containers to stop: unknown names, old sandboxes.
+	Kill []*runtime.Container
+	// Remove are exited containers no longer needed (older attempts).
+	Remove []*runtime.Container
+	// RemoveSandboxes are old sandboxes to stop and remove.
+	RemoveSandboxes []*runtime.Sandbox
+	// Waiting are containers held back: name -> reason and message
+	// (CrashLoopBackOff, ImagePullBackOff).
+	Waiting map[string]containerWait
+	// RetryAfter asks for another sync after this long (0: the periodic one).
+	RetryAfter time.Duration
+}
+
+// backoffKey names a container's restart back-off.
+func backoffKey(pod *api.Pod, name string) string { return pod.UID + "/" + name }
+
+// waitBackoffKey names the back-off of a container's kubelet-side
+// failures (image pull, create).
+func waitBackoffKey(pod *api.Pod, name string) string { return pod.UID + "/wait/" + name }
+
+// shouldRestart says whether an exited container is restarted under policy.
+func shouldRestart(policy string, exitCode int32) bool {
+	switch policy {
+	case api.RestartNever:
+		return false
+	case api.RestartOnFailure:
+		return exitCode != 0
+	default:
+		return true
+	}
+}
+
+func exited(c *runtime.Container) bool {
+	return c.State == runtime.ContainerExited || c.State == runtime.ContainerCreated
+}
+
+// exitCode of an exited container; one that was created but never
+// started counts as a failure.
+func exitCode(c *runtime.Container) int32 {
+	if c.State == runtime.ContainerCreated && c.ExitCode == 0 {
+		return 128
+	}
+	return c.ExitCode
+}
+
+// keepAttempts is how many containers of one name are kept: the current
+// one and the previous one (lastState, logs --previous).
+const keepAttempts = 2
+
+// computePodActions decides what one sync does to a pod, given what the
+// runtime has, the kubelet's waits (failed pulls), the back-offs and now.
+// It is pure: the worker applies the plan.
+func computePodActions(pod *api.Pod, rt *podRuntime, waits map[string]containerWait, bo *Backoff, now time.Time) podActions {
+	a := podActions{Waiting: map[string]containerWait{}}
+	sb := rt.sandbox()
+	sbReady := sb != nil && sb.State == runtime.SandboxReady
+	retry := func(d time.Duration) {
+		if d > 0 && (a.RetryAfter == 0 || d < a.RetryAfter) {
+			a.RetryAfter = d
+		}
+	}
+
+	// Garbage: older sandboxes, containers of unknown names, old attempts.
+	specNames := map[string]bool{}
+	for _, c := range pod.Spec.Containers {
+		specNames[c.Name] = true
+	}
+	// An old sandbox goes once it holds no container's latest attempt
+	// (removing a sandbox removes its containers, and the restart count
+	// lives in the latest attempt).
+	holdsLatest := map[string]bool{}
+	for _, c := range pod.Spec.Containers {
+		if l := rt.latest(c.Name); l != nil {
+			holdsLatest[l.SandboxID] = true
+		}
+	}
+	for i, s := range rt.sandboxesOrNil() {
+		if i > 0 && !holdsLatest[s.ID] {
+			a.RemoveSandboxes = append(a.RemoveSandboxes, s)
+		}
+	}
+	seen := map[string]int{}
+	for _, c := range rt.containersOrNil() {
+		switch {
+		case !specNames[c.Name]:
+			if exited(c) {
+				a.Remove = append(a.Remove, c)
+			} else {
+				a.Kill = append(a.Kill, c)
+			}
+		default:
+			seen[c.Name]++
+			if seen[c.Name] > keepAttempts && exited(c) {
+				a.Remove = append(a.Remove, c)
+			}
+		}
+	}
+
+	if pod.DeletionTimestamp != nil {
+		a.KillPod, a.Delete = true, true
+		a.Kill, a.Remove, a.RemoveSandboxes = nil, nil, nil
+		return a
+	}
+
+	// What each container needs, as if the sandbox were fine.
+	type need struct {
+		start   bool
+		attempt uint32
+	}
+	needs := make([]need, len(pod.Spec.Containers))
+	anyToRun := false
+	for i, spec := range pod.Spec.Containers {
+		latest := rt.latest(spec.Name)
+		switch {
+		case latest == nil:
+			needs[i] = need{start: true}
+		case exited(latest):
+			if shouldRestart(pod.Spec.RestartPolicy, exitCode(latest)) {
+				needs[i] = need{start: true, attempt: latest.Attempt + 1}
+			}
+		default: // running (or unknown): keep, unless its sandbox is gone
+			if !sbReady || latest.SandboxID != sb.ID {
+				needs[i] = need{start: true, attempt: latest.Attempt + 1}
+			}
+			if sbReady && latest.SandboxID != sb.ID {
+				a.Kill = append(a.Kill, latest)
+			}
+		}
+		if needs[i].start {
+			anyToRun = true
+		}
+	}
+	anyRunning := false
+	for _, c := range rt.containersOrNil() {
+		if !exited(c) {
+			anyRunning = true
+		}
+	}
+
+	if !sbReady {
+		if !anyToRun {
+			// Finished pod (or nothing to do): make sure nothing is left running.
+			a.KillPod = anyRunning
+			return a
+		}
+		a.KillPod = sb != nil || anyRunning
+		a.CreateSandbox = true
+	} else if !anyToRun && !anyRunning {
+		// Every container finished for good: stop the sandbox (frees the IP).
+		a.KillPod = true
+		return a
+	}
+
+	for i, spec := range pod.Spec.Containers {
+		if !needs[i].start {
+			continue
+		}
+		latest := rt.latest(spec.Name)
+		if latest != nil && exited(latest) {
+			since := latest.FinishedAt
+			if since.IsZero() {
+				since = latest.CreatedAt // created, never started
+			}
+			if in, left := bo.InBackOffSince(backoffKey(pod, spec.Name), since, now); in {
+				a.Waiting[spec.Name] = containerWait{Reason: "CrashLoopBackOff",
+					Message: fmt.Sprintf("back-off %s restarting failed container=%s pod=%s_%s(%s)",
+						bo.Delay(backoffKey(pod, spec.Name)), spec.Name, pod.Name, pod.Namespace, pod.UID), At: now}
+				retry(left)
+				continue
+			}
+		}
+		if w, ok := waits[spec.Name]; ok {
+			if in, left := bo.InBackOffSince(waitBackoffKey(pod, spec.Name), w.At, now); in {
+				if w.Reason == "ErrImagePull" || w.Reason == "ImagePullBackOff" {
+					w.Reason, w.Message = "ImagePullBackOff", fmt.Sprintf("Back-off pulling image %q", spec.Image)
+				}
+				a.Waiting[spec.Name] = w
+				retry(left)
+				continue
+			}
+		}
+		a.Start = append(a.Start, containerStart{Index: i, Attempt: needs[i].attempt})
+	}
+	return a
+}
+
+func (p *podRuntime) sandboxesOrNil() []*runtime.Sandbox {
+	if p == nil {
+		return nil
+	}
+	return p.Sandboxes
+}
+
+func (p *podRuntime) containersOrNil() []*runtime.Container {
+	if p == nil {
+		return nil
+	}
+	return p.Containers
+}

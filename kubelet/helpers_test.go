@@ -1,0 +1,107 @@
+package kubelet
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"minik8s/kubelet/runtime"
+	"minik8s/kubelet/runtime/fake"
+	"minik8s/pkg/api"
+)
+
+// testPod is a pod bound to node1 with one tools container per name.
+func testPod(policy string, names ...string) *api.Pod {
+	p := &api.Pod{
+		TypeMeta:   api.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: api.ObjectMeta{Name: "web", Namespace: "default", UID: "uid-1"},
+		Spec:       api.PodSpec{RestartPolicy: policy, NodeName: "node1"},
+	}
+	for _, n := range names {
+		p.Spec.Containers = append(p.Spec.Containers, api.Container{Name: n, Image: "docker.io/minik8s/tools:latest"})
+	}
+	return p
+}
+
+// scene is a fake runtime holding one pod's sandbox and containers.
+type scene struct {
+	t   *testing.T
+	f   *fake.Runtime
+	pod *api.Pod
+	sb  *runtime.Sandbox
+	ids map[string]string // container name -> newest ID
+}
+
+func newScene(t *testing.T, pod *api.Pod) *scene {
+	return &scene{t: t, f: fake.New(), pod: pod, ids: map[string]string{}}
+}
+
+// sandbox runs the pod's sandbox.
+func (s *scene) sandbox() *scene {
+	s.t.Helper()
+	sb, err := s.f.RunPodSandbox(context.Background(), sandboxConfig(s.pod, "/minik8s/node1"))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.sb = sb
+	s.f.Advance(time.Second)
+	return s
+}
+
+// start creates and starts container name with attempt in the current sandbox.
+func (s *scene) start(name string, attempt uint32) *scene {
+	s.t.Helper()
+	id, err := s.f.CreateContainer(context.Background(), s.sb.ID, &runtime.ContainerConfig{Name: name, Attempt: attempt, Image: "docker.io/minik8s/tools:latest"})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := s.f.StartContainer(context.Background(), id); err != nil {
+		s.t.Fatal(err)
+	}
+	s.ids[name] = id
+	s.f.Advance(time.Second)
+	return s
+}
+
+// exit makes the newest container name exit with code.
+func (s *scene) exit(name string, code int32) *scene {
+	s.t.Helper()
+	if err := s.f.Exit(s.ids[name], code); err != nil {
+		s.t.Fatal(err)
+	}
+	s.f.Advance(time.Second)
+	return s
+}
+
+func (s *scene) oom(name string) *scene {
+	s.t.Helper()
+	if err := s.f.OOMKill(s.ids[name]); err != nil {
+		s.t.Fatal(err)
+	}
+	s.f.Advance(time.Second)
+	return s
+}
+
+// stopSandbox stops the sandbox (its containers exit 137), like a dead pause.
+func (s *scene) stopSandbox() *scene {
+	s.t.Helper()
+	if err := s.f.StopPodSandbox(context.Background(), s.sb.ID); err != nil {
+		s.t.Fatal(err)
+	}
+	s.f.Advance(time.Second)
+	return s
+}
+
+// view is what the kubelet sees of the pod.
+func (s *scene) view() *podRuntime {
+	s.t.Helper()
+	sbs, err := s.f.ListPodSandboxes(context.Background())
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	cs, err := s.f.ListContainers(context.Background())
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return newPodRuntime(sbs, cs)
+}

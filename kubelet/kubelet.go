@@ -1,0 +1,198 @@
+package kubelet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"sync"
+	"time"
+
+	"minik8s/kubelet/runtime"
+	"minik8s/pkg/api"
+	"minik8s/pkg/client"
+	"minik8s/pkg/client/cache"
+	"minik8s/pkg/client/workqueue"
+)
+
+// Kubelet is the node agent of one node.
+type Kubelet struct {
+	opts    Options
+	client  *client.Client
+	rt      runtime.Runtime
+	now     func() time.Time
+	dirs    podDirs
+	backoff *Backoff
+	sys     sysInfo
+
+	// WriteCNIConfig, when set, is called with the node's pod CIDR once it
+	// is known (and again when it changes): it writes the CNI conflist.
+	WriteCNIConfig func(podCIDR string) error
+
+	informer *cache.Informer
+	queue    *workqueue.Queue
+
+	runtimeVersion string
+
+	mu          sync.Mutex
+	node        *api.Node
+	podCIDR     string
+	waits       map[string]map[string]containerWait // pod UID -> container -> wait
+	terminating map[string]bool                     // pod UIDs being killed
+	lastSeen    map[string]string                   // pod UID -> runtime fingerprint (relist)
+	wg          sync.WaitGroup                      // background kills
+}
+
+// New returns a kubelet for opts (completed) on runtime rt.
+func New(opts Options, c *client.Client, rt runtime.Runtime) (*Kubelet, error) {
+	if err := opts.Complete(); err != nil {
+		return nil, err
+	}
+	return &Kubelet{
+		opts:        opts,
+		client:      c,
+		rt:          rt,
+		now:         time.Now,
+		dirs:        podDirs{root: opts.RootDir},
+		backoff:     NewBackoff(10*time.Second, 5*time.Minute),
+		sys:         readSysInfo(),
+		waits:       map[string]map[string]containerWait{},
+		terminating: map[string]bool{},
+		lastSeen:    map[string]string{},
+	}, nil
+}
+
+// SetClock replaces the kubelet's clock (tests with a fake runtime clock).
+func (k *Kubelet) SetClock(now func() time.Time) { k.now = now }
+
+// SetBackoff replaces the restart back-off (tests).
+func (k *Kubelet) SetBackoff(initial, max time.Duration) { k.backoff = NewBackoff(initial, max) }
+
+func (k *Kubelet) setNode(n *api.Node) {
+	k.mu.Lock()
+	k.node = n
+	cidr := podCIDRFor(n, k.opts.PodCIDR)
+	changed := cidr != k.podCIDR
+	k.podCIDR = cidr
+	k.mu.Unlock()
+	if changed && cidr != "" && k.WriteCNIConfig != nil {
+		if err := k.WriteCNIConfig(cidr); err != nil {
+			log.Printf("kubelet: writing the CNI config for %s: %v", cidr, err)
+		} else {
+			log.Printf("kubelet: CNI config written for pod CIDR %s", cidr)
+		}
+	}
+}
+
+// hostIP is the node IP reported in pod status.
+func (k *Kubelet) hostIP() string {
+	if k.opts.NodeIP != "" {
+		return k.opts.NodeIP
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.node != nil {
+		for _, a := range k.node.Status.Addresses {
+			if a.Type == api.NodeInternalIP {
+				return a.Address
+			}
+		}
+	}
+	return ""
+}
+
+// Run registers the node and runs the kubelet until ctx ends.
+func (k *Kubelet) Run(ctx context.Context) error {
+	v, err := k.rt.Version(ctx)
+	if err != nil {
+		return fmt.Errorf("container runtime: %w", err)
+	}
+	k.runtimeVersion = v
+	var node *api.Node
+	for {
+		node, err = k.registerNode(ctx)
+		if err == nil {
+			break
+		}
+		log.Printf("kubelet: %v (retrying)", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
+	k.setNode(node)
+
+	info, _ := api.ForResource("", "v1", "pods")
+	k.informer = cache.NewInformer(&cache.ListWatch{Client: k.client, Info: info,
+		FieldSelector: "spec.nodeName=" + k.opts.NodeName}, k.opts.SyncInterval)
+	k.queue = workqueue.New(100*time.Millisecond, 30*time.Second)
+	enqueue := func(obj api.Object) { k.queue.Add(cache.Key(obj)) }
+	k.informer.AddEventHandler(cache.HandlerFuncs{
+		AddFunc:    enqueue,
+		UpdateFunc: func(_, n api.Object) { enqueue(n) },
+		DeleteFunc: enqueue,
+	})
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	wg.Add(3)
+	go func() { defer wg.Done(); _ = k.informer.Run(ctx) }()
+	go func() { defer wg.Done(); k.heartbeat(ctx) }()
+	go func() { defer wg.Done(); k.relistLoop(ctx) }()
+	srv, err := k.startServer(ctx)
+	if err != nil {
+		cancel()
+		wg.Wait()
+		return err
+	}
+	for i := 0; i < k.opts.Workers; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); k.worker(ctx) }()
+	}
+	log.Printf("kubelet: node %s running (runtime %s)", k.opts.NodeName, v)
+	<-ctx.Done()
+	k.queue.ShutDown()
+	if srv != nil {
+		sctx, scancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = srv.Shutdown(sctx)
+		scancel()
+	}
+	wg.Wait()
+	k.wg.Wait()
+	select {
+	case err := <-errc:
+		return err
+	default:
+	}
+	return nil
+}
+
+// worker syncs queued pods until the queue shuts down.
+func (k *Kubelet) worker(ctx context.Context) {
+	for {
+		key, shutdown := k.queue.Get()
+		if shutdown {
+			return
+		}
+		retry, err := k.syncPod(ctx, key)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Printf("kubelet: sync pod %s: %v", key, err)
+			k.queue.AddRateLimited(key)
+		case retry > 0:
+			k.queue.Forget(key)
+			k.queue.AddAfter(key, retry)
+		default:
+			k.queue.Forget(key)
+		}
+		k.queue.Done(key)
+	}
+}
+
+var errServerClosed = http.ErrServerClosed
+
+func isClosed(err error) bool { return errors.Is(err, errServerClosed) }

@@ -1,0 +1,180 @@
+package kubelet
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"minik8s/pkg/api"
+	"minik8s/pkg/client"
+)
+
+// KubeletVersion is what the Node reports.
+const KubeletVersion = "v1.32.0-minik8s"
+
+// nodeLabels are the well-known labels a kubelet sets on its Node.
+func nodeLabels(name, arch string) map[string]string {
+	return map[string]string{
+		"kubernetes.io/hostname": name,
+		"kubernetes.io/os":       "linux",
+		"kubernetes.io/arch":     arch,
+		"beta.kubernetes.io/os":  "linux",
+	}
+}
+
+// nodeStatus is the status the kubelet reports: capacity, addresses,
+// versions, the Ready and pressure conditions with a fresh heartbeat.
+func nodeStatus(opts *Options, info sysInfo, runtimeVersion string, old api.NodeStatus, now time.Time) api.NodeStatus {
+	capacity := api.ResourceList{
+		"cpu":    *resource.NewQuantity(int64(info.CPUs), resource.DecimalSI),
+		"memory": *resource.NewQuantity(info.MemoryBytes, resource.BinarySI),
+		"pods":   *resource.NewQuantity(int64(opts.MaxPods), resource.DecimalSI),
+	}
+	allocatable := api.ResourceList{}
+	for k, v := range capacity {
+		allocatable[k] = v.DeepCopy()
+	}
+	st := api.NodeStatus{
+		Capacity:    capacity,
+		Allocatable: allocatable,
+		NodeInfo: api.NodeSystemInfo{
+			MachineID:               info.MachineID,
+			SystemUUID:              info.MachineID,
+			BootID:                  info.BootID,
+			KernelVersion:           info.KernelVersion,
+			OSImage:                 info.OSImage,
+			ContainerRuntimeVersion: runtimeVersion,
+			KubeletVersion:          KubeletVersion,
+			KubeProxyVersion:        KubeletVersion,
+			OperatingSystem:         "linux",
+			Architecture:            info.Arch,
+		},
+		DaemonEndpoints: &api.NodeDaemonEndpoints{KubeletEndpoint: api.DaemonEndpoint{Port: int32(opts.Port)}},
+	}
+	if opts.NodeIP != "" {
+		st.Addresses = append(st.Addresses, api.NodeAddress{Type: api.NodeInternalIP, Address: opts.NodeIP})
+	}
+	st.Addresses = append(st.Addresses, api.NodeAddress{Type: api.NodeHostName, Address: opts.NodeName})
+
+	type cond struct{ typ, status, reason, msg string }
+	conds := []cond{
+		{"MemoryPressure", api.ConditionFalse, "KubeletHasSufficientMemory", "kubelet has sufficient memory available"},
+		{"DiskPressure", api.ConditionFalse, "KubeletHasNoDiskPressure", "kubelet has no disk pressure"},
+		{"PIDPressure", api.ConditionFalse, "KubeletHasSufficientPID", "kubelet has sufficient PID available"},
+		{api.NodeReady, api.ConditionTrue, "KubeletReady", "kubelet is posting ready status"},
+	}
+	for _, c := range conds {
+		nc := api.NodeCondition{Type: c.typ, Status: c.status, Reason: c.reason, Message: c.msg,
+			LastHeartbeatTime: apiTime(now), LastTransitionTime: apiTime(now)}
+		for _, o := range old.Conditions {
+			if o.Type == c.typ && o.Status == c.status && !o.LastTransitionTime.IsZero() {
+				nc.LastTransitionTime = o.LastTransitionTime
+			}
+		}
+		st.Conditions = append(st.Conditions, nc)
+	}
+	return st
+}
+
+// registerNode creates the Node or, if it exists (a restart), updates its
+// labels and status, keeping its spec. It returns the Node.
+func (k *Kubelet) registerNode(ctx context.Context) (*api.Node, error) {
+	nodes := k.client.Nodes()
+	node, err := nodes.Get(ctx, k.opts.NodeName)
+	switch {
+	case client.IsNotFound(err):
+		node = &api.Node{
+			TypeMeta:   api.TypeMeta{APIVersion: "v1", Kind: "Node"},
+			ObjectMeta: api.ObjectMeta{Name: k.opts.NodeName, Labels: nodeLabels(k.opts.NodeName, k.sys.Arch)},
+		}
+		if k.opts.PodCIDR != "" {
+			node.Spec.PodCIDR, node.Spec.PodCIDRs = k.opts.PodCIDR, []string{k.opts.PodCIDR}
+		}
+		node, err = nodes.Create(ctx, node)
+		if err != nil && !client.IsAlreadyExists(err) {
+			return nil, fmt.Errorf("create node %s: %w", k.opts.NodeName, err)
+		}
+		if err != nil {
+			return k.registerNode(ctx)
+		}
+		log.Printf("kubelet: registered node %s", k.opts.NodeName)
+	case err != nil:
+		return nil, fmt.Errorf("get node %s: %w", k.opts.NodeName, err)
+	default:
+		changed := false
+		if node.Labels == nil {
+			node.Labels = map[string]string{}
+		}
+		for key, v := range nodeLabels(k.opts.NodeName, k.sys.Arch) {
+			if node.Labels[key] != v {
+				node.Labels[key], changed = v, true
+			}
+		}
+		if node.Spec.PodCIDR == "" && k.opts.PodCIDR != "" {
+			node.Spec.PodCIDR, node.Spec.PodCIDRs, changed = k.opts.PodCIDR, []string{k.opts.PodCIDR}, true
+		}
+		if changed {
+			if node, err = nodes.Update(ctx, node); err != nil {
+				return nil, fmt.Errorf("update node %s: %w", k.opts.NodeName, err)
+			}
+		}
+		log.Printf("kubelet: node %s already registered, updating its status", k.opts.NodeName)
+	}
+	return k.updateNodeStatus(ctx, node)
+}
+
+// updateNodeStatus writes a fresh status (heartbeat) over node.
+func (k *Kubelet) updateNodeStatus(ctx context.Context, node *api.Node) (*api.Node, error) {
+	for attempt := 0; ; attempt++ {
+		node.Status = nodeStatus(&k.opts, k.sys, k.runtimeVersion, node.Status, k.now())
+		out, err := k.client.Nodes().UpdateStatus(ctx, node)
+		if err == nil {
+			return out, nil
+		}
+		if !client.IsConflict(err) || attempt >= 3 {
+			return nil, fmt.Errorf("update status of node %s: %w", k.opts.NodeName, err)
+		}
+		if node, err = k.client.Nodes().Get(ctx, k.opts.NodeName); err != nil {
+			return nil, fmt.Errorf("get node %s: %w", k.opts.NodeName, err)
+		}
+	}
+}
+
+// heartbeat updates the node status every interval until ctx ends; a
+// deleted Node is registered again.
+func (k *Kubelet) heartbeat(ctx context.Context) {
+	t := time.NewTicker(k.opts.HeartbeatInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		node, err := k.client.Nodes().Get(ctx, k.opts.NodeName)
+		if client.IsNotFound(err) {
+			node, err = k.registerNode(ctx)
+		} else if err == nil {
+			node, err = k.updateNodeStatus(ctx, node)
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Printf("kubelet: heartbeat: %v", err)
+			}
+			continue
+		}
+		k.setNode(node)
+	}
+}
+
+// podCIDRFor is the node's pod CIDR: spec.podCIDR, else --pod-cidr.
+func podCIDRFor(node *api.Node, flag string) string {
+	if node != nil && node.Spec.PodCIDR != "" {
+		return node.Spec.PodCIDR
+	}
+	return flag
+}
+

@@ -1,0 +1,98 @@
+package kubelet
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Options is every setting of the kubelet, with its flag and default.
+type Options struct {
+	NodeName            string        // --node-name (default: the hostname)
+	NodeIP              string        // --node-ip: InternalIP, and where the kubelet serves
+	APIServer           string        // --apiserver: URL of the apiserver
+	PodCIDR             string        // --pod-cidr: used until the Node has spec.podCIDR
+	ContainerdAddress   string        // --containerd-address
+	ContainerdNamespace string        // --containerd-namespace (default: the node name)
+	RootDir             string        // --root-dir (default /var/lib/minik8s/nodes/<node>)
+	CgroupRoot          string        // --cgroup-root (default /minik8s/<node>)
+	Port                int           // --port: kubelet HTTP server (logs, exec)
+	CNIConfDir          string        // --cni-conf-dir
+	CNIBinDirs          []string      // --cni-bin-dir
+	HeartbeatInterval   time.Duration // --heartbeat-interval
+	SyncInterval        time.Duration // --sync-interval: periodic resync of every pod
+	RelistInterval      time.Duration // --relist-interval: how often the runtime is listed for changes
+	PauseImage          string        // --pause-image
+	RegistryMirror      string        // --registry-mirror
+	MaxPods             int           // --max-pods
+	Workers             int           // --workers: pods synced in parallel
+}
+
+// DefaultOptions returns the defaults (node-dependent ones are filled in by Complete).
+func DefaultOptions() Options {
+	return Options{
+		APIServer:         "http://127.0.0.1:6443",
+		ContainerdAddress: "/run/containerd/containerd.sock",
+		Port:              10250,
+		CNIConfDir:        "/etc/cni/net.d",
+		CNIBinDirs:        []string{"/usr/lib/cni", "/opt/cni/bin"},
+		HeartbeatInterval: 5 * time.Second,
+		SyncInterval:      10 * time.Second,
+		RelistInterval:    time.Second,
+		PauseImage:        "docker.io/minik8s/pause:3.9",
+		MaxPods:           110,
+		Workers:           4,
+	}
+}
+
+// AddFlags registers the flags on fs.
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.NodeName, "node-name", o.NodeName, "name of the Node this kubelet registers (default: the hostname)")
+	fs.StringVar(&o.NodeIP, "node-ip", o.NodeIP, "the node's InternalIP; the kubelet serves logs and exec on it")
+	fs.StringVar(&o.APIServer, "apiserver", o.APIServer, "URL of the apiserver")
+	fs.StringVar(&o.PodCIDR, "pod-cidr", o.PodCIDR, "pod CIDR of this node, used until the Node has spec.podCIDR")
+	fs.StringVar(&o.ContainerdAddress, "containerd-address", o.ContainerdAddress, "containerd socket")
+	fs.StringVar(&o.ContainerdNamespace, "containerd-namespace", o.ContainerdNamespace, "containerd namespace of this node's containers (default: the node name)")
+	fs.StringVar(&o.RootDir, "root-dir", o.RootDir, "per-pod state: volumes, logs (default /var/lib/minik8s/nodes/<node>)")
+	fs.StringVar(&o.CgroupRoot, "cgroup-root", o.CgroupRoot, "cgroup parent of the pods (default /minik8s/<node>)")
+	fs.IntVar(&o.Port, "port", o.Port, "port of the kubelet HTTP server (logs, exec) on the node IP")
+	fs.StringVar(&o.CNIConfDir, "cni-conf-dir", o.CNIConfDir, "CNI configuration directory")
+	fs.StringSliceVar(&o.CNIBinDirs, "cni-bin-dir", o.CNIBinDirs, "CNI plugin directories")
+	fs.DurationVar(&o.HeartbeatInterval, "heartbeat-interval", o.HeartbeatInterval, "interval of node status heartbeats")
+	fs.DurationVar(&o.SyncInterval, "sync-interval", o.SyncInterval, "interval of the periodic resync of every pod")
+	fs.DurationVar(&o.RelistInterval, "relist-interval", o.RelistInterval, "interval of the runtime relist that notices container changes")
+	fs.StringVar(&o.PauseImage, "pause-image", o.PauseImage, "image of the pod sandbox (pause) container")
+	fs.StringVar(&o.RegistryMirror, "registry-mirror", o.RegistryMirror, "registry mirror for image pulls (host[:port])")
+	fs.IntVar(&o.MaxPods, "max-pods", o.MaxPods, "pods capacity of the node")
+	fs.IntVar(&o.Workers, "workers", o.Workers, "pods synced in parallel")
+}
+
+// Complete fills in the node-dependent defaults and checks the options.
+func (o *Options) Complete() error {
+	if o.NodeName == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			return fmt.Errorf("--node-name not given and no hostname: %w", err)
+		}
+		o.NodeName = h
+	}
+	if o.ContainerdNamespace == "" {
+		o.ContainerdNamespace = o.NodeName
+	}
+	if o.RootDir == "" {
+		o.RootDir = filepath.Join("/var/lib/minik8s/nodes", o.NodeName)
+	}
+	if o.CgroupRoot == "" {
+		o.CgroupRoot = "/minik8s/" + o.NodeName
+	}
+	if o.Workers < 1 {
+		o.Workers = 1
+	}
+	if o.HeartbeatInterval <= 0 || o.SyncInterval <= 0 || o.RelistInterval <= 0 {
+		return fmt.Errorf("intervals must be positive")
+	}
+	return nil
+}

@@ -1,0 +1,380 @@
+package kubelet
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"sync"
+	"time"
+
+	"minik8s/kubelet/runtime"
+	"minik8s/pkg/api"
+	"minik8s/pkg/client"
+	"minik8s/pkg/client/cache"
+)
+
+// defaultGrace is the termination grace period of a pod without one.
+const defaultGrace = 30 * time.Second
+
+// terminationGrace is the pod's spec.terminationGracePeriodSeconds.
+func terminationGrace(pod *api.Pod) time.Duration {
+	if g := pod.Spec.TerminationGracePeriodSeconds; g != nil {
+		return time.Duration(*g) * time.Second
+	}
+	return defaultGrace
+}
+
+// deletionGrace is the grace period of a pod being deleted.
+func deletionGrace(pod *api.Pod) time.Duration {
+	if g := pod.DeletionGracePeriodSeconds; g != nil {
+		return time.Duration(*g) * time.Second
+	}
+	return terminationGrace(pod)
+}
+
+// podRuntime lists what the runtime has of the pod with uid.
+func (k *Kubelet) podRuntime(ctx context.Context, uid string) (*podRuntime, error) {
+	sbs, err := k.rt.ListPodSandboxes(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list sandboxes: %w", err)
+	}
+	cs, err := k.rt.ListContainers(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	var mySbs []*runtime.Sandbox
+	var myCs []*runtime.Container
+	for _, s := range sbs {
+		if s.PodUID == uid {
+			mySbs = append(mySbs, s)
+		}
+	}
+	for _, c := range cs {
+		if c.PodUID == uid {
+			myCs = append(myCs, c)
+		}
+	}
+	return newPodRuntime(mySbs, myCs), nil
+}
+
+func (k *Kubelet) getWaits(uid string) map[string]containerWait {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := map[string]containerWait{}
+	for n, w := range k.waits[uid] {
+		out[n] = w
+	}
+	return out
+}
+
+func (k *Kubelet) setWait(uid, name string, w *containerWait) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if w == nil {
+		delete(k.waits[uid], name)
+		return
+	}
+	if k.waits[uid] == nil {
+		k.waits[uid] = map[string]containerWait{}
+	}
+	k.waits[uid][name] = *w
+}
+
+func (k *Kubelet) isTerminating(uid string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.terminating[uid]
+}
+
+// syncPod reconciles one pod (by key) and reports its status. It returns
+// when to sync again (0: at the periodic resync).
+func (k *Kubelet) syncPod(ctx context.Context, key string) (time.Duration, error) {
+	obj, ok := k.informer.Store().Get(key)
+	if !ok {
+		return 0, nil // gone: the relist cleans up what the runtime still has of it
+	}
+	pod := obj.(*api.Pod)
+	if pod.Spec.NodeName != k.opts.NodeName || k.isTerminating(pod.UID) {
+		return 0, nil
+	}
+	prt, err := k.podRuntime(ctx, pod.UID)
+	if err != nil {
+		return 0, err
+	}
+	now := k.now()
+	plan := computePodActions(pod, prt, k.getWaits(pod.UID), k.backoff, now)
+	if plan.Delete {
+		k.startTermination(ctx, pod)
+		return 0, nil
+	}
+	retry, applyErr := k.apply(ctx, pod, prt, plan)
+	if plan.RetryAfter > 0 && (retry == 0 || plan.RetryAfter < retry) {
+		retry = plan.RetryAfter
+	}
+
+	prt, err = k.podRuntime(ctx, pod.UID)
+	if err != nil {
+		return retry, errors.Join(applyErr, err)
+	}
+	waits := k.getWaits(pod.UID)
+	for n, w := range plan.Waiting {
+		waits[n] = w
+	}
+	st := computePodStatus(pod, statusInput{Runtime: prt, Waits: waits, HostIP: k.hostIP(), Now: now})
+	return retry, errors.Join(applyErr, k.writeStatus(ctx, pod, st))
+}
+
+// writeStatus writes st through pods/status if it differs from the pod's.
+func (k *Kubelet) writeStatus(ctx context.Context, pod *api.Pod, st api.PodStatus) error {
+	a, _ := json.Marshal(pod.Status)
+	b, _ := json.Marshal(st)
+	if string(a) == string(b) {
+		return nil
+	}
+	p := *pod
+	p.Status = st
+	if _, err := k.client.Pods(pod.Namespace).UpdateStatus(ctx, &p); err != nil {
+		if client.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("update status: %w", err)
+	}
+	return nil
+}
+
+// apply carries out a plan (all but deletion).
+func (k *Kubelet) apply(ctx context.Context, pod *api.Pod, prt *podRuntime, plan podActions) (time.Duration, error) {
+	grace := terminationGrace(pod)
+	var errs []error
+	if plan.KillPod {
+		errs = append(errs, k.killPod(ctx, prt, grace))
+	}
+	for _, c := range plan.Kill {
+		errs = append(errs, k.rt.StopContainer(ctx, c.ID, grace))
+	}
+	for _, c := range plan.Remove {
+		errs = append(errs, k.rt.RemoveContainer(ctx, c.ID))
+	}
+	for _, s := range plan.RemoveSandboxes {
+		if err := k.rt.StopPodSandbox(ctx, s.ID); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		errs = append(errs, k.rt.RemovePodSandbox(ctx, s.ID))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return 0, err
+	}
+	if !plan.CreateSandbox && len(plan.Start) == 0 {
+		return 0, nil
+	}
+	volumePaths, err := k.dirs.ensureVolumes(pod.UID, volumeSpecs(pod))
+	if err != nil {
+		return 0, err
+	}
+	sb := prt.sandbox()
+	if plan.CreateSandbox {
+		if sb, err = k.rt.RunPodSandbox(ctx, sandboxConfig(pod, k.opts.CgroupRoot)); err != nil {
+			return 0, fmt.Errorf("create sandbox: %w", err)
+		}
+		log.Printf("kubelet: pod %s/%s: sandbox %s ip %s", pod.Namespace, pod.Name, short(sb.ID), sb.IP)
+	}
+	if sb == nil {
+		return 0, fmt.Errorf("no sandbox to start containers in")
+	}
+	var retry time.Duration
+	for _, s := range plan.Start {
+		r, err := k.startContainer(ctx, pod, sb, s, volumePaths)
+		errs = append(errs, err)
+		if r > 0 && (retry == 0 || r < retry) {
+			retry = r
+		}
+	}
+	return retry, errors.Join(errs...)
+}
+
+func short(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// volumeSpecs reduces the pod's volumes to what the kubelet handles.
+func volumeSpecs(pod *api.Pod) []volumeSpec {
+	var out []volumeSpec
+	for _, v := range pod.Spec.Volumes {
+		vs := volumeSpec{name: v.Name}
+		if v.HostPath != nil {
+			vs.hostPath = v.HostPath.Path
+			if v.HostPath.Type != nil {
+				vs.hostPathType = *v.HostPath.Type
+			}
+		}
+		out = append(out, vs)
+	}
+	return out
+}
+
+// startContainer pulls, creates and starts one container. Failures the
+// kubelet reports as waiting reasons (pull, create) are recorded and
+// backed off; it returns when to retry.
+func (k *Kubelet) startContainer(ctx context.Context, pod *api.Pod, sb *runtime.Sandbox, s containerStart, volumePaths map[string]string) (time.Duration, error) {
+	spec := &pod.Spec.Containers[s.Index]
+	now := k.now()
+	fail := func(reason string, err error) (time.Duration, error) {
+		k.setWait(pod.UID, spec.Name, &containerWait{Reason: reason, Message: err.Error(), At: now})
+		key := waitBackoffKey(pod, spec.Name)
+		k.backoff.Next(key, now)
+		log.Printf("kubelet: pod %s/%s container %s: %s: %v", pod.Namespace, pod.Name, spec.Name, reason, err)
+		return k.backoff.Delay(key), nil
+	}
+	policy := pullPolicy(spec)
+	if _, err := k.rt.EnsureImage(ctx, spec.Image, policy); err != nil {
+		if policy != runtime.PullAlways {
+			return fail("ErrImagePull", err)
+		}
+		// Offline labs: Always falls back to an image already present.
+		if _, err2 := k.rt.EnsureImage(ctx, spec.Image, runtime.PullIfNotPresent); err2 != nil {
+			return fail("ErrImagePull", err)
+		}
+	}
+	cfg, err := containerConfig(pod, spec, s.Attempt, podEnv{PodIP: sb.IP, HostIP: k.hostIP()}, volumePaths,
+		k.dirs.log(pod.UID, spec.Name, s.Attempt))
+	if err != nil {
+		return fail("CreateContainerConfigError", err)
+	}
+	if s.Attempt > 0 {
+		k.backoff.Next(backoffKey(pod, spec.Name), now)
+	}
+	id, err := k.rt.CreateContainer(ctx, sb.ID, cfg)
+	if err != nil {
+		return fail("CreateContainerError", err)
+	}
+	k.setWait(pod.UID, spec.Name, nil)
+	if err := k.rt.StartContainer(ctx, id); err != nil {
+		// The container stays Created; the next sync treats it as a failed
+		// attempt under the restart policy and back-off.
+		return 0, fmt.Errorf("start container %s: %w", spec.Name, err)
+	}
+	return 0, nil
+}
+
+// killPod stops every running container (SIGTERM, grace, SIGKILL) in
+// parallel, then every sandbox.
+func (k *Kubelet) killPod(ctx context.Context, prt *podRuntime, grace time.Duration) error {
+	var mu sync.Mutex
+	var errs []error
+	var wg sync.WaitGroup
+	for _, c := range prt.containersOrNil() {
+		if c.State == runtime.ContainerExited {
+			continue
+		}
+		wg.Add(1)
+		go func(c *runtime.Container) {
+			defer wg.Done()
+			if err := k.rt.StopContainer(ctx, c.ID, grace); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("stop container %s: %w", c.Name, err))
+				mu.Unlock()
+			}
+		}(c)
+	}
+	wg.Wait()
+	for _, s := range prt.sandboxesOrNil() {
+		if err := k.rt.StopPodSandbox(ctx, s.ID); err != nil {
+			errs = append(errs, fmt.Errorf("stop sandbox: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// removePod removes every container and sandbox of a stopped pod, its
+// directories (emptyDirs, logs) and the kubelet's memory of it.
+func (k *Kubelet) removePod(ctx context.Context, uid string, prt *podRuntime) error {
+	var errs []error
+	for _, c := range prt.containersOrNil() {
+		errs = append(errs, k.rt.RemoveContainer(ctx, c.ID))
+	}
+	for _, s := range prt.sandboxesOrNil() {
+		errs = append(errs, k.rt.RemovePodSandbox(ctx, s.ID))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if err := k.dirs.removePod(uid); err != nil {
+		return err
+	}
+	k.backoff.Forget(uid + "/")
+	k.mu.Lock()
+	delete(k.waits, uid)
+	delete(k.lastSeen, uid)
+	k.mu.Unlock()
+	return nil
+}
+
+// terminate kills and removes everything of the pod with uid.
+func (k *Kubelet) terminate(ctx context.Context, uid string, grace time.Duration) error {
+	prt, err := k.podRuntime(ctx, uid)
+	if err != nil {
+		return err
+	}
+	if err := k.killPod(ctx, prt, grace); err != nil {
+		return err
+	}
+	if prt, err = k.podRuntime(ctx, uid); err != nil {
+		return err
+	}
+	return k.removePod(ctx, uid, prt)
+}
+
+// startTermination kills a pod being deleted in the background (so a long
+// grace period holds no worker), then deletes it from the apiserver with
+// grace 0 and a UID precondition.
+func (k *Kubelet) startTermination(ctx context.Context, pod *api.Pod) {
+	if !k.beginTerminating(pod.UID) {
+		return
+	}
+	key := cache.Key(pod)
+	k.wg.Add(1)
+	go func() {
+		defer k.wg.Done()
+		defer k.endTerminating(pod.UID)
+		grace := deletionGrace(pod)
+		log.Printf("kubelet: pod %s is being deleted: stopping its containers (grace %s)", key, grace)
+		if err := k.terminate(ctx, pod.UID, grace); err != nil {
+			if ctx.Err() == nil {
+				log.Printf("kubelet: terminating pod %s: %v", key, err)
+				k.queue.AddRateLimited(key)
+			}
+			return
+		}
+		zero, uid := int64(0), pod.UID
+		err := k.client.Pods(pod.Namespace).Delete(ctx, pod.Name, &api.DeleteOptions{
+			GracePeriodSeconds: &zero, Preconditions: &api.Preconditions{UID: &uid}})
+		if err != nil && !client.IsNotFound(err) && !client.IsConflict(err) && ctx.Err() == nil {
+			log.Printf("kubelet: deleting pod %s: %v", key, err)
+			k.queue.AddRateLimited(key)
+			return
+		}
+		log.Printf("kubelet: pod %s deleted", key)
+	}()
+}
+
+func (k *Kubelet) beginTerminating(uid string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.terminating[uid] {
+		return false
+	}
+	k.terminating[uid] = true
+	return true
+}
+
+func (k *Kubelet) endTerminating(uid string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.terminating, uid)
+}
