@@ -71,8 +71,11 @@ func TestComputePodActions(t *testing.T) {
 			backoff: func(s *scene, b *Backoff) { b.Next("uid-1/a", s.f.Now().Add(-2*time.Second)) },
 			want:    "wait:a=CrashLoopBackOff", retry: true},
 		{name: "back-off over: restart", pod: always("a"), setup: func(s *scene) { s.sandbox().start("a", 0).exit("a", 1).start("a", 1).exit("a", 1) },
-			backoff: func(s *scene, b *Backoff) { b.Next("uid-1/a", s.f.Now().Add(-20*time.Second)); s.f.Advance(15 * time.Second) },
-			want:    "start:0@2"},
+			backoff: func(s *scene, b *Backoff) {
+				b.Next("uid-1/a", s.f.Now().Add(-20*time.Second))
+				s.f.Advance(15 * time.Second)
+			},
+			want: "start:0@2"},
 		{name: "Always restarts a success too", pod: always("a"), setup: func(s *scene) { s.sandbox().start("a", 0).exit("a", 0) },
 			want: "start:0@1"},
 		{name: "OnFailure restarts a failure", pod: testPod(api.RestartOnFailure, "a", "b"), setup: func(s *scene) { s.sandbox().start("a", 0).start("b", 0).exit("a", 2) },
@@ -105,9 +108,12 @@ func TestComputePodActions(t *testing.T) {
 			backoff: func(s *scene, b *Backoff) { b.Next("uid-1/wait/a", s.f.Now()) },
 			want:    "wait:a=ImagePullBackOff", retry: true},
 		{name: "image pull back-off over: try again", pod: always("a"), setup: func(s *scene) { s.sandbox() },
-			waits:   map[string]containerWait{"a": {Reason: "ErrImagePull", Message: "pull failed", At: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}},
-			backoff: func(s *scene, b *Backoff) { b.Next("uid-1/wait/a", s.f.Now().Add(-time.Minute)); s.f.Advance(time.Minute) },
-			want:    "start:0@0"},
+			waits: map[string]containerWait{"a": {Reason: "ErrImagePull", Message: "pull failed", At: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}},
+			backoff: func(s *scene, b *Backoff) {
+				b.Next("uid-1/wait/a", s.f.Now().Add(-time.Minute))
+				s.f.Advance(time.Minute)
+			},
+			want: "start:0@0"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -123,4 +123,3 @@ func (k *Kubelet) cleanupOrphan(ctx context.Context, uid string, nsName [2]strin
 		}
 	}()
 }
-

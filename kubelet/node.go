@@ -177,4 +177,3 @@ func podCIDRFor(node *api.Node, flag string) string {
 	}
 	return flag
 }
-
