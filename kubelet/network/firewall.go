@@ -1,0 +1,125 @@
+package network
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+)
+
+// Chains the agent owns (it rewrites them whole on every write).
+const (
+	ChainForward     = "MINIK8S-FORWARD"  // filter, jumped from FORWARD
+	ChainPostrouting = "MINIK8S-POSTRTG"  // nat, jumped from POSTROUTING
+	ChainHostPorts   = "KUBE-HOSTPORTS"   // nat, jumped from PREROUTING and OUTPUT
+	ChainMarkMasq    = "KUBE-MARK-MASQ"   // nat; kube-proxy writes the same
+	ChainKubePostrtg = "KUBE-POSTROUTING" // nat; kube-proxy writes the same
+	hostPortPrefix   = "KUBE-HP-"
+
+	// MasqueradeMark is DESIGN.md §5's KUBE-MARK-MASQ mark.
+	MasqueradeMark = "0x4000/0x4000"
+)
+
+// Jump is a rule in a built-in chain that sends traffic to one of ours; it
+// is checked with -C and inserted first with -I when missing.
+type Jump struct {
+	Table, Chain string
+	Rule         []string
+}
+
+// Jumps are the agent's rules in the built-in chains.
+func Jumps() []Jump {
+	return []Jump{
+		{"filter", "FORWARD", []string{"-m", "comment", "--comment", "minik8s pod network forward", "-j", ChainForward}},
+		{"nat", "POSTROUTING", []string{"-m", "comment", "--comment", "kubernetes postrouting rules", "-j", ChainKubePostrtg}},
+		{"nat", "POSTROUTING", []string{"-m", "comment", "--comment", "minik8s pod network masq", "-j", ChainPostrouting}},
+		{"nat", "PREROUTING", []string{"-m", "comment", "--comment", "kube hostport portals", "-m", "addrtype", "--dst-type", "LOCAL", "-j", ChainHostPorts}},
+		{"nat", "OUTPUT", []string{"-m", "comment", "--comment", "kube hostport portals", "-m", "addrtype", "--dst-type", "LOCAL", "-j", ChainHostPorts}},
+	}
+}
+
+// RulesConfig is what the node's rules depend on besides the pods.
+type RulesConfig struct {
+	ClusterCIDR netip.Prefix // every pod of the cluster
+	PodCIDR     netip.Prefix // this node's pods
+}
+
+// RulesPayload is the iptables-restore --noflush input that writes every
+// chain the agent owns: the forward accept, flannel's masquerade rules
+// (pods to outside the cluster are masqueraded, pod to pod never), the
+// KUBE-MARK-MASQ/KUBE-POSTROUTING pair, KUBE-HOSTPORTS with one KUBE-HP-
+// chain per mapping (hairpin mark, then DNAT), and the deletion of the
+// KUBE-HP- chains in existing that are no longer wanted.
+func RulesPayload(cfg RulesConfig, mappings []HostPortMapping, existing []string) []byte {
+	var b strings.Builder
+	cluster, pod := cfg.ClusterCIDR.String(), cfg.PodCIDR.String()
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+
+	w("*filter")
+	w(":%s - [0:0]", ChainForward)
+	w(`-A %s -s %s -m comment --comment "minik8s pod network forward" -j ACCEPT`, ChainForward, cluster)
+	w(`-A %s -d %s -m comment --comment "minik8s pod network forward" -j ACCEPT`, ChainForward, cluster)
+	w("COMMIT")
+
+	w("*nat")
+	want := map[string]bool{}
+	for _, m := range mappings {
+		want[m.Chain()] = true
+	}
+	chains := []string{ChainPostrouting, ChainMarkMasq, ChainKubePostrtg, ChainHostPorts}
+	for _, m := range mappings {
+		chains = append(chains, m.Chain())
+	}
+	var stale []string
+	for _, c := range existing {
+		if strings.HasPrefix(c, hostPortPrefix) && !want[c] {
+			stale = append(stale, c)
+		}
+	}
+	sort.Strings(stale)
+	for _, c := range append(chains, stale...) {
+		w(":%s - [0:0]", c)
+	}
+	const masq = `-m comment --comment "minik8s pod network masq"`
+	w("-A %s -m mark --mark %s %s -j RETURN", ChainPostrouting, MasqueradeMark, masq)
+	w("-A %s -s %s -d %s %s -j RETURN", ChainPostrouting, pod, cluster, masq)
+	w("-A %s -s %s -d %s %s -j RETURN", ChainPostrouting, cluster, pod, masq)
+	w("-A %s ! -s %s -d %s %s -j RETURN", ChainPostrouting, cluster, pod, masq)
+	w("-A %s -s %s ! -d 224.0.0.0/4 %s -j MASQUERADE --random-fully", ChainPostrouting, cluster, masq)
+	w("-A %s ! -s %s -d %s %s -j MASQUERADE --random-fully", ChainPostrouting, cluster, cluster, masq)
+	w("-A %s -j MARK --set-xmark %s", ChainMarkMasq, MasqueradeMark)
+	w("-A %s -m mark ! --mark %s -j RETURN", ChainKubePostrtg, MasqueradeMark)
+	w("-A %s -j MARK --set-xmark 0x4000/0x0", ChainKubePostrtg)
+	w(`-A %s -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully`, ChainKubePostrtg)
+	for _, m := range mappings {
+		proto := strings.ToLower(m.Protocol)
+		dst := ""
+		if m.HostIP != "" {
+			dst = " -d " + m.HostIP + "/32"
+		}
+		w(`-A %s%s -m comment --comment "%s" -m %s -p %s --dport %d -j %s`, ChainHostPorts, dst, m.comment(), proto, proto, m.HostPort, m.Chain())
+	}
+	for _, m := range mappings {
+		proto := strings.ToLower(m.Protocol)
+		w(`-A %s -s %s/32 -m comment --comment "%s" -j %s`, m.Chain(), m.PodIP, m.comment(), ChainMarkMasq)
+		w(`-A %s -m comment --comment "%s" -m %s -p %s -j DNAT --to-destination %s`, m.Chain(), m.comment(), proto, proto, netip.AddrPortFrom(m.PodIP, uint16(m.ContainerPort)))
+	}
+	for _, c := range stale {
+		w("-X %s", c)
+	}
+	w("COMMIT")
+	return []byte(b.String())
+}
+
+// ParseChains returns the chain names an iptables-save of one table declares.
+func ParseChains(save []byte) []string {
+	var out []string
+	for _, line := range strings.Split(string(save), "\n") {
+		if strings.HasPrefix(line, ":") {
+			if f := strings.Fields(line[1:]); len(f) > 0 {
+				out = append(out, f[0])
+			}
+		}
+	}
+	return out
+}
