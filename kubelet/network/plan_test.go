@@ -62,7 +62,7 @@ func rt(dst, gw, dev string, onlink bool) Route {
 	return Route{Dst: netip.MustParsePrefix(dst), Gw: netip.MustParseAddr(gw), Dev: dev, Onlink: onlink}
 }
 func nb(ip, mac string) Neigh { return Neigh{IP: netip.MustParseAddr(ip), MAC: mac, Dev: VXLANDevice} }
-func fdb(mac, dst string) FDB  { return FDB{MAC: mac, Dst: netip.MustParseAddr(dst), Dev: VXLANDevice} }
+func fdb(mac, dst string) FDB { return FDB{MAC: mac, Dst: netip.MustParseAddr(dst), Dev: VXLANDevice} }
 
 func TestDesired(t *testing.T) {
 	vx := Desired(BackendVXLAN, "eth0", []Peer{peerA, peerB, peerC})
