@@ -506,7 +506,12 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, rt route) error 
 		}
 		return s.writeObject(w, r, rt.info, http.StatusOK, ns)
 	}
-	obj, err := s.deleteObject(ctx, rt, opts.Preconditions)
+	var obj api.Object
+	if rt.info.Resource == "pods" && rt.info.Group == "" {
+		obj, err = s.deletePod(ctx, rt, opts, r.URL.Query())
+	} else {
+		obj, err = s.deleteObject(ctx, rt, opts.Preconditions)
+	}
 	if err != nil {
 		return err
 	}
@@ -548,9 +553,11 @@ func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request, rt rou
 	if err != nil {
 		return err
 	}
-	if _, err := s.deleteOptions(w, r); err != nil {
+	opts, err := s.deleteOptions(w, r)
+	if err != nil {
 		return err
 	}
+	opts.Preconditions = nil
 	objs, _, err := s.listObjects(r.Context(), rt.info, rt.namespace, sel)
 	if err != nil {
 		return err
@@ -559,7 +566,13 @@ func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request, rt rou
 	var lastRV string
 	for _, o := range objs {
 		m := o.GetObjectMeta()
-		d, err := s.deleteObject(r.Context(), route{info: rt.info, namespace: m.Namespace, name: m.Name}, nil)
+		ort := route{info: rt.info, namespace: m.Namespace, name: m.Name}
+		var d api.Object
+		if rt.info.Resource == "pods" && rt.info.Group == "" {
+			d, err = s.deletePod(r.Context(), ort, opts, r.URL.Query())
+		} else {
+			d, err = s.deleteObject(r.Context(), ort, nil)
+		}
 		if errors.Is(err, storage.ErrNotFound) {
 			continue
 		}

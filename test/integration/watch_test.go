@@ -59,7 +59,8 @@ func TestWatchSelectorsAndSingleObject(t *testing.T) {
 	mustDo(t, http.StatusOK, "PATCH", coll+"/p1", "application/merge-patch+json", `{"metadata":{"labels":{"app":"web"}}}`)
 	mustDo(t, http.StatusCreated, "POST", coll+"/p1/binding", "application/json", `{"metadata":{"name":"p1"},"target":{"name":"n1"}}`)
 	mustDo(t, http.StatusOK, "PATCH", coll+"/p1", "application/merge-patch+json", `{"metadata":{"labels":{"app":"db"}}}`)
-	mustDo(t, http.StatusOK, "DELETE", coll+"/p1", "", "")
+	// p1 is bound: only grace 0 removes it at once (a graceful delete marks it).
+	mustDo(t, http.StatusOK, "DELETE", coll+"/p1", "application/json", `{"gracePeriodSeconds":0}`)
 
 	wl.expect(api.Added, "p1")
 	wl.expect(api.Modified, "p1") // binding

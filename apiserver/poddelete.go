@@ -1,0 +1,106 @@
+package apiserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"minik8s/apiserver/storage"
+	"minik8s/pkg/api"
+)
+
+// defaultPodGrace is the grace period of a pod without
+// spec.terminationGracePeriodSeconds.
+const defaultPodGrace = 30
+
+// podGracePeriod is the grace period of a pod DELETE: the body's
+// gracePeriodSeconds, else the query's, else the pod's
+// terminationGracePeriodSeconds, else 30.
+func podGracePeriod(pod *api.Pod, opts *api.DeleteOptions, q url.Values) (int64, error) {
+	if opts != nil && opts.GracePeriodSeconds != nil {
+		return max(0, *opts.GracePeriodSeconds), nil
+	}
+	if v := q.Get("gracePeriodSeconds"); v != "" {
+		g, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, errBadRequest(fmt.Sprintf("invalid gracePeriodSeconds %q", v))
+		}
+		return max(0, g), nil
+	}
+	if g := pod.Spec.TerminationGracePeriodSeconds; g != nil {
+		return max(0, *g), nil
+	}
+	return defaultPodGrace, nil
+}
+
+// gracefulPodDelete says whether deleting pod with grace must go through
+// the kubelet (set deletionTimestamp) instead of removing it at once: as in
+// Kubernetes, only a pod bound to a node, not yet terminated, with a grace
+// period > 0.
+func gracefulPodDelete(pod *api.Pod, grace int64) bool {
+	return grace > 0 && pod.Spec.NodeName != "" &&
+		pod.Status.Phase != api.PodSucceeded && pod.Status.Phase != api.PodFailed
+}
+
+// checkPreconditions checks a DELETE's preconditions against obj.
+func checkPreconditions(info *api.ResourceInfo, name string, obj api.Object, pre *api.Preconditions) error {
+	m := obj.GetObjectMeta()
+	if pre != nil && pre.UID != nil && *pre.UID != m.UID {
+		return errConflict(info, name, fmt.Sprintf("Precondition failed: UID in precondition: %s, UID in object meta: %s", *pre.UID, m.UID))
+	}
+	if pre != nil && pre.ResourceVersion != nil && *pre.ResourceVersion != m.ResourceVersion {
+		return errConflict(info, name, fmt.Sprintf("Precondition failed: ResourceVersion in precondition: %s, ResourceVersion in object meta: %s", *pre.ResourceVersion, m.ResourceVersion))
+	}
+	return nil
+}
+
+// deletePod deletes a pod gracefully: a running bound pod gets
+// metadata.deletionTimestamp (now + grace) and deletionGracePeriodSeconds
+// (a MODIFIED event) and its kubelet kills it and deletes it with grace 0;
+// a second DELETE may only shorten the grace period. Other pods, and a
+// grace period of 0, remove the pod at once.
+func (s *Server) deletePod(ctx context.Context, rt route, opts *api.DeleteOptions, q url.Values) (api.Object, error) {
+	for attempt := 0; attempt < 10; attempt++ {
+		obj, rev, err := s.getObject(ctx, rt.info, rt.namespace, rt.name)
+		if err != nil {
+			return nil, err
+		}
+		pod := obj.(*api.Pod)
+		if err := checkPreconditions(rt.info, rt.name, pod, opts.Preconditions); err != nil {
+			return nil, err
+		}
+		grace, err := podGracePeriod(pod, opts, q)
+		if err != nil {
+			return nil, err
+		}
+		if !gracefulPodDelete(pod, grace) {
+			return s.deleteObject(ctx, rt, opts.Preconditions)
+		}
+		if cur := pod.DeletionGracePeriodSeconds; pod.DeletionTimestamp != nil && cur != nil && *cur <= grace {
+			return pod, nil // already terminating at least as fast
+		}
+		now := time.Now().UTC()
+		dt := api.NewTime(now.Add(time.Duration(grace) * time.Second).Truncate(time.Second))
+		if pod.DeletionTimestamp != nil && pod.DeletionTimestamp.Before(dt.Time) {
+			dt = *pod.DeletionTimestamp
+		}
+		pod.DeletionTimestamp, pod.DeletionGracePeriodSeconds = &dt, &grace
+		data, err := encodeStored(pod)
+		if err != nil {
+			return nil, err
+		}
+		newRev, err := s.store.Update(ctx, storageKey(rt.info, rt.namespace, rt.name), data, rev)
+		if errors.Is(err, storage.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		pod.ResourceVersion = strconv.FormatInt(newRev, 10)
+		return pod, nil
+	}
+	return nil, errConflict(rt.info, rt.name, staleMessage)
+}
