@@ -12,6 +12,8 @@ import (
 	"minik8s/apiserver"
 	"minik8s/controller"
 	"minik8s/kubectl"
+	"minik8s/kubelet"
+	"minik8s/kubelet/network"
 )
 
 func main() {
@@ -25,6 +27,8 @@ var components = map[string]func() *cobra.Command{
 	"apiserver":          apiserver.NewCommand,
 	"controller-manager": controller.NewCommand,
 	"kubectl":            kubectl.NewCommand,
+	"netagent":           network.NewCommand,
+	"kubelet":            kubelet.NewCommand,
 }
 
 func newRoot(argv0 string) *cobra.Command {
