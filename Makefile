@@ -15,7 +15,7 @@ help: ## Show this help
 build: ## Build bin/minik8s and its links (bin/kubectl, bin/apiserver, bin/controller-manager)
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/minik8s ./cmd/minik8s
-	@for l in kubectl apiserver controller-manager; do ln -sf minik8s $(BIN)/$$l; done
+	@for l in kubectl apiserver controller-manager kubelet; do ln -sf minik8s $(BIN)/$$l; done
 
 .PHONY: deps
 deps: ## Install the Debian packages minik8s and its tests need (idempotent)

@@ -2,10 +2,9 @@ package kubelet
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"log"
-	"net/http"
 	"sync"
 	"time"
 
@@ -109,6 +108,10 @@ func (k *Kubelet) Run(ctx context.Context) error {
 		return fmt.Errorf("container runtime: %w", err)
 	}
 	k.runtimeVersion = v
+	ln, err := k.listen()
+	if err != nil {
+		return err
+	}
 	var node *api.Node
 	for {
 		node, err = k.registerNode(ctx)
@@ -118,6 +121,7 @@ func (k *Kubelet) Run(ctx context.Context) error {
 		log.Printf("kubelet: %v (retrying)", err)
 		select {
 		case <-ctx.Done():
+			ln.Close()
 			return ctx.Err()
 		case <-time.After(2 * time.Second):
 		}
@@ -130,8 +134,12 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	k.queue = workqueue.New(100*time.Millisecond, 30*time.Second)
 	enqueue := func(obj api.Object) { k.queue.Add(cache.Key(obj)) }
 	k.informer.AddEventHandler(cache.HandlerFuncs{
-		AddFunc:    enqueue,
-		UpdateFunc: func(_, n api.Object) { enqueue(n) },
+		AddFunc: enqueue,
+		UpdateFunc: func(o, n api.Object) {
+			if needsSync(o.(*api.Pod), n.(*api.Pod)) {
+				enqueue(n)
+			}
+		},
 		DeleteFunc: enqueue,
 	})
 
@@ -143,12 +151,7 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); _ = k.informer.Run(ctx) }()
 	go func() { defer wg.Done(); k.heartbeat(ctx) }()
 	go func() { defer wg.Done(); k.relistLoop(ctx) }()
-	srv, err := k.startServer(ctx)
-	if err != nil {
-		cancel()
-		wg.Wait()
-		return err
-	}
+	srv := k.serve(ln, errc)
 	for i := 0; i < k.opts.Workers; i++ {
 		wg.Add(1)
 		go func() { defer wg.Done(); k.worker(ctx) }()
@@ -156,11 +159,10 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	log.Printf("kubelet: node %s running (runtime %s)", k.opts.NodeName, v)
 	<-ctx.Done()
 	k.queue.ShutDown()
-	if srv != nil {
-		sctx, scancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_ = srv.Shutdown(sctx)
-		scancel()
-	}
+	sctx, scancel := context.WithTimeout(context.Background(), 2*time.Second)
+	_ = srv.Shutdown(sctx)
+	scancel()
+	srv.Close()
 	wg.Wait()
 	k.wg.Wait()
 	select {
@@ -193,6 +195,17 @@ func (k *Kubelet) worker(ctx context.Context) {
 	}
 }
 
-var errServerClosed = http.ErrServerClosed
-
-func isClosed(err error) bool { return errors.Is(err, errServerClosed) }
+// needsSync says whether a pod update calls for a sync: a resync (same
+// object) or a change of anything but the status (the kubelet's own
+// status writes would otherwise make it sync again at once).
+func needsSync(o, n *api.Pod) bool {
+	if o.ResourceVersion == n.ResourceVersion {
+		return true
+	}
+	a, b := *o, *n
+	a.Status, b.Status = api.PodStatus{}, api.PodStatus{}
+	a.ResourceVersion, b.ResourceVersion = "", ""
+	aj, _ := json.Marshal(&a)
+	bj, _ := json.Marshal(&b)
+	return string(aj) != string(bj)
+}

@@ -90,9 +90,6 @@ func (k *Kubelet) registerNode(ctx context.Context) (*api.Node, error) {
 			TypeMeta:   api.TypeMeta{APIVersion: "v1", Kind: "Node"},
 			ObjectMeta: api.ObjectMeta{Name: k.opts.NodeName, Labels: nodeLabels(k.opts.NodeName, k.sys.Arch)},
 		}
-		if k.opts.PodCIDR != "" {
-			node.Spec.PodCIDR, node.Spec.PodCIDRs = k.opts.PodCIDR, []string{k.opts.PodCIDR}
-		}
 		node, err = nodes.Create(ctx, node)
 		if err != nil && !client.IsAlreadyExists(err) {
 			return nil, fmt.Errorf("create node %s: %w", k.opts.NodeName, err)
@@ -112,9 +109,6 @@ func (k *Kubelet) registerNode(ctx context.Context) (*api.Node, error) {
 			if node.Labels[key] != v {
 				node.Labels[key], changed = v, true
 			}
-		}
-		if node.Spec.PodCIDR == "" && k.opts.PodCIDR != "" {
-			node.Spec.PodCIDR, node.Spec.PodCIDRs, changed = k.opts.PodCIDR, []string{k.opts.PodCIDR}, true
 		}
 		if changed {
 			if node, err = nodes.Update(ctx, node); err != nil {

@@ -37,7 +37,6 @@ func DefaultOptions() Options {
 		APIServer:         "http://127.0.0.1:6443",
 		ContainerdAddress: "/run/containerd/containerd.sock",
 		Port:              10250,
-		CNIConfDir:        "/etc/cni/net.d",
 		CNIBinDirs:        []string{"/usr/lib/cni", "/opt/cni/bin"},
 		HeartbeatInterval: 5 * time.Second,
 		SyncInterval:      10 * time.Second,
@@ -59,7 +58,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.RootDir, "root-dir", o.RootDir, "per-pod state: volumes, logs (default /var/lib/minik8s/nodes/<node>)")
 	fs.StringVar(&o.CgroupRoot, "cgroup-root", o.CgroupRoot, "cgroup parent of the pods (default /minik8s/<node>)")
 	fs.IntVar(&o.Port, "port", o.Port, "port of the kubelet HTTP server (logs, exec) on the node IP")
-	fs.StringVar(&o.CNIConfDir, "cni-conf-dir", o.CNIConfDir, "CNI configuration directory")
+	fs.StringVar(&o.CNIConfDir, "cni-conf-dir", o.CNIConfDir, "CNI configuration directory the kubelet writes the node's conflist to (default <root-dir>/cni/net.d)")
 	fs.StringSliceVar(&o.CNIBinDirs, "cni-bin-dir", o.CNIBinDirs, "CNI plugin directories")
 	fs.DurationVar(&o.HeartbeatInterval, "heartbeat-interval", o.HeartbeatInterval, "interval of node status heartbeats")
 	fs.DurationVar(&o.SyncInterval, "sync-interval", o.SyncInterval, "interval of the periodic resync of every pod")
@@ -84,6 +83,9 @@ func (o *Options) Complete() error {
 	}
 	if o.RootDir == "" {
 		o.RootDir = filepath.Join("/var/lib/minik8s/nodes", o.NodeName)
+	}
+	if o.CNIConfDir == "" {
+		o.CNIConfDir = filepath.Join(o.RootDir, "cni", "net.d")
 	}
 	if o.CgroupRoot == "" {
 		o.CgroupRoot = "/minik8s/" + o.NodeName

@@ -135,6 +135,9 @@ func (k *Kubelet) writeStatus(ctx context.Context, pod *api.Pod, st api.PodStatu
 	}
 	p := *pod
 	p.Status = st
+	// The status is the kubelet's alone: write it unconditionally (the
+	// cached pod may lag behind the kubelet's own last write).
+	p.ResourceVersion = ""
 	if _, err := k.client.Pods(pod.Namespace).UpdateStatus(ctx, &p); err != nil {
 		if client.IsNotFound(err) {
 			return nil
@@ -310,7 +313,6 @@ func (k *Kubelet) removePod(ctx context.Context, uid string, prt *podRuntime) er
 	k.backoff.Forget(uid + "/")
 	k.mu.Lock()
 	delete(k.waits, uid)
-	delete(k.lastSeen, uid)
 	k.mu.Unlock()
 	return nil
 }
