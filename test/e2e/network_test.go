@@ -140,12 +140,38 @@ func addPod(ctx context.Context, t *testing.T, p fakePod, podCIDR netip.Prefix, 
 	must(ctx, t, "ip", "-n", ns, "addr", "add", p.ip+"/"+fmt.Sprint(podCIDR.Bits()), "dev", "eth0")
 	must(ctx, t, "ip", "-n", ns, "link", "set", "eth0", "up")
 	must(ctx, t, "ip", "-n", ns, "route", "add", "default", "via", gw)
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte("pod "+p.name+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := webRoot(t, "pod "+p.name+"\n")
 	srv := start(t, "httpd "+p.name, "ip", "netns", "exec", ns, "busybox", "httpd", "-f", "-p", "8080", "-h", dir)
 	t.Cleanup(srv.stop) // before rm (cleanups run last-in first-out)
+}
+
+// webRoot is a busybox httpd root with index.html and the CGI script
+// /cgi-bin/ip that answers the client's address as the server sees it.
+func webRoot(t *testing.T, index string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "cgi-bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte(index), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"$REMOTE_ADDR\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "cgi-bin", "ip"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// clientIP is the address a server sees for from (busybox httpd may show
+// it IPv6-mapped: [::ffff:a.b.c.d]).
+func clientIP(ctx context.Context, t *testing.T, from, url string) string {
+	t.Helper()
+	out, err := get(ctx, from, url)
+	if err != nil {
+		t.Fatalf("GET %s from %s: %v", url, from, err)
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(out), "[::ffff:"), "["), "]")
 }
 
 // get fetches url from inside netns ns.
@@ -288,10 +314,7 @@ func TestPodNetwork(t *testing.T) {
 			addPod(ctx, t, p1b, cidr1, mtu)
 			addPod(ctx, t, p2a, cidr2, mtu)
 			// A hostNetwork "pod": a server in node2's own namespace.
-			hnDir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(hnDir, "index.html"), []byte("hostnetwork "+netNode2+"\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			hnDir := webRoot(t, "hostnetwork "+netNode2+"\n")
 			hn := start(t, "hostnetwork httpd", "ip", "netns", "exec", netNode2, "busybox", "httpd", "-f", "-p", "8081", "-h", hnDir)
 			defer hn.stop()
 
@@ -316,6 +339,17 @@ func TestPodNetwork(t *testing.T) {
 				reach(t, p2a, "http://"+p1b.ip+":8080/", "pod "+p1b.name+"\n")
 				if err := ping(ctx, p2a.name, p1a.ip); err != nil {
 					t.Errorf("ping %s -> %s: %v", p2a.name, p1a.ip, err)
+				}
+			})
+			t.Run("no NAT between pods, masquerade from pods to outside the cluster", func(t *testing.T) {
+				if got := clientIP(ctx, t, p1a.name, "http://"+p2a.ip+":8080/cgi-bin/ip"); got != p1a.ip {
+					t.Errorf("pod %s seen by the pod on node2 as %q, want its own address", p1a.ip, got)
+				}
+				if got := clientIP(ctx, t, p2a.name, "http://"+p1b.ip+":8080/cgi-bin/ip"); got != p2a.ip {
+					t.Errorf("pod %s seen by the pod on node1 as %q, want its own address", p2a.ip, got)
+				}
+				if got := clientIP(ctx, t, p1a.name, "http://"+netIP2+":8081/cgi-bin/ip"); got != netIP1 {
+					t.Errorf("pod %s seen by node2's host network as %q, want node1's %s (masqueraded)", p1a.ip, got, netIP1)
 				}
 			})
 			t.Run("node to pod and pod to node", func(t *testing.T) {
