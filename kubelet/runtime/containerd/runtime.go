@@ -6,12 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -93,6 +95,10 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	if err := os.MkdirAll(filepath.Join(opts.RootDir, "sandboxes"), 0o755); err != nil {
 		client.Close()
 		return nil, fmt.Errorf("runtime root: %w", err)
+	}
+	if err := ensureCgroupFS(opts.CgroupFSRoot); err != nil {
+		client.Close()
+		return nil, err
 	}
 	return &Runtime{
 		opts:   opts,
@@ -732,28 +738,59 @@ func (r *Runtime) StopContainer(ctx context.Context, id string, timeout time.Dur
 // reap records a stopped task's exit (code, time, OOM) in the container's
 // labels and deletes the task, so the status survives without a shim.
 func (r *Runtime) reap(ctx context.Context, c containerd.Container, task containerd.Task) error {
+	_, err := r.reapLabels(ctx, c, task)
+	return err
+}
+
+// reapLabels is reap returning the container's labels after the update
+// (nil when there was nothing to reap).
+func (r *Runtime) reapLabels(ctx context.Context, c containerd.Container, task containerd.Task) (map[string]string, error) {
 	st, err := task.Status(ctx)
 	if errdefs.IsNotFound(err) {
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return fmt.Errorf("status of %s: %w", c.ID(), err)
+		return nil, fmt.Errorf("status of %s: %w", c.ID(), err)
 	}
 	if st.Status != containerd.Stopped {
-		return nil
+		return nil, nil
 	}
-	oom := false
-	if spec, err := c.Spec(ctx); err == nil && spec.Linux != nil {
-		oom = r.oomKilled(spec.Linux.CgroupsPath)
+	oom := oomFromMetrics(ctx, task)
+	if !oom {
+		if spec, err := c.Spec(ctx); err == nil && spec.Linux != nil {
+			oom = r.oomKilled(spec.Linux.CgroupsPath)
+		}
 	}
 	code := int32(st.ExitStatus)
-	if _, err := c.SetLabels(ctx, exitLabels(code, st.ExitTime, ExitReason(code, oom))); err != nil {
-		return fmt.Errorf("record exit of %s: %w", c.ID(), err)
+	labels, err := c.SetLabels(ctx, exitLabels(code, st.ExitTime, ExitReason(code, oom)))
+	if err != nil {
+		return nil, fmt.Errorf("record exit of %s: %w", c.ID(), err)
 	}
 	if _, err := task.Delete(ctx); err != nil && !errdefs.IsNotFound(err) {
-		return fmt.Errorf("delete task of %s: %w", c.ID(), err)
+		return nil, fmt.Errorf("delete task of %s: %w", c.ID(), err)
 	}
-	return nil
+	return labels, nil
+}
+
+// oomFromMetrics asks the shim for the (stopped) task's cgroup OOM kill
+// counter; the shim reads the cgroup in the host's mount namespace, which the
+// kubelet under `ip netns exec` cannot.
+func oomFromMetrics(ctx context.Context, task containerd.Task) bool {
+	m, err := task.Metrics(ctx)
+	if err != nil || m.Data == nil {
+		return false
+	}
+	data, err := typeurl.UnmarshalAny(m.Data)
+	if err != nil {
+		return false
+	}
+	switch v := data.(type) {
+	case *cgroupsv1.Metrics:
+		return v.MemoryOomControl != nil && v.MemoryOomControl.OomKill > 0
+	case *cgroupsv2.Metrics:
+		return v.MemoryEvents != nil && v.MemoryEvents.OomKill > 0
+	}
+	return false
 }
 
 // oomKilled reads the memory cgroup's OOM kill counter (v1 memory.oom_control
@@ -821,10 +858,8 @@ func (r *Runtime) ListContainers(ctx context.Context) ([]*runtime.Container, err
 		if t != nil && t.Status == "stopped" {
 			if c, err := r.client.LoadContainer(ctx, info.ID); err == nil {
 				if task, err := c.Task(ctx, nil); err == nil {
-					if err := r.reap(ctx, c, task); err == nil {
-						if fresh, err := c.Info(ctx, containerd.WithoutRefreshedMetadata); err == nil {
-							labels, t = fresh.Labels, nil
-						}
+					if fresh, err := r.reapLabels(ctx, c, task); err == nil && fresh != nil {
+						labels, t = fresh, nil
 					}
 				}
 			}
@@ -904,7 +939,12 @@ func (r *Runtime) Exec(ctx context.Context, id string, opts runtime.ExecOptions)
 	pspec := *spec.Process
 	pspec.Args = opts.Cmd
 	pspec.Terminal = opts.TTY
-	ioOpts := []cio.Opt{cio.WithStreams(opts.Stdin, orDiscard(opts.Stdout), orDiscard(opts.Stderr))}
+	var stdin io.Reader
+	stdinDone := make(chan struct{})
+	if opts.Stdin != nil {
+		stdin = &eofReader{r: opts.Stdin, done: stdinDone}
+	}
+	ioOpts := []cio.Opt{cio.WithStreams(stdin, orDiscard(opts.Stdout), orDiscard(opts.Stderr))}
 	if opts.TTY {
 		ioOpts = append(ioOpts, cio.WithTerminal)
 	}
@@ -925,6 +965,16 @@ func (r *Runtime) Exec(ctx context.Context, id string, opts runtime.ExecOptions)
 	if err := p.Start(ctx); err != nil {
 		return 0, fmt.Errorf("exec in %s: %w", id, err)
 	}
+	if stdin != nil {
+		// The shim does not see the end of stdin by itself: close it.
+		go func() {
+			select {
+			case <-stdinDone:
+				_ = p.CloseIO(ctx, containerd.WithStdinCloser)
+			case <-ctx.Done():
+			}
+		}()
+	}
 	var st containerd.ExitStatus
 	select {
 	case st = <-statusC:
@@ -938,6 +988,21 @@ func (r *Runtime) Exec(ctx context.Context, id string, opts runtime.ExecOptions)
 		return 0, fmt.Errorf("exec in %s: %w", id, err)
 	}
 	return int(code), nil
+}
+
+// eofReader closes done once its reader is exhausted.
+type eofReader struct {
+	r    io.Reader
+	done chan struct{}
+	once sync.Once
+}
+
+func (e *eofReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil {
+		e.once.Do(func() { close(e.done) })
+	}
+	return n, err
 }
 
 type discard struct{}
