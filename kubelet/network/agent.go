@@ -30,7 +30,7 @@ type Agent struct {
 
 	mu        sync.Mutex
 	status    Status
-	lastRules []byte // the payload last written, skipped when unchanged
+	lastRules []byte // the last payload written (without stale chains): unchanged ones are skipped
 	waiting   bool   // "waiting for podCIDR" was logged
 	sysctlSet bool
 }
@@ -295,17 +295,22 @@ func (a *Agent) syncRules(ctx context.Context, podCIDR netip.Prefix, force bool)
 		}
 		mappings = HostPortMappings(pods)
 	}
-	existing, err := a.fw.Chains(ctx, "nat")
-	if err != nil {
-		return err
-	}
-	payload := RulesPayload(RulesConfig{ClusterCIDR: a.cluster, PodCIDR: podCIDR}, mappings, existing)
+	cfg := RulesConfig{ClusterCIDR: a.cluster, PodCIDR: podCIDR}
+	// Without a change of the wanted rules only the periodic resync writes
+	// (it also repairs rules changed by hand); iptables-save is not run on
+	// every node heartbeat.
+	base := RulesPayload(cfg, mappings, nil)
 	a.mu.Lock()
-	same := bytes.Equal(payload, a.lastRules)
+	same := bytes.Equal(base, a.lastRules)
 	a.mu.Unlock()
 	if same && !force {
 		return nil
 	}
+	existing, err := a.fw.Chains(ctx, "nat")
+	if err != nil {
+		return err
+	}
+	payload := RulesPayload(cfg, mappings, existing)
 	if err := a.fw.Restore(ctx, payload); err != nil {
 		return err
 	}
@@ -315,7 +320,7 @@ func (a *Agent) syncRules(ctx context.Context, podCIDR netip.Prefix, force bool)
 		}
 	}
 	a.mu.Lock()
-	a.lastRules = payload
+	a.lastRules = base
 	a.mu.Unlock()
 	if !same {
 		a.logf("netagent %s: iptables rules written (%d hostPort mappings)", a.opts.NodeName, len(mappings))
