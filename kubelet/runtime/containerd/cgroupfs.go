@@ -60,7 +60,16 @@ func ensureCgroupFS(root string) error {
 	}
 	for _, h := range hs {
 		if h.Controllers == "" {
-			continue // the v2 part of a hybrid setup
+			// The v2 part of a hybrid setup: runc makes pod cgroups there too,
+			// and removeCgroup must see them to remove them.
+			dir := filepath.Join(root, "unified")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return fmt.Errorf("cgroup dir: %w", err)
+			}
+			if err := unix.Mount("cgroup2", dir, "cgroup2", 0, ""); err != nil {
+				return fmt.Errorf("mount cgroup2 at %s: %w", dir, err)
+			}
+			continue
 		}
 		name := strings.TrimPrefix(h.Controllers, "name=")
 		opts := h.Controllers
