@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -62,7 +63,7 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 }
 
 // start runs args in the background until stopped (at cleanup at the latest).
-func start(t *testing.T, name string, args ...string) *proc {
+func start(t testing.TB, name string, args ...string) *proc {
 	t.Helper()
 	p := &proc{name: name, out: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan struct{})}
 	p.cmd = exec.Command(args[0], args[1:]...)
@@ -99,7 +100,7 @@ func (p *proc) stop() {
 
 // eventually retries check (which returns a description of what is wrong,
 // or "") for up to d.
-func eventuallyOK(t *testing.T, d time.Duration, what string, check func() string) {
+func eventuallyOK(t testing.TB, d time.Duration, what string, check func() string) {
 	t.Helper()
 	var last string
 	for deadline := time.Now().Add(d); ; time.Sleep(200 * time.Millisecond) {
@@ -120,7 +121,7 @@ type fakePod struct {
 // addPod creates the pod's namespace, veth on cni0, address and default
 // route, a busybox httpd on :8080 answering "pod <name>", and removes them
 // at cleanup.
-func addPod(ctx context.Context, t *testing.T, p fakePod, podCIDR netip.Prefix, mtu int) {
+func addPod(ctx context.Context, t testing.TB, p fakePod, podCIDR netip.Prefix, mtu int) {
 	t.Helper()
 	ns := p.name
 	hostVeth := "v" + p.name
@@ -133,13 +134,13 @@ func addPod(ctx context.Context, t *testing.T, p fakePod, podCIDR netip.Prefix, 
 	}
 	rm() // leftovers of a killed run
 	t.Cleanup(rm)
-	must(ctx, t, "ip", "netns", "add", ns)
-	must(ctx, t, "ip", "-n", p.node, "link", "add", hostVeth, "mtu", fmt.Sprint(mtu), "type", "veth", "peer", "name", "eth0", "mtu", fmt.Sprint(mtu), "netns", ns)
-	must(ctx, t, "ip", "-n", p.node, "link", "set", hostVeth, "master", "cni0", "up")
-	must(ctx, t, "ip", "-n", ns, "link", "set", "lo", "up")
-	must(ctx, t, "ip", "-n", ns, "addr", "add", p.ip+"/"+fmt.Sprint(podCIDR.Bits()), "dev", "eth0")
-	must(ctx, t, "ip", "-n", ns, "link", "set", "eth0", "up")
-	must(ctx, t, "ip", "-n", ns, "route", "add", "default", "via", gw)
+	mustTB(ctx, t, "ip", "netns", "add", ns)
+	mustTB(ctx, t, "ip", "-n", p.node, "link", "add", hostVeth, "mtu", fmt.Sprint(mtu), "type", "veth", "peer", "name", "eth0", "mtu", fmt.Sprint(mtu), "netns", ns)
+	mustTB(ctx, t, "ip", "-n", p.node, "link", "set", hostVeth, "master", "cni0", "up")
+	mustTB(ctx, t, "ip", "-n", ns, "link", "set", "lo", "up")
+	mustTB(ctx, t, "ip", "-n", ns, "addr", "add", p.ip+"/"+fmt.Sprint(podCIDR.Bits()), "dev", "eth0")
+	mustTB(ctx, t, "ip", "-n", ns, "link", "set", "eth0", "up")
+	mustTB(ctx, t, "ip", "-n", ns, "route", "add", "default", "via", gw)
 	dir := webRoot(t, "pod "+p.name+"\n")
 	srv := start(t, "httpd "+p.name, "ip", "netns", "exec", ns, "busybox", "httpd", "-f", "-p", "8080", "-h", dir)
 	t.Cleanup(srv.stop) // before rm (cleanups run last-in first-out)
@@ -147,7 +148,7 @@ func addPod(ctx context.Context, t *testing.T, p fakePod, podCIDR netip.Prefix, 
 
 // webRoot is a busybox httpd root with index.html and the CGI script
 // /cgi-bin/ip that answers the client's address as the server sees it.
-func webRoot(t *testing.T, index string) string {
+func webRoot(t testing.TB, index string) string {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "cgi-bin"), 0o755); err != nil {
@@ -174,6 +175,16 @@ func clientIP(ctx context.Context, t *testing.T, from, url string) string {
 	return strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(out), "[::ffff:"), "["), "]")
 }
 
+// mustTB is must for tests and benchmarks.
+func mustTB(ctx context.Context, tb testing.TB, args ...string) string {
+	tb.Helper()
+	out, err := sh(ctx, args...)
+	if err != nil {
+		tb.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
 // get fetches url from inside netns ns.
 func get(ctx context.Context, ns, url string) (string, error) {
 	return sh(ctx, "ip", "netns", "exec", ns, "timeout", "10", "busybox", "wget", "-q", "-O", "-", url)
@@ -182,6 +193,112 @@ func get(ctx context.Context, ns, url string) (string, error) {
 func ping(ctx context.Context, ns, ip string) error {
 	_, err := sh(ctx, "ip", "netns", "exec", ns, "ping", "-c", "1", "-W", "2", ip)
 	return err
+}
+
+// netLab is the test's cluster: the lab, the control plane, two Nodes
+// with their podCIDRs, and the minik8s binary for the agents.
+type netLab struct {
+	l            *lab
+	bin, labURL  string
+	c            *mkclient.Client
+	cidr1, cidr2 netip.Prefix
+	stopCM       func()
+	createNode   func(tb testing.TB, name, ip string)
+	podCIDR      func(tb testing.TB, name string) netip.Prefix
+}
+
+// setupNetLab brings up the lab (torn down at cleanup), builds minik8s,
+// starts the apiserver and the controller-manager and creates the nodes.
+func setupNetLab(ctx context.Context, tb testing.TB) *netLab {
+	tb.Helper()
+	root := repoRootTB(tb)
+	l := &lab{root: root, state: tb.TempDir()}
+	l.env = append(os.Environ(),
+		"MK8S_LAB_PREFIX="+netPrefix,
+		"MK8S_LAB_SUBNET="+netNet3+".0/24",
+		"MINIK8S_STATE="+l.state,
+		"NODES=2",
+		"SKIP_IMAGES=1",
+	)
+	if out, err := l.script(ctx, "down.sh"); err != nil {
+		tb.Fatalf("down.sh before the test: %v\n%s", err, out)
+	}
+	tb.Cleanup(func() {
+		cctx, ccancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer ccancel()
+		if out, err := l.script(cctx, "down.sh"); err != nil {
+			tb.Errorf("down.sh in cleanup: %v\n%s", err, out)
+		}
+	})
+	if out, err := l.script(ctx, "up.sh"); err != nil {
+		tb.Fatalf("up.sh: %v\n%s", err, out)
+	}
+
+	bin := filepath.Join(tb.TempDir(), "minik8s")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/minik8s")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		tb.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	// The control plane: apiserver on loopback and on the lab bridge, and
+	// the node IPAM controller.
+	ts := testserver.StartWithOptions(tb, func(o *apiserver.Options) { o.BindAddress = "127.0.0.1," + netNet3 + ".1" })
+	port := ts.URL[strings.LastIndex(ts.URL, ":")+1:]
+	labURL := "http://" + netNet3 + ".1:" + port
+	c, err := mkclient.New(&mkclient.Config{Server: ts.URL, Timeout: 10 * time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cmOpts := controller.DefaultOptions()
+	cmOpts.APIServer = ts.URL
+	cmCtx, cmCancel := context.WithCancel(context.Background())
+	cmDone := make(chan error, 1)
+	go func() { cmDone <- controller.Run(cmCtx, cmOpts) }()
+	tb.Cleanup(func() { cmCancel(); <-cmDone })
+
+	nl := &netLab{l: l, bin: bin, labURL: labURL, c: c, stopCM: cmCancel}
+	nl.createNode = func(tb testing.TB, name, ip string) {
+		tb.Helper()
+		n := &api.Node{ObjectMeta: api.ObjectMeta{Name: name},
+			Status: api.NodeStatus{Addresses: []api.NodeAddress{{Type: api.NodeInternalIP, Address: ip}}}}
+		if _, err := c.Nodes().Create(ctx, n); err != nil {
+			tb.Fatalf("create node %s: %v", name, err)
+		}
+	}
+	nl.podCIDR = func(tb testing.TB, name string) netip.Prefix {
+		tb.Helper()
+		var p netip.Prefix
+		eventuallyOK(tb, 15*time.Second, "podCIDR of "+name, func() string {
+			n, err := c.Nodes().Get(ctx, name)
+			if err != nil {
+				return err.Error()
+			}
+			if p, err = netip.ParsePrefix(n.Spec.PodCIDR); err != nil {
+				return fmt.Sprintf("podCIDR %q", n.Spec.PodCIDR)
+			}
+			return ""
+		})
+		return p
+	}
+	nl.createNode(tb, netNode1, netIP1)
+	nl.createNode(tb, netNode2, netIP2)
+	cidr1, cidr2 := nl.podCIDR(tb, netNode1), nl.podCIDR(tb, netNode2)
+	if cidr1 == cidr2 || cidr1.Bits() != 24 || !netip.MustParsePrefix("10.244.0.0/16").Contains(cidr1.Addr()) {
+		tb.Fatalf("node CIDRs %s and %s", cidr1, cidr2)
+	}
+	tb.Logf("podCIDRs: %s=%s %s=%s", netNode1, cidr1, netNode2, cidr2)
+	nl.cidr1, nl.cidr2 = cidr1, cidr2
+	return nl
+}
+
+func repoRootTB(tb testing.TB) string {
+	tb.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		tb.Fatal("cannot locate the test's source file")
+	}
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
 func TestPodNetwork(t *testing.T) {
@@ -194,82 +311,9 @@ func TestPodNetwork(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 
-	root := repoRoot(t)
-	l := &lab{root: root, state: t.TempDir()}
-	l.env = append(os.Environ(),
-		"MK8S_LAB_PREFIX="+netPrefix,
-		"MK8S_LAB_SUBNET="+netNet3+".0/24",
-		"MINIK8S_STATE="+l.state,
-		"NODES=2",
-		"SKIP_IMAGES=1",
-	)
-	if out, err := l.script(ctx, "down.sh"); err != nil {
-		t.Fatalf("down.sh before the test: %v\n%s", err, out)
-	}
-	t.Cleanup(func() {
-		cctx, ccancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer ccancel()
-		if out, err := l.script(cctx, "down.sh"); err != nil {
-			t.Errorf("down.sh in cleanup: %v\n%s", err, out)
-		}
-	})
-	if out, err := l.script(ctx, "up.sh"); err != nil {
-		t.Fatalf("up.sh: %v\n%s", err, out)
-	}
-
-	bin := filepath.Join(t.TempDir(), "minik8s")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/minik8s")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-
-	// The control plane: apiserver on loopback and on the lab bridge, and
-	// the node IPAM controller.
-	ts := testserver.StartWithOptions(t, func(o *apiserver.Options) { o.BindAddress = "127.0.0.1," + netNet3 + ".1" })
-	port := ts.URL[strings.LastIndex(ts.URL, ":")+1:]
-	labURL := "http://" + netNet3 + ".1:" + port
-	c, err := mkclient.New(&mkclient.Config{Server: ts.URL, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmOpts := controller.DefaultOptions()
-	cmOpts.APIServer = ts.URL
-	cmCtx, cmCancel := context.WithCancel(ctx)
-	cmDone := make(chan error, 1)
-	go func() { cmDone <- controller.Run(cmCtx, cmOpts) }()
-	t.Cleanup(func() { cmCancel(); <-cmDone })
-
-	createNode := func(name, ip string) {
-		t.Helper()
-		n := &api.Node{ObjectMeta: api.ObjectMeta{Name: name},
-			Status: api.NodeStatus{Addresses: []api.NodeAddress{{Type: api.NodeInternalIP, Address: ip}}}}
-		if _, err := c.Nodes().Create(ctx, n); err != nil {
-			t.Fatalf("create node %s: %v", name, err)
-		}
-	}
-	podCIDR := func(name string) netip.Prefix {
-		t.Helper()
-		var p netip.Prefix
-		eventuallyOK(t, 15*time.Second, "podCIDR of "+name, func() string {
-			n, err := c.Nodes().Get(ctx, name)
-			if err != nil {
-				return err.Error()
-			}
-			if p, err = netip.ParsePrefix(n.Spec.PodCIDR); err != nil {
-				return fmt.Sprintf("podCIDR %q", n.Spec.PodCIDR)
-			}
-			return ""
-		})
-		return p
-	}
-	createNode(netNode1, netIP1)
-	createNode(netNode2, netIP2)
-	cidr1, cidr2 := podCIDR(netNode1), podCIDR(netNode2)
-	if cidr1 == cidr2 || cidr1.Bits() != 24 || !netip.MustParsePrefix("10.244.0.0/16").Contains(cidr1.Addr()) {
-		t.Fatalf("node CIDRs %s and %s", cidr1, cidr2)
-	}
-	t.Logf("podCIDRs: %s=%s %s=%s", netNode1, cidr1, netNode2, cidr2)
+	nl := setupNetLab(ctx, t)
+	l, bin, labURL, c, cidr1, cidr2, cmCancel := nl.l, nl.bin, nl.labURL, nl.c, nl.cidr1, nl.cidr2, nl.stopCM
+	createNode, podCIDR := nl.createNode, nl.podCIDR
 	addr := func(p netip.Prefix, host byte) string {
 		a := p.Addr().As4()
 		a[3] = host
@@ -523,8 +567,8 @@ func TestPodNetwork(t *testing.T) {
 				if err := ping(ctx, p1a.name, p2a.ip); err == nil {
 					t.Errorf("ping to a pod of the node that left still works")
 				}
-				createNode(netNode2, netIP2)
-				if got := podCIDR(netNode2); got != cidr2 {
+				createNode(t, netNode2, netIP2)
+				if got := podCIDR(t, netNode2); got != cidr2 {
 					t.Fatalf("rejoined node2 got %s, want its old %s (the lowest free block)", got, cidr2)
 				}
 				reach(t, p1a, "http://"+p2a.ip+":8080/", "pod "+p2a.name+"\n")
