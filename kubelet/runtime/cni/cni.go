@@ -15,16 +15,15 @@ import (
 
 	"github.com/containernetworking/cni/libcni"
 	current "github.com/containernetworking/cni/pkg/types/100"
-
-	"minik8s/kubelet/runtime"
 )
 
 // DefaultNetworkName is the network name of BridgeConfList's conflist.
 const DefaultNetworkName = "minik8s"
 
 // Bridge describes the standard pod network of a node: a Linux bridge that
-// is the pods' gateway, host-local IPAM over the node's pod CIDR, portmap for
-// hostPorts and loopback.
+// is the pods' gateway, host-local IPAM over the node's pod CIDR, and
+// loopback. hostPorts are not CNI's business here: the network agent owns
+// them with KUBE-HOSTPORTS chains, as the seeds' kubenet does.
 type Bridge struct {
 	Name    string // network name; DefaultNetworkName if empty
 	PodCIDR string // e.g. 10.244.1.0/24
@@ -74,7 +73,6 @@ func (b Bridge) ConfList() []byte {
 		"name":       name,
 		"plugins": []any{
 			bridge,
-			map[string]any{"type": "portmap", "capabilities": map[string]bool{"portMappings": true}, "snat": true},
 			map[string]any{"type": "loopback"},
 		},
 	}
@@ -129,41 +127,12 @@ func (n *Network) LoadConfList() (*libcni.NetworkConfigList, error) {
 	return nil, fmt.Errorf("%w in %s", ErrNoConfig, n.ConfDir)
 }
 
-func (n *Network) runtimeConf(id, netnsPath string, ports []runtime.PortMapping) *libcni.RuntimeConf {
+func (n *Network) runtimeConf(id, netnsPath string) *libcni.RuntimeConf {
 	ifName := n.IfName
 	if ifName == "" {
 		ifName = "eth0"
 	}
-	rt := &libcni.RuntimeConf{ContainerID: id, NetNS: netnsPath, IfName: ifName}
-	if pm := PortMappings(ports); len(pm) > 0 {
-		rt.CapabilityArgs = map[string]any{"portMappings": pm}
-	}
-	return rt
-}
-
-// PortMapping is the portmap plugin's runtime config entry.
-type PortMapping struct {
-	HostPort      int32  `json:"hostPort"`
-	ContainerPort int32  `json:"containerPort"`
-	Protocol      string `json:"protocol"`
-	HostIP        string `json:"hostIP,omitempty"`
-}
-
-// PortMappings converts the hostPort mappings for the portmap plugin
-// (protocol lower-cased, TCP by default, entries without a hostPort dropped).
-func PortMappings(ports []runtime.PortMapping) []PortMapping {
-	var out []PortMapping
-	for _, p := range ports {
-		if p.HostPort <= 0 {
-			continue
-		}
-		proto := strings.ToLower(p.Protocol)
-		if proto == "" {
-			proto = "tcp"
-		}
-		out = append(out, PortMapping{HostPort: p.HostPort, ContainerPort: p.ContainerPort, Protocol: proto, HostIP: p.HostIP})
-	}
-	return out
+	return &libcni.RuntimeConf{ContainerID: id, NetNS: netnsPath, IfName: ifName}
 }
 
 func (n *Network) cni() *libcni.CNIConfig {
@@ -172,12 +141,12 @@ func (n *Network) cni() *libcni.CNIConfig {
 
 // Setup runs CNI ADD for the sandbox id in netnsPath and returns the pod's
 // IPv4 address.
-func (n *Network) Setup(ctx context.Context, id, netnsPath string, ports []runtime.PortMapping) (string, error) {
+func (n *Network) Setup(ctx context.Context, id, netnsPath string) (string, error) {
 	list, err := n.LoadConfList()
 	if err != nil {
 		return "", err
 	}
-	res, err := n.cni().AddNetworkList(ctx, list, n.runtimeConf(id, netnsPath, ports))
+	res, err := n.cni().AddNetworkList(ctx, list, n.runtimeConf(id, netnsPath))
 	if err != nil {
 		return "", fmt.Errorf("CNI ADD %s for %s: %w", list.Name, id, err)
 	}
@@ -212,7 +181,7 @@ func PodIP(r *current.Result) string {
 // Teardown runs CNI DEL for the sandbox (netnsPath may be empty or gone:
 // the plugins still release the IP). Missing configuration is not an error
 // when nothing was cached for id.
-func (n *Network) Teardown(ctx context.Context, id, netnsPath string, ports []runtime.PortMapping) error {
+func (n *Network) Teardown(ctx context.Context, id, netnsPath string) error {
 	list, err := n.LoadConfList()
 	if err != nil {
 		return err
@@ -223,11 +192,7 @@ func (n *Network) Teardown(ctx context.Context, id, netnsPath string, ports []ru
 		}
 	}
 	c := n.cni()
-	rt := n.runtimeConf(id, netnsPath, ports)
-	if _, cached, err := c.GetNetworkListCachedConfig(list, rt); err == nil && cached != nil && rt.CapabilityArgs == nil {
-		rt.CapabilityArgs = cached.CapabilityArgs // portmap finds its rules again
-	}
-	if err := c.DelNetworkList(ctx, list, rt); err != nil {
+	if err := c.DelNetworkList(ctx, list, n.runtimeConf(id, netnsPath)); err != nil {
 		return fmt.Errorf("CNI DEL %s for %s: %w", list.Name, id, err)
 	}
 	return nil

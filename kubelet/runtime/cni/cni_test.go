@@ -11,8 +11,6 @@ import (
 
 	"github.com/containernetworking/cni/libcni"
 	current "github.com/containernetworking/cni/pkg/types/100"
-
-	"minik8s/kubelet/runtime"
 )
 
 func TestBridgeConfList(t *testing.T) {
@@ -21,14 +19,14 @@ func TestBridgeConfList(t *testing.T) {
 	if err != nil {
 		t.Fatalf("libcni rejects the conflist: %v\n%s", err, b)
 	}
-	if list.Name != "minik8s" || list.CNIVersion != "1.0.0" || len(list.Plugins) != 3 {
+	if list.Name != "minik8s" || list.CNIVersion != "1.0.0" || len(list.Plugins) != 2 {
 		t.Fatalf("list = %s %s %d plugins", list.Name, list.CNIVersion, len(list.Plugins))
 	}
 	var types []string
 	for _, p := range list.Plugins {
 		types = append(types, p.Network.Type)
 	}
-	if !reflect.DeepEqual(types, []string{"bridge", "portmap", "loopback"}) {
+	if !reflect.DeepEqual(types, []string{"bridge", "loopback"}) {
 		t.Errorf("plugin types = %v", types)
 	}
 	var br struct {
@@ -52,9 +50,6 @@ func TestBridgeConfList(t *testing.T) {
 	if br.IPAM.Type != "host-local" || br.IPAM.Ranges[0][0]["subnet"] != "10.244.1.0/24" || br.IPAM.DataDir != "/tmp/x/ipam" {
 		t.Errorf("ipam = %+v", br.IPAM)
 	}
-	if caps := list.Plugins[1].Network.Capabilities; !caps["portMappings"] {
-		t.Errorf("portmap capabilities = %v", caps)
-	}
 	// The short form has no mtu and no dataDir.
 	var short map[string]any
 	if err := json.Unmarshal(BridgeConfList("10.244.2.0/24", "cni0", 0), &short); err != nil {
@@ -66,24 +61,6 @@ func TestBridgeConfList(t *testing.T) {
 	}
 	if _, ok := bridge["ipam"].(map[string]any)["dataDir"]; ok {
 		t.Error("empty dataDir rendered")
-	}
-}
-
-func TestPortMappings(t *testing.T) {
-	got := PortMappings([]runtime.PortMapping{
-		{ContainerPort: 80, HostPort: 8080},
-		{Protocol: "UDP", ContainerPort: 53, HostPort: 5353, HostIP: "192.168.77.11"},
-		{Protocol: "TCP", ContainerPort: 9090}, // no hostPort: not published
-	})
-	want := []PortMapping{
-		{HostPort: 8080, ContainerPort: 80, Protocol: "tcp"},
-		{HostPort: 5353, ContainerPort: 53, Protocol: "udp", HostIP: "192.168.77.11"},
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("PortMappings = %+v, want %+v", got, want)
-	}
-	if PortMappings(nil) != nil {
-		t.Error("nil ports give mappings")
 	}
 }
 
@@ -140,7 +117,7 @@ func TestLoadConfList(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "10-a.conf")); err != nil {
 		t.Fatal(err)
 	}
-	if list, err = n.LoadConfList(); err != nil || list.Name != DefaultNetworkName || len(list.Plugins) != 3 {
+	if list, err = n.LoadConfList(); err != nil || list.Name != DefaultNetworkName || len(list.Plugins) != 2 {
 		t.Errorf("conflist = %v, %v", list, err)
 	}
 }

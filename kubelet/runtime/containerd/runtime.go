@@ -278,7 +278,7 @@ func (r *Runtime) RunPodSandbox(ctx context.Context, cfg *runtime.SandboxConfig)
 	ip, netnsPath := r.opts.NodeIP, ""
 	if !cfg.HostNetwork {
 		netnsPath = fmt.Sprintf("/proc/%d/ns/net", task.Pid())
-		if ip, err = r.net.Setup(ctx, id, netnsPath, cfg.PortMappings); err != nil {
+		if ip, err = r.net.Setup(ctx, id, netnsPath); err != nil {
 			return nil, fmt.Errorf("pod network for %s/%s: %w", cfg.Namespace, cfg.Name, err)
 		}
 	}
@@ -376,7 +376,7 @@ func (r *Runtime) StopPodSandbox(ctx context.Context, id string) error {
 				netnsPath = fmt.Sprintf("/proc/%d/ns/net", task.Pid())
 			}
 		}
-		if err := r.net.Teardown(ctx, id, netnsPath, nil); err != nil && !errors.Is(err, cni.ErrNoConfig) {
+		if err := r.net.Teardown(ctx, id, netnsPath); err != nil && !errors.Is(err, cni.ErrNoConfig) {
 			return fmt.Errorf("sandbox %s: %w", id, err)
 		}
 	}
