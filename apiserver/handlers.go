@@ -55,6 +55,19 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, rt route)
 			writeError(w, err)
 		}
 		return
+	case "log":
+		if rt.info.Resource != "pods" || rt.info.Group != "" {
+			writeError(w, errNoResource())
+			return
+		}
+		if r.Method != http.MethodGet {
+			writeError(w, errMethodNotAllowed(r.Method, "pods/log"))
+			return
+		}
+		if err := s.servePodLog(w, r, rt); err != nil {
+			writeError(w, err)
+		}
+		return
 	case "scale":
 		if !hasScale(rt.info) {
 			writeError(w, errNoResource())

@@ -24,6 +24,7 @@ type Options struct {
 	MaxBodyBytes          int64         // request body limit
 	AccessLog             bool          // --access-log
 	UnsafeNoFsync         bool          // tests only: embedded etcd without fsync
+	KubeletDialNetns      string        // --kubelet-dial-netns: reach kubelets from inside this network namespace (the lab)
 }
 
 // DefaultOptions returns the defaults.
@@ -60,4 +61,5 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.CompactionInterval, "compaction-interval", o.CompactionInterval, "interval of etcd auto compaction (0 disables)")
 	fs.Int64Var(&o.CompactionRetention, "compaction-retention", o.CompactionRetention, "number of recent revisions auto compaction keeps")
 	fs.BoolVar(&o.AccessLog, "access-log", o.AccessLog, "log every request")
+	fs.StringVar(&o.KubeletDialNetns, "kubelet-dial-netns", o.KubeletDialNetns, "network namespace (path, or name under /run/netns) to dial kubelets from, for logs and exec (the lab's node addresses exist only there)")
 }

@@ -146,7 +146,7 @@ func newCommand(o *options) *cobra.Command {
 	root.AddCommand(
 		newApplyCommand(o), newCreateCommand(o), newGetCommand(o), newDescribeCommand(o),
 		newDeleteCommand(o), newConfigCommand(o), newAPIResourcesCommand(o), newVersionCommand(o),
-		newWaitCommand(o), newLabelCommand(o), newScaleCommand(o),
+		newWaitCommand(o), newLabelCommand(o), newScaleCommand(o), newLogsCommand(o),
 	)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		fmt.Fprintf(cmd.ErrOrStderr(), "error: %v\nSee '%s -h' for help and examples\n", err, cmd.CommandPath())

@@ -43,10 +43,6 @@ func (k *Kubelet) serve(ln net.Listener, errc chan<- error) *http.Server {
 	return srv
 }
 
-func (k *Kubelet) serveLogs(w http.ResponseWriter, r *http.Request) {
-	http.Error(w, "not implemented", http.StatusNotImplemented)
-}
-
 func (k *Kubelet) serveExec(w http.ResponseWriter, r *http.Request) {
-	http.Error(w, "not implemented", http.StatusNotImplemented)
+	http.Error(w, "exec is not implemented yet", http.StatusNotImplemented)
 }

@@ -194,7 +194,10 @@ func TestKubeletOnLab(t *testing.T) {
 
 	// The apiserver listens on every address: the test reaches it on
 	// loopback, the kubelet on the lab bridge address.
-	ts := testserver.StartWithOptions(t, func(o *apiserver.Options) { o.BindAddress = "0.0.0.0" })
+	ts := testserver.StartWithOptions(t, func(o *apiserver.Options) {
+		o.BindAddress = "0.0.0.0"
+		o.KubeletDialNetns = kubeletNode // logs: the apiserver reaches the kubelet from inside the lab
+	})
 	port := strconv.Itoa(ts.Options.Port)
 	c, err := mclient.New(&mclient.Config{Server: "http://127.0.0.1:" + port, Timeout: 20 * time.Second})
 	if err != nil {
@@ -312,6 +315,17 @@ func TestKubeletOnLab(t *testing.T) {
 		})
 		if lt := p.Status.ContainerStatuses[0].LastState.Terminated; lt == nil || lt.ExitCode != 3 || lt.Reason != "Error" {
 			t.Fatalf("last state = %+v", p.Status.ContainerStatuses[0].LastState)
+		}
+		// Logs of the last run, through the apiserver and the kubelet.
+		var b []byte
+		for i := 0; i < 20; i++ { // a restart may have just begun a new, empty log
+			if b, err = c.Do(ctx, "GET", "/api/v1/namespaces/default/pods/crash/log?tailLines=1", nil, nil); err == nil && string(b) == "crashing\n" {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err != nil || string(b) != "crashing\n" {
+			t.Fatalf("logs = %q, %v", b, err)
 		}
 	})
 

@@ -247,6 +247,28 @@ func TestKubeletNodePodLifecycle(t *testing.T) {
 		t.Fatalf("unbound pod touched: %s", mustJSON(t, u.Status))
 	}
 
+	// Logs through the apiserver, from the kubelet, from the log file.
+	for _, c := range cs {
+		cfg, _ := h.rt.ContainerConfig(c.ID)
+		if err := os.MkdirAll(filepath.Dir(cfg.LogPath), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(cfg.LogPath, []byte("one "+c.Name+"\ntwo\nthree\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logURL := h.ts.URL + "/api/v1/namespaces/default/pods/web/log"
+	if b := mustDo(t, 200, "GET", logURL+"?container=writer", "", ""); string(b) != "one writer\ntwo\nthree\n" {
+		t.Fatalf("log = %q", b)
+	}
+	if b := mustDo(t, 200, "GET", logURL+"?container=server&tailLines=2", "", ""); string(b) != "two\nthree\n" {
+		t.Fatalf("log --tail 2 = %q", b)
+	}
+	if st := status(t, mustDo(t, 400, "GET", logURL, "", "")); !strings.Contains(st.Message, "choose one of: [writer server]") {
+		t.Fatalf("log without container: %s", st.Message)
+	}
+	mustDo(t, 400, "GET", h.ts.URL+"/api/v1/namespaces/default/pods/unbound/log?container=writer", "", "")
+
 	// Graceful delete: marked, killed, removed, then gone from the API.
 	if err := h.c.Pods("default").Delete(ctx, "web", nil); err != nil {
 		t.Fatal(err)

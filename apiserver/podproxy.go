@@ -1,0 +1,170 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"minik8s/pkg/api"
+)
+
+// dialInNetns dials addr from inside the network namespace at nsPath (a
+// path, or a name under /run/netns): the lab's node addresses exist only
+// there. The OS thread is locked, moved into the namespace for the dial
+// and moved back.
+func dialInNetns(ctx context.Context, nsPath, network, addr string) (net.Conn, error) {
+	if !strings.Contains(nsPath, "/") {
+		nsPath = filepath.Join("/run/netns", nsPath)
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	orig, err := unix.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("own network namespace: %w", err)
+	}
+	defer unix.Close(orig)
+	target, err := unix.Open(nsPath, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("network namespace %s: %w", nsPath, err)
+	}
+	defer unix.Close(target)
+	if err := unix.Setns(target, unix.CLONE_NEWNET); err != nil {
+		return nil, fmt.Errorf("enter network namespace %s: %w", nsPath, err)
+	}
+	conn, dialErr := (&net.Dialer{}).DialContext(ctx, network, addr)
+	if err := unix.Setns(orig, unix.CLONE_NEWNET); err != nil {
+		// The thread is in the wrong namespace: never unlock it (the
+		// runtime then ends it with the goroutine).
+		if conn != nil {
+			conn.Close()
+		}
+		runtime.LockOSThread()
+		return nil, fmt.Errorf("leave network namespace %s: %w", nsPath, err)
+	}
+	return conn, dialErr
+}
+
+// kubeletClient is the HTTP client of the apiserver's requests to kubelets.
+func (s *Server) kubeletClient() *http.Client {
+	tr := &http.Transport{DisableKeepAlives: true}
+	if ns := s.opts.KubeletDialNetns; ns != "" {
+		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return dialInNetns(ctx, ns, network, addr)
+		}
+	}
+	return &http.Client{Transport: tr}
+}
+
+// kubeletURL is the kubelet address of the node a pod runs on.
+func (s *Server) kubeletURL(ctx context.Context, pod *api.Pod) (*url.URL, error) {
+	if pod.Spec.NodeName == "" {
+		return nil, errBadRequest(fmt.Sprintf("pod %s does not have a host assigned", pod.Name))
+	}
+	info, _ := api.ForResource("", "v1", "nodes")
+	obj, _, err := s.getObject(ctx, info, "", pod.Spec.NodeName)
+	if err != nil {
+		return nil, errBadRequest(fmt.Sprintf("node %s of pod %s: %v", pod.Spec.NodeName, pod.Name, err))
+	}
+	node := obj.(*api.Node)
+	host := ""
+	for _, a := range node.Status.Addresses {
+		if a.Type == api.NodeInternalIP {
+			host = a.Address
+		}
+	}
+	if host == "" {
+		return nil, errBadRequest(fmt.Sprintf("node %s has no InternalIP", node.Name))
+	}
+	port := 10250
+	if d := node.Status.DaemonEndpoints; d != nil && d.KubeletEndpoint.Port > 0 {
+		port = int(d.KubeletEndpoint.Port)
+	}
+	return &url.URL{Scheme: "http", Host: net.JoinHostPort(host, strconv.Itoa(port))}, nil
+}
+
+// podContainer is the container a log or exec request names (the only
+// one if the request names none).
+func podContainer(pod *api.Pod, name string) (string, error) {
+	if name != "" {
+		for _, c := range pod.Spec.Containers {
+			if c.Name == name {
+				return name, nil
+			}
+		}
+		return "", errBadRequest(fmt.Sprintf("container %s is not valid for pod %s", name, pod.Name))
+	}
+	if len(pod.Spec.Containers) == 1 {
+		return pod.Spec.Containers[0].Name, nil
+	}
+	var names []string
+	for _, c := range pod.Spec.Containers {
+		names = append(names, c.Name)
+	}
+	return "", errBadRequest(fmt.Sprintf("a container name must be specified for pod %s, choose one of: [%s]", pod.Name, strings.Join(names, " ")))
+}
+
+// servePodLog proxies GET pods/{name}/log to the kubelet of the pod's node.
+func (s *Server) servePodLog(w http.ResponseWriter, r *http.Request, rt route) error {
+	obj, _, err := s.getObject(r.Context(), rt.info, rt.namespace, rt.name)
+	if err != nil {
+		return mapStoreError(err, route{info: rt.info, namespace: rt.namespace, name: rt.name})
+	}
+	pod := obj.(*api.Pod)
+	q := r.URL.Query()
+	container, err := podContainer(pod, q.Get("container"))
+	if err != nil {
+		return err
+	}
+	u, err := s.kubeletURL(r.Context(), pod)
+	if err != nil {
+		return err
+	}
+	u.Path = "/containerLogs/" + url.PathEscape(rt.namespace) + "/" + url.PathEscape(rt.name) + "/" + url.PathEscape(container)
+	kq := url.Values{}
+	for _, k := range []string{"follow", "tailLines", "previous", "timestamps", "limitBytes", "sinceSeconds"} {
+		if v := q.Get(k); v != "" {
+			kq.Set(k, v)
+		}
+	}
+	u.RawQuery = kq.Encode()
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, u.String(), nil)
+	if err != nil {
+		return errInternal(err)
+	}
+	resp, err := s.kubeletClient().Do(req)
+	if err != nil {
+		return newStatusError(http.StatusBadGateway, reasonInternal, fmt.Sprintf("Get %q: %v", u.String(), err), nil)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return errBadRequest(strings.TrimSpace(string(b)))
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(http.StatusOK)
+	fl, _ := w.(http.Flusher)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return nil
+			}
+			if fl != nil {
+				fl.Flush()
+			}
+		}
+		if err != nil {
+			return nil
+		}
+	}
+}
