@@ -145,4 +145,3 @@ func queryTrue(v string) bool {
 	b, err := strconv.ParseBool(v)
 	return err == nil && b
 }
-
