@@ -104,6 +104,14 @@ func (k *Kubelet) syncPod(ctx context.Context, key string) (time.Duration, error
 		return 0, err
 	}
 	now := k.now()
+	if len(prt.Sandboxes) == 0 && len(prt.Containers) == 0 {
+		if pod.Status.Phase == api.PodSucceeded || pod.Status.Phase == api.PodFailed {
+			return 0, nil // finished (or refused): never started again
+		}
+		if err := admissionError(pod, k.informer.Store().List()); err != nil {
+			return 0, k.writeStatus(ctx, pod, refusedStatus(pod, err, k.hostIP(), api.NewTime(now)))
+		}
+	}
 	plan := computePodActions(pod, prt, k.getWaits(pod.UID), k.backoff, now)
 	if plan.Delete {
 		k.startTermination(ctx, pod)

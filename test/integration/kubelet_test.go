@@ -376,3 +376,43 @@ func TestKubeletCrashLoopAndImagePull(t *testing.T) {
 type errFake string
 
 func (e errFake) Error() string { return string(e) }
+
+// TestKubeletRefusesHostPortConflict: of two pods claiming one hostPort on
+// a node, the older runs and the younger is refused (Failed, NodePorts) and
+// never started; the refusal is final even once the port is free again.
+func TestKubeletRefusesHostPortConflict(t *testing.T) {
+	h := newKubeletHarness(t)
+	h.start()
+	withHostPort := func(name string) *api.Pod {
+		p := twoContainerPod(name)
+		p.Spec.Containers = []api.Container{{Name: "web", Image: "docker.io/minik8s/testserver:latest",
+			Ports: []api.ContainerPort{{ContainerPort: 8080, HostPort: 8081}}}}
+		return p
+	}
+	first := h.createPod(withHostPort("first"))
+	h.waitPod("first", "Running", running)
+	time.Sleep(1100 * time.Millisecond) // a later creationTimestamp (second precision)
+	second := h.createPod(withHostPort("second"))
+	p := h.waitPod("second", "refused", func(p *api.Pod) bool { return p.Status.Phase == api.PodFailed })
+	if p.Status.Reason != "NodePorts" || !strings.Contains(p.Status.Message, "8081") {
+		t.Fatalf("refused pod status = %s", mustJSON(t, p.Status))
+	}
+	if sbs, cs := h.runtimeOf(second.UID); len(sbs)+len(cs) != 0 {
+		t.Fatalf("the refused pod has a sandbox or containers: %d %d", len(sbs), len(cs))
+	}
+	if sbs, _ := h.runtimeOf(first.UID); len(sbs) == 0 {
+		t.Fatal("the first pod lost its sandbox")
+	}
+	ctx := context.Background()
+	if err := h.c.Pods("default").Delete(ctx, "first", nil); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 15*time.Second, "first gone", func() (bool, string) {
+		_, err := h.c.Pods("default").Get(ctx, "first")
+		return mclient.IsNotFound(err), ""
+	})
+	time.Sleep(1500 * time.Millisecond) // a relist and a resync later
+	if sbs, cs := h.runtimeOf(second.UID); len(sbs)+len(cs) != 0 {
+		t.Fatalf("the refused pod was started once the port was free: %d %d", len(sbs), len(cs))
+	}
+}
