@@ -2,7 +2,9 @@ package kubelet
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minik8s/kubelet/network"
 	"minik8s/kubelet/runtime/cni"
 	"minik8s/kubelet/runtime/containerd"
 	"minik8s/pkg/client"
@@ -40,11 +43,11 @@ const cniConfFile = "10-minik8s.conflist"
 // writeCNIConfig writes the node's bridge conflist for podCIDR atomically;
 // host-local keeps its reservations under the node's root dir, so nodes
 // sharing one machine (the lab) do not share IP state.
-func writeCNIConfig(opts *Options, podCIDR string) error {
+func writeCNIConfig(opts *Options, podCIDR string, mtu int) error {
 	if err := os.MkdirAll(opts.CNIConfDir, 0o755); err != nil {
 		return fmt.Errorf("CNI conf dir: %w", err)
 	}
-	data := cni.Bridge{PodCIDR: podCIDR, Bridge: "cni0", DataDir: filepath.Join(opts.RootDir, "cni", "ipam")}.ConfList()
+	data := cni.Bridge{PodCIDR: podCIDR, Bridge: "cni0", MTU: mtu, DataDir: filepath.Join(opts.RootDir, "cni", "ipam")}.ConfList()
 	tmp := filepath.Join(opts.CNIConfDir, "."+cniConfFile+".tmp")
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
 		return err
@@ -80,6 +83,68 @@ func RunContainerd(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	k.WriteCNIConfig = func(cidr string) error { return writeCNIConfig(&k.opts, cidr) }
-	return k.Run(ctx)
+	mtu := 0
+	var agent *network.Agent
+	if opts.NetworkBackend != "none" {
+		nopts, uplinkMTU, err := networkOptions(&k.opts, c)
+		if err != nil {
+			return err
+		}
+		if agent, err = network.New(nopts); err != nil {
+			return fmt.Errorf("network agent: %w", err)
+		}
+		mtu = network.MTU(nopts.Backend, uplinkMTU, 0)
+	}
+	k.WriteCNIConfig = func(cidr string) error { return writeCNIConfig(&k.opts, cidr, mtu) }
+	if agent == nil {
+		return k.Run(ctx)
+	}
+	// The agent and the kubelet live and die together: either one
+	// failing stops the other.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	agentErr := make(chan error, 1)
+	go func() { agentErr <- agent.Run(ctx); cancel() }()
+	err = k.Run(ctx)
+	cancel()
+	return errors.Join(err, <-agentErr)
+}
+
+// networkOptions are the network agent's options for this kubelet, and the
+// MTU of its uplink.
+func networkOptions(opts *Options, c *client.Client) (network.Options, int, error) {
+	n := network.DefaultOptions()
+	n.NodeName, n.NodeIP, n.Backend, n.ClusterCIDR, n.Client = opts.NodeName, opts.NodeIP, opts.NetworkBackend, opts.ClusterCIDR, c
+	iface, err := uplink(opts.NetworkInterface, opts.NodeIP)
+	if err != nil {
+		return n, 0, err
+	}
+	n.Interface = iface.Name
+	return n, iface.MTU, nil
+}
+
+// uplink is the named interface, else the one holding nodeIP, else eth0.
+func uplink(name, nodeIP string) (*net.Interface, error) {
+	if name == "" && nodeIP != "" {
+		ifs, err := net.Interfaces()
+		if err != nil {
+			return nil, fmt.Errorf("listing interfaces: %w", err)
+		}
+		for i := range ifs {
+			addrs, _ := ifs[i].Addrs()
+			for _, a := range addrs {
+				if ipn, ok := a.(*net.IPNet); ok && ipn.IP.String() == nodeIP {
+					return &ifs[i], nil
+				}
+			}
+		}
+	}
+	if name == "" {
+		name = "eth0"
+	}
+	iface, err := net.InterfaceByName(name)
+	if err != nil {
+		return nil, fmt.Errorf("uplink interface %s: %w", name, err)
+	}
+	return iface, nil
 }

@@ -29,6 +29,9 @@ type Options struct {
 	RegistryMirror      string        // --registry-mirror
 	MaxPods             int           // --max-pods
 	Workers             int           // --workers: pods synced in parallel
+	NetworkBackend      string        // --network-backend: vxlan, host-gw, or none (no network agent)
+	NetworkInterface    string        // --network-interface: uplink to the other nodes (default: the one holding --node-ip)
+	ClusterCIDR         string        // --cluster-cidr: every pod of the cluster
 }
 
 // DefaultOptions returns the defaults (node-dependent ones are filled in by Complete).
@@ -44,6 +47,8 @@ func DefaultOptions() Options {
 		PauseImage:        "docker.io/minik8s/pause:3.9",
 		MaxPods:           110,
 		Workers:           4,
+		NetworkBackend:    "vxlan",
+		ClusterCIDR:       "10.244.0.0/16",
 	}
 }
 
@@ -67,6 +72,9 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.RegistryMirror, "registry-mirror", o.RegistryMirror, "registry mirror for image pulls (host[:port])")
 	fs.IntVar(&o.MaxPods, "max-pods", o.MaxPods, "pods capacity of the node")
 	fs.IntVar(&o.Workers, "workers", o.Workers, "pods synced in parallel")
+	fs.StringVar(&o.NetworkBackend, "network-backend", o.NetworkBackend, "pod network across nodes: vxlan, host-gw, or none (no network agent)")
+	fs.StringVar(&o.NetworkInterface, "network-interface", o.NetworkInterface, "uplink towards the other nodes (default: the interface holding --node-ip, else eth0)")
+	fs.StringVar(&o.ClusterCIDR, "cluster-cidr", o.ClusterCIDR, "pod CIDR of the whole cluster")
 }
 
 // Complete fills in the node-dependent defaults and checks the options.
@@ -95,6 +103,11 @@ func (o *Options) Complete() error {
 	}
 	if o.HeartbeatInterval <= 0 || o.SyncInterval <= 0 || o.RelistInterval <= 0 {
 		return fmt.Errorf("intervals must be positive")
+	}
+	switch o.NetworkBackend {
+	case "vxlan", "host-gw", "none":
+	default:
+		return fmt.Errorf("--network-backend %q: want vxlan, host-gw or none", o.NetworkBackend)
 	}
 	return nil
 }
