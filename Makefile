@@ -6,6 +6,9 @@ BIN := bin
 STATE ?= /var/lib/minik8s
 
 .DEFAULT_GOAL := help
+# Packages with end-to-end tests on a real lab (root): they run one package
+# at a time, after everything else (their tests skip themselves with -short).
+E2E_PKGS := ./test/e2e/ ./kubelet/runtime/containerd/
 
 .PHONY: help
 help: ## Show this help
@@ -32,10 +35,11 @@ down: ## Stop the local cluster (PURGE=1 also deletes its data)
 .PHONY: test
 test: deps build ## Run every test: unit, integration (embedded etcd), real kubectl and Python client
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 25m ./...
+	$(GO) test -count=1 -short -timeout 15m ./...
+	$(GO) test -count=1 -p 1 -timeout 20m $(E2E_PKGS)
 
 .PHONY: unit
-unit: ## Run only the fast unit tests (no etcd, no root)
+unit: ## Run the unit and integration tests only (no root, no lab)
 	$(GO) test -count=1 -short ./...
 
 .PHONY: bench

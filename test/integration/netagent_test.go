@@ -20,9 +20,6 @@ import (
 )
 
 func TestNetworkAgent(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration: skipped with -short")
-	}
 	ts := testserver.Start(t)
 	c, err := mkclient.New(&mkclient.Config{Server: ts.URL, Timeout: 10 * time.Second})
 	if err != nil {

@@ -44,9 +44,6 @@ func startControllerManager(t *testing.T, url string) (stop func()) {
 }
 
 func TestNodeIPAM(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration: skipped with -short")
-	}
 	ts := testserver.Start(t)
 	c, err := mkclient.New(&mkclient.Config{Server: ts.URL, Timeout: 10 * time.Second})
 	if err != nil {
