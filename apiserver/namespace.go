@@ -72,6 +72,7 @@ func (s *Server) beginNamespaceDeletion(ctx context.Context, name string) (api.O
 		if isDryRun(ctx) {
 			return ns, nil
 		}
+		s.namespaces.set(name, api.NamespaceTerminating)
 		select {
 		case s.nsQueue <- name:
 		default: // the queue is full; requeueTerminatingNamespaces catches up

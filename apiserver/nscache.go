@@ -30,6 +30,14 @@ func (c *nsCache) lookup(name string) (string, bool) {
 	return p, ok
 }
 
+// set records a phase this apiserver just wrote, so that its own next
+// request sees it without waiting for the watch.
+func (c *nsCache) set(name, phase string) {
+	c.mu.Lock()
+	c.phase[name] = phase
+	c.mu.Unlock()
+}
+
 func (c *nsCache) replace(phases map[string]string) {
 	c.mu.Lock()
 	c.phase = phases
