@@ -15,7 +15,7 @@ help: ## Show this help
 	@awk 'BEGIN{FS=":.*## "} /^[a-zA-Z_-]+:.*## /{printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: build
-build: ## Build bin/minik8s and its links (bin/kubectl, bin/apiserver, bin/controller-manager)
+build: ## Build bin/minik8s and its links (bin/kubectl, bin/apiserver, bin/controller-manager, bin/kubelet)
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/minik8s ./cmd/minik8s
 	@for l in kubectl apiserver controller-manager kubelet; do ln -sf minik8s $(BIN)/$$l; done
@@ -25,15 +25,15 @@ deps: ## Install the Debian packages minik8s and its tests need (idempotent)
 	scripts/deps.sh
 
 .PHONY: up
-up: deps build ## Bring up the local cluster (control plane) in the background
+up: deps build ## Bring up the local lab cluster: containerd, NODES=2 node namespaces, control plane, kubelets (BACKEND=vxlan|host-gw)
 	scripts/up.sh
 
 .PHONY: down
-down: ## Stop the local cluster (PURGE=1 also deletes its data)
+down: ## Stop the local cluster and remove the lab (PURGE=1 also deletes its data)
 	scripts/down.sh
 
 .PHONY: test
-test: deps build ## Run every test: unit, integration (embedded etcd), real kubectl and Python client
+test: deps build ## Run every test: unit, integration (real etcd), real kubectl and Python client, e2e on labs (root)
 	$(GO) vet ./...
 	$(GO) test -count=1 -short -timeout 15m ./...
 	$(GO) test -count=1 -p 1 -timeout 20m $(E2E_PKGS)
