@@ -167,11 +167,11 @@ func helper() (retErr error) {
 	if _, err := r.EnsureImage(ctx, "minik8s/tools", runtime.PullNever); err != nil {
 		return fmt.Errorf("short name, PullNever: %w", err)
 	}
-	if _, err := r.EnsureImage(ctx, "docker.io/library/no-such-image:1", runtime.PullNever); err == nil {
+	if _, err := r.EnsureImage(ctx, "127.0.0.1:1/minik8s/no-such-image:1", runtime.PullNever); err == nil {
 		return fmt.Errorf("PullNever of a missing image succeeded")
 	}
 	pctx, pcancel := context.WithTimeout(ctx, 30*time.Second)
-	_, err = r.EnsureImage(pctx, "docker.io/library/no-such-image:1", runtime.PullIfNotPresent)
+	_, err = r.EnsureImage(pctx, "127.0.0.1:1/minik8s/no-such-image:1", runtime.PullIfNotPresent)
 	pcancel()
 	if err == nil || !strings.Contains(err.Error(), "pull image") {
 		return fmt.Errorf("un-pullable image: %v", err)
