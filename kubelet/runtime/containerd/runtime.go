@@ -403,30 +403,40 @@ func killAndDelete(ctx context.Context, task containerd.Task, timeout time.Durat
 		if err != nil {
 			return err
 		}
-		if timeout > 0 {
-			if err := task.Kill(ctx, syscall.SIGTERM); err != nil && !errdefs.IsNotFound(err) {
-				return err
-			}
-			select {
-			case <-exitC:
-			case <-time.After(timeout):
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		if st, err := task.Status(ctx); err == nil && st.Status != containerd.Stopped {
-			if err := task.Kill(ctx, syscall.SIGKILL, containerd.WithKillAll); err != nil && !errdefs.IsNotFound(err) {
-				return err
-			}
-			select {
-			case <-exitC:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+		if err := terminate(ctx, task, exitC, timeout); err != nil {
+			return err
 		}
 	}
 	if _, err := task.Delete(ctx); err != nil && !errdefs.IsNotFound(err) {
 		return err
+	}
+	return nil
+}
+
+// terminate stops a running task: SIGTERM and up to timeout for it to exit
+// (skipped with a zero timeout), then SIGKILL to all its processes. It
+// returns once exitC reports the exit.
+func terminate(ctx context.Context, task containerd.Task, exitC <-chan containerd.ExitStatus, timeout time.Duration) error {
+	if timeout > 0 {
+		if err := task.Kill(ctx, syscall.SIGTERM); err != nil && !errdefs.IsNotFound(err) {
+			return fmt.Errorf("SIGTERM: %w", err)
+		}
+		select {
+		case <-exitC:
+		case <-time.After(timeout):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if st, err := task.Status(ctx); err == nil && st.Status != containerd.Stopped {
+		if err := task.Kill(ctx, syscall.SIGKILL, containerd.WithKillAll); err != nil && !errdefs.IsNotFound(err) {
+			return fmt.Errorf("SIGKILL: %w", err)
+		}
+		select {
+		case <-exitC:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	return nil
 }
@@ -710,26 +720,8 @@ func (r *Runtime) StopContainer(ctx context.Context, id string, timeout time.Dur
 		return fmt.Errorf("status of %s: %w", id, err)
 	}
 	if err == nil && st.Status != containerd.Stopped {
-		if timeout > 0 {
-			if err := task.Kill(ctx, syscall.SIGTERM); err != nil && !errdefs.IsNotFound(err) {
-				return fmt.Errorf("SIGTERM %s: %w", id, err)
-			}
-			select {
-			case <-exitC:
-			case <-time.After(timeout):
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		if st, err := task.Status(ctx); err == nil && st.Status != containerd.Stopped {
-			if err := task.Kill(ctx, syscall.SIGKILL, containerd.WithKillAll); err != nil && !errdefs.IsNotFound(err) {
-				return fmt.Errorf("SIGKILL %s: %w", id, err)
-			}
-			select {
-			case <-exitC:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+		if err := terminate(ctx, task, exitC, timeout); err != nil {
+			return fmt.Errorf("stop %s: %w", id, err)
 		}
 	}
 	return r.reap(ctx, c, task)
