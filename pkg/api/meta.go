@@ -122,24 +122,31 @@ func (t Time) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (t *Time) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		t.Time = time.Time{}
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	if s == "" {
-		t.Time = time.Time{}
-		return nil
-	}
-	pt, err := time.Parse(time.RFC3339, s)
+	pt, err := parseJSONTime(b, time.RFC3339)
 	if err != nil {
 		return err
 	}
-	t.Time = pt.Local()
+	if !pt.IsZero() {
+		pt = pt.Local()
+	}
+	t.Time = pt
 	return nil
+}
+
+// parseJSONTime reads a JSON string timestamp in layout; null and "" are
+// the zero time.
+func parseJSONTime(b []byte, layout string) (time.Time, error) {
+	if string(b) == "null" {
+		return time.Time{}, nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return time.Time{}, err
+	}
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(layout, s)
 }
 
 // MicroTime is a timestamp with microsecond precision (events.eventTime).
@@ -157,19 +164,7 @@ func (t MicroTime) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (t *MicroTime) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		t.Time = time.Time{}
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	if s == "" {
-		t.Time = time.Time{}
-		return nil
-	}
-	pt, err := time.Parse(time.RFC3339Nano, s)
+	pt, err := parseJSONTime(b, time.RFC3339Nano)
 	if err != nil {
 		return err
 	}
