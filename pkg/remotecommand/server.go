@@ -1,0 +1,189 @@
+package remotecommand
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+const (
+	writeTimeout = 60 * time.Second
+	// closeTimeout bounds the wait for the client's answer to our close.
+	closeTimeout = 5 * time.Second
+	// maxChunk bounds one output message.
+	maxChunk = 32 << 10
+	// maxMessage bounds one incoming message (kubectl sends 32 KiB chunks).
+	maxMessage = 4 << 20
+)
+
+// Streams are the ends a command gets from Serve; a stream the client did
+// not ask for is nil. Resize carries terminal sizes (TTY only); a runtime
+// that cannot resize may ignore it.
+type Streams struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Resize <-chan TerminalSize
+}
+
+// RunFunc runs the command with the streams and returns its exit code; ctx
+// ends when the client goes away.
+type RunFunc func(ctx context.Context, s Streams) (int, error)
+
+// CheckUpgrade says why r cannot become an exec stream ("" if it can):
+// it must be a WebSocket upgrade offering a subprotocol we speak.
+func CheckUpgrade(r *http.Request) string {
+	if !websocket.IsWebSocketUpgrade(r) {
+		up := r.Header.Get("Upgrade")
+		if up == "" {
+			up = "none"
+		}
+		return fmt.Sprintf("exec needs a WebSocket upgrade with subprotocol %s (got upgrade %q; SPDY is not supported)", ProtocolV5, up)
+	}
+	if _, ok := Negotiate(websocket.Subprotocols(r)); !ok {
+		return fmt.Sprintf("none of the offered subprotocols [%s] is supported: use %s", strings.Join(websocket.Subprotocols(r), " "), ProtocolV5)
+	}
+	return ""
+}
+
+// Serve upgrades r to a WebSocket (answering 400 if it cannot be one), runs
+// the command with the streams opts asks for, sends its exit status on the
+// error channel and closes the connection. It returns when all is done.
+func Serve(w http.ResponseWriter, r *http.Request, opts Options, run RunFunc) {
+	if why := CheckUpgrade(r); why != "" {
+		http.Error(w, why, http.StatusBadRequest)
+		return
+	}
+	proto, _ := Negotiate(websocket.Subprotocols(r))
+	up := websocket.Upgrader{Subprotocols: []string{proto}, HandshakeTimeout: 10 * time.Second}
+	conn, err := up.Upgrade(w, r, nil) // answers the client itself on failure
+	if err != nil {
+		return
+	}
+	conn.SetReadLimit(maxMessage)
+	s := &session{conn: conn, v5: proto == ProtocolV5}
+	s.serve(r.Context(), opts, run)
+}
+
+// session is one server-side exec connection.
+type session struct {
+	conn *websocket.Conn
+	v5   bool
+	wmu  sync.Mutex // one writer at a time
+}
+
+func (s *session) send(ch byte, data []byte) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return s.conn.WriteMessage(websocket.BinaryMessage, Frame(ch, data))
+}
+
+// channelWriter writes to one output channel in bounded messages.
+type channelWriter struct {
+	s  *session
+	ch byte
+}
+
+func (w channelWriter) Write(p []byte) (int, error) {
+	n := 0
+	for len(p) > 0 {
+		c := p
+		if len(c) > maxChunk {
+			c = c[:maxChunk]
+		}
+		if err := w.s.send(w.ch, c); err != nil {
+			return n, err
+		}
+		n += len(c)
+		p = p[len(c):]
+	}
+	return n, nil
+}
+
+func (s *session) serve(ctx context.Context, opts Options, run RunFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var streams Streams
+	var stdinR *io.PipeReader
+	var stdinW *io.PipeWriter
+	if opts.Stdin {
+		stdinR, stdinW = io.Pipe()
+		streams.Stdin = stdinR
+	}
+	if opts.Stdout {
+		streams.Stdout = channelWriter{s, ChannelStdout}
+	}
+	if opts.Stderr && !opts.TTY {
+		streams.Stderr = channelWriter{s, ChannelStderr}
+	}
+	resize := make(chan TerminalSize, 8)
+	if opts.TTY {
+		streams.Resize = resize
+	}
+
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		defer cancel() // the client is gone (or answered our close)
+		if stdinW != nil {
+			defer stdinW.Close()
+		}
+		for {
+			mt, msg, err := s.conn.ReadMessage()
+			if err != nil {
+				return
+			}
+			if mt != websocket.BinaryMessage {
+				continue
+			}
+			ch, data, err := ParseFrame(msg)
+			if err != nil {
+				continue
+			}
+			switch ch {
+			case ChannelStdin:
+				if stdinW != nil && len(data) > 0 {
+					_, _ = stdinW.Write(data) // fails only once the command is done
+				}
+			case ChannelClose:
+				if s.v5 && len(data) > 0 && data[0] == ChannelStdin && stdinW != nil {
+					stdinW.Close()
+				}
+			case ChannelResize:
+				var ts TerminalSize
+				if opts.TTY && json.Unmarshal(data, &ts) == nil {
+					select {
+					case resize <- ts:
+					default: // the runtime is not reading sizes: drop
+					}
+				}
+			}
+		}
+	}()
+
+	code, err := run(ctx, streams)
+	if stdinR != nil {
+		stdinR.Close() // unblock a pending stdin write
+	}
+	st, _ := json.Marshal(ExitStatus(code, err))
+	_ = s.send(ChannelError, st)
+	s.wmu.Lock()
+	_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(closeTimeout))
+	s.wmu.Unlock()
+	// Let the client read everything and answer the close before the TCP
+	// connection goes (closing with unread input would reset it).
+	select {
+	case <-readDone:
+	case <-time.After(closeTimeout):
+	}
+	s.conn.Close()
+	<-readDone
+}
