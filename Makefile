@@ -46,6 +46,7 @@ unit: ## Run the unit and integration tests only (no root, no lab)
 bench: build ## Run the benchmarks and print their figures
 	$(GO) run ./test/bench
 	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench PodNetwork -benchtime 1x ./test/e2e/; else echo "bench: pod network figures skipped (they need root)"; fi
+	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench PodStartup -benchtime 1x ./test/e2e/; else echo "bench: pod start-up figures skipped (they need root)"; fi
 
 .PHONY: fmt
 fmt: ## gofmt the tree

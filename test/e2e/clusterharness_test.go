@@ -41,6 +41,9 @@ type clusterConfig struct {
 	Prefix string // lab prefix: nodes are <prefix>-node1, ...
 	Net3   string // the lab subnet's first three octets: nodes are .11, .12, ...
 	Nodes  int
+	// ExtraImageNamespaces also get the lab's images (e.g. a containerd
+	// namespace no kubelet manages, for raw containerd figures).
+	ExtraImageNamespaces []string
 }
 
 // cluster is a running lab with its control plane and kubelets.
@@ -110,7 +113,7 @@ func startCluster(ctx context.Context, tb testing.TB, cfg clusterConfig) *cluste
 		"MK8S_LAB_SUBNET="+cfg.Net3+".0/24",
 		"MINIK8S_STATE="+cl.lab.state,
 		fmt.Sprintf("NODES=%d", cfg.Nodes),
-		"IMAGE_NAMESPACES="+strings.Join(nsNames, " "),
+		"IMAGE_NAMESPACES="+strings.Join(append(append([]string(nil), nsNames...), cfg.ExtraImageNamespaces...), " "),
 	)
 	if out, err := cl.lab.script(ctx, "down.sh"); err != nil {
 		tb.Fatalf("down.sh before the test: %v\n%s", err, out)
@@ -188,6 +191,9 @@ func startCluster(ctx context.Context, tb testing.TB, cfg clusterConfig) *cluste
 		}
 		for _, n := range cl.nodes {
 			removeContainers(cctx, n.Name)
+		}
+		for _, ns := range cfg.ExtraImageNamespaces {
+			removeContainers(cctx, ns)
 		}
 	})
 	return cl
