@@ -68,6 +68,19 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, rt route)
 			writeError(w, err)
 		}
 		return
+	case "exec":
+		if rt.info.Resource != "pods" || rt.info.Group != "" {
+			writeError(w, errNoResource())
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodPost {
+			writeError(w, errMethodNotAllowed(r.Method, "pods/exec"))
+			return
+		}
+		if err := s.servePodExec(w, r, rt); err != nil {
+			writeError(w, err)
+		}
+		return
 	case "scale":
 		if !hasScale(rt.info) {
 			writeError(w, errNoResource())

@@ -141,7 +141,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}()
 	}
 	path := r.URL.Path
-	if !isWatch(r) && s.opts.RequestTimeout > 0 {
+	if !isWatch(r) && !isPodExec(path) && s.opts.RequestTimeout > 0 {
 		ctx, cancel := context.WithTimeout(r.Context(), s.opts.RequestTimeout)
 		defer cancel()
 		r = r.WithContext(ctx)
@@ -227,6 +227,9 @@ func (l *logWriter) Flush() {
 		f.Flush()
 	}
 }
+
+// Unwrap lets http.ResponseController reach Hijack (pods/exec).
+func (l *logWriter) Unwrap() http.ResponseWriter { return l.ResponseWriter }
 
 // listen opens one listener per address of a comma-separated list (the
 // lab serves on loopback and on its bridge, never on every interface). With

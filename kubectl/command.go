@@ -147,6 +147,7 @@ func newCommand(o *options) *cobra.Command {
 		newApplyCommand(o), newCreateCommand(o), newGetCommand(o), newDescribeCommand(o),
 		newDeleteCommand(o), newConfigCommand(o), newAPIResourcesCommand(o), newVersionCommand(o),
 		newWaitCommand(o), newLabelCommand(o), newScaleCommand(o), newLogsCommand(o),
+		newExecCommand(o),
 	)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		fmt.Fprintf(cmd.ErrOrStderr(), "error: %v\nSee '%s -h' for help and examples\n", err, cmd.CommandPath())

@@ -42,7 +42,3 @@ func (k *Kubelet) serve(ln net.Listener, errc chan<- error) *http.Server {
 	}()
 	return srv
 }
-
-func (k *Kubelet) serveExec(w http.ResponseWriter, r *http.Request) {
-	http.Error(w, "exec is not implemented yet", http.StatusNotImplemented)
-}

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,6 +19,11 @@ import (
 
 func main() {
 	if err := newRoot(filepath.Base(os.Args[0])).Execute(); err != nil {
+		// `kubectl exec` exits with the remote command's exit code.
+		var coded interface{ ExitCode() int }
+		if errors.As(err, &coded) && coded.ExitCode() > 0 {
+			os.Exit(coded.ExitCode())
+		}
 		os.Exit(1)
 	}
 }
