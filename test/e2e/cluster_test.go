@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -353,6 +354,26 @@ func testClusterBackend(ctx context.Context, t *testing.T, cl *cluster, backend 
 			if !want.MatchString(out) {
 				t.Errorf("kubectl get pods -o wide lacks %s:\n%s", want, out)
 			}
+		}
+	})
+
+	t.Run("kubectl exec", func(t *testing.T) {
+		// Through the apiserver to each node's kubelet (dialled from inside the lab).
+		out, err := cl.kubectl(ctx, "exec", "tools1", "--", "ip", "-4", "-o", "addr", "show", "dev", "eth0")
+		if err != nil || !strings.Contains(out, " "+tools1.Status.PodIP+"/24 ") {
+			t.Errorf("kubectl exec tools1 -- ip addr: %q, %v", out, err)
+		}
+		out, err = cl.kubectl(ctx, "exec", "tools2", "--", "timeout", "5", "wget", "-q", "-O", "-", "http://"+web1.Status.PodIP+":8080/")
+		if h := parseHello(out); err != nil || h.pod != "web1" || clientHost(h.client) != tools2.Status.PodIP {
+			t.Errorf("kubectl exec tools2 -- wget web1: %q, %v", out, err)
+		}
+		out, err = cl.kubectl(ctx, "exec", "pod1", "-c", "downloader", "--", "cat", "/data/shared.txt")
+		if err != nil || out != "written by the fileserver "+backend {
+			t.Errorf("kubectl exec pod1 -c downloader -- cat /data/shared.txt: %q, %v", out, err)
+		}
+		_, err = cl.kubectl(ctx, "exec", "tools2", "--", "sh", "-c", "exit 3")
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
+			t.Errorf("kubectl exec -- sh -c 'exit 3': %v, want exit code 3", err)
 		}
 	})
 

@@ -118,6 +118,15 @@ func startCluster(ctx context.Context, tb testing.TB, cfg clusterConfig) *cluste
 	if out, err := cl.lab.script(ctx, "down.sh"); err != nil {
 		tb.Fatalf("down.sh before the test: %v\n%s", err, out)
 	}
+	// What a killed run left in the shared containerd and the cgroups.
+	if _, err := exec.LookPath("ctr"); err == nil && containerdAnswers(ctx) {
+		for _, ns := range append(append([]string(nil), nsNames...), cfg.ExtraImageNamespaces...) {
+			removeContainers(ctx, ns)
+		}
+	}
+	for _, ns := range nsNames {
+		removeCgroupTree(ns)
+	}
 	tb.Cleanup(func() {
 		cctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
