@@ -4,6 +4,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -299,6 +300,83 @@ func TestKubeletOnLab(t *testing.T) {
 		}
 		if body, err := nodeGet(ctx, "http://"+p.Status.PodIP+"/index.html"); err != nil || !strings.HasPrefix(body, "written by") {
 			t.Fatalf("web after the restart: %q %v", body, err)
+		}
+	})
+
+	t.Run("kubectl exec runs commands in the pod's containers", func(t *testing.T) {
+		if web == nil {
+			t.Skip("no web pod")
+		}
+		p := kl.waitPod("web", 30*time.Second, "Running", allRunning)
+		server := "http://127.0.0.1:" + port
+		// run runs a kubectl (ours as `minik8s kubectl`, or the real one)
+		// through the apiserver, which reaches the kubelet inside the lab.
+		run := func(prog []string, stdin string, args ...string) (stdout, stderr string, code int) {
+			t.Helper()
+			cctx, ccancel := context.WithTimeout(ctx, 30*time.Second)
+			defer ccancel()
+			cmd := exec.CommandContext(cctx, prog[0], append(prog[1:], args...)...)
+			cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+			cmd.Stdin = strings.NewReader(stdin)
+			var out, errb strings.Builder
+			cmd.Stdout, cmd.Stderr = &out, &errb
+			err := cmd.Run()
+			var ee *exec.ExitError
+			switch {
+			case errors.As(err, &ee):
+				code = ee.ExitCode()
+			case err != nil:
+				t.Fatalf("%v %v: %v", prog, args, err)
+			}
+			return out.String(), errb.String(), code
+		}
+		ours := []string{bin, "kubectl", "--server", server}
+
+		out, errs, code := run(ours, "", "exec", "web", "-c", "server", "--", "cat", "/data/index.html")
+		if out != "written by web\n" || code != 0 {
+			t.Fatalf("cat index.html: out %q err %q code %d", out, errs, code)
+		}
+		out, errs, code = run(ours, "", "exec", "web", "-c", "writer", "--", "sh", "-c", "echo out; echo err >&2; exit 3")
+		if out != "out\n" || errs != "err\ncommand terminated with exit code 3\n" || code != 3 {
+			t.Fatalf("exit 3: out %q err %q code %d", out, errs, code)
+		}
+		// stdin goes to the command until EOF; the file it writes is in the
+		// shared volume, served by the other container.
+		out, errs, code = run(ours, "from stdin\n", "exec", "-i", "web", "-c", "writer", "--", "sh", "-c", "cat > /data/stdin.txt; tr a-z A-Z < /data/stdin.txt")
+		if out != "FROM STDIN\n" || code != 0 {
+			t.Fatalf("stdin: out %q err %q code %d", out, errs, code)
+		}
+		if body, err := nodeGet(ctx, "http://"+p.Status.PodIP+"/stdin.txt"); err != nil || body != "from stdin\n" {
+			t.Fatalf("GET stdin.txt from the node = %q, %v", body, err)
+		}
+		// Containers in the pod share its network: exec reaches the other one on localhost.
+		out, errs, code = run(ours, "", "exec", "web", "-c", "writer", "--", "wget", "-q", "-O", "-", "http://127.0.0.1/index.html")
+		if out != "written by web\n" || code != 0 {
+			t.Fatalf("wget localhost: out %q err %q code %d", out, errs, code)
+		}
+		if _, errs, code = run(ours, "", "exec", "web", "-c", "writer", "--", "no-such-command"); code == 0 || !strings.Contains(errs, "no-such-command") {
+			t.Fatalf("missing command: err %q code %d", errs, code)
+		}
+
+		real, err := exec.LookPath("kubectl")
+		if err != nil {
+			t.Logf("the real kubectl is not installed: %v", err)
+			return
+		}
+		kubeconfig, _, code := run(ours, "", "config", "view", "--raw")
+		if code != 0 {
+			t.Fatal("config view --raw failed")
+		}
+		kcPath := filepath.Join(t.TempDir(), "kubeconfig")
+		if err := os.WriteFile(kcPath, []byte(kubeconfig), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		theirs := []string{real, "--kubeconfig", kcPath}
+		if out, errs, code = run(theirs, "", "exec", "web", "-c", "server", "--", "cat", "/data/index.html"); out != "written by web\n" || code != 0 {
+			t.Fatalf("real kubectl cat: out %q err %q code %d", out, errs, code)
+		}
+		if out, errs, code = run(theirs, "abc\n", "exec", "-i", "web", "-c", "writer", "--", "sh", "-c", "tr a-z A-Z; exit 4"); out != "ABC\n" || code != 4 {
+			t.Fatalf("real kubectl stdin and exit 4: out %q err %q code %d", out, errs, code)
 		}
 	})
 
