@@ -27,6 +27,10 @@ type getOptions struct {
 	labelColumns  []string
 	watch         bool
 	watchOnly     bool
+	// template formats (jsonpath_print.go)
+	template         string
+	allowMissingKeys bool
+	printer          objectPrinter // built once, for a watch
 }
 
 func newGetCommand(o *options) *cobra.Command {
@@ -39,7 +43,9 @@ func newGetCommand(o *options) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&g.output, "output", "o", "", "Output format: wide, yaml, json or name")
+	f.StringVarP(&g.output, "output", "o", "", "Output format: wide, yaml, json, name, jsonpath=TEMPLATE, jsonpath-file=FILE, jsonpath-as-json=TEMPLATE, custom-columns=SPEC or custom-columns-file=FILE")
+	f.StringVar(&g.template, "template", "", "Template string or path to template file to use when -o=jsonpath or -o=custom-columns")
+	f.BoolVar(&g.allowMissingKeys, "allow-missing-template-keys", true, "If true, ignore any errors in templates when a field or map key is missing in the template")
 	f.StringVarP(&g.selector, "selector", "l", "", "Selector (label query) to filter on, e.g. -l key1=value1,key2=value2")
 	f.StringVar(&g.fieldSelector, "field-selector", "", "Selector (field query) to filter on, e.g. --field-selector spec.nodeName=node-1")
 	f.BoolVarP(&g.allNamespaces, "all-namespaces", "A", false, "List the requested object(s) across all namespaces")
@@ -64,7 +70,9 @@ func runGet(ctx context.Context, o *options, g *getOptions, args []string) error
 	switch g.output {
 	case "", "wide", "yaml", "json", "name":
 	default:
-		return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: json,name,wide,yaml", g.output)
+		if !isTemplateFormat(g.output) {
+			return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: custom-columns,custom-columns-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,wide,yaml", g.output)
+		}
 	}
 	targets, err := parseTargets(args)
 	if err != nil {
@@ -218,7 +226,7 @@ func getTables(ctx context.Context, o *options, c *client.Client, g *getOptions,
 	return nil
 }
 
-// getObjects prints -o yaml|json|name.
+// getObjects prints -o yaml|json|name and the template formats.
 func getObjects(ctx context.Context, o *options, c *client.Client, g *getOptions, targets []target, ns string) error {
 	var objs []api.Object
 	var infos []*api.ResourceInfo
@@ -250,7 +258,11 @@ func getObjects(ctx context.Context, o *options, c *client.Client, g *getOptions
 			objs, infos = append(objs, obj), append(infos, t.info)
 		}
 	}
-	if g.output == "name" {
+	if isTemplateFormat(g.output) {
+		if err := printTemplate(o.out, g, objs, single); err != nil {
+			return err
+		}
+	} else if g.output == "name" {
 		for i, obj := range objs {
 			fmt.Fprintf(o.out, "%s/%s\n", kindName(infos[i]), obj.GetObjectMeta().Name)
 		}
@@ -347,7 +359,7 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 			return err
 		}
 		for _, obj := range objs {
-			if err := printWatched(o.out, g.output, t.info, obj); err != nil {
+			if err := printWatched(o.out, g, t.info, obj); err != nil {
 				return err
 			}
 		}
@@ -392,7 +404,7 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 				if err := json.Unmarshal(ev.Object, obj); err != nil {
 					return fmt.Errorf("decode %s: %w", t.info.Kind, err)
 				}
-				if err := printWatched(o.out, g.output, t.info, obj); err != nil {
+				if err := printWatched(o.out, g, t.info, obj); err != nil {
 					return err
 				}
 				continue
@@ -411,7 +423,11 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 	}
 }
 
-func printWatched(w io.Writer, format string, info *api.ResourceInfo, obj api.Object) error {
+func printWatched(w io.Writer, g *getOptions, info *api.ResourceInfo, obj api.Object) error {
+	format := g.output
+	if isTemplateFormat(format) {
+		return printTemplate(w, g, []api.Object{obj}, true)
+	}
 	if format == "name" {
 		_, err := fmt.Fprintf(w, "%s/%s\n", kindName(info), obj.GetObjectMeta().Name)
 		return err
