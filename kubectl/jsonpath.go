@@ -408,7 +408,7 @@ loop:
 	for {
 		switch r := p.next(); r {
 		case jpEOF, '\n':
-			return errors.New("unclosed array expect ]")
+			return errors.New("unterminated filter")
 		case '"', '\'':
 			if !begin {
 				begin, pair = true, r
