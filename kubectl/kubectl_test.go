@@ -368,6 +368,11 @@ spec:
 		if out := mustRun(t, s, "wait", "--for=jsonpath={.spec.replicas}=3", "deploy/d1", "--timeout=5s"); out != "deployment.apps/d1 condition met\n" {
 			t.Fatalf("wait jsonpath: %q", out)
 		}
+		// The same JSONPath engine as -o jsonpath: indexes and filters work.
+		if out := mustRun(t, s, "wait", `--for=jsonpath={.spec.template.spec.containers[?(@.name=="c")].image}=busybox`, "deploy/d1", "--timeout=5s"); out != "deployment.apps/d1 condition met\n" {
+			t.Fatalf("wait jsonpath with a filter: %q", out)
+		}
+		wantFail(t, s, "", "error: timed out waiting for the condition on deployments/d1", "wait", "--for=jsonpath={.spec.replicas}=4", "deployment/d1", "--timeout=300ms")
 		out := mustRun(t, s, "get", "deploy")
 		header(t, out, "NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE")
 		wantFail(t, s, "", "error: timed out waiting for the condition on deployments/d1", "wait", "--for=condition=Available", "deployment/d1", "--timeout=300ms")

@@ -1,8 +1,8 @@
 package kubectl
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,7 +19,7 @@ type waitCondition struct {
 	delete    bool
 	condition string // condition type, e.g. Ready
 	status    string // wanted condition status, default True
-	path      []string
+	jsonpath  *jsonPathTemplate
 	value     string // jsonpath's wanted value
 }
 
@@ -43,41 +43,38 @@ func parseFor(s string) (waitCondition, error) {
 		if !ok {
 			return waitCondition{}, fmt.Errorf("jsonpath wait format must be --for=jsonpath='{.status.field}'=value")
 		}
-		expr = strings.Trim(expr, "'\"")
-		expr = strings.TrimSuffix(strings.TrimPrefix(expr, "{"), "}")
-		expr = strings.TrimPrefix(expr, ".")
+		expr, err := relaxedJSONPath(strings.Trim(expr, "'\""))
+		if err != nil {
+			return waitCondition{}, err
+		}
 		if expr == "" {
 			return waitCondition{}, fmt.Errorf("jsonpath expression is empty in --for=%s", s)
 		}
-		return waitCondition{path: strings.Split(expr, "."), value: strings.Trim(value, "'\"")}, nil
+		tmpl, err := newJSONPathTemplate(expr)
+		if err != nil {
+			return waitCondition{}, err
+		}
+		tmpl.allowMissing = true
+		return waitCondition{jsonpath: tmpl, value: strings.Trim(value, "'\"")}, nil
 	}
 	return waitCondition{}, fmt.Errorf("unrecognized condition: %q", s)
 }
 
 // met reports whether obj satisfies the condition (not used for delete).
 func (w waitCondition) met(obj api.Object) (bool, error) {
-	b, err := json.Marshal(obj)
+	data, err := unstructuredOf(obj)
 	if err != nil {
 		return false, err
 	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		return false, err
-	}
-	if w.path != nil {
-		var cur any = m
-		for _, p := range w.path {
-			mm, ok := cur.(map[string]any)
-			if !ok {
-				return false, nil
-			}
-			cur = mm[p]
-		}
-		if cur == nil {
+	if w.jsonpath != nil {
+		// The same engine as -o jsonpath; a missing field is "not yet".
+		var out bytes.Buffer
+		if err := w.jsonpath.execute(&out, data); err != nil || out.Len() == 0 {
 			return false, nil
 		}
-		return fmt.Sprint(cur) == w.value, nil
+		return out.String() == w.value, nil
 	}
+	m, _ := data.(map[string]any)
 	status, _ := m["status"].(map[string]any)
 	conds, _ := status["conditions"].([]any)
 	for _, c := range conds {
