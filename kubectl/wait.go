@@ -38,8 +38,7 @@ func parseFor(s string) (waitCondition, error) {
 		}
 		return waitCondition{condition: cond, status: status}, nil
 	case strings.HasPrefix(strings.ToLower(s), "jsonpath="):
-		rest := s[len("jsonpath="):]
-		expr, value, ok := strings.Cut(rest, "=")
+		expr, value, ok := splitJSONPathFor(s[len("jsonpath="):])
 		if !ok {
 			return waitCondition{}, fmt.Errorf("jsonpath wait format must be --for=jsonpath='{.status.field}'=value")
 		}
@@ -58,6 +57,21 @@ func parseFor(s string) (waitCondition, error) {
 		return waitCondition{jsonpath: tmpl, value: strings.Trim(value, "'\"")}, nil
 	}
 	return waitCondition{}, fmt.Errorf("unrecognized condition: %q", s)
+}
+
+// splitJSONPathFor splits "{expr}=value" at the "=" after the template's
+// closing brace (a filter's "==" stays in the expression), or a relaxed
+// "expr=value" at its first "=".
+func splitJSONPathFor(s string) (expr, value string, ok bool) {
+	if strings.HasPrefix(strings.TrimLeft(s, "'\""), "{") {
+		i := strings.LastIndex(s, "}")
+		rest := strings.TrimLeft(s[i+1:], "'\"")
+		if !strings.HasPrefix(rest, "=") {
+			return "", "", false
+		}
+		return s[:i+1], rest[1:], true
+	}
+	return strings.Cut(s, "=")
 }
 
 // met reports whether obj satisfies the condition (not used for delete).
