@@ -11,8 +11,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"minik8s/kubectl"
 	"minik8s/kubelet/runtime"
@@ -22,6 +25,9 @@ import (
 // (stdin to stdout), sh -c "exit N" and sh -c "echo X >&2".
 func fakeShell(_ string, o runtime.ExecOptions) (int, error) {
 	switch {
+	case o.Cmd[0] == "tty-check":
+		fmt.Fprintf(o.Stdout, "tty=%v stderr=%v\n", o.TTY, o.Stderr != nil)
+		return 0, nil
 	case o.Cmd[0] == "echo":
 		fmt.Fprintln(o.Stdout, strings.Join(o.Cmd[1:], " "))
 		return 0, nil
@@ -146,6 +152,40 @@ func TestExecThroughAPIServer(t *testing.T) {
 		}
 	})
 
+	t.Run("our kubectl with a terminal", func(t *testing.T) {
+		master, slave := openPTY(t)
+		before := termios(t, slave)
+		var screen syncBuffer
+		readDone := make(chan struct{})
+		go func() { defer close(readDone); _, _ = io.Copy(&screen, master) }()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		cmd := kubectl.NewCommand()
+		var errb bytes.Buffer
+		cmd.SetIn(slave)
+		cmd.SetOut(slave)
+		cmd.SetErr(&errb)
+		cmd.SetArgs([]string{"--server", url, "exec", "-it", "web", "-c", "writer", "--", "tty-check"})
+		if err := cmd.ExecuteContext(ctx); err != nil {
+			t.Fatalf("exec -it: %v, %s", err, errb.String())
+		}
+		after := termios(t, slave)
+		if after.Lflag != before.Lflag || after.Iflag != before.Iflag || after.Oflag != before.Oflag {
+			t.Errorf("terminal not restored: %+v, was %+v", after, before)
+		}
+		waitUntil(t, 5*time.Second, "the remote output on the terminal", func() (bool, string) {
+			return strings.Contains(screen.String(), "tty=true stderr=false"), screen.String()
+		})
+		// Closing both ends ends the screen reader and kubectl's stdin reader.
+		slave.Close()
+		master.Close()
+		select {
+		case <-readDone:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the terminal reader did not end")
+		}
+	})
+
 	t.Run("apiserver errors", func(t *testing.T) {
 		execURL := url + "/api/v1/namespaces/default/pods/%s/exec?command=ls&stdout=true%s"
 		st := status(t, mustDo(t, 404, "GET", fmt.Sprintf(execURL, "nope", ""), "", ""))
@@ -212,6 +252,25 @@ func TestExecThroughAPIServer(t *testing.T) {
 		if out != "" || errs != "oops\n" || code != 0 {
 			t.Fatalf("stderr: out %q, err %q, code %d", out, errs, code)
 		}
+		// -it on a terminal: a TTY exec (stderr merged), resizes sent.
+		master, slave := openPTY(t)
+		var screen syncBuffer
+		readDone := make(chan struct{})
+		go func() { defer close(readDone); _, _ = io.Copy(&screen, master) }()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, real, "--kubeconfig", kubeconfig, "exec", "-it", "web", "-c", "writer", "--", "tty-check")
+		cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("kubectl exec -it: %v: %q", err, screen.String())
+		}
+		waitUntil(t, 5*time.Second, "the remote output on the terminal", func() (bool, string) {
+			return strings.Contains(screen.String(), "tty=true stderr=false"), screen.String()
+		})
+		slave.Close()
+		master.Close()
+		<-readDone
 		out, errs, code = run("", "exec", "web", "--", "echo", "defaulted")
 		if out != "defaulted\n" || !strings.Contains(errs, `Defaulted container "writer" out of: writer, server`) || code != 0 {
 			t.Fatalf("default container: out %q, err %q, code %d", out, errs, code)
@@ -244,4 +303,76 @@ func writeKubeconfig(t *testing.T, server string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// openPTY opens a pseudo-terminal pair (100x30); both ends close with the
+// test. The files stay non-blocking, so closing one ends pending reads.
+func openPTY(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminals: %v", err)
+	}
+	t.Cleanup(func() { master.Close() })
+	var n int
+	err = withFd(master, func(fd int) (err error) {
+		if err = unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil { // unlockpt
+			return err
+		}
+		n, err = unix.IoctlGetInt(fd, unix.TIOCGPTN) // ptsname
+		return err
+	})
+	if err != nil {
+		t.Fatalf("pty: %v", err)
+	}
+	slave, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { slave.Close() })
+	if err := withFd(slave, func(fd int) error {
+		return unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, &unix.Winsize{Row: 30, Col: 100})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return master, slave
+}
+
+func withFd(f *os.File, fn func(fd int) error) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { ferr = fn(int(fd)) }); err != nil {
+		return err
+	}
+	return ferr
+}
+
+func termios(t *testing.T, f *os.File) *unix.Termios {
+	t.Helper()
+	var tio *unix.Termios
+	if err := withFd(f, func(fd int) (err error) { tio, err = unix.IoctlGetTermios(fd, unix.TCGETS); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return tio
+}
+
+// syncBuffer is a bytes.Buffer for one writer goroutine and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
