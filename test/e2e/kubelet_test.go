@@ -358,6 +358,24 @@ func TestKubeletOnLab(t *testing.T) {
 			t.Fatalf("missing command: err %q code %d", errs, code)
 		}
 
+		// -it on a terminal: the command gets a terminal in the container.
+		term := openPTY(t)
+		cctx, ccancel := context.WithTimeout(ctx, 30*time.Second)
+		defer ccancel()
+		tcmd := exec.CommandContext(cctx, bin, "kubectl", "--server", server, "exec", "-it", "web", "-c", "writer", "--", "sh", "-c", "tty; echo done")
+		tcmd.Stdin, tcmd.Stdout, tcmd.Stderr = term.slave, term.slave, term.slave
+		if err := tcmd.Run(); err != nil {
+			t.Fatalf("exec -it: %v\n%s", err, term.Screen())
+		}
+		for deadline := time.Now().Add(5 * time.Second); !strings.Contains(term.Screen(), "done"); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("exec -it printed %q", term.Screen())
+			}
+		}
+		if !strings.Contains(term.Screen(), "/dev/pts/") {
+			t.Fatalf("exec -it: the command had no terminal: %q", term.Screen())
+		}
+
 		real, err := exec.LookPath("kubectl")
 		if err != nil {
 			t.Logf("the real kubectl is not installed: %v", err)
