@@ -21,6 +21,8 @@ const (
 	maxChunk = 32 << 10
 	// maxMessage bounds one incoming message (kubectl sends 32 KiB chunks).
 	maxMessage = 4 << 20
+	// stdinQueue is how many stdin messages wait for the command to read.
+	stdinQueue = 64
 )
 
 // Streams are the ends a command gets from Serve; a stream the client did
@@ -129,13 +131,27 @@ func (s *session) serve(ctx context.Context, opts Options, run RunFunc) {
 		streams.Resize = resize
 	}
 
+	// Stdin goes through a queue so that the reader keeps reading (and
+	// answering the client's pings) while the command is not reading stdin.
+	var stdinQ chan []byte
+	endStdin := func() {}
+	if stdinW != nil {
+		stdinQ = make(chan []byte, stdinQueue)
+		var once sync.Once
+		endStdin = func() { once.Do(func() { close(stdinQ) }) }
+		go func() {
+			for b := range stdinQ {
+				_, _ = stdinW.Write(b) // fails only once the command is done
+			}
+			stdinW.Close()
+		}()
+	}
 	readDone := make(chan struct{})
 	go func() {
 		defer close(readDone)
 		defer cancel() // the client is gone (or answered our close)
-		if stdinW != nil {
-			defer stdinW.Close()
-		}
+		defer endStdin()
+		stdinEnded := false
 		for {
 			mt, msg, err := s.conn.ReadMessage()
 			if err != nil {
@@ -150,12 +166,13 @@ func (s *session) serve(ctx context.Context, opts Options, run RunFunc) {
 			}
 			switch ch {
 			case ChannelStdin:
-				if stdinW != nil && len(data) > 0 {
-					_, _ = stdinW.Write(data) // fails only once the command is done
+				if stdinQ != nil && !stdinEnded && len(data) > 0 {
+					stdinQ <- data
 				}
 			case ChannelClose:
-				if s.v5 && len(data) > 0 && data[0] == ChannelStdin && stdinW != nil {
-					stdinW.Close()
+				if s.v5 && len(data) > 0 && data[0] == ChannelStdin {
+					stdinEnded = true
+					endStdin()
 				}
 			case ChannelResize:
 				var ts TerminalSize

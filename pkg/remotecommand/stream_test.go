@@ -252,3 +252,66 @@ func TestServerWire(t *testing.T) {
 		})
 	}
 }
+
+// TestServerAnswersPingsWhileStdinWaits: stdin the command does not read
+// yet must not stop the server from answering the client's heartbeat
+// (the real kubectl gives up after a minute without pongs).
+func TestServerAnswersPingsWhileStdinWaits(t *testing.T) {
+	release := make(chan struct{})
+	srv := execServer(t, func(ctx context.Context, s Streams) (int, error) {
+		<-release
+		n, err := io.Copy(io.Discard, s.Stdin)
+		fmt.Fprintf(s.Stdout, "%d", n)
+		return 0, err
+	})
+	defer close(release)
+	ws, _ := WebSocketURL(execURL(srv, Options{Command: []string{"cat"}, Stdin: true, Stdout: true}))
+	c, _, err := (&websocket.Dialer{Subprotocols: []string{ProtocolV5}}).Dial(ws, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	chunk := bytes.Repeat([]byte("x"), 32<<10)
+	for i := 0; i < 20; i++ {
+		if err := c.WriteMessage(websocket.BinaryMessage, Frame(ChannelStdin, chunk)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Send stdin data after a close signal too: the server must ignore it.
+	_ = c.WriteMessage(websocket.BinaryMessage, CloseFrame(ChannelStdin))
+	_ = c.WriteMessage(websocket.BinaryMessage, Frame(ChannelStdin, []byte("late")))
+	pong := make(chan struct{}, 1)
+	c.SetPongHandler(func(string) error { pong <- struct{}{}; return nil })
+	if err := c.WriteControl(websocket.PingMessage, []byte("hb"), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	readErr := make(chan error, 1)
+	var msgs [][]byte
+	go func() {
+		for {
+			_, m, err := c.ReadMessage()
+			if err != nil {
+				readErr <- err
+				return
+			}
+			msgs = append(msgs, m)
+		}
+	}()
+	select {
+	case <-pong:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no pong while the command was not reading stdin")
+	}
+	release <- struct{}{}
+	select {
+	case err := <-readErr:
+		if !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+			t.Fatalf("end: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the exec did not end")
+	}
+	if len(msgs) != 2 || string(msgs[0]) != fmt.Sprint("\x01", 20*len(chunk)) {
+		t.Fatalf("messages = %q", msgs)
+	}
+}
