@@ -1,6 +1,9 @@
 package apiserver
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -79,5 +82,31 @@ func TestKubeletError(t *testing.T) {
 		if se.status.Code != tt.wantCode || se.status.Reason != tt.wantReason || se.status.Message == "" {
 			t.Errorf("kubeletError(%d, %q) = %+v", tt.code, tt.msg, se.status)
 		}
+	}
+}
+
+// TestAccessLogHijack: with --access-log the response writer is wrapped;
+// exec still hijacks the connection through it.
+func TestAccessLogHijack(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lw := &logWriter{ResponseWriter: w, code: 200}
+		c, buf, err := http.NewResponseController(lw).Hijack()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		defer c.Close()
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
+		_ = buf.Flush()
+	}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(b) != "hijacked" {
+		t.Fatalf("%d %q", resp.StatusCode, b)
 	}
 }
