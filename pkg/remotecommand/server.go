@@ -23,6 +23,9 @@ const (
 	maxMessage = 4 << 20
 	// stdinQueue is how many stdin messages wait for the command to read.
 	stdinQueue = 64
+	// startGrace is the longest output waits for the client's first
+	// message (see session.ready).
+	startGrace = 100 * time.Millisecond
 )
 
 // Streams are the ends a command gets from Serve; a stream the client did
@@ -70,7 +73,9 @@ func Serve(w http.ResponseWriter, r *http.Request, opts Options, run RunFunc) {
 		return
 	}
 	conn.SetReadLimit(maxMessage)
-	s := &session{conn: conn, v5: proto == ProtocolV5}
+	s := &session{conn: conn, v5: proto == ProtocolV5, ready: make(chan struct{})}
+	t := time.AfterFunc(startGrace, s.markReady)
+	defer t.Stop()
 	s.serve(r.Context(), opts, run)
 }
 
@@ -79,9 +84,20 @@ type session struct {
 	conn *websocket.Conn
 	v5   bool
 	wmu  sync.Mutex // one writer at a time
+
+	// ready is closed once the client has surely set up its streams: on
+	// its first message or after startGrace. kubectl 1.32 reads the
+	// connection before it has created its stream pipes and drops what
+	// arrives for a stream not created yet ("Unknown stream id 1,
+	// discarding message"), so nothing is sent before ready.
+	ready     chan struct{}
+	readyOnce sync.Once
 }
 
+func (s *session) markReady() { s.readyOnce.Do(func() { close(s.ready) }) }
+
 func (s *session) send(ch byte, data []byte) error {
+	<-s.ready
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
@@ -157,6 +173,7 @@ func (s *session) serve(ctx context.Context, opts Options, run RunFunc) {
 			if err != nil {
 				return
 			}
+			s.markReady()
 			if mt != websocket.BinaryMessage {
 				continue
 			}
