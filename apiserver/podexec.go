@@ -20,6 +20,13 @@ func isPodExec(path string) bool {
 		strings.Count(path, "/") == 7 && strings.Split(path, "/")[5] == "pods"
 }
 
+// isFollowedLog is `pods/{name}/log?follow=true`: a stream, like a watch,
+// that the request timeout must not cut.
+func isFollowedLog(r *http.Request, path string) bool {
+	return strings.HasPrefix(path, "/api/v1/namespaces/") && strings.HasSuffix(path, "/log") &&
+		strings.Count(path, "/") == 7 && strings.Split(path, "/")[5] == "pods" && queryBool(r.URL.Query().Get("follow"))
+}
+
 // podExecTarget checks a pods/{name}/exec request against the pod and
 // returns the container it runs in: the named one, or the only one.
 func podExecTarget(pod *api.Pod, container string) (string, error) {

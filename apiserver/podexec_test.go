@@ -110,3 +110,17 @@ func TestAccessLogHijack(t *testing.T) {
 		t.Fatalf("%d %q", resp.StatusCode, b)
 	}
 }
+
+func TestIsFollowedLog(t *testing.T) {
+	for url, want := range map[string]bool{
+		"/api/v1/namespaces/default/pods/web/log?follow=true":  true,
+		"/api/v1/namespaces/default/pods/web/log":              false,
+		"/api/v1/namespaces/default/pods/web/log?follow=0":     false,
+		"/api/v1/namespaces/default/services/web/log?follow=1": false,
+	} {
+		r := httptest.NewRequest("GET", url, nil)
+		if got := isFollowedLog(r, r.URL.Path); got != want {
+			t.Errorf("%s: %v, want %v", url, got, want)
+		}
+	}
+}

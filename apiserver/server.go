@@ -141,7 +141,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}()
 	}
 	path := r.URL.Path
-	if !isWatch(r) && !isPodExec(path) && s.opts.RequestTimeout > 0 {
+	if !isWatch(r) && !isPodExec(path) && !isFollowedLog(r, path) && s.opts.RequestTimeout > 0 {
 		ctx, cancel := context.WithTimeout(r.Context(), s.opts.RequestTimeout)
 		defer cancel()
 		r = r.WithContext(ctx)
