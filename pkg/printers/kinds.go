@@ -27,27 +27,21 @@ func init() {
 		return []any{ep.Name, FormatEndpoints(ep, nil), Age(ep.CreationTimestamp, now)}, nil
 	})
 
-	register("Deployment", []api.TableColumnDefinition{
+	register("Deployment", append([]api.TableColumnDefinition{
 		nameCol(),
 		col("Ready", TypeString, "Number of the pods that are ready, out of the desired replicas."),
 		col("Up-to-date", TypeInteger, "Total number of pods running the desired template."),
 		col("Available", TypeInteger, "Total number of pods available (ready for at least minReadySeconds)."),
 		ageCol(),
-		wideCol("Containers", TypeString, "Names of each container in the template."),
-		wideCol("Images", TypeString, "Images referenced by each container in the template."),
-		wideCol("Selector", TypeString, "Label selector for pods."),
-	}, deploymentRow)
+	}, templateWideCols()...), deploymentRow)
 
-	register("ReplicaSet", []api.TableColumnDefinition{
+	register("ReplicaSet", append([]api.TableColumnDefinition{
 		nameCol(),
 		col("Desired", TypeInteger, "Number of desired pods."),
 		col("Current", TypeInteger, "Number of pods the replica set has created."),
 		col("Ready", TypeInteger, "Number of ready pods."),
 		ageCol(),
-		wideCol("Containers", TypeString, "Names of each container in the template."),
-		wideCol("Images", TypeString, "Images referenced by each container in the template."),
-		wideCol("Selector", TypeString, "Label selector for pods."),
-	}, replicaSetRow)
+	}, templateWideCols()...), replicaSetRow)
 
 	register("HorizontalPodAutoscaler", []api.TableColumnDefinition{
 		nameCol(),
@@ -349,4 +343,14 @@ func EventSource(e *api.Event) string {
 		return component
 	}
 	return component + ", " + host
+}
+
+// templateWideCols are the -o wide columns of the workloads that own a pod
+// template (deployments, replica sets).
+func templateWideCols() []api.TableColumnDefinition {
+	return []api.TableColumnDefinition{
+		wideCol("Containers", TypeString, "Names of each container in the template."),
+		wideCol("Images", TypeString, "Images referenced by each container in the template."),
+		wideCol("Selector", TypeString, "Label selector for pods."),
+	}
 }
