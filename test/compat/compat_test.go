@@ -18,6 +18,7 @@ import (
 
 	"minik8s/apiserver/testserver"
 	"minik8s/kubectl"
+	"minik8s/test/testutil"
 )
 
 // cluster is a running apiserver plus a kubeconfig file pointing at it.
@@ -293,7 +294,7 @@ func TestRealKubectl(t *testing.T) {
 		defer cancel()
 		cmd := exec.CommandContext(ctx, need(t, "kubectl"), "--kubeconfig", c.kubeconfig, "get", "pods", "-w")
 		cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
-		var out syncBuffer
+		var out testutil.SyncBuffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

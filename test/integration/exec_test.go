@@ -19,6 +19,7 @@ import (
 
 	"minik8s/kubectl"
 	"minik8s/kubelet/runtime"
+	"minik8s/test/testutil"
 )
 
 // fakeShell runs a few commands the way a container would: echo, cat
@@ -155,7 +156,7 @@ func TestExecThroughAPIServer(t *testing.T) {
 	t.Run("our kubectl with a terminal", func(t *testing.T) {
 		master, slave := openPTY(t)
 		before := termios(t, slave)
-		var screen syncBuffer
+		var screen testutil.SyncBuffer
 		readDone := make(chan struct{})
 		go func() { defer close(readDone); _, _ = io.Copy(&screen, master) }()
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -254,7 +255,7 @@ func TestExecThroughAPIServer(t *testing.T) {
 		}
 		// -it on a terminal: a TTY exec (stderr merged), resizes sent.
 		master, slave := openPTY(t)
-		var screen syncBuffer
+		var screen testutil.SyncBuffer
 		readDone := make(chan struct{})
 		go func() { defer close(readDone); _, _ = io.Copy(&screen, master) }()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -357,22 +358,4 @@ func termios(t *testing.T, f *os.File) *unix.Termios {
 		t.Fatal(err)
 	}
 	return tio
-}
-
-// syncBuffer is a bytes.Buffer for one writer goroutine and a reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
