@@ -18,6 +18,7 @@ func main() {
 	}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGCHLD)
+	ready()
 	for s := range sigs {
 		switch s {
 		case syscall.SIGCHLD:
@@ -28,6 +29,9 @@ func main() {
 		}
 	}
 }
+
+// ready runs once the signals are caught; tests hook it.
+var ready = func() {}
 
 // reap collects every exited child without blocking.
 func reap() {

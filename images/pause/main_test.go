@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"syscall"
@@ -11,6 +13,7 @@ import (
 // TestMain lets the test binary act as pause when re-executed by the tests.
 func TestMain(m *testing.M) {
 	if os.Getenv("PAUSE_TEST_HELPER") == "1" {
+		ready = func() { fmt.Println("ready") }
 		main()
 		return
 	}
@@ -21,16 +24,23 @@ func TestExitsZeroOnTermAndInt(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), "PAUSE_TEST_HELPER=1")
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		// Signal only once pause catches signals: a loaded machine
+		// (go test -race) may take long to get there.
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		if line != "ready\n" {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Fatalf("pause did not get ready: %q %v", line, err)
+		}
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			t.Fatalf("pause exited before any signal: %v", err)
-		case <-time.After(300 * time.Millisecond):
-		}
 		if err := cmd.Process.Signal(sig); err != nil {
 			t.Fatal(err)
 		}
