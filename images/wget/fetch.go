@@ -32,7 +32,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 		defer f.Close()
 		logw = f
 	}
-	f := &fetcher{o: o, stdout: stdout, log: logw, errw: stderr}
+	f := &fetcher{o: o, stdout: stdout, log: logw, headers: logw}
 	if o.Quiet {
 		f.log = io.Discard
 	}
@@ -60,14 +60,14 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) int {
 }
 
 type fetcher struct {
-	o            Options
-	stdout       io.Writer
-	log, errw    io.Writer
-	client       *http.Client
-	statusPrefix string
+	o       Options
+	stdout  io.Writer
+	log     io.Writer // progress messages; nothing with -q
+	headers io.Writer // -S output, printed even with -q (as busybox)
+	client  *http.Client
 }
 
-// timeoutError is the message busybox prints when -T runs out.
+// errTimedOut is the message busybox prints when -T runs out.
 var errTimedOut = errors.New("download timed out")
 
 func (f *fetcher) newClient() *http.Client {
@@ -269,8 +269,8 @@ func (f *fetcher) fetch(ctx context.Context, raw string, out *os.File) error {
 	}
 	defer resp.Body.Close()
 	if f.o.ServerResponse {
-		fmt.Fprintf(f.log, "  %s %s\n", resp.Proto, resp.Status)
-		writeHeaders(f.log, resp.Header)
+		fmt.Fprintf(f.headers, "  %s %s\n", resp.Proto, resp.Status)
+		writeHeaders(f.headers, resp.Header)
 	}
 	if resp.StatusCode/100 != 2 && !(offset > 0 && resp.StatusCode == http.StatusRequestedRangeNotSatisfiable) {
 		return fmt.Errorf("server returned error: %s %s", resp.Proto, resp.Status)
@@ -310,7 +310,7 @@ func (f *fetcher) fetch(ctx context.Context, raw string, out *os.File) error {
 	if name != "" {
 		label = filepath.Base(name)
 	}
-	fmt.Fprintf(f.log, "%-20.20s 100%% |%s| %7d  0:00:00 ETA\n", label, strings.Repeat("*", 32), n)
+	fmt.Fprintf(f.log, "%-20.20s 100%% |%s| %6d  0:00:00 ETA\n", label, strings.Repeat("*", 32), n)
 	if name == "" {
 		fmt.Fprintln(f.log, "written to stdout")
 	} else {

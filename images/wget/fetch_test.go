@@ -136,3 +136,11 @@ func TestWgetSpiderAndServerResponse(t *testing.T) {
 		t.Fatalf("spider of a missing file: code %d", code)
 	}
 }
+
+func TestWgetServerResponseEvenQuiet(t *testing.T) {
+	srv := testServer(t)
+	out, errs, code := run(t, "-q", "-S", "-O", "-", srv.URL+"/")
+	if code != 0 || out != "hello\n" || !strings.HasPrefix(errs, "  HTTP/1.1 200 OK\n") || strings.Contains(errs, "Connecting") {
+		t.Fatalf("code %d out %q err %q", code, out, errs)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -42,6 +43,7 @@ var k8sPairs = []struct {
 	{&List[Deployment]{}, &appsv1.DeploymentList{}},
 	{&HorizontalPodAutoscaler{}, &autoscalingv2.HorizontalPodAutoscaler{}},
 	{&List[HorizontalPodAutoscaler]{}, &autoscalingv2.HorizontalPodAutoscalerList{}},
+	{&Scale{}, &autoscalingv1.Scale{}},
 	{&Status{}, &metav1.Status{}},
 	{&DeleteOptions{}, &metav1.DeleteOptions{}},
 	{&WatchEvent{}, &metav1.WatchEvent{}},
@@ -331,5 +333,29 @@ func TestFillReachesEveryField(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("filled pod lacks %s:\n%s", want, b)
 		}
+	}
+}
+
+// TestStaticAuditCatchesMismatches guards the audit itself: a renamed
+// field, a field of another JSON kind and a nested one are all reported.
+func TestStaticAuditCatchesMismatches(t *testing.T) {
+	type badStatus struct {
+		LastState ContainerState `json:"lastTerminationState"`
+		Ready     string         `json:"ready"`
+		State     struct {
+			Terminated *struct {
+				ExitCode int32 `json:"exitcode"`
+			} `json:"terminated"`
+		} `json:"state"`
+	}
+	var got []string
+	walkStatic("ContainerStatus", reflect.TypeOf(badStatus{}), reflect.TypeOf(corev1.ContainerStatus{}), func(m string) { got = append(got, m) })
+	want := []string{
+		"ContainerStatus.lastTerminationState: not a field of v1.ContainerStatus",
+		"ContainerStatus.ready: ours is string (string), Kubernetes' is bool (bool)",
+		"ContainerStatus.state.terminated.exitcode: not a field of v1.ContainerStateTerminated",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("reports:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

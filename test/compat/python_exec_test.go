@@ -53,7 +53,7 @@ func fakeCommands(_ string, o runtime.ExecOptions) (int, error) {
 
 // startFakeKubelet runs a kubelet for node1 on the fake runtime against c,
 // execs answered by fakeCommands.
-func startFakeKubelet(t *testing.T, c *cluster) *mclient.Client {
+func startFakeKubelet(t *testing.T, c *cluster) (*mclient.Client, *fake.Runtime) {
 	t.Helper()
 	mc, err := mclient.New(&mclient.Config{Server: c.ts.URL, Timeout: 10 * time.Second})
 	if err != nil {
@@ -72,6 +72,7 @@ func startFakeKubelet(t *testing.T, c *cluster) *mclient.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
+	k.SetBackoff(200*time.Millisecond, time.Second)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- k.Run(ctx) }()
@@ -86,10 +87,55 @@ func startFakeKubelet(t *testing.T, c *cluster) *mclient.Client {
 			t.Error("kubelet did not stop within 20s")
 		}
 	})
-	return mc
+	go func() { // the fake's clock follows real time
+		tk := time.NewTicker(10 * time.Millisecond)
+		defer tk.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tk.C:
+				rt.SetNow(time.Now())
+			}
+		}
+	}()
+	return mc, rt
 }
 
-func TestPythonClientExec(t *testing.T) {
+// createRunningPod creates a one-container pod on node1 and waits until it runs.
+func createRunningPod(t *testing.T, mc *mclient.Client, name string) *api.Pod {
+	t.Helper()
+	ctx := context.Background()
+	pod := &api.Pod{
+		TypeMeta:   api.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: api.ObjectMeta{Name: name},
+		Spec: api.PodSpec{NodeName: "node1", Containers: []api.Container{
+			{Name: "main", Image: "docker.io/minik8s/tools:latest", Command: []string{"sleep", "3600"}}}},
+	}
+	if _, err := mc.Pods("default").Create(ctx, pod); err != nil {
+		t.Fatal(err)
+	}
+	return waitPod(t, mc, name, "running", func(p *api.Pod) bool { return p.Status.Phase == api.PodRunning })
+}
+
+func waitPod(t *testing.T, mc *mclient.Client, name, what string, cond func(*api.Pod) bool) *api.Pod {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		p, err := mc.Pods("default").Get(context.Background(), name)
+		if err == nil && cond(p) {
+			return p
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pod %s not %s: %+v %v", name, what, p, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// python finds Debian's python3 with python3-kubernetes, or skips (fails in CI).
+func python(t *testing.T) string {
+	t.Helper()
 	py := "/usr/bin/python3"
 	if _, err := os.Stat(py); err != nil {
 		py = need(t, "python3")
@@ -100,29 +146,15 @@ func TestPythonClientExec(t *testing.T) {
 		}
 		t.Skipf("python3-kubernetes not installed: %v", err)
 	}
+	return py
+}
+
+func TestPythonClientExec(t *testing.T) {
+	py := python(t)
 	c := startCluster(t)
-	mc := startFakeKubelet(t, c)
+	mc, _ := startFakeKubelet(t, c)
+	createRunningPod(t, mc, "shell")
 	ctx := context.Background()
-	pod := &api.Pod{
-		TypeMeta:   api.TypeMeta{APIVersion: "v1", Kind: "Pod"},
-		ObjectMeta: api.ObjectMeta{Name: "shell"},
-		Spec: api.PodSpec{NodeName: "node1", Containers: []api.Container{
-			{Name: "main", Image: "docker.io/minik8s/tools:latest", Command: []string{"sleep", "3600"}}}},
-	}
-	if _, err := mc.Pods("default").Create(ctx, pod); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		p, err := mc.Pods("default").Get(ctx, "shell")
-		if err == nil && p.Status.Phase == api.PodRunning {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pod not running: %+v %v", p, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 
 	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
@@ -134,5 +166,40 @@ func TestPythonClientExec(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "python exec: all checks passed") {
 		t.Fatal("python exec did not finish its checks")
+	}
+}
+
+// TestLastStateForRealClients: a restarted container's status.
+// containerStatuses[].lastState is what the real kubectl's jsonpath and the
+// Python client's last_state read.
+func TestLastStateForRealClients(t *testing.T) {
+	py := python(t)
+	c := startCluster(t)
+	mc, rt := startFakeKubelet(t, c)
+	p := createRunningPod(t, mc, "crashy")
+	id := strings.TrimPrefix(p.Status.ContainerStatuses[0].ContainerID, "containerd://")
+	if err := rt.Exit(id, 3); err != nil {
+		t.Fatalf("exit container %s: %v", id, err)
+	}
+	waitPod(t, mc, "crashy", "restarted", func(p *api.Pod) bool {
+		cs := p.Status.ContainerStatuses
+		return len(cs) == 1 && cs[0].RestartCount >= 1 && cs[0].LastState.Terminated != nil
+	})
+
+	out := c.ok(t, "", "get", "pod", "crashy", "-o", "jsonpath={..lastState.terminated.exitCode}")
+	if out != "3" {
+		t.Errorf("real kubectl jsonpath {..lastState.terminated.exitCode} = %q, want 3", out)
+	}
+	script := `import sys
+from kubernetes import client, config
+config.load_kube_config(config_file=sys.argv[1])
+st = client.CoreV1Api().read_namespaced_pod("crashy", "default").status.container_statuses[0]
+print(st.last_state.terminated.exit_code if st.last_state and st.last_state.terminated else None)
+`
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	b, err := exec.CommandContext(ctx, py, "-c", script, c.kubeconfig).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(b)) != "3" {
+		t.Errorf("python last_state.terminated.exit_code: %q %v, want 3", b, err)
 	}
 }
