@@ -17,6 +17,7 @@ const (
 	LabelPodNamespace  = "io.kubernetes.pod.namespace"
 	LabelPodUID        = "io.kubernetes.pod.uid"
 	LabelContainerName = "io.kubernetes.container.name" // "POD" for the sandbox
+	LabelContainerHash = "io.kubernetes.container.hash" // hash of the container's spec (kubelet's HashContainer)
 	LabelAttempt       = "io.minik8s.container.attempt" // restart attempt, 0-based
 	LabelKind          = "io.minik8s.kind"              // "sandbox" or "container"
 )

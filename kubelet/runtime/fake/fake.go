@@ -169,6 +169,19 @@ func (r *Runtime) OOMKill(id string) error {
 	return nil
 }
 
+// SandboxDied makes a sandbox NotReady without stopping its containers, as
+// when the pause container dies on its own.
+func (r *Runtime) SandboxDied(id string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	sb, ok := r.sandboxes[id]
+	if !ok {
+		return fmt.Errorf("sandbox %q: %w", id, ErrNotFound)
+	}
+	sb.State = runtime.SandboxNotReady
+	return nil
+}
+
 // SetStats sets what ContainerStats returns for id.
 func (r *Runtime) SetStats(id string, s runtime.Stats) {
 	r.mu.Lock()
