@@ -101,7 +101,8 @@ func (k *Kubelet) relist(ctx context.Context) error {
 // that is not in the kubelet's cache, after checking with the apiserver
 // that the pod (with that UID) is really gone.
 func (k *Kubelet) cleanupOrphan(ctx context.Context, uid string, nsName [2]string) {
-	if !k.beginTerminating(uid) {
+	t, ok := k.beginTerminating(uid, orphanGrace)
+	if !ok {
 		return
 	}
 	k.wg.Add(1)
@@ -118,7 +119,7 @@ func (k *Kubelet) cleanupOrphan(ctx context.Context, uid string, nsName [2]strin
 			}
 		}
 		log.Printf("kubelet: removing containers of pod %s/%s (uid %s), which no longer exists", nsName[0], nsName[1], uid)
-		if err := k.terminate(ctx, uid, orphanGrace); err != nil && ctx.Err() == nil {
+		if err := k.terminate(ctx, uid, t); err != nil && ctx.Err() == nil {
 			log.Printf("kubelet: cleaning up pod %s: %v", uid, err)
 		}
 	}()

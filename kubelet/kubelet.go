@@ -38,7 +38,7 @@ type Kubelet struct {
 	node        *api.Node
 	podCIDR     string
 	waits       map[string]map[string]containerWait // pod UID -> container -> wait
-	terminating map[string]bool                     // pod UIDs being killed
+	terminating map[string]*termination             // pod UID -> kill in progress
 	lastSeen    map[string]string                   // pod UID -> runtime fingerprint (relist)
 	wg          sync.WaitGroup                      // background kills
 }
@@ -57,7 +57,7 @@ func New(opts Options, c *client.Client, rt runtime.Runtime) (*Kubelet, error) {
 		backoff:     NewBackoff(10*time.Second, 5*time.Minute),
 		sys:         readSysInfo(),
 		waits:       map[string]map[string]containerWait{},
-		terminating: map[string]bool{},
+		terminating: map[string]*termination{},
 		lastSeen:    map[string]string{},
 	}, nil
 }

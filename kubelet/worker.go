@@ -82,7 +82,8 @@ func (k *Kubelet) setWait(uid, name string, w *containerWait) {
 	k.waits[uid][name] = *w
 }
 
-func (k *Kubelet) isTerminating(uid string) bool {
+// termination is the kill in progress of the pod with uid, or nil.
+func (k *Kubelet) termination(uid string) *termination {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.terminating[uid]
@@ -96,7 +97,15 @@ func (k *Kubelet) syncPod(ctx context.Context, key string) (time.Duration, error
 		return 0, nil // gone: the relist cleans up what the runtime still has of it
 	}
 	pod := obj.(*api.Pod)
-	if pod.Spec.NodeName != k.opts.NodeName || k.isTerminating(pod.UID) {
+	if pod.Spec.NodeName != k.opts.NodeName {
+		return 0, nil
+	}
+	if t := k.termination(pod.UID); t != nil {
+		if pod.DeletionTimestamp != nil {
+			if g := deletionGrace(pod); t.shorten(g) {
+				log.Printf("kubelet: pod %s: grace period shortened to %s", key, g)
+			}
+		}
 		return 0, nil
 	}
 	prt, err := k.podRuntime(ctx, pod.UID)
@@ -294,6 +303,10 @@ func (k *Kubelet) killPod(ctx context.Context, prt *podRuntime, grace time.Durat
 		}(c)
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		// Cut short (e.g. a shorter grace period): the sandbox stays for the next kill.
+		return errors.Join(append(errs, err)...)
+	}
 	for _, s := range prt.sandboxesOrNil() {
 		if err := k.rt.StopPodSandbox(ctx, s.ID); err != nil {
 			errs = append(errs, fmt.Errorf("stop sandbox: %w", err))
@@ -325,16 +338,27 @@ func (k *Kubelet) removePod(ctx context.Context, uid string, prt *podRuntime) er
 	return nil
 }
 
-// terminate kills and removes everything of the pod with uid.
-func (k *Kubelet) terminate(ctx context.Context, uid string, grace time.Duration) error {
+// terminate kills and removes everything of the pod with uid, with the
+// grace period of t (killing again when a later DELETE shortens it).
+func (k *Kubelet) terminate(ctx context.Context, uid string, t *termination) error {
+	for {
+		prt, err := k.podRuntime(ctx, uid)
+		if err != nil {
+			return err
+		}
+		kctx, grace := t.begin(ctx)
+		err = k.killPod(kctx, prt, grace)
+		if t.end() && ctx.Err() == nil {
+			log.Printf("kubelet: pod %s: killing again with the shorter grace period %s", uid, t.currentGrace())
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		break
+	}
 	prt, err := k.podRuntime(ctx, uid)
 	if err != nil {
-		return err
-	}
-	if err := k.killPod(ctx, prt, grace); err != nil {
-		return err
-	}
-	if prt, err = k.podRuntime(ctx, uid); err != nil {
 		return err
 	}
 	return k.removePod(ctx, uid, prt)
@@ -344,7 +368,9 @@ func (k *Kubelet) terminate(ctx context.Context, uid string, grace time.Duration
 // grace period holds no worker), then deletes it from the apiserver with
 // grace 0 and a UID precondition.
 func (k *Kubelet) startTermination(ctx context.Context, pod *api.Pod) {
-	if !k.beginTerminating(pod.UID) {
+	grace := deletionGrace(pod)
+	t, ok := k.beginTerminating(pod.UID, grace)
+	if !ok {
 		return
 	}
 	key := cache.Key(pod)
@@ -352,9 +378,8 @@ func (k *Kubelet) startTermination(ctx context.Context, pod *api.Pod) {
 	go func() {
 		defer k.wg.Done()
 		defer k.endTerminating(pod.UID)
-		grace := deletionGrace(pod)
 		log.Printf("kubelet: pod %s is being deleted: stopping its containers (grace %s)", key, grace)
-		if err := k.terminate(ctx, pod.UID, grace); err != nil {
+		if err := k.terminate(ctx, pod.UID, t); err != nil {
 			if ctx.Err() == nil {
 				log.Printf("kubelet: terminating pod %s: %v", key, err)
 				k.queue.AddRateLimited(key)
@@ -373,14 +398,17 @@ func (k *Kubelet) startTermination(ctx context.Context, pod *api.Pod) {
 	}()
 }
 
-func (k *Kubelet) beginTerminating(uid string) bool {
+// beginTerminating records a kill of the pod with uid; false if one is
+// already in progress.
+func (k *Kubelet) beginTerminating(uid string, grace time.Duration) (*termination, bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.terminating[uid] {
-		return false
+	if k.terminating[uid] != nil {
+		return nil, false
 	}
-	k.terminating[uid] = true
-	return true
+	t := newTermination(grace)
+	k.terminating[uid] = t
+	return t, true
 }
 
 func (k *Kubelet) endTerminating(uid string) {

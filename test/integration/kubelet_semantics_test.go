@@ -2,12 +2,15 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"minik8s/kubelet/runtime"
+	"minik8s/kubelet/runtime/fake"
 	"minik8s/pkg/api"
+	mclient "minik8s/pkg/client"
 )
 
 func onePod(name, policy string) *api.Pod {
@@ -91,5 +94,47 @@ func TestKubeletNeverPodIsNotRerunWhenItsSandboxDies(t *testing.T) {
 	}
 	if _, cs := h.runtimeOf(pod.UID); len(cs) != 1 || cs[0].State != runtime.ContainerExited {
 		t.Fatalf("containers = %+v, want the one, exited", cs)
+	}
+}
+
+// TestKubeletHonoursShorterGraceOnSecondDelete: a pod whose container
+// ignores SIGTERM is deleted with 30s of grace; a second DELETE with 1s
+// cuts the kill short, and the pod is gone long before 30s.
+func TestKubeletHonoursShorterGraceOnSecondDelete(t *testing.T) {
+	h := newKubeletHarness(t)
+	h.rt.SetBehavior("app", fake.Behavior{IgnoreSIGTERM: true})
+	h.start()
+	ctx := context.Background()
+	p := onePod("slow", api.RestartAlways)
+	grace := int64(30)
+	p.Spec.TerminationGracePeriodSeconds = &grace
+	pod := h.createPod(p)
+	h.waitPod("slow", "Running", running)
+
+	if err := h.c.Pods("default").Delete(ctx, "slow", nil); err != nil {
+		t.Fatal(err)
+	}
+	_, cs := h.runtimeOf(pod.UID)
+	waitUntil(t, 5*time.Second, "the kill with 30s to begin", func() (bool, string) {
+		got := h.rt.StopTimeouts(cs[0].ID)
+		return len(got) == 1 && got[0] == 30*time.Second, fmt.Sprint(got)
+	})
+	start := time.Now()
+	one := int64(1)
+	if err := h.c.Pods("default").Delete(ctx, "slow", &api.DeleteOptions{GracePeriodSeconds: &one}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "the pod to be gone", func() (bool, string) {
+		_, err := h.c.Pods("default").Get(ctx, "slow")
+		return mclient.IsNotFound(err), fmt.Sprint(err)
+	})
+	if d := time.Since(start); d < time.Second {
+		t.Fatalf("gone after %v, before the 1s grace period", d)
+	}
+	if got := h.rt.StopTimeouts(cs[0].ID); len(got) != 2 || got[1] != time.Second {
+		t.Fatalf("stop timeouts = %v, want [30s 1s]", got)
+	}
+	if sbs, cs := h.runtimeOf(pod.UID); len(sbs)+len(cs) != 0 {
+		t.Fatalf("left in the runtime: %d sandboxes, %d containers", len(sbs), len(cs))
 	}
 }

@@ -33,6 +33,10 @@ type Behavior struct {
 	ExitCode int32
 	// OOM makes the container get OOM-killed right after it starts (exit 137).
 	OOM bool
+	// IgnoreSIGTERM makes StopContainer wait out its timeout (in real
+	// time, or until its ctx ends) before the kill, like a process that
+	// ignores SIGTERM.
+	IgnoreSIGTERM bool
 }
 
 type container struct {
@@ -56,6 +60,7 @@ type Runtime struct {
 	failNext   map[string]error
 	stats      map[string]runtime.Stats
 	calls      []string
+	stopTimes  map[string][]time.Duration
 
 	// ExecFunc, when set, runs Exec; otherwise Exec echoes the command to
 	// Stdout and returns 0.
@@ -79,6 +84,7 @@ func New() *Runtime {
 		behaviors:     map[string]Behavior{},
 		failNext:      map[string]error{},
 		stats:         map[string]runtime.Stats{},
+		stopTimes:     map[string][]time.Duration{},
 		PodCIDRPrefix: "10.244.0.",
 		NodeIP:        "192.168.77.11",
 	}
@@ -424,15 +430,30 @@ func (r *Runtime) StartContainer(ctx context.Context, id string) error {
 }
 
 // StopContainer implements runtime.Runtime: a running container exits 137
-// (as if it ignored SIGTERM; call Exit first to model a graceful exit).
+// (as if it ignored SIGTERM; call Exit first to model a graceful exit). With
+// Behavior.IgnoreSIGTERM it first waits out the timeout (or ctx).
 func (r *Runtime) StopContainer(ctx context.Context, id string, timeout time.Duration) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if err := r.takeFailure("StopContainer"); err != nil {
+		r.mu.Unlock()
 		return err
 	}
 	r.calls = append(r.calls, "StopContainer "+id)
+	r.stopTimes[id] = append(r.stopTimes[id], timeout)
 	c, ok := r.containers[id]
+	if ok && c.c.State == runtime.ContainerRunning && r.behaviors[c.c.Name].IgnoreSIGTERM && timeout > 0 {
+		r.mu.Unlock()
+		t := time.NewTimer(timeout)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("stop container %q: %w", id, ctx.Err())
+		}
+		r.mu.Lock()
+		c, ok = r.containers[id]
+	}
+	defer r.mu.Unlock()
 	if !ok {
 		return nil
 	}
@@ -446,6 +467,13 @@ func (r *Runtime) StopContainer(ctx context.Context, id string, timeout time.Dur
 		c.c.Reason = "Completed"
 	}
 	return nil
+}
+
+// StopTimeouts returns the timeouts StopContainer was called with for id, in order.
+func (r *Runtime) StopTimeouts(id string) []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]time.Duration(nil), r.stopTimes[id]...)
 }
 
 // RemoveContainer implements runtime.Runtime (idempotent).
