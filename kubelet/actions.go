@@ -102,6 +102,11 @@ type podActions struct {
 	RetryAfter time.Duration
 }
 
+// changes says whether applying the plan changes the runtime's state.
+func (a *podActions) changes() bool {
+	return a.KillPod || a.CreateSandbox || len(a.Start)+len(a.Kill)+len(a.Remove)+len(a.RemoveSandboxes) > 0
+}
+
 // backoffKey names a container's restart back-off.
 func backoffKey(pod *api.Pod, name string) string { return pod.UID + "/" + name }
 

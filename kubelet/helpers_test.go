@@ -121,16 +121,17 @@ func (s *scene) pauseDies() *scene {
 	return s
 }
 
-// view is what the kubelet sees of the pod.
+// view is what the kubelet sees of the pod: what a relist puts in the
+// runtime cache (exits reaped).
 func (s *scene) view() *podRuntime {
 	s.t.Helper()
-	sbs, err := s.f.ListPodSandboxes(context.Background())
+	k := &Kubelet{rt: s.f, cache: newRuntimeCache()}
+	if err := k.relist(context.Background()); err != nil {
+		s.t.Fatal(err)
+	}
+	p, err := k.cache.getNewerThan(context.Background(), s.pod.UID, time.Time{})
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	cs, err := s.f.ListContainers(context.Background())
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return newPodRuntime(sbs, cs)
+	return p
 }

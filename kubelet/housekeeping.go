@@ -40,9 +40,9 @@ func runtimeFingerprints(sbs []*runtime.Sandbox, cs []*runtime.Container) (map[s
 	return out, names
 }
 
-// relistLoop lists the runtime every RelistInterval (like Kubernetes'
-// PLEG): pods whose containers changed are synced at once, and what the
-// runtime has of pods that no longer exist is removed.
+// relistLoop lists the runtime every RelistInterval, and at once when a
+// pod sync asks (after it changed something), like Kubernetes' PLEG. It is
+// the only lister that fills the runtime cache and reaps exited containers.
 func (k *Kubelet) relistLoop(ctx context.Context) {
 	t := time.NewTicker(k.opts.RelistInterval)
 	defer t.Stop()
@@ -54,11 +54,24 @@ func (k *Kubelet) relistLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-k.relistNow:
 		}
 	}
 }
 
+// requestRelist asks the relist loop for a relist now.
+func (k *Kubelet) requestRelist() {
+	select {
+	case k.relistNow <- struct{}{}:
+	default:
+	}
+}
+
+// relist lists the runtime once: it reaps each newly exited container (once:
+// only the relist reaps), fills the runtime cache, queues the pods whose
+// runtime state changed and cleans up what belongs to pods that are gone.
 func (k *Kubelet) relist(ctx context.Context) error {
+	start := time.Now()
 	sbs, err := k.rt.ListPodSandboxes(ctx)
 	if err != nil {
 		return fmt.Errorf("list sandboxes: %w", err)
@@ -67,7 +80,12 @@ func (k *Kubelet) relist(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("list containers: %w", err)
 	}
+	cs = k.reap(ctx, cs)
+	k.cache.set(start, sbs, cs)
 	fps, names := runtimeFingerprints(sbs, cs)
+	if k.informer == nil {
+		return nil
+	}
 	synced := k.informer.HasSynced()
 	byUID := map[string]string{}
 	for _, o := range k.informer.Store().List() {
@@ -95,6 +113,29 @@ func (k *Kubelet) relist(ctx context.Context) error {
 		k.cleanupOrphan(ctx, uid, names[uid])
 	}
 	return nil
+}
+
+// reap records the exit of every listed container that needs it. One that
+// cannot be reaped now keeps its last cached state (not a guessed exit
+// reason) and is tried again at the next relist.
+func (k *Kubelet) reap(ctx context.Context, cs []*runtime.Container) []*runtime.Container {
+	out := make([]*runtime.Container, 0, len(cs))
+	for _, c := range cs {
+		if c.NeedsReap {
+			reaped, err := k.rt.ReapContainer(ctx, c.ID)
+			switch {
+			case err == nil:
+				c = reaped
+			case k.cache.container(c.ID) != nil:
+				log.Printf("kubelet: reaping container %s: %v", short(c.ID), err)
+				c = k.cache.container(c.ID)
+			default:
+				log.Printf("kubelet: reaping container %s: %v", short(c.ID), err)
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // cleanupOrphan removes, in the background, what the runtime has of a pod

@@ -32,6 +32,9 @@ type Kubelet struct {
 	informer *cache.Informer
 	queue    *workqueue.Queue
 
+	cache     *runtimeCache // filled by the relist
+	relistNow chan struct{}
+
 	runtimeVersion string
 
 	mu          sync.Mutex
@@ -40,6 +43,7 @@ type Kubelet struct {
 	waits       map[string]map[string]containerWait // pod UID -> container -> wait
 	terminating map[string]*termination             // pod UID -> kill in progress
 	lastSeen    map[string]string                   // pod UID -> runtime fingerprint (relist)
+	changedAt   map[string]time.Time                // pod UID -> when a sync last changed its runtime state
 	wg          sync.WaitGroup                      // background kills
 }
 
@@ -59,6 +63,9 @@ func New(opts Options, c *client.Client, rt runtime.Runtime) (*Kubelet, error) {
 		waits:       map[string]map[string]containerWait{},
 		terminating: map[string]*termination{},
 		lastSeen:    map[string]string{},
+		changedAt:   map[string]time.Time{},
+		cache:       newRuntimeCache(),
+		relistNow:   make(chan struct{}, 1),
 	}, nil
 }
 

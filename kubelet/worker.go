@@ -59,6 +59,22 @@ func (k *Kubelet) podRuntime(ctx context.Context, uid string) (*podRuntime, erro
 	return newPodRuntime(mySbs, myCs), nil
 }
 
+// lastChange is when a sync last changed the runtime state of pod uid.
+func (k *Kubelet) lastChange(uid string) time.Time {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.changedAt[uid]
+}
+
+// markChanged records that a sync changed the runtime state of pod uid now.
+func (k *Kubelet) markChanged(uid string) time.Time {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	t := time.Now()
+	k.changedAt[uid] = t
+	return t
+}
+
 func (k *Kubelet) getWaits(uid string) map[string]containerWait {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -108,7 +124,9 @@ func (k *Kubelet) syncPod(ctx context.Context, key string) (time.Duration, error
 		}
 		return 0, nil
 	}
-	prt, err := k.podRuntime(ctx, pod.UID)
+	// What the runtime has of the pod, from a relist newer than this
+	// kubelet's last change to it (never act on a state from before).
+	prt, err := k.cache.getNewerThan(ctx, pod.UID, k.lastChange(pod.UID))
 	if err != nil {
 		return 0, err
 	}
@@ -130,10 +148,12 @@ func (k *Kubelet) syncPod(ctx context.Context, key string) (time.Duration, error
 	if plan.RetryAfter > 0 && (retry == 0 || plan.RetryAfter < retry) {
 		retry = plan.RetryAfter
 	}
-
-	prt, err = k.podRuntime(ctx, pod.UID)
-	if err != nil {
-		return retry, errors.Join(applyErr, err)
+	if plan.changes() {
+		changed := k.markChanged(pod.UID)
+		k.requestRelist()
+		if prt, err = k.cache.getNewerThan(ctx, pod.UID, changed); err != nil {
+			return retry, errors.Join(applyErr, err)
+		}
 	}
 	waits := k.getWaits(pod.UID)
 	for n, w := range plan.Waiting {
@@ -334,6 +354,7 @@ func (k *Kubelet) removePod(ctx context.Context, uid string, prt *podRuntime) er
 	k.backoff.Forget(uid + "/")
 	k.mu.Lock()
 	delete(k.waits, uid)
+	delete(k.changedAt, uid)
 	k.mu.Unlock()
 	return nil
 }

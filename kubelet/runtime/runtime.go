@@ -131,7 +131,11 @@ type Container struct {
 	FinishedAt time.Time
 	ExitCode   int32
 	Reason     string // for exited containers: "OOMKilled", "Error", "Completed"
-	LogPath    string
+	// NeedsReap: the container exited but its exit is not recorded yet;
+	// Reason is a guess from the exit code (an OOM kill is only known
+	// once ReapContainer has looked at the cgroup).
+	NeedsReap bool
+	LogPath   string
 	Labels     map[string]string
 }
 
@@ -181,7 +185,12 @@ type Runtime interface {
 	// StopContainer sends SIGTERM, waits up to timeout, then SIGKILL (idempotent).
 	StopContainer(ctx context.Context, id string, timeout time.Duration) error
 	RemoveContainer(ctx context.Context, id string) error
+	// ListContainers lists the containers; it has no side effects.
 	ListContainers(ctx context.Context) ([]*Container, error)
+	// ReapContainer records the exit of a container that NeedsReap (exit
+	// code, time, OOM kill) and returns it as it is now. The kubelet's
+	// relist calls it once per exited container; it is idempotent.
+	ReapContainer(ctx context.Context, id string) (*Container, error)
 	ContainerStats(ctx context.Context, id string) (*Stats, error)
 	// Exec runs a command in a running container and returns its exit code.
 	Exec(ctx context.Context, id string, opts ExecOptions) (int, error)

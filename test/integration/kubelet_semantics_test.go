@@ -138,3 +138,25 @@ func TestKubeletHonoursShorterGraceOnSecondDelete(t *testing.T) {
 		t.Fatalf("left in the runtime: %d sandboxes, %d containers", len(sbs), len(cs))
 	}
 }
+
+// TestKubeletReportsOOMKilledOnce: the exit of an OOM-killed container is
+// reaped once, by the relist, and reported as OOMKilled (never as the
+// Error its exit code alone suggests).
+func TestKubeletReportsOOMKilledOnce(t *testing.T) {
+	h := newKubeletHarness(t)
+	h.rt.SetBehavior("app", fake.Behavior{OOM: true})
+	h.start()
+	pod := h.createPod(onePod("oom", api.RestartNever))
+	p := h.waitPod("oom", "Failed", func(p *api.Pod) bool { return p.Status.Phase == api.PodFailed })
+	if cs := p.Status.ContainerStatuses; len(cs) != 1 || cs[0].State.Terminated == nil || cs[0].State.Terminated.Reason != "OOMKilled" {
+		t.Fatalf("container statuses = %s", mustJSON(t, p.Status.ContainerStatuses))
+	}
+	time.Sleep(300 * time.Millisecond)
+	_, cs := h.runtimeOf(pod.UID)
+	if len(cs) != 1 {
+		t.Fatalf("containers = %+v", cs)
+	}
+	if n := countCalls(h.rt.Calls(), "ReapContainer "+cs[0].ID); n != 1 {
+		t.Fatalf("reaped %d times, want once", n)
+	}
+}

@@ -837,7 +837,9 @@ func (r *Runtime) RemoveContainer(ctx context.Context, id string) error {
 	return nil
 }
 
-// ListContainers implements runtime.Runtime; exited tasks are reaped on the way.
+// ListContainers implements runtime.Runtime. It has no side effects: a
+// container whose task stopped is reported NeedsReap (ReapContainer
+// records its exit).
 func (r *Runtime) ListContainers(ctx context.Context) ([]*runtime.Container, error) {
 	cs, tasks, err := r.list(ctx, kindContainer)
 	if err != nil {
@@ -845,20 +847,36 @@ func (r *Runtime) ListContainers(ctx context.Context) ([]*runtime.Container, err
 	}
 	out := make([]*runtime.Container, 0, len(cs))
 	for _, info := range cs {
-		t := tasks[info.ID]
-		labels := info.Labels
-		if t != nil && t.Status == "stopped" {
-			if c, err := r.client.LoadContainer(ctx, info.ID); err == nil {
-				if task, err := c.Task(ctx, nil); err == nil {
-					if fresh, err := r.reapLabels(ctx, c, task); err == nil && fresh != nil {
-						labels, t = fresh, nil
-					}
-				}
-			}
-		}
-		out = append(out, containerFromRecord(info.ID, labels, info.CreatedAt, t))
+		out = append(out, containerFromRecord(info.ID, info.Labels, info.CreatedAt, tasks[info.ID]))
 	}
 	return out, nil
+}
+
+// ReapContainer implements runtime.Runtime: it records a stopped task's
+// exit (code, time, OOM kill) in the container's labels, deletes the task
+// and returns the container. If someone else (StopContainer) reaped it
+// first, it returns what they recorded.
+func (r *Runtime) ReapContainer(ctx context.Context, id string) (*runtime.Container, error) {
+	c, err := r.client.LoadContainer(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", id, err)
+	}
+	var t *taskInfo
+	if task, err := c.Task(ctx, nil); err == nil {
+		if _, err := r.reapLabels(ctx, c, task); err != nil {
+			return nil, err
+		}
+		if st, err := task.Status(ctx); err == nil && st.Status != containerd.Stopped {
+			t = &taskInfo{Pid: task.Pid(), Status: string(st.Status)}
+		}
+	} else if !errdefs.IsNotFound(err) {
+		return nil, fmt.Errorf("task of %s: %w", id, err)
+	}
+	info, err := c.Info(ctx, containerd.WithoutRefreshedMetadata)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", id, err)
+	}
+	return containerFromRecord(id, info.Labels, info.CreatedAt, t), nil
 }
 
 // ContainerStats implements runtime.Runtime from the task's cgroup metrics.

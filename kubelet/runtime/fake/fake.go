@@ -504,12 +504,43 @@ func (r *Runtime) ListContainers(ctx context.Context) ([]*runtime.Container, err
 	}
 	out := make([]*runtime.Container, 0, len(r.containers))
 	for _, c := range r.containers {
-		cp := c.c
-		cp.Labels = copyLabels(c.c.Labels)
-		out = append(out, &cp)
+		out = append(out, c.view())
 	}
 	sort.Slice(out, func(i, j int) bool { return idLess(out[i].ID, out[j].ID) })
 	return out, nil
+}
+
+// view is what listing shows of c: like containerd, an exit that is not
+// reaped yet shows the reason the exit code suggests (no OOM kill).
+func (c *container) view() *runtime.Container {
+	cp := c.c
+	cp.Labels = copyLabels(c.c.Labels)
+	if cp.NeedsReap {
+		cp.Reason = "Error"
+		if cp.ExitCode == 0 {
+			cp.Reason = "Completed"
+		}
+	}
+	return &cp
+}
+
+// ReapContainer implements runtime.Runtime: it records the exit of a
+// container that NeedsReap ("ReapContainer <id>" in Calls).
+func (r *Runtime) ReapContainer(ctx context.Context, id string) (*runtime.Container, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.takeFailure("ReapContainer"); err != nil {
+		return nil, err
+	}
+	c, ok := r.containers[id]
+	if !ok {
+		return nil, fmt.Errorf("container %q: %w", id, ErrNotFound)
+	}
+	if c.c.NeedsReap {
+		r.calls = append(r.calls, "ReapContainer "+id)
+		c.c.NeedsReap = false
+	}
+	return c.view(), nil
 }
 
 // ContainerStats implements runtime.Runtime: what SetStats set, else zeros
@@ -573,6 +604,7 @@ func (r *Runtime) exitLocked(c *container, code int32, oom bool) {
 	c.c.State = runtime.ContainerExited
 	c.c.FinishedAt = r.now
 	c.c.ExitCode = code
+	c.c.NeedsReap = true
 	switch {
 	case oom:
 		c.c.Reason = "OOMKilled"
