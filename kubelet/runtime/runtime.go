@@ -136,7 +136,7 @@ type Container struct {
 	// once ReapContainer has looked at the cgroup).
 	NeedsReap bool
 	LogPath   string
-	Labels     map[string]string
+	Labels    map[string]string
 }
 
 // Stats are a container's resource usage, for the HPA's metrics.
