@@ -126,6 +126,11 @@ func (k *Kubelet) reap(ctx context.Context, cs []*runtime.Container) []*runtime.
 			switch {
 			case err == nil:
 				c = reaped
+				if c.Reason == "OOMKilled" {
+					k.recorder().Eventf(k.nodeRef(), eventWarning, reasonOOMKilling,
+						"Memory cgroup out of memory: killed container %s of pod %s/%s",
+						c.Name, c.Labels[runtime.LabelPodNamespace], c.Labels[runtime.LabelPodName])
+				}
 			case k.cache.container(c.ID) != nil:
 				log.Printf("kubelet: reaping container %s: %v", short(c.ID), err)
 				c = k.cache.container(c.ID)
@@ -160,7 +165,7 @@ func (k *Kubelet) cleanupOrphan(ctx context.Context, uid string, nsName [2]strin
 			}
 		}
 		log.Printf("kubelet: removing containers of pod %s/%s (uid %s), which no longer exists", nsName[0], nsName[1], uid)
-		if err := k.terminate(ctx, uid, t); err != nil && ctx.Err() == nil {
+		if err := k.terminate(ctx, uid, nil, t); err != nil && ctx.Err() == nil {
 			log.Printf("kubelet: cleaning up pod %s: %v", uid, err)
 		}
 	}()

@@ -29,6 +29,15 @@ type Kubelet struct {
 	// is known (and again when it changes): it writes the CNI conflist.
 	WriteCNIConfig func(podCIDR string) error
 
+	// Recorder, when set (before Run), records the kubelet's events:
+	// Pulling, Pulled, Created, Started, Killing, BackOff, Failed, ... on
+	// pods; Starting, NodeReady, OOMKilling, ... on the node.
+	Recorder EventRecorder
+	// WithFieldPath, when set, annotates an object with the field path an
+	// event is about (record.WithFieldPath), for container events
+	// (involvedObject.fieldPath spec.containers{name}).
+	WithFieldPath func(obj api.Object, fieldPath string) api.Object
+
 	informer *cache.Informer
 	queue    *workqueue.Queue
 
@@ -119,6 +128,7 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	k.recorder().Eventf(k.nodeRef(), eventNormal, reasonStarting, "Starting kubelet.")
 	var node *api.Node
 	for {
 		node, err = k.registerNode(ctx)

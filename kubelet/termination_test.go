@@ -30,7 +30,7 @@ func TestTerminationShortenedGrace(t *testing.T) {
 	term := newTermination(30 * time.Second)
 	done := make(chan error, 1)
 	start := time.Now()
-	go func() { done <- k.terminate(context.Background(), s.pod.UID, term) }()
+	go func() { done <- k.terminate(context.Background(), s.pod.UID, s.pod, term) }()
 	time.Sleep(100 * time.Millisecond)
 	if !term.shorten(200 * time.Millisecond) {
 		t.Fatal("30s -> 200ms must shorten")

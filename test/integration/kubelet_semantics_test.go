@@ -41,13 +41,19 @@ func TestKubeletRestartsContainerWithChangedImage(t *testing.T) {
 	pod := h.createPod(onePod("img", api.RestartAlways))
 	h.waitPod("img", "Running", running)
 
-	p, err := h.c.Pods("default").Get(ctx, "img")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Spec.Containers[0].Image = "docker.io/minik8s/testserver:latest"
-	if _, err := h.c.Pods("default").Update(ctx, p); err != nil {
-		t.Fatalf("update image: %v", err)
+	for i := 0; ; i++ { // the kubelet's status writes may conflict
+		p, err := h.c.Pods("default").Get(ctx, "img")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Spec.Containers[0].Image = "docker.io/minik8s/testserver:latest"
+		_, err = h.c.Pods("default").Update(ctx, p)
+		if err == nil {
+			break
+		}
+		if !mclient.IsConflict(err) || i == 10 {
+			t.Fatalf("update image: %v", err)
+		}
 	}
 	h.waitPod("img", "restarted with the new image", func(p *api.Pod) bool {
 		return running(p) && p.Status.ContainerStatuses[0].RestartCount == 1 &&

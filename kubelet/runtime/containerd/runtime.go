@@ -872,7 +872,7 @@ func (r *Runtime) ReapContainer(ctx context.Context, id string) (*runtime.Contai
 	} else if !errdefs.IsNotFound(err) {
 		return nil, fmt.Errorf("task of %s: %w", id, err)
 	}
-	info, err := c.Info(ctx, containerd.WithoutRefreshedMetadata)
+	info, err := c.Info(ctx) // refreshed: the labels the reap just recorded
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", id, err)
 	}
