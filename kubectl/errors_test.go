@@ -43,6 +43,7 @@ var badInvocations = []struct {
 	{[]string{"describe", "pods", "--bogus"}, "Error: unknown flag: --bogus\nSee 'kubectl describe --help' for usage."},
 	{[]string{"logs"}, "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples"},
 	{[]string{"logs", "a", "b", "c"}, "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples"},
+	{[]string{"get", "pods", "--request-timeout=abc"}, "error: Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)"},
 	// minik8s only: what it does not have says so.
 	{[]string{"create", "configmap", "x", "--from-literal=a=b"}, `error: "kubectl create configmap" is not supported by minik8s: it does not serve configmaps`},
 	{[]string{"create", "secret", "generic", "x"}, `error: "kubectl create secret" is not supported by minik8s: it does not serve secrets`},

@@ -40,6 +40,7 @@ func TestBadInvocationsMatchRealKubectl(t *testing.T) {
 		{[]string{"logs", "a", "b", "c"}, true},
 		{[]string{"get", "pods", "nope"}, true},
 		{[]string{"create", "namespace", "default"}, true},
+		{[]string{"get", "pods", "--request-timeout=abc"}, true},
 		// kubectl logs these through klog or suggests commands: same failure, other words
 		{[]string{"create", "deployment", "web"}, false},
 		{[]string{"frobnicate"}, false},
