@@ -118,6 +118,12 @@ func TestEventsMatchRealKubectl(t *testing.T) {
 	c.sameOutput(t, "get", "events", "--field-selector", "reason=ScalingReplicaSet", "--no-headers")
 	c.sameOutput(t, "get", "events", "-n", "kube-system")
 	c.sameOutput(t, "get", "event", "web.3")
+	// --sort-by, as grading scripts sort events
+	out = c.sameOutput(t, "get", "events", "--sort-by=.lastTimestamp")
+	mustMatch(t, "get events --sort-by=.lastTimestamp", `(?s)Killing.*Started.*Scheduled.*Pulled.*NodeReady.*ScalingReplicaSet.*BackOff`, out)
+	c.sameOutput(t, "get", "events", "-A", "--sort-by={.count}", "-o", "wide")
+	c.sameOutput(t, "get", "events", "--sort-by=.metadata.name", "-o", "name")
+	c.sameOutput(t, "get", "events", "--sort-by=.lastTimestamp", "-o", "jsonpath={.items[*].reason}")
 
 	// describe: the Events section lists the object's own events, oldest first.
 	out = c.sameOutput(t, "describe", "pod", "web")
