@@ -44,6 +44,16 @@ var badInvocations = []struct {
 	{[]string{"logs"}, "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples"},
 	{[]string{"logs", "a", "b", "c"}, "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples"},
 	{[]string{"get", "pods", "--request-timeout=abc"}, "error: Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)"},
+	{[]string{"get"}, "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\n" +
+		"error: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples"},
+	{[]string{"describe"}, "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources."},
+	{[]string{"delete"}, "error: " + resourcesRequired},
+	{[]string{"scale", "--replicas=1"}, "error: " + resourcesRequired},
+	{[]string{"label"}, "error: one or more resources must be specified as <resource> <name> or <resource>/<name>"},
+	{[]string{"label", "pods", "x"}, "error: at least one label update is required"},
+	{[]string{"wait", "pods/x"}, `error: unrecognized condition: ""`},
+	{[]string{"exec"}, "error: pod, type/name or --filename must be specified"},
+	{[]string{"exec", "x"}, "error: you must specify at least one command for the container"},
 	// minik8s only: what it does not have says so.
 	{[]string{"create", "configmap", "x", "--from-literal=a=b"}, `error: "kubectl create configmap" is not supported by minik8s: it does not serve configmaps`},
 	{[]string{"create", "secret", "generic", "x"}, `error: "kubectl create secret" is not supported by minik8s: it does not serve secrets`},

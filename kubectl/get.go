@@ -40,6 +40,10 @@ func newGetCommand(o *options) *cobra.Command {
 		Use:   "get TYPE[,TYPE...] [NAME...] | TYPE/NAME...",
 		Short: "Display one or many resources",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				fmt.Fprint(cmd.ErrOrStderr(), "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\n")
+				return usageError(cmd, "Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).")
+			}
 			return runGet(cmd.Context(), o, g, args)
 		},
 	}
