@@ -215,6 +215,12 @@ func TestConfigContexts(t *testing.T) {
 	if got := k("config", "current-context"); got != "lab-dev\n" {
 		t.Fatalf("current-context after use-context: %q", got)
 	}
+	if got := k("config", "view", "--minify", "-o", "jsonpath={.current-context} {..namespace} {.clusters[*].name}"); got != "lab-dev dev lab" {
+		t.Fatalf("config view --minify after use-context: %q", got)
+	}
+	if got := k("config", "view", "-o", "jsonpath={.contexts[*].name}"); got != "lab lab-dev other" {
+		t.Fatalf("config view: %q", got)
+	}
 	// The context's namespace applies.
 	k("create", "ns", "dev")
 	k("create", "deployment", "web", "--image=nginx")

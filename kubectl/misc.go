@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"minik8s/pkg/api"
-	"minik8s/pkg/client"
 	"minik8s/pkg/printers"
 )
 
@@ -19,31 +18,7 @@ func newConfigCommand(o *options) *cobra.Command {
 		Short: "Show the kubeconfig of the cluster kubectl talks to",
 		RunE:  groupRun,
 	}
-	var raw, minify bool
-	view := &cobra.Command{
-		Use:   "view",
-		Short: "Print the standard kubeconfig of the current cluster",
-		Args:  noArgsUnexpectedLower,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := o.config()
-			if err != nil {
-				return err
-			}
-			ns := cfg.Namespace
-			if o.namespace != "" {
-				ns = o.namespace
-			}
-			b, err := client.NewKubeconfig(cfg.Server, ns).YAML()
-			if err != nil {
-				return err
-			}
-			_, err = o.out.Write(b)
-			return err
-		},
-	}
-	view.Flags().BoolVar(&raw, "raw", false, "Display raw byte data (minik8s has no secrets to redact)")
-	view.Flags().BoolVar(&minify, "minify", false, "Remove all information not used by current-context (always the case)")
-	cmd.AddCommand(view, newGetContextsCommand(o), newCurrentContextCommand(o), newUseContextCommand(o), newSetContextCommand(o))
+	cmd.AddCommand(newConfigViewCommand(o), newGetContextsCommand(o), newCurrentContextCommand(o), newUseContextCommand(o), newSetContextCommand(o))
 	return cmd
 }
 

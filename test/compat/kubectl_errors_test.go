@@ -1,6 +1,8 @@
 package compat
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -127,4 +129,63 @@ func TestCreateAndContextsMatchRealKubectl(t *testing.T) {
 	} {
 		same(args, args, noop)
 	}
+
+	// A kubeconfig of several contexts, with key material.
+	kc := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(kc, []byte(multiContextKubeconfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"config", "get-contexts"},
+		{"config", "current-context"},
+		{"config", "view"},
+		{"config", "view", "--minify"},
+		{"config", "view", "--minify", "-o", "jsonpath={..namespace}"},
+		{"config", "view", "--raw", "-o", "jsonpath={.users[0].user.token}"},
+		{"config", "use-context", "lab"},
+		{"config", "current-context"},
+		{"config", "view", "--minify", "--raw"},
+		{"config", "set-context", "--current", "--namespace=kube-system"},
+		{"config", "view", "--minify", "-o", "jsonpath={..namespace}"},
+		{"config", "use-context", "nope"},
+	} {
+		// Each kubectl edits its own copy.
+		ours := filepath.Join(t.TempDir(), "config")
+		data, err := os.ReadFile(kc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(ours, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		same(append([]string{"--kubeconfig", kc}, args...), append([]string{"--kubeconfig", ours}, args...), noop)
+		after, err := os.ReadFile(ours)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(kc, after, 0o600); err != nil { // go on from ours
+			t.Fatal(err)
+		}
+	}
 }
+
+const multiContextKubeconfig = `apiVersion: v1
+kind: Config
+clusters:
+- name: lab
+  cluster:
+    server: http://127.0.0.1:6443
+    certificate-authority-data: QUJD
+- name: other
+  cluster:
+    server: http://127.0.0.1:1
+contexts:
+- name: lab
+  context: {cluster: lab, user: admin}
+- name: lab-dev
+  context: {cluster: lab, user: admin, namespace: dev}
+current-context: lab-dev
+users:
+- name: admin
+  user: {token: abc, client-key-data: QUJD}
+`
