@@ -1,6 +1,6 @@
 // Package kubectl owns minik8s's kubectl: the command-line client that
 // applies, creates (from files, or `create namespace|deployment|service`),
-// gets, describes (with the object's events), deletes, waits for, labels
+// gets, describes (with the object's events), lists events, deletes, waits for, labels
 // and scales objects through the apiserver's REST API, and reads and
 // switches kubeconfig contexts, printing what real kubectl prints
 // (server-side Tables rendered by pkg/printers, -o yaml|json|name,
