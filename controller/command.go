@@ -13,6 +13,7 @@ import (
 
 	"minik8s/controller/nodeipam"
 	"minik8s/pkg/client"
+	"minik8s/pkg/client/cache"
 )
 
 // NewCommand returns the "controller-manager" command.
@@ -48,16 +49,23 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
+	// One shared informer per resource for every controller of the process.
+	factory := cache.NewSharedInformerFactory(c, opts.Resync)
 	runners := map[string]runner{}
 	if opts.AllocateNodeCIDRs {
 		r, _ := nodeipam.NewRange(opts.ClusterCIDR, opts.NodeCIDRMaskSize) // checked by Validate
-		runners["nodeipam"] = nodeipam.New(c, r, opts.Resync)
+		runners["nodeipam"] = nodeipam.New(c, factory, r)
 	}
 	if len(runners) == 0 {
 		return errors.New("no controller enabled")
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	factory.Start(ctx) // after every controller has added its handlers
+	defer func() {
+		cancel()
+		factory.Shutdown()
+	}()
 	var wg sync.WaitGroup
 	errs := make(chan error, len(runners))
 	for name, r := range runners {
