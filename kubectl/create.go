@@ -82,7 +82,10 @@ func createObject(ctx context.Context, o *options, f *createFlags, obj api.Objec
 		if ns, err = o.ns(); err != nil {
 			return err
 		}
-		obj.GetObjectMeta().Namespace = ns
+		// As kubectl, the object names its namespace only when -n does.
+		if o.namespace != "" {
+			obj.GetObjectMeta().Namespace = ns
+		}
 	}
 	result, suffix := obj, ""
 	if f.dryRun == "client" {

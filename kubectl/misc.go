@@ -15,7 +15,7 @@ import (
 func newConfigCommand(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "config SUBCOMMAND",
-		Short: "Show the kubeconfig of the cluster kubectl talks to",
+		Short: "Modify kubeconfig files: contexts and the view of the kubeconfig in use",
 		RunE:  groupRun,
 	}
 	cmd.AddCommand(newConfigViewCommand(o), newGetContextsCommand(o), newCurrentContextCommand(o), newUseContextCommand(o), newSetContextCommand(o))

@@ -120,6 +120,17 @@ func TestCreateAndContextsMatchRealKubectl(t *testing.T) {
 	}
 
 	noop := func(s string) string { return s }
+	// --dry-run=client prints the object kubectl would send.
+	for _, args := range [][]string{
+		{"create", "namespace", "x", "--dry-run=client", "-o", "yaml"},
+		{"create", "deployment", "x", "--image=registry.local/a/nginx:1.25", "--replicas=2", "--port=80", "--dry-run=client", "-o", "yaml"},
+		{"create", "deployment", "x", "--image=busybox", "-n", "real", "--dry-run=client", "-o", "json"},
+		{"create", "deployment", "x", "--image=busybox", "--dry-run=client", "--", "sleep", "3600"},
+		{"create", "service", "nodeport", "x", "--tcp=80:8080", "--node-port=30080", "--dry-run=client", "-o", "yaml"},
+		{"create", "service", "clusterip", "x", "--tcp=5432", "--clusterip=None", "--dry-run=client", "-o", "name"},
+	} {
+		same(args, args, noop)
+	}
 	for _, args := range [][]string{
 		{"config", "get-contexts"},
 		{"config", "get-contexts", "-o", "name"},
