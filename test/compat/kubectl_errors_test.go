@@ -105,6 +105,10 @@ func TestCreateAndContextsMatchRealKubectl(t *testing.T) {
 		[]string{"create", "deployment", "ours", "--image=registry.local/a/nginx:1.25", "--image=busybox", "--replicas=2", "--port=80", "-n", "ours"}, swap)
 	same([]string{"create", "service", "nodeport", "real", "--tcp=80:8080", "--tcp=81:admin", "-n", "real"},
 		[]string{"create", "service", "nodeport", "ours", "--tcp=80:8080", "--tcp=81:admin", "-n", "ours"}, swap)
+	same([]string{"run", "real", "--image=nginx", "--port=80"}, []string{"run", "ours", "--image=nginx", "--port=80"}, swap)
+	if r, o := c.ok(t, "", "get", "pod", "real", "-o", "jsonpath={.metadata.labels} {.spec}"), c.ok(t, "", "get", "pod", "ours", "-o", "jsonpath={.metadata.labels} {.spec}"); swap(r) != o {
+		t.Fatalf("kubectl run pods differ\n real %s\n ours %s", r, o)
+	}
 	same([]string{"create", "service", "clusterip", "real", "--tcp=5432", "--clusterip=None"},
 		[]string{"create", "service", "clusterip", "ours", "--tcp=5432", "--clusterip=None"}, swap)
 	const spec = `-o=jsonpath={.metadata.labels} {.spec.replicas} {.spec.selector} {.spec.template.metadata.labels} {.spec.template.spec.containers[*].name} {.spec.template.spec.containers[*].image} {.spec.template.spec.containers[*].ports}`
@@ -128,6 +132,10 @@ func TestCreateAndContextsMatchRealKubectl(t *testing.T) {
 		{"create", "deployment", "x", "--image=busybox", "--dry-run=client", "--", "sleep", "3600"},
 		{"create", "service", "nodeport", "x", "--tcp=80:8080", "--node-port=30080", "--dry-run=client", "-o", "yaml"},
 		{"create", "service", "clusterip", "x", "--tcp=5432", "--clusterip=None", "--dry-run=client", "-o", "name"},
+		{"run", "x", "--image=nginx", "--dry-run=client", "-o", "yaml"},
+		{"run", "x", "--image=nginx", "--port=80", "--env=A=B", "--env=C=D=E", "--labels=a=b,c=d", "--restart=Never", "--dry-run=client", "-o", "yaml", "--", "sleep", "10"},
+		{"run", "x", "--image=busybox", "--command", "--restart=OnFailure", "-n", "real", "--dry-run=client", "-o", "json", "--", "sh", "-c", "sleep 10"},
+		{"run", "x", "--image=nginx", "--restart=Foo"},
 	} {
 		same(args, args, noop)
 	}
