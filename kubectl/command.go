@@ -147,7 +147,7 @@ func newCommand(o *options) *cobra.Command {
 		newApplyCommand(o), newCreateCommand(o), newGetCommand(o), newDescribeCommand(o),
 		newDeleteCommand(o), newConfigCommand(o), newAPIResourcesCommand(o), newVersionCommand(o),
 		newWaitCommand(o), newLabelCommand(o), newScaleCommand(o), newLogsCommand(o),
-		newExecCommand(o), newEventsCommand(o), newRunCommand(o),
+		newExecCommand(o), newEventsCommand(o), newRunCommand(o), newExposeCommand(o),
 	)
 	root.AddCommand(unsupportedCommands()...)
 	root.SetFlagErrorFunc(flagError)

@@ -52,6 +52,7 @@ func newCreateCommand(o *options) *cobra.Command {
 type createFlags struct {
 	dryRun string
 	output string
+	verb   string // what the printed line says was done; "created" if empty
 }
 
 func (f *createFlags) add(cmd *cobra.Command) {
@@ -111,7 +112,11 @@ func createObject(ctx context.Context, o *options, f *createFlags, obj api.Objec
 		fmt.Fprintln(o.out, what)
 		return nil
 	}
-	fmt.Fprintf(o.out, "%s created%s\n", what, suffix)
+	verb := f.verb
+	if verb == "" {
+		verb = "created"
+	}
+	fmt.Fprintf(o.out, "%s %s%s\n", what, verb, suffix)
 	return nil
 }
 

@@ -1,5 +1,6 @@
 // Package kubectl owns minik8s's kubectl: the command-line client that
-// applies, creates (from files, `create namespace|deployment|service`, `run`),
+// applies, creates (from files, `create namespace|deployment|service`, `run`,
+// `expose`),
 // gets, describes (with the object's events), lists events, deletes, waits for, labels
 // and scales objects through the apiserver's REST API, and reads and
 // switches kubeconfig contexts, printing what real kubectl prints

@@ -54,6 +54,7 @@ var badInvocations = []struct {
 	{[]string{"wait", "pods/x"}, `error: unrecognized condition: ""`},
 	{[]string{"exec"}, "error: pod, type/name or --filename must be specified"},
 	{[]string{"exec", "x"}, "error: you must specify at least one command for the container"},
+	{[]string{"expose"}, "error: " + resourcesRequired},
 	{[]string{"run", "x"}, `error: required flag(s) "image" not set`},
 	{[]string{"run", "--image=nginx"}, "error: NAME is required for run\nSee 'kubectl run -h' for help and examples"},
 	{[]string{"run", "x", "--image=nginx", "--restart=Foo"}, "error: invalid restart policy: Foo\nSee 'kubectl run -h' for help and examples"},

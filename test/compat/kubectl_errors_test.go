@@ -208,3 +208,36 @@ users:
 - name: admin
   user: {token: abc, client-key-data: QUJD}
 `
+
+// TestExposeMatchesRealKubectl: kubectl expose makes the same service
+// through both kubectls.
+func TestExposeMatchesRealKubectl(t *testing.T) {
+	need(t, "kubectl")
+	c := startCluster(t)
+	c.ok(t, podYAML, "apply", "-f", "-")
+	c.ok(t, strings.ReplaceAll(deployYAML, "%REPLICAS%", "0"), "apply", "-f", "-")
+	c.ok(t, serviceYAML, "apply", "-f", "-")
+	for _, args := range [][]string{
+		{"expose", "deployment", "hello", "--dry-run=client", "-o", "yaml"},
+		{"expose", "deployment/hello", "--port=80", "--target-port=8080", "--type=NodePort", "--name=web", "--dry-run=client", "-o", "yaml"},
+		{"expose", "pod", "web", "--port=80,443", "--labels=x=y", "--dry-run=client", "-o", "json"},
+		{"expose", "pod", "web", "--selector=app=web,tier=fe", "--protocol=UDP", "--target-port=dns", "--dry-run=client", "-o", "yaml"},
+		{"expose", "service", "hello", "--name=copy", "--dry-run=client", "-o", "yaml"},
+		{"expose", "service", "hello", "--name=copy", "--cluster-ip=None", "--session-affinity=ClientIP", "--dry-run=client", "-o", "yaml"},
+		{"expose", "deployment", "nope"},
+		{"expose"},
+	} {
+		rOut, rErr, rerr := c.kubectl(t, "", args...)
+		oOut, oErr, oerr := c.ours(t, args...)
+		if (rerr == nil) != (oerr == nil) || rOut != oOut || rErr != oErr {
+			t.Fatalf("kubectl %s\nreal (%v):\n%s%s\nours (%v):\n%s%s", strings.Join(args, " "), rerr, rOut, rErr, oerr, oOut, oErr)
+		}
+	}
+	if r, o := c.ok(t, "", "expose", "deployment", "hello", "--name=real"), c.ok(t, "", "expose", "deployment", "hello", "--name=ours"); r != "service/real exposed\n" || o != "service/ours exposed\n" {
+		t.Fatalf("expose: real %q, ours %q", r, o)
+	}
+	const spec = `-o=jsonpath={.metadata.labels} {.spec.selector} {.spec.ports} {.spec.type}`
+	if r, o := c.ok(t, "", "get", "svc", "real", spec), c.ok(t, "", "get", "svc", "ours", spec); r != o {
+		t.Fatalf("exposed services differ\n real %s\n ours %s", r, o)
+	}
+}
