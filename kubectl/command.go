@@ -111,7 +111,7 @@ func parseTimeout(s string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
-		return 0, fmt.Errorf("invalid --request-timeout %q: want a duration like 30s or 1m", s)
+		return 0, errors.New("Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)")
 	}
 	return d, nil
 }
@@ -147,7 +147,7 @@ func newCommand(o *options) *cobra.Command {
 		newApplyCommand(o), newCreateCommand(o), newGetCommand(o), newDescribeCommand(o),
 		newDeleteCommand(o), newConfigCommand(o), newAPIResourcesCommand(o), newVersionCommand(o),
 		newWaitCommand(o), newLabelCommand(o), newScaleCommand(o), newLogsCommand(o),
-		newExecCommand(o),
+		newExecCommand(o), newEventsCommand(o), newRunCommand(o), newExposeCommand(o),
 	)
 	root.AddCommand(unsupportedCommands()...)
 	root.SetFlagErrorFunc(flagError)

@@ -57,8 +57,8 @@ func (o *options) loadKubeconfig() (*kubeconfigFile, error) {
 	if f.kc, err = client.ParseKubeconfig(data); err != nil {
 		return nil, err
 	}
-	if err := yaml.Unmarshal(data, &f.doc); err != nil {
-		return nil, fmt.Errorf("parse kubeconfig: %w", err)
+	if err := unmarshalYAML(data, &f.doc); err != nil {
+		return nil, err
 	}
 	if f.doc == nil {
 		f.doc = map[string]any{}
@@ -300,4 +300,11 @@ func setContext(doc map[string]any, name string, set map[string]string) bool {
 		}
 	}
 	return created
+}
+
+func unmarshalYAML(data []byte, doc *map[string]any) error {
+	if err := yaml.Unmarshal(data, doc); err != nil {
+		return fmt.Errorf("parse kubeconfig: %w", err)
+	}
+	return nil
 }

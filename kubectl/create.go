@@ -52,6 +52,7 @@ func newCreateCommand(o *options) *cobra.Command {
 type createFlags struct {
 	dryRun string
 	output string
+	verb   string // what the printed line says was done; "created" if empty
 }
 
 func (f *createFlags) add(cmd *cobra.Command) {
@@ -82,7 +83,10 @@ func createObject(ctx context.Context, o *options, f *createFlags, obj api.Objec
 		if ns, err = o.ns(); err != nil {
 			return err
 		}
-		obj.GetObjectMeta().Namespace = ns
+		// As kubectl, the object names its namespace only when -n does.
+		if o.namespace != "" {
+			obj.GetObjectMeta().Namespace = ns
+		}
 	}
 	result, suffix := obj, ""
 	if f.dryRun == "client" {
@@ -108,7 +112,11 @@ func createObject(ctx context.Context, o *options, f *createFlags, obj api.Objec
 		fmt.Fprintln(o.out, what)
 		return nil
 	}
-	fmt.Fprintf(o.out, "%s created%s\n", what, suffix)
+	verb := f.verb
+	if verb == "" {
+		verb = "created"
+	}
+	fmt.Fprintf(o.out, "%s %s%s\n", what, verb, suffix)
 	return nil
 }
 

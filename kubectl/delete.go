@@ -2,6 +2,7 @@ package kubectl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -61,6 +62,9 @@ type victim struct {
 }
 
 func runDelete(ctx context.Context, o *options, d *deleteOptions, args []string) error {
+	if len(args) == 0 && len(d.files.files) == 0 {
+		return errors.New(resourcesRequired)
+	}
 	c, ns, err := o.clientNS()
 	if err != nil {
 		return err
@@ -86,7 +90,7 @@ func runDelete(ctx context.Context, o *options, d *deleteOptions, args []string)
 		}
 	default:
 		if len(args) == 0 {
-			return fmt.Errorf("you must provide one or more resources by argument or filename")
+			return errors.New(resourcesRequired)
 		}
 		targets, err := parseTargets(args)
 		if err != nil {

@@ -2,6 +2,7 @@ package kubectl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -21,6 +22,9 @@ func newDescribeCommand(o *options) *cobra.Command {
 		Short: "Show details of a specific resource or group of resources",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if len(args) == 0 {
+				return errors.New("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.")
+			}
 			targets, err := parseTargets(args)
 			if err != nil {
 				return err

@@ -43,7 +43,23 @@ var badInvocations = []struct {
 	{[]string{"describe", "pods", "--bogus"}, "Error: unknown flag: --bogus\nSee 'kubectl describe --help' for usage."},
 	{[]string{"logs"}, "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples"},
 	{[]string{"logs", "a", "b", "c"}, "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples"},
+	{[]string{"get", "pods", "--request-timeout=abc"}, "error: Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)"},
+	{[]string{"get"}, "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\n" +
+		"error: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples"},
+	{[]string{"describe"}, "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources."},
+	{[]string{"delete"}, "error: " + resourcesRequired},
+	{[]string{"scale", "--replicas=1"}, "error: " + resourcesRequired},
+	{[]string{"label"}, "error: one or more resources must be specified as <resource> <name> or <resource>/<name>"},
+	{[]string{"label", "pods", "x"}, "error: at least one label update is required"},
+	{[]string{"wait", "pods/x"}, `error: unrecognized condition: ""`},
+	{[]string{"exec"}, "error: pod, type/name or --filename must be specified"},
+	{[]string{"exec", "x"}, "error: you must specify at least one command for the container"},
+	{[]string{"expose"}, "error: " + resourcesRequired},
+	{[]string{"run", "x"}, `error: required flag(s) "image" not set`},
+	{[]string{"run", "--image=nginx"}, "error: NAME is required for run\nSee 'kubectl run -h' for help and examples"},
+	{[]string{"run", "x", "--image=nginx", "--restart=Foo"}, "error: invalid restart policy: Foo\nSee 'kubectl run -h' for help and examples"},
 	// minik8s only: what it does not have says so.
+	{[]string{"run", "-it", "--rm", "x", "--image=busybox", "--", "sh"}, "error: kubectl run -i, -t, --rm and --attach are not supported by minik8s: run the pod, then use kubectl exec"},
 	{[]string{"create", "configmap", "x", "--from-literal=a=b"}, `error: "kubectl create configmap" is not supported by minik8s: it does not serve configmaps`},
 	{[]string{"create", "secret", "generic", "x"}, `error: "kubectl create secret" is not supported by minik8s: it does not serve secrets`},
 	{[]string{"patch", "pod", "x", "-p", "{}"}, `error: "kubectl patch" is not supported by minik8s: use the real kubectl, or one of: ` + supportedList},
@@ -203,6 +219,12 @@ func TestConfigContexts(t *testing.T) {
 	}
 	if got := k("config", "current-context"); got != "lab-dev\n" {
 		t.Fatalf("current-context after use-context: %q", got)
+	}
+	if got := k("config", "view", "--minify", "-o", "jsonpath={.current-context} {..namespace} {.clusters[*].name}"); got != "lab-dev dev lab" {
+		t.Fatalf("config view --minify after use-context: %q", got)
+	}
+	if got := k("config", "view", "-o", "jsonpath={.contexts[*].name}"); got != "lab lab-dev other" {
+		t.Fatalf("config view: %q", got)
 	}
 	// The context's namespace applies.
 	k("create", "ns", "dev")

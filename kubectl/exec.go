@@ -61,7 +61,7 @@ func execContainer(pod *api.Pod, name string) (container, notice string, err err
 func execArgs(args []string, dash int) (pod string, command []string, err error) {
 	switch {
 	case len(args) == 0:
-		return "", nil, errors.New("expected 'exec (POD | TYPE/NAME) -- COMMAND [args...]'.\nPOD and COMMAND are required arguments for the exec command")
+		return "", nil, errors.New("pod, type/name or --filename must be specified")
 	case dash == 0:
 		return "", nil, errors.New("a pod name is required before --")
 	case dash < 0 && len(args) > 1:

@@ -25,7 +25,7 @@ func TestExecArgs(t *testing.T) {
 		{args: []string{"web", "ls"}, dash: -1, wantErr: "Use exec [POD] -- [COMMAND] instead"},
 		{args: []string{"web"}, dash: 1, wantErr: "at least one command"},
 		{args: []string{"web"}, dash: -1, wantErr: "at least one command"},
-		{args: nil, dash: -1, wantErr: "POD and COMMAND are required"},
+		{args: nil, dash: -1, wantErr: "pod, type/name or --filename must be specified"},
 		{args: []string{"ls"}, dash: 0, wantErr: "pod name is required"},
 		{args: []string{"a", "b", "ls"}, dash: 2, wantErr: "exactly one pod"},
 	}

@@ -31,6 +31,7 @@ type getOptions struct {
 	template         string
 	allowMissingKeys bool
 	printer          objectPrinter // built once, for a watch
+	sortBy           string        // --sort-by JSONPath (sortby.go)
 }
 
 func newGetCommand(o *options) *cobra.Command {
@@ -39,6 +40,10 @@ func newGetCommand(o *options) *cobra.Command {
 		Use:   "get TYPE[,TYPE...] [NAME...] | TYPE/NAME...",
 		Short: "Display one or many resources",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				fmt.Fprint(cmd.ErrOrStderr(), "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\n")
+				return usageError(cmd, "Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).")
+			}
 			return runGet(cmd.Context(), o, g, args)
 		},
 	}
@@ -53,6 +58,7 @@ func newGetCommand(o *options) *cobra.Command {
 	f.BoolVar(&g.showLabels, "show-labels", false, "When printing, show all labels as the last column")
 	f.StringSliceVarP(&g.labelColumns, "label-columns", "L", nil, "Labels to present as columns")
 	f.BoolVarP(&g.watch, "watch", "w", false, "After listing/getting the requested object, watch for changes")
+	f.StringVar(&g.sortBy, "sort-by", "", "If non-empty, sort list types using this field specification, a JSONPath expression (e.g. '{.metadata.name}' or .lastTimestamp)")
 	f.BoolVar(&g.watchOnly, "watch-only", false, "Watch for changes to the requested object(s), without listing/getting first")
 	return cmd
 }
@@ -177,7 +183,18 @@ func getTables(ctx context.Context, o *options, c *client.Client, g *getOptions,
 	allNamespaced := true
 	for _, t := range targets {
 		var table *api.Table
-		if len(t.names) == 0 {
+		if g.sortBy != "" {
+			objs, err := fetchObjects(ctx, o, c, g, t, ns, &failed)
+			if err != nil {
+				return err
+			}
+			if err := sortObjects(g.sortBy, objs, nil); err != nil {
+				return err
+			}
+			if table, err = printers.TableFor(t.info, objs, time.Now()); err != nil {
+				return err
+			}
+		} else if len(t.names) == 0 {
 			tb, err := fetchTable(ctx, c, t.info, ns, "", g.listOptions())
 			if err != nil {
 				return err
@@ -226,6 +243,27 @@ func getTables(ctx context.Context, o *options, c *client.Client, g *getOptions,
 	return nil
 }
 
+// fetchObjects lists t's objects, or gets its names one by one (printing
+// and counting the failures in *failed).
+func fetchObjects(ctx context.Context, o *options, c *client.Client, g *getOptions, t target, ns string, failed *bool) ([]api.Object, error) {
+	tns := namespaceFor(t.info, ns)
+	if len(t.names) == 0 {
+		list, _, err := c.List(ctx, t.info, tns, g.listOptions())
+		return list, err
+	}
+	var objs []api.Object
+	for _, name := range t.names {
+		obj, err := c.Get(ctx, t.info, tns, name)
+		if err != nil {
+			*failed = true
+			fmt.Fprintln(o.err, formatError(err))
+			continue
+		}
+		objs = append(objs, obj)
+	}
+	return objs, nil
+}
+
 // getObjects prints -o yaml|json|name and the template formats.
 func getObjects(ctx context.Context, o *options, c *client.Client, g *getOptions, targets []target, ns string) error {
 	var objs []api.Object
@@ -256,6 +294,11 @@ func getObjects(ctx context.Context, o *options, c *client.Client, g *getOptions
 				continue
 			}
 			objs, infos = append(objs, obj), append(infos, t.info)
+		}
+	}
+	if g.sortBy != "" {
+		if err := sortObjects(g.sortBy, objs, infos); err != nil {
+			return err
 		}
 	}
 	if isTemplateFormat(g.output) {

@@ -2,6 +2,7 @@ package kubectl
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -40,6 +41,9 @@ func newLabelCommand(o *options) *cobra.Command {
 				} else {
 					objArgs = append(objArgs, a)
 				}
+			}
+			if len(objArgs) == 0 {
+				return errors.New("one or more resources must be specified as <resource> <name> or <resource>/<name>")
 			}
 			if len(labelArgs) == 0 {
 				return fmt.Errorf("at least one label update is required")
@@ -110,6 +114,9 @@ func newScaleCommand(o *options) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("replicas") || replicas < 0 {
 				return fmt.Errorf("the --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0")
+			}
+			if len(args) == 0 {
+				return errors.New(resourcesRequired)
 			}
 			targets, err := parseTargets(args)
 			if err != nil {

@@ -9,41 +9,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"minik8s/pkg/api"
-	"minik8s/pkg/client"
 	"minik8s/pkg/printers"
 )
 
 func newConfigCommand(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "config SUBCOMMAND",
-		Short: "Show the kubeconfig of the cluster kubectl talks to",
+		Short: "Modify kubeconfig files: contexts and the view of the kubeconfig in use",
 		RunE:  groupRun,
 	}
-	var raw, minify bool
-	view := &cobra.Command{
-		Use:   "view",
-		Short: "Print the standard kubeconfig of the current cluster",
-		Args:  noArgsUnexpectedLower,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := o.config()
-			if err != nil {
-				return err
-			}
-			ns := cfg.Namespace
-			if o.namespace != "" {
-				ns = o.namespace
-			}
-			b, err := client.NewKubeconfig(cfg.Server, ns).YAML()
-			if err != nil {
-				return err
-			}
-			_, err = o.out.Write(b)
-			return err
-		},
-	}
-	view.Flags().BoolVar(&raw, "raw", false, "Display raw byte data (minik8s has no secrets to redact)")
-	view.Flags().BoolVar(&minify, "minify", false, "Remove all information not used by current-context (always the case)")
-	cmd.AddCommand(view, newGetContextsCommand(o), newCurrentContextCommand(o), newUseContextCommand(o), newSetContextCommand(o))
+	cmd.AddCommand(newConfigViewCommand(o), newGetContextsCommand(o), newCurrentContextCommand(o), newUseContextCommand(o), newSetContextCommand(o))
 	return cmd
 }
 

@@ -7,6 +7,15 @@ import (
 	"minik8s/pkg/api"
 )
 
+// resourcesRequired is kubectl's message when delete or scale get no
+// resource.
+const resourcesRequired = "You must provide one or more resources by argument or filename.\n" +
+	"Example resource specifications include:\n" +
+	"   '-f rsrc.yaml'\n" +
+	"   '--filename=rsrc.json'\n" +
+	"   '<resource> <name>'\n" +
+	"   '<resource>'"
+
 // target is one resource type with the names asked for (none = a list).
 type target struct {
 	info  *api.ResourceInfo

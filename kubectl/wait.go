@@ -110,7 +110,7 @@ func newWaitCommand(o *options) *cobra.Command {
 		Short: "Wait for a specific condition on one or many resources",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if forStr == "" {
-				return fmt.Errorf("--for must be set")
+				return fmt.Errorf("unrecognized condition: %q", forStr)
 			}
 			cond, err := parseFor(forStr)
 			if err != nil {

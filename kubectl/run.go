@@ -1,0 +1,109 @@
+package kubectl
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"minik8s/pkg/api"
+)
+
+// `kubectl run NAME --image=IMAGE`: one pod, as kubectl's BasicPod
+// generator makes it (label run=NAME unless --labels, dnsPolicy
+// ClusterFirst, restartPolicy from --restart). Attaching (-i, -t, --rm,
+// --attach) is not supported: create the pod, then kubectl exec.
+
+type runFlags struct {
+	createFlags
+	image, labels, restart string
+	port                   int32
+	env                    []string
+	command                bool
+	stdin, tty, rm, attach bool
+}
+
+func newRunCommand(o *options) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run NAME --image=image [--env=\"key=value\"] [--port=port] [--dry-run=server|client] [--command] -- [COMMAND] [args...]",
+		Short: "Run a particular image in a pod",
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.image == "" {
+				return requiredFlag("image")
+			}
+			if len(args) == 0 {
+				return usageError(cmd, "NAME is required for run")
+			}
+			if f.stdin || f.tty || f.rm || f.attach {
+				return fmt.Errorf("kubectl run -i, -t, --rm and --attach are not supported by minik8s: run the pod, then use kubectl exec")
+			}
+			pod, err := newRunPod(args[0], args[1:], &f)
+			if err != nil {
+				return usageError(cmd, "%v", err)
+			}
+			return createObject(cmd.Context(), o, &f.createFlags, pod)
+		},
+	}
+	f.add(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&f.image, "image", "", "The image for the container to run")
+	fl.StringVarP(&f.labels, "labels", "l", "", "Comma separated labels to apply to the pod(s). Will override previous values")
+	fl.StringVar(&f.restart, "restart", "Always", "The restart policy for this Pod. Legal values [Always, OnFailure, Never]")
+	fl.Int32Var(&f.port, "port", -1, "The port that this container exposes")
+	fl.StringArrayVar(&f.env, "env", nil, "Environment variables to set in the container")
+	fl.BoolVar(&f.command, "command", false, "If true and extra arguments are present, use them as the 'command' field in the container, rather than the 'args' field which is the default")
+	fl.BoolVarP(&f.stdin, "stdin", "i", false, "Keep stdin open on the container in the pod (not supported)")
+	fl.BoolVarP(&f.tty, "tty", "t", false, "Allocate a TTY for the container in the pod (not supported)")
+	fl.BoolVar(&f.rm, "rm", false, "Delete the pod after it exits (not supported)")
+	fl.BoolVar(&f.attach, "attach", false, "Wait for the Pod to start running, and then attach to the Pod (not supported)")
+	return cmd
+}
+
+// newRunPod is the pod of `kubectl run`.
+func newRunPod(name string, args []string, f *runFlags) (*api.Pod, error) {
+	switch f.restart {
+	case "Always", "OnFailure", "Never":
+	default:
+		return nil, fmt.Errorf("invalid restart policy: %s", f.restart)
+	}
+	labels := map[string]string{"run": name}
+	if f.labels != "" {
+		labels = map[string]string{}
+		for _, kv := range strings.Split(f.labels, ",") {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" {
+				return nil, fmt.Errorf("invalid label spec: %s", kv)
+			}
+			labels[k] = v
+		}
+	}
+	c := api.Container{Name: name, Image: f.image}
+	if len(args) > 0 {
+		if f.command {
+			c.Command = args
+		} else {
+			c.Args = args
+		}
+	}
+	for _, e := range f.env {
+		k, v, ok := strings.Cut(e, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("invalid env: %s", e)
+		}
+		c.Env = append(c.Env, api.EnvVar{Name: k, Value: v})
+	}
+	if f.port >= 0 {
+		c.Ports = []api.ContainerPort{{ContainerPort: f.port}}
+	}
+	return &api.Pod{
+		TypeMeta:   api.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: api.ObjectMeta{Name: name, Labels: labels},
+		Spec: api.PodSpec{
+			Containers:    []api.Container{c},
+			DNSPolicy:     "ClusterFirst",
+			RestartPolicy: f.restart,
+		},
+	}, nil
+}
