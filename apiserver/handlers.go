@@ -143,23 +143,28 @@ func checkBodyType(r *http.Request) (isProtobuf bool, err error) {
 		fmt.Sprintf("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got %s)", mt), nil)
 }
 
-// decodeBody strictly decodes a body into a new object of the route's kind.
-func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, rt route) (api.Object, error) {
+// decodeBody decodes a body into a new object of the route's kind under
+// the request's field validation, and returns the warnings to send.
+func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, rt route, options string) (api.Object, []string, error) {
+	mode, err := fieldValidationOf(r, options)
+	if err != nil {
+		return nil, nil, err
+	}
 	isProto, err := checkBodyType(r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b, err := s.readBody(w, r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if isProto {
 		if b, err = protobufToJSON(rt.info, b); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if len(strings.TrimSpace(string(b))) == 0 {
-		return nil, errBadRequest("the request body is empty")
+		return nil, nil, errBadRequest("the request body is empty")
 	}
 	// Kind and apiVersion first, so a wrong kind is reported as such
 	// rather than as a list of unknown fields.
@@ -169,20 +174,21 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, rt route) (a
 		unmarshal = func(b []byte, v any, _ ...yaml.JSONOpt) error { return json.Unmarshal(b, v) }
 	}
 	if err := unmarshal(b, &tm); err != nil {
-		return nil, errBadRequest(fmt.Sprintf("invalid request body: %v", err))
+		return nil, nil, errBadRequest(fmt.Sprintf("invalid request body: %v", err))
 	}
 	obj := rt.info.New()
 	*obj.GetTypeMeta() = tm
 	if err := checkTypeAndNamespace(rt.info, obj, rt.namespace); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := decode.DecodeInto(b, obj); err != nil {
-		return nil, errBadRequest(fmt.Sprintf("strict decoding error: %v", err))
+	warnings, err := decodeFields(rt.info, b, obj, mode)
+	if err != nil {
+		return nil, nil, err
 	}
 	if err := checkTypeAndNamespace(rt.info, obj, rt.namespace); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return obj, nil
+	return obj, warnings, nil
 }
 
 // getObject reads one object from storage.
@@ -317,7 +323,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, rt route) error 
 	if rt.info.Namespaced && rt.namespace == "" {
 		return errMethodNotAllowed(r.Method, rt.info.Resource+" across all namespaces")
 	}
-	obj, err := s.decodeBody(w, r, rt)
+	obj, warnings, err := s.decodeBody(w, r, rt, "CreateOptions")
 	if err != nil {
 		return err
 	}
@@ -325,6 +331,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, rt route) error 
 	if err != nil {
 		return err
 	}
+	addWarnings(w, warnings)
 	return s.writeObject(w, r, rt.info, http.StatusCreated, created)
 }
 
@@ -376,7 +383,7 @@ func (s *Server) createObject(ctx context.Context, info *api.ResourceInfo, obj a
 }
 
 func (s *Server) update(w http.ResponseWriter, r *http.Request, rt route) error {
-	obj, err := s.decodeBody(w, r, rt)
+	obj, warnings, err := s.decodeBody(w, r, rt, "UpdateOptions")
 	if err != nil {
 		return err
 	}
@@ -387,6 +394,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, rt route) error 
 	if err != nil {
 		return err
 	}
+	addWarnings(w, warnings)
 	return s.writeObject(w, r, rt.info, http.StatusOK, out)
 }
 

@@ -10,7 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 
 	"minik8s/pkg/api"
-	"minik8s/pkg/api/decode"
 )
 
 // Patch content types.
@@ -64,10 +63,15 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, rt route) error {
 	if err != nil {
 		ct = r.Header.Get("Content-Type")
 	}
+	mode, err := fieldValidationOf(r, "PatchOptions")
+	if err != nil {
+		return err
+	}
 	body, err := s.readBody(w, r)
 	if err != nil {
 		return err
 	}
+	var warnings []string
 	out, err := s.guaranteedUpdate(r.Context(), rt.info, rt.namespace, rt.name, func(cur api.Object, rev int64) (api.Object, func(), error) {
 		orig, err := json.Marshal(cur)
 		if err != nil {
@@ -78,8 +82,8 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, rt route) error {
 			return nil, nil, err
 		}
 		obj := rt.info.New()
-		if err := decode.DecodeInto(patched, obj); err != nil {
-			return nil, nil, errBadRequest(fmt.Sprintf("strict decoding error: %v", err))
+		if warnings, err = decodeFields(rt.info, patched, obj, mode); err != nil {
+			return nil, nil, err
 		}
 		if err := checkTypeAndNamespace(rt.info, obj, rt.namespace); err != nil {
 			return nil, nil, err
@@ -101,5 +105,6 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, rt route) error {
 	if err != nil {
 		return err
 	}
+	addWarnings(w, warnings)
 	return s.writeObject(w, r, rt.info, http.StatusOK, out)
 }
