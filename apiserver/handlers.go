@@ -282,15 +282,33 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, rt route) error {
 	if err != nil {
 		return err
 	}
-	objs, rev, err := s.listObjects(r.Context(), rt.info, rt.namespace, sel)
+	limit, token, err := pagingParams(r)
 	if err != nil {
 		return err
 	}
-	if wantTable(r) {
-		return s.writeTable(w, r, rt.info, objs, strconv.FormatInt(rev, 10))
+	meta := api.ListMeta{}
+	var objs []api.Object
+	if limit == 0 && token == "" {
+		var rev int64
+		if objs, rev, err = s.listObjects(r.Context(), rt.info, rt.namespace, sel); err != nil {
+			return err
+		}
+		meta.ResourceVersion = strconv.FormatInt(rev, 10)
+	} else {
+		page, err := s.listPaged(r.Context(), rt.info, rt.namespace, sel, limit, token)
+		if err != nil {
+			return err
+		}
+		objs = page.items
+		if objs == nil {
+			objs = []api.Object{}
+		}
+		meta = api.ListMeta{ResourceVersion: strconv.FormatInt(page.rev, 10), Continue: page.cont, RemainingItemCount: page.remaining}
 	}
-	writeJSON(w, http.StatusOK, listBody{Kind: rt.info.ListKind(), APIVersion: rt.info.APIVersion(),
-		Metadata: api.ListMeta{ResourceVersion: strconv.FormatInt(rev, 10)}, Items: objs})
+	if wantTable(r) {
+		return s.writeTable(w, r, rt.info, objs, meta)
+	}
+	writeJSON(w, http.StatusOK, listBody{Kind: rt.info.ListKind(), APIVersion: rt.info.APIVersion(), Metadata: meta, Items: objs})
 	return nil
 }
 
@@ -574,7 +592,7 @@ func setPodCondition(st *api.PodStatus, c api.PodCondition) {
 // writeObject answers one object, as a one-row Table if asked.
 func (s *Server) writeObject(w http.ResponseWriter, r *http.Request, info *api.ResourceInfo, code int, obj api.Object) error {
 	if wantTable(r) && r.Method == http.MethodGet {
-		return s.writeTable(w, r, info, []api.Object{obj}, obj.GetObjectMeta().ResourceVersion)
+		return s.writeTable(w, r, info, []api.Object{obj}, api.ListMeta{ResourceVersion: obj.GetObjectMeta().ResourceVersion})
 	}
 	writeJSON(w, code, obj)
 	return nil
