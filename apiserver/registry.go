@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"sort"
 
 	"minik8s/pkg/api"
 	"minik8s/pkg/api/validation"
@@ -48,6 +49,21 @@ type strategy interface {
 type subresource struct {
 	methods []string // allowed HTTP methods
 	serve   func(s *Server, w http.ResponseWriter, r *http.Request, rt route) error
+	// kind (and group/version, if not the parent's) discovery names.
+	kind, group, version string
+}
+
+// verbs are the discovery verbs of a subresource's methods.
+func (sr subresource) verbs() []string {
+	names := map[string]string{http.MethodGet: "get", http.MethodPost: "create", http.MethodPut: "update", http.MethodPatch: "patch", http.MethodDelete: "delete"}
+	var out []string
+	for _, m := range sr.methods {
+		if v, ok := names[m]; ok {
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // strategies holds the resources that differ from defaultStrategy, by
@@ -71,10 +87,11 @@ func strategyFor(info *api.ResourceInfo) strategy {
 func subresourcesOf(info *api.ResourceInfo) map[string]subresource {
 	out := map[string]subresource{}
 	if info.HasStatus {
-		out["status"] = subresource{methods: []string{http.MethodGet, http.MethodPut, http.MethodPatch}, serve: serveStatus}
+		out["status"] = subresource{methods: []string{http.MethodGet, http.MethodPut, http.MethodPatch}, serve: serveStatus, kind: info.Kind}
 	}
 	if hasScale(info) {
-		out["scale"] = subresource{methods: []string{http.MethodGet, http.MethodPut, http.MethodPatch}, serve: (*Server).serveScale}
+		out["scale"] = subresource{methods: []string{http.MethodGet, http.MethodPut, http.MethodPatch}, serve: (*Server).serveScale,
+			kind: "Scale", group: "autoscaling", version: "v1"}
 	}
 	for name, sr := range strategyFor(info).Subresources() {
 		out[name] = sr

@@ -22,9 +22,9 @@ func (podStrategy) Delete(ctx context.Context, s *Server, rt route, opts *api.De
 }
 func (podStrategy) Subresources() map[string]subresource {
 	return map[string]subresource{
-		"binding": {methods: []string{http.MethodPost}, serve: (*Server).bind},
-		"log":     {methods: []string{http.MethodGet}, serve: (*Server).servePodLog},
-		"exec":    {methods: []string{http.MethodGet, http.MethodPost}, serve: (*Server).servePodExec},
+		"binding": {methods: []string{http.MethodPost}, serve: (*Server).bind, kind: "Binding"},
+		"log":     {methods: []string{http.MethodGet}, serve: (*Server).servePodLog, kind: "Pod"},
+		"exec":    {methods: []string{http.MethodGet, http.MethodPost}, serve: (*Server).servePodExec, kind: "PodExecOptions"},
 	}
 }
 
