@@ -371,7 +371,7 @@ func (s *Server) createObject(ctx context.Context, info *api.ResourceInfo, obj a
 	}
 	st := strategyFor(info)
 	prepareCreate(obj, api.Now(), newUID())
-	st.PrepareForCreate(obj)
+	st.PrepareForCreate(info, obj)
 	validation.Default(obj)
 	if errs := st.Validate(obj); len(errs) > 0 {
 		return nil, errInvalid(info, m.Name, errs)

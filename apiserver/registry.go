@@ -24,7 +24,7 @@ import (
 type strategy interface {
 	// PrepareForCreate resets what a client may not set on a new object
 	// (status, as Kubernetes' strategies do).
-	PrepareForCreate(obj api.Object)
+	PrepareForCreate(info *api.ResourceInfo, obj api.Object)
 	// Validate checks a new object; ValidateUpdate an update against the
 	// stored object.
 	Validate(obj api.Object) validation.ErrorList
@@ -106,7 +106,11 @@ type defaultStrategy struct{}
 
 var _ strategy = defaultStrategy{}
 
-func (defaultStrategy) PrepareForCreate(obj api.Object) { resetStatus(obj) }
+func (defaultStrategy) PrepareForCreate(info *api.ResourceInfo, obj api.Object) {
+	if info.HasStatus {
+		resetStatus(obj)
+	}
+}
 func (defaultStrategy) Validate(obj api.Object) validation.ErrorList {
 	return validation.Validate(obj)
 }

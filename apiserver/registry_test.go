@@ -65,17 +65,17 @@ func TestDiscoveryFromStrategies(t *testing.T) {
 
 func TestPrepareForCreate(t *testing.T) {
 	pod := &api.Pod{Status: api.PodStatus{Phase: api.PodRunning, PodIP: "1.2.3.4"}}
-	strategyFor(infoOf(t, "", "pods")).PrepareForCreate(pod)
+	strategyFor(infoOf(t, "", "pods")).PrepareForCreate(infoOf(t, "", "pods"), pod)
 	if !reflect.DeepEqual(pod.Status, api.PodStatus{Phase: api.PodPending}) {
 		t.Errorf("pod status %+v", pod.Status)
 	}
 	d := &api.Deployment{Status: api.DeploymentStatus{Replicas: 3}}
-	strategyFor(infoOf(t, "apps", "deployments")).PrepareForCreate(d)
+	strategyFor(infoOf(t, "apps", "deployments")).PrepareForCreate(infoOf(t, "apps", "deployments"), d)
 	if d.Status.Replicas != 0 {
 		t.Errorf("deployment status kept: %+v", d.Status)
 	}
 	n := &api.Node{Status: api.NodeStatus{Addresses: []api.NodeAddress{{Type: "InternalIP", Address: "10.0.0.1"}}}}
-	strategyFor(infoOf(t, "", "nodes")).PrepareForCreate(n)
+	strategyFor(infoOf(t, "", "nodes")).PrepareForCreate(infoOf(t, "", "nodes"), n)
 	if len(n.Status.Addresses) != 1 {
 		t.Errorf("node status dropped: %+v", n.Status)
 	}

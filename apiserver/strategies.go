@@ -14,7 +14,7 @@ import (
 // finishes it); binding, log and exec are subresources.
 type podStrategy struct{ defaultStrategy }
 
-func (podStrategy) PrepareForCreate(obj api.Object) {
+func (podStrategy) PrepareForCreate(_ *api.ResourceInfo, obj api.Object) {
 	obj.(*api.Pod).Status = api.PodStatus{Phase: api.PodPending}
 }
 func (podStrategy) Delete(ctx context.Context, s *Server, rt route, opts *api.DeleteOptions, q url.Values) (api.Object, error) {
@@ -61,7 +61,7 @@ func (serviceStrategy) AfterDelete(context.Context, *Server, api.Object) {}
 // Terminating and its contents are removed before it is.
 type namespaceStrategy struct{ defaultStrategy }
 
-func (namespaceStrategy) PrepareForCreate(obj api.Object) {
+func (namespaceStrategy) PrepareForCreate(_ *api.ResourceInfo, obj api.Object) {
 	obj.(*api.Namespace).Status = api.NamespaceStatus{Phase: api.NamespaceActive}
 }
 func (namespaceStrategy) Delete(ctx context.Context, s *Server, rt route, _ *api.DeleteOptions, _ url.Values) (api.Object, error) {
@@ -76,4 +76,4 @@ func (namespaceStrategy) Subresources() map[string]subresource { return nil }
 // nodeStrategy keeps the status a kubelet registers its node with.
 type nodeStrategy struct{ defaultStrategy }
 
-func (nodeStrategy) PrepareForCreate(api.Object) {}
+func (nodeStrategy) PrepareForCreate(*api.ResourceInfo, api.Object) {}
