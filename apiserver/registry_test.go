@@ -1,10 +1,12 @@
 package apiserver
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"testing"
+	"time"
 
 	"minik8s/pkg/api"
 )
@@ -89,4 +91,32 @@ func infoOf(t *testing.T, group, resource string) *api.ResourceInfo {
 		t.Fatalf("no resource %s.%s", resource, group)
 	}
 	return info
+}
+
+func TestKeyLocks(t *testing.T) {
+	var k keyLocks
+	ctx := context.Background()
+	unlock, err := k.lock(ctx, "/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := k.lock(ctx, "/b")
+	if err != nil {
+		t.Fatal("another key must not wait:", err)
+	}
+	other()
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if _, err := k.lock(short, "/a"); err == nil {
+		t.Fatal("a locked key was locked twice")
+	}
+	unlock()
+	again, err := k.lock(ctx, "/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again()
+	if len(k.locks) != 0 {
+		t.Errorf("%d locks left", len(k.locks))
+	}
 }

@@ -32,6 +32,7 @@ type Server struct {
 	// namespaces caches namespace phases for the create path.
 	namespaces *nsCache
 	router     *gin.Engine
+	keyLocks   keyLocks // turns of concurrent updates of one key
 }
 
 // NewServer checks the options; Run starts everything.
