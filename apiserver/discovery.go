@@ -3,6 +3,7 @@ package apiserver
 import (
 	"net/http"
 	"runtime"
+	"sort"
 	"strings"
 
 	"minik8s/pkg/api"
@@ -81,23 +82,23 @@ func resourceList(group, version string) ([]apiResource, bool) {
 			continue
 		}
 		found = true
-		verbs := []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
-		if r.Resource == "namespaces" {
-			verbs = []string{"create", "delete", "get", "list", "patch", "update", "watch"}
+		verbs := []string{"create", "delete", "get", "list", "patch", "update", "watch"}
+		if strategyFor(r).AllowDeleteCollection() {
+			verbs = []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
 		}
 		ar := apiResource{Name: r.Resource, SingularName: r.Singular, Namespaced: r.Namespaced, Kind: r.Kind,
 			Verbs: verbs, ShortNames: r.ShortNames, Categories: r.Categories}
 		out = append(out, ar)
-		if r.HasStatus {
-			out = append(out, apiResource{Name: r.Resource + "/status", Namespaced: r.Namespaced, Kind: r.Kind,
-				Verbs: []string{"get", "patch", "update"}})
+		subs := subresourcesOf(r)
+		names := make([]string, 0, len(subs))
+		for name := range subs {
+			names = append(names, name)
 		}
-		if r.Kind == "Deployment" || r.Kind == "ReplicaSet" {
-			out = append(out, apiResource{Name: r.Resource + "/scale", Namespaced: true, Group: "autoscaling", Version: "v1",
-				Kind: "Scale", Verbs: []string{"get", "patch", "update"}})
-		}
-		if r.Resource == "pods" {
-			out = append(out, apiResource{Name: "pods/binding", Namespaced: true, Kind: "Binding", Verbs: []string{"create"}})
+		sort.Strings(names)
+		for _, name := range names {
+			sr := subs[name]
+			out = append(out, apiResource{Name: r.Resource + "/" + name, Namespaced: r.Namespaced, Kind: sr.kind,
+				Group: sr.group, Version: sr.version, Verbs: sr.verbs()})
 		}
 	}
 	return out, found

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,75 +24,22 @@ import (
 	"minik8s/pkg/labels"
 )
 
-// serveResource dispatches a resource request by verb and subresource.
-func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, rt route) {
+// serveResource serves a resource path by verb; sr is the subresource
+// the route names, if any.
+func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, rt route, sr *subresource) {
 	r, err := withDryRun(r)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	switch rt.sub {
-	case "":
-	case "status":
-		if !rt.info.HasStatus {
-			writeError(w, errNoResource())
+	if sr != nil {
+		if !slices.Contains(sr.methods, r.Method) {
+			writeError(w, errMethodNotAllowed(r.Method, rt.info.Resource+"/"+rt.sub))
 			return
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodPut && r.Method != http.MethodPatch {
-			writeError(w, errMethodNotAllowed(r.Method, rt.info.Resource+"/status"))
-			return
-		}
-	case "binding":
-		if rt.info.Resource != "pods" {
-			writeError(w, errNoResource())
-			return
-		}
-		if r.Method != http.MethodPost {
-			writeError(w, errMethodNotAllowed(r.Method, "pods/binding"))
-			return
-		}
-		err = s.bind(w, r, rt)
-		if err != nil {
-			writeError(w, err)
-		}
-		return
-	case "log":
-		if rt.info.Resource != "pods" || rt.info.Group != "" {
-			writeError(w, errNoResource())
-			return
-		}
-		if r.Method != http.MethodGet {
-			writeError(w, errMethodNotAllowed(r.Method, "pods/log"))
-			return
-		}
-		if err := s.servePodLog(w, r, rt); err != nil {
-			writeError(w, err)
-		}
-		return
-	case "exec":
-		if rt.info.Resource != "pods" || rt.info.Group != "" {
-			writeError(w, errNoResource())
-			return
-		}
-		if r.Method != http.MethodGet && r.Method != http.MethodPost {
-			writeError(w, errMethodNotAllowed(r.Method, "pods/exec"))
-			return
-		}
-		if err := s.servePodExec(w, r, rt); err != nil {
-			writeError(w, err)
-		}
-		return
-	case "scale":
-		if !hasScale(rt.info) {
-			writeError(w, errNoResource())
-			return
-		}
-		if err := s.serveScale(w, r, rt); err != nil {
+		if err := sr.serve(s, w, r, rt); err != nil {
 			writeError(w, mapStoreError(err, rt))
 		}
-		return
-	default:
-		writeError(w, errNoResource())
 		return
 	}
 	switch r.Method {
@@ -195,23 +143,28 @@ func checkBodyType(r *http.Request) (isProtobuf bool, err error) {
 		fmt.Sprintf("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got %s)", mt), nil)
 }
 
-// decodeBody strictly decodes a body into a new object of the route's kind.
-func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, rt route) (api.Object, error) {
+// decodeBody decodes a body into a new object of the route's kind under
+// the request's field validation, and returns the warnings to send.
+func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, rt route, options string) (api.Object, []string, error) {
+	mode, err := fieldValidationOf(r, options)
+	if err != nil {
+		return nil, nil, err
+	}
 	isProto, err := checkBodyType(r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b, err := s.readBody(w, r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if isProto {
 		if b, err = protobufToJSON(rt.info, b); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if len(strings.TrimSpace(string(b))) == 0 {
-		return nil, errBadRequest("the request body is empty")
+		return nil, nil, errBadRequest("the request body is empty")
 	}
 	// Kind and apiVersion first, so a wrong kind is reported as such
 	// rather than as a list of unknown fields.
@@ -221,20 +174,21 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, rt route) (a
 		unmarshal = func(b []byte, v any, _ ...yaml.JSONOpt) error { return json.Unmarshal(b, v) }
 	}
 	if err := unmarshal(b, &tm); err != nil {
-		return nil, errBadRequest(fmt.Sprintf("invalid request body: %v", err))
+		return nil, nil, errBadRequest(fmt.Sprintf("invalid request body: %v", err))
 	}
 	obj := rt.info.New()
 	*obj.GetTypeMeta() = tm
 	if err := checkTypeAndNamespace(rt.info, obj, rt.namespace); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := decode.DecodeInto(b, obj); err != nil {
-		return nil, errBadRequest(fmt.Sprintf("strict decoding error: %v", err))
+	warnings, err := decodeFields(rt.info, b, obj, mode)
+	if err != nil {
+		return nil, nil, err
 	}
 	if err := checkTypeAndNamespace(rt.info, obj, rt.namespace); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return obj, nil
+	return obj, warnings, nil
 }
 
 // getObject reads one object from storage.
@@ -328,15 +282,33 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, rt route) error {
 	if err != nil {
 		return err
 	}
-	objs, rev, err := s.listObjects(r.Context(), rt.info, rt.namespace, sel)
+	limit, token, err := pagingParams(r)
 	if err != nil {
 		return err
 	}
-	if wantTable(r) {
-		return s.writeTable(w, r, rt.info, objs, strconv.FormatInt(rev, 10))
+	meta := api.ListMeta{}
+	var objs []api.Object
+	if limit == 0 && token == "" {
+		var rev int64
+		if objs, rev, err = s.listObjects(r.Context(), rt.info, rt.namespace, sel); err != nil {
+			return err
+		}
+		meta.ResourceVersion = strconv.FormatInt(rev, 10)
+	} else {
+		page, err := s.listPaged(r.Context(), rt.info, rt.namespace, sel, limit, token)
+		if err != nil {
+			return err
+		}
+		objs = page.items
+		if objs == nil {
+			objs = []api.Object{}
+		}
+		meta = api.ListMeta{ResourceVersion: strconv.FormatInt(page.rev, 10), Continue: page.cont, RemainingItemCount: page.remaining}
 	}
-	writeJSON(w, http.StatusOK, listBody{Kind: rt.info.ListKind(), APIVersion: rt.info.APIVersion(),
-		Metadata: api.ListMeta{ResourceVersion: strconv.FormatInt(rev, 10)}, Items: objs})
+	if wantTable(r) {
+		return s.writeTable(w, r, rt.info, objs, meta)
+	}
+	writeJSON(w, http.StatusOK, listBody{Kind: rt.info.ListKind(), APIVersion: rt.info.APIVersion(), Metadata: meta, Items: objs})
 	return nil
 }
 
@@ -369,7 +341,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, rt route) error 
 	if rt.info.Namespaced && rt.namespace == "" {
 		return errMethodNotAllowed(r.Method, rt.info.Resource+" across all namespaces")
 	}
-	obj, err := s.decodeBody(w, r, rt)
+	obj, warnings, err := s.decodeBody(w, r, rt, "CreateOptions")
 	if err != nil {
 		return err
 	}
@@ -377,6 +349,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, rt route) error 
 	if err != nil {
 		return err
 	}
+	addWarnings(w, warnings)
 	return s.writeObject(w, r, rt.info, http.StatusCreated, created)
 }
 
@@ -396,18 +369,18 @@ func (s *Server) createObject(ctx context.Context, info *api.ResourceInfo, obj a
 	if err := s.checkNamespaceOpen(ctx, info, m.Namespace, m.Name); err != nil {
 		return nil, err
 	}
-	prepareCreate(info, obj, api.Now(), newUID())
+	st := strategyFor(info)
+	prepareCreate(obj, api.Now(), newUID())
+	st.PrepareForCreate(info, obj)
 	validation.Default(obj)
-	if errs := validation.Validate(obj); len(errs) > 0 {
+	if errs := st.Validate(obj); len(errs) > 0 {
 		return nil, errInvalid(info, m.Name, errs)
 	}
-	if svc, ok := obj.(*api.Service); ok {
-		s.svcMu.Lock()
-		defer s.svcMu.Unlock()
-		if err := s.allocateService(ctx, svc, nil); err != nil {
-			return nil, err
-		}
+	finish, err := st.BeginCreate(ctx, s, obj)
+	if err != nil {
+		return nil, err
 	}
+	defer runFinish(finish)
 	for attempt := 0; ; attempt++ {
 		b, err := encodeStored(obj)
 		if err != nil {
@@ -428,7 +401,7 @@ func (s *Server) createObject(ctx context.Context, info *api.ResourceInfo, obj a
 }
 
 func (s *Server) update(w http.ResponseWriter, r *http.Request, rt route) error {
-	obj, err := s.decodeBody(w, r, rt)
+	obj, warnings, err := s.decodeBody(w, r, rt, "UpdateOptions")
 	if err != nil {
 		return err
 	}
@@ -439,6 +412,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, rt route) error 
 	if err != nil {
 		return err
 	}
+	addWarnings(w, warnings)
 	return s.writeObject(w, r, rt.info, http.StatusOK, out)
 }
 
@@ -450,54 +424,12 @@ func (s *Server) updateObject(ctx context.Context, rt route, obj api.Object) (ap
 	if err != nil {
 		return nil, err
 	}
-	for attempt := 0; attempt < 10; attempt++ {
-		old, rev, err := s.getObject(ctx, rt.info, rt.namespace, rt.name)
-		if err != nil {
-			return nil, err
+	return s.guaranteedUpdate(ctx, rt.info, rt.namespace, rt.name, func(cur api.Object, rev int64) (api.Object, func(), error) {
+		if err := preconditionRV(rt, want, rev); err != nil {
+			return nil, nil, err
 		}
-		if want != 0 && want != rev {
-			return nil, errConflict(rt.info, rt.name, staleMessage)
-		}
-		merged, err := prepareUpdate(rt.info, rt.sub, obj, old)
-		if err != nil {
-			return nil, err
-		}
-		if errs := append(validation.Validate(merged), validation.ValidateUpdate(merged, old)...); len(errs) > 0 {
-			return nil, errInvalid(rt.info, rt.name, errs)
-		}
-		var unlock func()
-		if svc, ok := merged.(*api.Service); ok && rt.sub == "" {
-			s.svcMu.Lock()
-			unlock = s.svcMu.Unlock
-			if err := s.allocateService(ctx, svc, old.(*api.Service)); err != nil {
-				unlock()
-				return nil, err
-			}
-		}
-		b, err := encodeStored(merged)
-		if err != nil {
-			if unlock != nil {
-				unlock()
-			}
-			return nil, err
-		}
-		newRev, err := s.store.Update(ctx, storageKey(rt.info, rt.namespace, rt.name), b, rev)
-		if unlock != nil {
-			unlock()
-		}
-		if errors.Is(err, storage.ErrConflict) {
-			if want != 0 {
-				return nil, errConflict(rt.info, rt.name, staleMessage)
-			}
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		merged.GetObjectMeta().ResourceVersion = strconv.FormatInt(newRev, 10)
-		return merged, nil
-	}
-	return nil, errConflict(rt.info, rt.name, staleMessage)
+		return s.updateFrom(ctx, rt, obj, cur)
+	})
 }
 
 // deleteOptions reads the optional DeleteOptions body (or query).
@@ -525,19 +457,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, rt route) error 
 	if err != nil {
 		return err
 	}
-	if rt.info.Resource == "namespaces" {
-		ns, err := s.beginNamespaceDeletion(ctx, rt.name)
-		if err != nil {
-			return err
-		}
-		return s.writeObject(w, r, rt.info, http.StatusOK, ns)
-	}
-	var obj api.Object
-	if rt.info.Resource == "pods" && rt.info.Group == "" {
-		obj, err = s.deletePod(ctx, rt, opts, r.URL.Query())
-	} else {
-		obj, err = s.deleteObject(ctx, rt, opts.Preconditions)
-	}
+	obj, err := strategyFor(rt.info).Delete(ctx, s, rt, opts, r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -547,33 +467,33 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, rt route) error 
 // deleteObject removes one object, honouring preconditions, and returns it
 // with the resourceVersion of the deletion.
 func (s *Server) deleteObject(ctx context.Context, rt route, pre *api.Preconditions) (api.Object, error) {
-	for attempt := 0; attempt < 10; attempt++ {
+	for {
 		old, rev, err := s.getObject(ctx, rt.info, rt.namespace, rt.name)
 		if err != nil {
 			return nil, err
 		}
-		if pre != nil && pre.UID != nil && *pre.UID != old.GetObjectMeta().UID {
-			return nil, errConflict(rt.info, rt.name, fmt.Sprintf("Precondition failed: UID in precondition: %s, UID in object meta: %s", *pre.UID, old.GetObjectMeta().UID))
-		}
-		if pre != nil && pre.ResourceVersion != nil && *pre.ResourceVersion != old.GetObjectMeta().ResourceVersion {
-			return nil, errConflict(rt.info, rt.name, fmt.Sprintf("Precondition failed: ResourceVersion in precondition: %s, ResourceVersion in object meta: %s", *pre.ResourceVersion, old.GetObjectMeta().ResourceVersion))
+		if err := checkPreconditions(rt.info, rt.name, old, pre); err != nil {
+			return nil, err
 		}
 		kv, err := s.store.Delete(ctx, storageKey(rt.info, rt.namespace, rt.name), rev)
-		if errors.Is(err, storage.ErrConflict) {
-			continue
+		if errors.Is(err, storage.ErrConflict) && ctx.Err() == nil {
+			continue // changed meanwhile: check the preconditions again
 		}
 		if err != nil {
 			return nil, err
 		}
 		old.GetObjectMeta().ResourceVersion = strconv.FormatInt(kv.ModRevision, 10)
+		if !isDryRun(ctx) {
+			strategyFor(rt.info).AfterDelete(ctx, s, old)
+		}
 		return old, nil
 	}
-	return nil, errConflict(rt.info, rt.name, staleMessage)
 }
 
 func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request, rt route) error {
-	if rt.info.Resource == "namespaces" {
-		return errMethodNotAllowed(r.Method, "namespaces collection")
+	st := strategyFor(rt.info)
+	if !st.AllowDeleteCollection() {
+		return errMethodNotAllowed(r.Method, rt.info.Resource+" collection")
 	}
 	sel, err := parseSelectors(rt.info, r.URL.Query(), "")
 	if err != nil {
@@ -593,12 +513,7 @@ func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request, rt rou
 	for _, o := range objs {
 		m := o.GetObjectMeta()
 		ort := route{info: rt.info, namespace: m.Namespace, name: m.Name}
-		var d api.Object
-		if rt.info.Resource == "pods" && rt.info.Group == "" {
-			d, err = s.deletePod(r.Context(), ort, opts, r.URL.Query())
-		} else {
-			d, err = s.deleteObject(r.Context(), ort, nil)
-		}
+		d, err := st.Delete(r.Context(), s, ort, opts, r.URL.Query())
 		if errors.Is(err, storage.ErrNotFound) {
 			continue
 		}
@@ -634,17 +549,13 @@ func (s *Server) bind(w http.ResponseWriter, r *http.Request, rt route) error {
 		return errInvalid(rt.info, rt.name, validation.ErrorList{{Field: "target.name", Type: validation.TypeRequired, Detail: "Required value"}})
 	}
 	brt := route{info: rt.info, namespace: rt.namespace, name: rt.name}
-	for attempt := 0; attempt < 10; attempt++ {
-		obj, rev, err := s.getObject(r.Context(), rt.info, rt.namespace, rt.name)
-		if err != nil {
-			return mapStoreError(err, brt)
-		}
+	_, err = s.guaranteedUpdate(r.Context(), rt.info, rt.namespace, rt.name, func(obj api.Object, _ int64) (api.Object, func(), error) {
 		pod := obj.(*api.Pod)
 		if binding.UID != "" && binding.UID != pod.UID {
-			return errConflict(rt.info, rt.name, "Precondition failed: UID in precondition does not match the pod")
+			return nil, nil, errConflict(rt.info, rt.name, "Precondition failed: UID in precondition does not match the pod")
 		}
 		if pod.Spec.NodeName != "" {
-			return newStatusError(http.StatusConflict, reasonConflict,
+			return nil, nil, newStatusError(http.StatusConflict, reasonConflict,
 				fmt.Sprintf("Operation cannot be fulfilled on pods/binding %q: pod %s is already assigned to node %q", rt.name, rt.name, pod.Spec.NodeName),
 				details(rt.info, rt.name))
 		}
@@ -656,21 +567,13 @@ func (s *Server) bind(w http.ResponseWriter, r *http.Request, rt route) error {
 			pod.Annotations[k] = v
 		}
 		setPodCondition(&pod.Status, api.PodCondition{Type: api.PodScheduled, Status: api.ConditionTrue, LastTransitionTime: api.Now()})
-		data, err := encodeStored(pod)
-		if err != nil {
-			return err
-		}
-		_, err = s.store.Update(r.Context(), storageKey(rt.info, rt.namespace, rt.name), data, rev)
-		if errors.Is(err, storage.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return mapStoreError(err, brt)
-		}
-		writeJSON(w, http.StatusCreated, api.Status{TypeMeta: api.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: "Success", Code: http.StatusCreated})
-		return nil
+		return pod, nil, nil
+	})
+	if err != nil {
+		return mapStoreError(err, brt)
 	}
-	return errConflict(rt.info, rt.name, staleMessage)
+	writeJSON(w, http.StatusCreated, api.Status{TypeMeta: api.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: "Success", Code: http.StatusCreated})
+	return nil
 }
 
 func setPodCondition(st *api.PodStatus, c api.PodCondition) {
@@ -689,7 +592,7 @@ func setPodCondition(st *api.PodStatus, c api.PodCondition) {
 // writeObject answers one object, as a one-row Table if asked.
 func (s *Server) writeObject(w http.ResponseWriter, r *http.Request, info *api.ResourceInfo, code int, obj api.Object) error {
 	if wantTable(r) && r.Method == http.MethodGet {
-		return s.writeTable(w, r, info, []api.Object{obj}, obj.GetObjectMeta().ResourceVersion)
+		return s.writeTable(w, r, info, []api.Object{obj}, api.ListMeta{ResourceVersion: obj.GetObjectMeta().ResourceVersion})
 	}
 	writeJSON(w, code, obj)
 	return nil

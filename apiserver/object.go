@@ -117,10 +117,9 @@ func newUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// prepareCreate sets the server-owned fields of a new object and resets
-// status where Kubernetes does (the kubelet reports a node's status when it
-// registers, so node status is kept).
-func prepareCreate(info *api.ResourceInfo, obj api.Object, now api.Time, uid string) {
+// prepareCreate sets the server-owned metadata of a new object; the
+// resource's strategy then resets what else it owns (status).
+func prepareCreate(obj api.Object, now api.Time, uid string) {
 	m := obj.GetObjectMeta()
 	m.UID = uid
 	m.CreationTimestamp = now
@@ -129,20 +128,6 @@ func prepareCreate(info *api.ResourceInfo, obj api.Object, now api.Time, uid str
 	m.Generation = 1
 	m.DeletionTimestamp = nil
 	m.DeletionGracePeriodSeconds = nil
-	switch o := obj.(type) {
-	case *api.Pod:
-		o.Status = api.PodStatus{Phase: "Pending"}
-	case *api.Namespace:
-		o.Status = api.NamespaceStatus{Phase: api.NamespaceActive}
-	case *api.Service:
-		o.Status = api.ServiceStatus{}
-	case *api.ReplicaSet:
-		o.Status = api.ReplicaSetStatus{}
-	case *api.Deployment:
-		o.Status = api.DeploymentStatus{}
-	case *api.HorizontalPodAutoscaler:
-		o.Status = api.HorizontalPodAutoscalerStatus{}
-	}
 }
 
 // prepareUpdate merges an update into the stored object. For the main

@@ -11,7 +11,7 @@ import (
 // version, and each group-version document has the PATCH operations with
 // the fieldValidation query parameter and x-kubernetes-group-version-kind,
 // which is what kubectl looks for to use server-side field validation
-// (minik8s always decodes strictly). There are no schemas, so kubectl
+// (Strict, Warn and Ignore are honoured). There are no schemas, so kubectl
 // computes apply patches from its built-in types. /openapi/v2 is 404.
 func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	p := strings.TrimSuffix(r.URL.Path, "/")

@@ -2,18 +2,14 @@ package apiserver
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
-	"strconv"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 
-	"minik8s/apiserver/storage"
 	"minik8s/pkg/api"
-	"minik8s/pkg/api/decode"
 )
 
 // Patch content types.
@@ -67,54 +63,48 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, rt route) error {
 	if err != nil {
 		ct = r.Header.Get("Content-Type")
 	}
+	mode, err := fieldValidationOf(r, "PatchOptions")
+	if err != nil {
+		return err
+	}
 	body, err := s.readBody(w, r)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	for attempt := 0; attempt < 10; attempt++ {
-		cur, rev, err := s.getObject(ctx, rt.info, rt.namespace, rt.name)
-		if err != nil {
-			return err
-		}
+	var warnings []string
+	out, err := s.guaranteedUpdate(r.Context(), rt.info, rt.namespace, rt.name, func(cur api.Object, rev int64) (api.Object, func(), error) {
 		orig, err := json.Marshal(cur)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		patched, err := applyPatchBytes(rt.info, ct, orig, body)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		obj := rt.info.New()
-		if err := decode.DecodeInto(patched, obj); err != nil {
-			return errBadRequest(fmt.Sprintf("strict decoding error: %v", err))
+		if warnings, err = decodeFields(rt.info, patched, obj, mode); err != nil {
+			return nil, nil, err
 		}
 		if err := checkTypeAndNamespace(rt.info, obj, rt.namespace); err != nil {
-			return err
+			return nil, nil, err
 		}
 		if obj.GetObjectMeta().Name != rt.name {
-			return errBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", obj.GetObjectMeta().Name, rt.name))
+			return nil, nil, errBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", obj.GetObjectMeta().Name, rt.name))
 		}
-		// A resourceVersion the patch set is a precondition; the one we
-		// put in is the revision we patched, so a concurrent write is
-		// retried.
-		if obj.GetObjectMeta().ResourceVersion != strconv.FormatInt(rev, 10) {
-			if _, err := parseRV(obj.GetObjectMeta().ResourceVersion); err != nil {
-				return err
-			}
-		}
-		out, err := s.updateObject(ctx, rt, obj)
-		var se *statusError
-		if errors.As(err, &se) && se.status.Reason == reasonConflict && obj.GetObjectMeta().ResourceVersion == strconv.FormatInt(rev, 10) {
-			continue // someone wrote between our read and write: patch again
-		}
-		if errors.Is(err, storage.ErrConflict) {
-			continue
-		}
+		// The resourceVersion we patched is the one read; one the patch
+		// set (or removed) itself is the client's precondition.
+		want, err := parseRV(obj.GetObjectMeta().ResourceVersion)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		return s.writeObject(w, r, rt.info, http.StatusOK, out)
+		if err := preconditionRV(rt, want, rev); err != nil {
+			return nil, nil, err
+		}
+		return s.updateFrom(r.Context(), rt, obj, cur)
+	})
+	if err != nil {
+		return err
 	}
-	return errConflict(rt.info, rt.name, staleMessage)
+	addWarnings(w, warnings)
+	return s.writeObject(w, r, rt.info, http.StatusOK, out)
 }

@@ -63,7 +63,7 @@ func checkPreconditions(info *api.ResourceInfo, name string, obj api.Object, pre
 // a second DELETE may only shorten the grace period. Other pods, and a
 // grace period of 0, remove the pod at once.
 func (s *Server) deletePod(ctx context.Context, rt route, opts *api.DeleteOptions, q url.Values) (api.Object, error) {
-	for attempt := 0; attempt < 10; attempt++ {
+	for {
 		obj, rev, err := s.getObject(ctx, rt.info, rt.namespace, rt.name)
 		if err != nil {
 			return nil, err
@@ -93,8 +93,8 @@ func (s *Server) deletePod(ctx context.Context, rt route, opts *api.DeleteOption
 			return nil, err
 		}
 		newRev, err := s.store.Update(ctx, storageKey(rt.info, rt.namespace, rt.name), data, rev)
-		if errors.Is(err, storage.ErrConflict) {
-			continue
+		if errors.Is(err, storage.ErrConflict) && ctx.Err() == nil {
+			continue // changed meanwhile: decide again
 		}
 		if err != nil {
 			return nil, err
@@ -102,5 +102,4 @@ func (s *Server) deletePod(ctx context.Context, rt route, opts *api.DeleteOption
 		pod.ResourceVersion = strconv.FormatInt(newRev, 10)
 		return pod, nil
 	}
-	return nil, errConflict(rt.info, rt.name, staleMessage)
 }

@@ -1,6 +1,8 @@
 package apiserver
 
 import (
+	"github.com/gin-gonic/gin"
+
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -85,22 +87,25 @@ func TestKubeletError(t *testing.T) {
 	}
 }
 
-// TestAccessLogHijack: with --access-log the response writer is wrapped;
-// exec still hijacks the connection through it.
+// TestAccessLogHijack: with --access-log the response writer is wrapped,
+// and gin wraps it again; exec still hijacks the connection through both.
 func TestAccessLogHijack(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		lw := &logWriter{ResponseWriter: w, code: 200}
-		c, buf, err := http.NewResponseController(lw).Hijack()
+	e := gin.New()
+	e.GET("/exec", func(ctx *gin.Context) {
+		c, buf, err := http.NewResponseController(ctx.Writer).Hijack()
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
+			http.Error(ctx.Writer, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		defer c.Close()
 		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
 		_ = buf.Flush()
+	})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.ServeHTTP(&logWriter{ResponseWriter: w, code: 200}, r)
 	}))
 	defer srv.Close()
-	resp, err := http.Get(srv.URL)
+	resp, err := http.Get(srv.URL + "/exec")
 	if err != nil {
 		t.Fatal(err)
 	}

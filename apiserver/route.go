@@ -1,7 +1,10 @@
 package apiserver
 
 import (
+	"net/http"
 	"strings"
+
+	"github.com/gin-gonic/gin"
 
 	"minik8s/pkg/api"
 )
@@ -14,54 +17,106 @@ type route struct {
 	sub       string // "status", "binding", ...
 }
 
-// parseResourcePath parses /api/v1/... and /apis/{g}/{v}/... resource
-// paths. ok is false when the path names no known resource.
-func parseResourcePath(path string) (r route, ok bool) {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	var group, version string
-	switch {
-	case len(segs) >= 3 && segs[0] == "api":
-		version, segs = segs[1], segs[2:]
-	case len(segs) >= 4 && segs[0] == "apis":
-		group, version, segs = segs[1], segs[2], segs[3:]
-	default:
-		return route{}, false
+// resourceServer serves the main resource of a route (sub empty) or one of
+// its subresources (sr not nil).
+type resourceServer func(w http.ResponseWriter, r *http.Request, rt route, sr *subresource)
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// newRouter builds the apiserver's gin router: the Kubernetes path patterns
+// of every registered resource and subresource, discovery, OpenAPI,
+// version and health. Unknown paths are a 404 Status; a trailing slash is
+// ignored. serve is called for resource paths.
+func (s *Server) newRouter(serve resourceServer) *gin.Engine {
+	e := gin.New()
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.HandleMethodNotAllowed = false
+	e.ContextWithFallback = true
+	e.NoRoute(func(c *gin.Context) {
+		if p := c.Request.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") && !strings.HasSuffix(p, "//") {
+			c.Request.URL.Path = strings.TrimSuffix(p, "/")
+			c.Request.URL.RawPath = ""
+			e.HandleContext(c)
+			return
+		}
+		writeError(c.Writer, errNoResource())
+	})
+
+	health := func(c *gin.Context) { s.serveHealth(c.Writer, c.Request) }
+	for _, p := range []string{"/healthz", "/livez", "/readyz"} {
+		e.Any(p, health)
+		e.Any(p+"/*check", health)
 	}
-	for _, s := range segs {
-		if s == "" {
-			return route{}, false
+	e.Any("/version", func(c *gin.Context) { writeJSON(c.Writer, http.StatusOK, versionInfo()) })
+	e.Any("/openapi/*path", func(c *gin.Context) { s.serveOpenAPI(c.Writer, c.Request) })
+	discovery := func(c *gin.Context) {
+		if !s.serveDiscovery(c.Writer, c.Request) {
+			writeError(c.Writer, errNoResource())
 		}
 	}
-	if len(segs) >= 3 && segs[0] == "namespaces" {
-		if info, found := api.ForResource(group, version, segs[2]); found && info.Namespaced {
-			if len(segs) > 5 {
-				return route{}, false
+	e.Any("/api", discovery)
+	e.Any("/apis", discovery)
+	seen := map[string]bool{}
+	for _, info := range api.Resources {
+		base := "/api/" + info.Version
+		if info.Group != "" {
+			base = "/apis/" + info.Group + "/" + info.Version
+			if !seen["/apis/"+info.Group] {
+				seen["/apis/"+info.Group] = true
+				e.Any("/apis/"+info.Group, discovery)
 			}
-			r = route{info: info, namespace: segs[1]}
-			if len(segs) > 3 {
-				r.name = segs[3]
-			}
-			if len(segs) > 4 {
-				r.sub = segs[4]
-			}
-			return r, true
 		}
-	}
-	info, found := api.ForResource(group, version, segs[0])
-	if !found || len(segs) > 3 {
-		return route{}, false
-	}
-	r = route{info: info}
-	if len(segs) > 1 {
-		if info.Namespaced {
-			return route{}, false // a namespaced object needs its namespace
+		if !seen[base] {
+			seen[base] = true
+			e.Any(base, discovery)
 		}
-		r.name = segs[1]
+		addResourceRoutes(e, base, info, serve)
 	}
-	if len(segs) > 2 {
-		r.sub = segs[2]
+	return e
+}
+
+// addResourceRoutes registers a resource's collection, object and
+// subresource paths.
+func addResourceRoutes(e *gin.Engine, base string, info *api.ResourceInfo, serve resourceServer) {
+	subs := subresourcesOf(info)
+	if !info.Namespaced {
+		// A namespace's own paths share the /namespaces/{namespace}
+		// segment with every namespaced path, so the parameter is named
+		// alike (gin wants one name per position).
+		nameParam := "name"
+		if info.Group == "" && info.Resource == "namespaces" {
+			nameParam = "namespace"
+		}
+		coll := base + "/" + info.Resource
+		e.Any(coll, func(c *gin.Context) { serve(c.Writer, c.Request, route{info: info}, nil) })
+		e.Any(coll+"/:"+nameParam, func(c *gin.Context) {
+			serve(c.Writer, c.Request, route{info: info, name: c.Param(nameParam)}, nil)
+		})
+		for name, sr := range subs {
+			sr := sr
+			e.Any(coll+"/:"+nameParam+"/"+name, func(c *gin.Context) {
+				serve(c.Writer, c.Request, route{info: info, name: c.Param(nameParam), sub: name}, &sr)
+			})
+		}
+		return
 	}
-	return r, true
+	// A namespaced resource across all namespaces: list, watch and
+	// deletecollection-less reads.
+	e.Any(base+"/"+info.Resource, func(c *gin.Context) { serve(c.Writer, c.Request, route{info: info}, nil) })
+	coll := base + "/namespaces/:namespace/" + info.Resource
+	e.Any(coll, func(c *gin.Context) {
+		serve(c.Writer, c.Request, route{info: info, namespace: c.Param("namespace")}, nil)
+	})
+	e.Any(coll+"/:name", func(c *gin.Context) {
+		serve(c.Writer, c.Request, route{info: info, namespace: c.Param("namespace"), name: c.Param("name")}, nil)
+	})
+	for name, sr := range subs {
+		sr := sr
+		e.Any(coll+"/:name/"+name, func(c *gin.Context) {
+			serve(c.Writer, c.Request, route{info: info, namespace: c.Param("namespace"), name: c.Param("name"), sub: name}, &sr)
+		})
+	}
 }
 
 // storageKey is where an object lives in etcd.

@@ -2,13 +2,11 @@ package apiserver
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
 
-	"minik8s/apiserver/storage"
 	"minik8s/pkg/api"
 	"minik8s/pkg/api/validation"
 	"minik8s/pkg/labels"
@@ -81,58 +79,49 @@ func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, rt route) er
 	} else if r.Method != http.MethodGet {
 		return errMethodNotAllowed(r.Method, rt.info.Resource+"/scale")
 	}
-	for attempt := 0; attempt < 10; attempt++ {
-		obj, rev, err := s.getObject(ctx, rt.info, rt.namespace, rt.name)
+	if r.Method == http.MethodGet {
+		obj, _, err := s.getObject(ctx, rt.info, rt.namespace, rt.name)
 		if err != nil {
 			return err
 		}
-		cur := scaleFor(obj)
-		if r.Method == http.MethodGet {
-			writeJSON(w, http.StatusOK, cur)
-			return nil
-		}
+		writeJSON(w, http.StatusOK, scaleFor(obj))
+		return nil
+	}
+	out, err := s.guaranteedUpdate(ctx, rt.info, rt.namespace, rt.name, func(obj api.Object, rev int64) (api.Object, func(), error) {
 		newJSON := body
 		if r.Method == http.MethodPatch {
 			ct, _, perr := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if perr != nil {
 				ct = r.Header.Get("Content-Type")
 			}
-			orig, _ := json.Marshal(cur)
+			orig, _ := json.Marshal(scaleFor(obj))
 			scaleInfo := &api.ResourceInfo{Kind: "Scale", New: func() api.Object { return &api.Namespace{} }}
+			var err error
 			if newJSON, err = applyPatchBytes(scaleInfo, ct, orig, body); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
 		var want scaleObject
 		if err := json.Unmarshal(newJSON, &want); err != nil {
-			return errBadRequest(fmt.Sprintf("invalid Scale: %v", err))
+			return nil, nil, errBadRequest(fmt.Sprintf("invalid Scale: %v", err))
 		}
 		if want.Spec.Replicas < 0 {
-			return errInvalid(rt.info, rt.name, validation.ErrorList{{Field: "spec.replicas", Type: validation.TypeInvalid,
+			return nil, nil, errInvalid(rt.info, rt.name, validation.ErrorList{{Field: "spec.replicas", Type: validation.TypeInvalid,
 				Detail: fmt.Sprintf("Invalid value: %d: must be greater than or equal to 0", want.Spec.Replicas)}})
 		}
 		if rv := want.Metadata.ResourceVersion; rv != "" && rv != strconv.FormatInt(rev, 10) {
-			return errConflict(rt.info, rt.name, staleMessage)
+			return nil, nil, errConflict(rt.info, rt.name, staleMessage)
 		}
 		spec, _, _ := replicasOf(obj)
 		if *spec != want.Spec.Replicas {
 			*spec = want.Spec.Replicas
 			obj.GetObjectMeta().Generation++
 		}
-		data, err := encodeStored(obj)
-		if err != nil {
-			return err
-		}
-		newRev, err := s.store.Update(ctx, storageKey(rt.info, rt.namespace, rt.name), data, rev)
-		if errors.Is(err, storage.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(newRev, 10)
-		writeJSON(w, http.StatusOK, scaleFor(obj))
-		return nil
+		return obj, nil, nil
+	})
+	if err != nil {
+		return err
 	}
-	return errConflict(rt.info, rt.name, staleMessage)
+	writeJSON(w, http.StatusOK, scaleFor(out))
+	return nil
 }

@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gin-gonic/gin"
 
 	"minik8s/apiserver/storage"
 )
@@ -28,6 +31,8 @@ type Server struct {
 	alloc   *serviceAllocator
 	// namespaces caches namespace phases for the create path.
 	namespaces *nsCache
+	router     *gin.Engine
+	keyLocks   keyLocks // turns of concurrent updates of one key
 }
 
 // NewServer checks the options; Run starts everything.
@@ -42,7 +47,9 @@ func NewServer(opts Options) (*Server, error) {
 	if opts.BookmarkInterval <= 0 {
 		opts.BookmarkInterval = time.Minute
 	}
-	return &Server{opts: opts, ready: make(chan struct{}), nsQueue: make(chan string, 100), alloc: alloc, namespaces: newNSCache()}, nil
+	s := &Server{opts: opts, ready: make(chan struct{}), nsQueue: make(chan string, 100), alloc: alloc, namespaces: newNSCache()}
+	s.router = s.newRouter(s.serveResource)
+	return s, nil
 }
 
 // Ready is closed once the server accepts requests.
@@ -130,7 +137,7 @@ func (s *Server) Run(ctx context.Context) error {
 	return nil
 }
 
-// ServeHTTP routes a request.
+// ServeHTTP logs (if asked) and times out a request, then routes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	if s.opts.AccessLog {
@@ -146,27 +153,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer cancel()
 		r = r.WithContext(ctx)
 	}
-	switch {
-	case path == "/healthz" || path == "/livez" || path == "/readyz" ||
-		strings.HasPrefix(path, "/healthz/") || strings.HasPrefix(path, "/livez/") || strings.HasPrefix(path, "/readyz/"):
-		s.serveHealth(w, r)
-		return
-	case path == "/version" || path == "/version/":
-		writeJSON(w, http.StatusOK, versionInfo())
-		return
-	case strings.HasPrefix(path, "/openapi/"):
-		s.serveOpenAPI(w, r)
-		return
-	}
-	if s.serveDiscovery(w, r) {
-		return
-	}
-	rt, ok := parseResourcePath(path)
-	if !ok {
-		writeError(w, errNoResource())
-		return
-	}
-	s.serveResource(w, r, rt)
+	s.router.ServeHTTP(w, r)
 }
 
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
@@ -228,8 +215,15 @@ func (l *logWriter) Flush() {
 	}
 }
 
-// Unwrap lets http.ResponseController reach Hijack (pods/exec).
+// Unwrap lets http.ResponseController reach the connection.
 func (l *logWriter) Unwrap() http.ResponseWriter { return l.ResponseWriter }
+
+// Hijack takes over the connection (pods/exec): gin's writer calls it
+// directly, so the access log writer must have it.
+func (l *logWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	l.code = http.StatusSwitchingProtocols
+	return http.NewResponseController(l.ResponseWriter).Hijack()
+}
 
 // listen opens one listener per address of a comma-separated list (the
 // lab serves on loopback and on its bridge, never on every interface). With

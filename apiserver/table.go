@@ -79,11 +79,14 @@ func partialMetadata(obj api.Object) any {
 	}{api.TypeMeta{Kind: "PartialObjectMetadata", APIVersion: "meta.k8s.io/v1"}, obj.GetObjectMeta()}
 }
 
-func (s *Server) writeTable(w http.ResponseWriter, r *http.Request, info *api.ResourceInfo, objs []api.Object, rv string) error {
-	t, err := s.buildTable(r, info, objs, rv)
+// writeTable answers objs as a Table with the list metadata meta
+// (resourceVersion, and continue for a page).
+func (s *Server) writeTable(w http.ResponseWriter, r *http.Request, info *api.ResourceInfo, objs []api.Object, meta api.ListMeta) error {
+	t, err := s.buildTable(r, info, objs, meta.ResourceVersion)
 	if err != nil {
 		return err
 	}
+	t.Continue, t.RemainingItemCount = meta.Continue, meta.RemainingItemCount
 	writeJSON(w, http.StatusOK, t)
 	return nil
 }

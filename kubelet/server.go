@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/gin-gonic/gin"
 )
 
 // listen opens the kubelet's HTTP port on the node IP (all addresses if
@@ -26,11 +28,7 @@ func (k *Kubelet) Port() int { return k.opts.Port }
 
 // serve serves logs and exec on ln until the server is shut down.
 func (k *Kubelet) serve(ln net.Listener, errc chan<- error) *http.Server {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
-	mux.HandleFunc("GET /containerLogs/{ns}/{pod}/{container}", k.serveLogs)
-	mux.HandleFunc("/exec/{ns}/{pod}/{container}", k.serveExec)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: k.router(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Printf("kubelet: server: %v", err)
@@ -41,4 +39,27 @@ func (k *Kubelet) serve(ln net.Listener, errc chan<- error) *http.Server {
 		}
 	}()
 	return srv
+}
+
+// router is the kubelet's gin router (release mode, no logger or recovery
+// middleware). The handlers read the path parameters with PathValue.
+func (k *Kubelet) router() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.GET("/healthz", func(c *gin.Context) { _, _ = c.Writer.Write([]byte("ok")) })
+	e.GET("/containerLogs/:ns/:pod/:container", withPathValues(k.serveLogs))
+	e.Any("/exec/:ns/:pod/:container", withPathValues(k.serveExec))
+	return e
+}
+
+// withPathValues hands gin's path parameters to a net/http handler as
+// Request.PathValue.
+func withPathValues(h http.HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		for _, p := range c.Params {
+			c.Request.SetPathValue(p.Key, p.Value)
+		}
+		h(c.Writer, c.Request)
+	}
 }

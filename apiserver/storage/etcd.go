@@ -75,6 +75,35 @@ func (e *Etcd) List(ctx context.Context, prefix string) ([]KV, int64, error) {
 	return out, resp.Header.Revision, nil
 }
 
+// ListPage implements Interface.
+func (e *Etcd) ListPage(ctx context.Context, prefix, start string, rev, limit int64) ([]KV, int64, int64, error) {
+	if start == "" {
+		start = prefix
+	}
+	opts := []clientv3.OpOption{clientv3.WithRange(clientv3.GetPrefixRangeEnd(prefix))}
+	if limit > 0 {
+		opts = append(opts, clientv3.WithLimit(limit))
+	}
+	if rev > 0 {
+		opts = append(opts, clientv3.WithRev(rev))
+	}
+	resp, err := e.cli.Get(ctx, start, opts...)
+	if errors.Is(err, rpctypes.ErrCompacted) {
+		return nil, 0, 0, fmt.Errorf("etcd list %s at revision %d: %w", prefix, rev, ErrGone)
+	}
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("etcd list %s: %w", prefix, err)
+	}
+	out := make([]KV, 0, len(resp.Kvs))
+	for _, kv := range resp.Kvs {
+		out = append(out, KV{Key: string(kv.Key), Value: kv.Value, ModRevision: kv.ModRevision})
+	}
+	if rev == 0 {
+		rev = resp.Header.Revision
+	}
+	return out, rev, resp.Count - int64(len(out)), nil
+}
+
 // Update implements Interface.
 func (e *Etcd) Update(ctx context.Context, key string, value []byte, expectedRev int64) (int64, error) {
 	cmp := clientv3.Compare(clientv3.CreateRevision(key), ">", 0)

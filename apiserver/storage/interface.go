@@ -53,6 +53,11 @@ type Interface interface {
 	// List returns every key under prefix, sorted by key, and the store
 	// revision the read was made at.
 	List(ctx context.Context, prefix string) ([]KV, int64, error)
+	// ListPage returns at most limit keys (0: no limit) under prefix, from
+	// key start on (empty: the prefix), sorted by key, as of revision rev
+	// (0: now). It also returns the revision read and how many keys under
+	// prefix come after the page. A compacted rev is ErrGone.
+	ListPage(ctx context.Context, prefix, start string, rev, limit int64) (kvs []KV, readRev, remaining int64, err error)
 	// Update replaces the value at key. If expectedRev is not zero the key's
 	// mod revision must equal it (else ErrConflict). A missing key is
 	// ErrNotFound. It returns the new revision.

@@ -20,6 +20,7 @@ import (
 	"runtime/pprof"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -118,6 +119,13 @@ func run(creates, concurrency, events int) error {
 		fmt.Printf("apiserver_vs_raw_etcd_ratio{%s} %.2f (target >= 0.50)\n", mode, api/raw)
 	}
 
+	if err := contendedPatches(hc, base, concurrency, 400); err != nil {
+		return err
+	}
+	if err := pagedList(hc, base+"/api/v1/namespaces/bench-1/pods", creates); err != nil {
+		return err
+	}
+
 	for _, watchers := range []int{1, 100} {
 		p50, p99, n, err := watchLatency(ctx, hc, base, watchers, events)
 		if err != nil {
@@ -126,6 +134,75 @@ func run(creates, concurrency, events int) error {
 		fmt.Printf("watch_latency_ms{watchers=%d,quantile=0.5} %.2f\n", watchers, ms(p50))
 		fmt.Printf("watch_latency_ms{watchers=%d,quantile=0.99} %.2f (target < 50; %d samples)\n", watchers, ms(p99), n)
 	}
+	return nil
+}
+
+// contendedPatches has c clients merge-patch one pod n times in all (one
+// annotation each, no resourceVersion) and prints the rate and the 409s
+// (Kubernetes retries such writes server-side: the target is none).
+func contendedPatches(hc *http.Client, base string, c, n int) error {
+	pods := base + "/api/v1/namespaces/bench-1/pods"
+	if err := post(hc, pods, podJSON("hot")); err != nil {
+		return err
+	}
+	var conflicts atomic.Int64
+	r, err := rate(n, c, func(i int) error {
+		req, _ := http.NewRequest(http.MethodPatch, pods+"/hot", strings.NewReader(fmt.Sprintf(`{"metadata":{"annotations":{"a%d":"x"}}}`, i)))
+		req.Header.Set("Content-Type", "application/merge-patch+json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		switch resp.StatusCode {
+		case http.StatusOK:
+		case http.StatusConflict:
+			conflicts.Add(1)
+		default:
+			return fmt.Errorf("PATCH: %s: %s", resp.Status, b)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("contended patches: %w", err)
+	}
+	fmt.Printf("apiserver_contended_patches_per_sec{clients=%d} %.0f\n", c, r)
+	fmt.Printf("apiserver_contended_patch_conflicts{clients=%d} %d of %d (target 0)\n", c, conflicts.Load(), n)
+	return nil
+}
+
+// pagedList times a full list of url in pages of 500, as kubectl reads it.
+func pagedList(hc *http.Client, url string, items int) error {
+	start := time.Now()
+	got, pages, cont := 0, 0, ""
+	for {
+		u := url + "?limit=500"
+		if cont != "" {
+			u += "&continue=" + cont
+		}
+		resp, err := hc.Get(u)
+		if err != nil {
+			return err
+		}
+		var l struct {
+			Metadata struct {
+				Continue string `json:"continue"`
+			} `json:"metadata"`
+			Items []json.RawMessage `json:"items"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&l)
+		resp.Body.Close()
+		if err != nil {
+			return fmt.Errorf("paged list: %w", err)
+		}
+		got += len(l.Items)
+		pages++
+		if cont = l.Metadata.Continue; cont == "" || pages > items {
+			break
+		}
+	}
+	fmt.Printf("apiserver_paged_list_ms{items=%d,limit=500} %.2f (%d items in %d pages)\n", items, ms(time.Since(start)), got, pages)
 	return nil
 }
 

@@ -317,7 +317,7 @@ func TestPatches(t *testing.T) {
 		t.Errorf("strategic delete: %+v", d.Spec.Template.Spec.Containers)
 	}
 	// Unknown fields are rejected, naming the field.
-	code, b := do(t, "PATCH", item, "application/merge-patch+json", `{"spec":{"replicaz":1}}`)
+	code, b := do(t, "PATCH", item+"?fieldValidation=Strict", "application/merge-patch+json", `{"spec":{"replicaz":1}}`)
 	if st := status(t, b); code != http.StatusBadRequest || !strings.Contains(st.Message, "replicaz") {
 		t.Errorf("unknown field patch: %d %s", code, b)
 	}

@@ -20,7 +20,7 @@ func TestErrorsAreStatus(t *testing.T) {
 		code                           int
 		reason, contains               string
 	}{
-		{"unknown field", "POST", pods, "application/json", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x"},"spec":{"containers":[{"name":"c","image":"i","imagePullPolcy":"Always"}]}}`,
+		{"unknown field", "POST", pods + "?fieldValidation=Strict", "application/json", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x"},"spec":{"containers":[{"name":"c","image":"i","imagePullPolcy":"Always"}]}}`,
 			400, "BadRequest", "spec.containers[0].imagePullPolcy"},
 		{"kind mismatch", "POST", pods, "application/json", sample("Service", "x"), 400, "BadRequest", "Service"},
 		{"namespace mismatch", "POST", pods, "application/json", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x","namespace":"kube-system"},"spec":{"containers":[{"name":"c","image":"i"}]}}`,

@@ -1,0 +1,154 @@
+package apiserver
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"reflect"
+	"sort"
+
+	"minik8s/pkg/api"
+	"minik8s/pkg/api/validation"
+)
+
+// The registry: what differs between resources lives in one strategy per
+// resource, as in Kubernetes' generic registry (k8s.io/apiserver
+// registry/generic/registry.Store with its RESTCreateStrategy,
+// RESTUpdateStrategy and RESTDeleteStrategy). The handlers call the hooks
+// and never switch on the kind. A new resource needs only its pkg/api
+// registration and, when it behaves differently from the default, a
+// strategy in strategies below.
+
+// strategy is one resource's behaviour in the generic create, update and
+// delete paths.
+type strategy interface {
+	// PrepareForCreate resets what a client may not set on a new object
+	// (status, as Kubernetes' strategies do).
+	PrepareForCreate(info *api.ResourceInfo, obj api.Object)
+	// Validate checks a new object; ValidateUpdate an update against the
+	// stored object.
+	Validate(obj api.Object) validation.ErrorList
+	ValidateUpdate(obj, old api.Object) validation.ErrorList
+	// BeginCreate and BeginUpdate run after validation, before the write
+	// (allocation of cluster resources). finish, if not nil, is called
+	// once the write is done, whether it succeeded or not.
+	BeginCreate(ctx context.Context, s *Server, obj api.Object) (finish func(), err error)
+	BeginUpdate(ctx context.Context, s *Server, obj, old api.Object, sub string) (finish func(), err error)
+	// Delete deletes (or starts deleting) one object.
+	Delete(ctx context.Context, s *Server, rt route, opts *api.DeleteOptions, q url.Values) (api.Object, error)
+	// AfterDelete runs once an object is gone from storage.
+	AfterDelete(ctx context.Context, s *Server, obj api.Object)
+	// AllowDeleteCollection says whether DELETE on the collection is served.
+	AllowDeleteCollection() bool
+	// Subresources are the resource's own subresources besides status and
+	// scale, which every resource with HasStatus or a scale gets.
+	Subresources() map[string]subresource
+}
+
+// subresource serves {resource}/{name}/{sub}.
+type subresource struct {
+	methods []string // allowed HTTP methods
+	serve   func(s *Server, w http.ResponseWriter, r *http.Request, rt route) error
+	// kind (and group/version, if not the parent's) discovery names.
+	kind, group, version string
+}
+
+// verbs are the discovery verbs of a subresource's methods.
+func (sr subresource) verbs() []string {
+	names := map[string]string{http.MethodGet: "get", http.MethodPost: "create", http.MethodPut: "update", http.MethodPatch: "patch", http.MethodDelete: "delete"}
+	var out []string
+	for _, m := range sr.methods {
+		if v, ok := names[m]; ok {
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// strategies holds the resources that differ from defaultStrategy, by
+// GroupResource ("pods", "deployments.apps").
+var strategies = map[string]strategy{
+	"pods":       podStrategy{},
+	"services":   serviceStrategy{},
+	"namespaces": namespaceStrategy{},
+	"nodes":      nodeStrategy{},
+}
+
+// strategyFor returns the strategy of a resource.
+func strategyFor(info *api.ResourceInfo) strategy {
+	if st, ok := strategies[info.GroupResource()]; ok {
+		return st
+	}
+	return defaultStrategy{}
+}
+
+// subresourcesOf lists every subresource a resource serves.
+func subresourcesOf(info *api.ResourceInfo) map[string]subresource {
+	out := map[string]subresource{}
+	if info.HasStatus {
+		out["status"] = subresource{methods: []string{http.MethodGet, http.MethodPut, http.MethodPatch}, serve: serveStatus, kind: info.Kind}
+	}
+	if hasScale(info) {
+		out["scale"] = subresource{methods: []string{http.MethodGet, http.MethodPut, http.MethodPatch}, serve: (*Server).serveScale,
+			kind: "Scale", group: "autoscaling", version: "v1"}
+	}
+	for name, sr := range strategyFor(info).Subresources() {
+		out[name] = sr
+	}
+	return out
+}
+
+// defaultStrategy is the behaviour of a resource without its own: status
+// (if the resource has one) is reset on create, validation is the
+// package's, delete removes the object at once.
+type defaultStrategy struct{}
+
+var _ strategy = defaultStrategy{}
+
+func (defaultStrategy) PrepareForCreate(info *api.ResourceInfo, obj api.Object) {
+	if info.HasStatus {
+		resetStatus(obj)
+	}
+}
+func (defaultStrategy) Validate(obj api.Object) validation.ErrorList {
+	return validation.Validate(obj)
+}
+func (defaultStrategy) ValidateUpdate(obj, old api.Object) validation.ErrorList {
+	return append(validation.Validate(obj), validation.ValidateUpdate(obj, old)...)
+}
+func (defaultStrategy) BeginCreate(context.Context, *Server, api.Object) (func(), error) {
+	return nil, nil
+}
+func (defaultStrategy) BeginUpdate(context.Context, *Server, api.Object, api.Object, string) (func(), error) {
+	return nil, nil
+}
+func (defaultStrategy) Delete(ctx context.Context, s *Server, rt route, opts *api.DeleteOptions, _ url.Values) (api.Object, error) {
+	return s.deleteObject(ctx, rt, opts.Preconditions)
+}
+func (defaultStrategy) AfterDelete(context.Context, *Server, api.Object) {}
+func (defaultStrategy) AllowDeleteCollection() bool                      { return true }
+func (defaultStrategy) Subresources() map[string]subresource             { return nil }
+
+// resetStatus zeroes the Status field of an object that has one.
+func resetStatus(obj api.Object) {
+	v := reflect.ValueOf(obj)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return
+	}
+	if f := v.Elem().FieldByName("Status"); f.IsValid() && f.CanSet() {
+		f.Set(reflect.Zero(f.Type()))
+	}
+}
+
+// serveStatus serves GET, PUT and PATCH of {resource}/{name}/status.
+func serveStatus(s *Server, w http.ResponseWriter, r *http.Request, rt route) error {
+	switch r.Method {
+	case http.MethodGet:
+		return s.get(w, r, rt)
+	case http.MethodPut:
+		return s.update(w, r, rt)
+	default:
+		return s.patch(w, r, rt)
+	}
+}
