@@ -108,8 +108,7 @@ func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, rt route) er
 			return errBadRequest(fmt.Sprintf("invalid Scale: %v", err))
 		}
 		if want.Spec.Replicas < 0 {
-			return errInvalid(rt.info, rt.name, validation.ErrorList{{Field: "spec.replicas", Type: validation.TypeInvalid,
-				Detail: fmt.Sprintf("Invalid value: %d: must be greater than or equal to 0", want.Spec.Replicas)}})
+			return errInvalid(rt.info, rt.name, validation.ErrorList{validation.Invalid("spec.replicas", want.Spec.Replicas, "must be greater than or equal to 0")})
 		}
 		if rv := want.Metadata.ResourceVersion; rv != "" && rv != strconv.FormatInt(rev, 10) {
 			return errConflict(rt.info, rt.name, staleMessage)
