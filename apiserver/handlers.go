@@ -386,7 +386,7 @@ func (s *Server) createObject(ctx context.Context, info *api.ResourceInfo, obj a
 	m := obj.GetObjectMeta()
 	if m.Name == "" && m.GenerateName == "" {
 		return nil, errInvalid(info, "", validation.ErrorList{{Field: "metadata.name", Type: validation.TypeRequired,
-			Detail: "Required value: name or generateName is required"}})
+			Detail: "name or generateName is required"}})
 	}
 	generated := m.Name == ""
 	if generated {
@@ -419,6 +419,9 @@ func (s *Server) createObject(ctx context.Context, info *api.ResourceInfo, obj a
 			continue
 		}
 		if err != nil {
+			if svc, ok := obj.(*api.Service); ok {
+				s.releaseAllocations(ctx, svc, nil)
+			}
 			rt.name = m.Name
 			return nil, mapStoreError(err, rt)
 		}
@@ -477,12 +480,18 @@ func (s *Server) updateObject(ctx context.Context, rt route, obj api.Object) (ap
 		b, err := encodeStored(merged)
 		if err != nil {
 			if unlock != nil {
+				s.releaseAllocations(ctx, merged.(*api.Service), old.(*api.Service))
 				unlock()
 			}
 			return nil, err
 		}
 		newRev, err := s.store.Update(ctx, storageKey(rt.info, rt.namespace, rt.name), b, rev)
 		if unlock != nil {
+			if err != nil {
+				s.releaseAllocations(ctx, merged.(*api.Service), old.(*api.Service))
+			} else {
+				s.releaseAllocations(ctx, old.(*api.Service), merged.(*api.Service))
+			}
 			unlock()
 		}
 		if errors.Is(err, storage.ErrConflict) {
@@ -565,6 +574,9 @@ func (s *Server) deleteObject(ctx context.Context, rt route, pre *api.Preconditi
 		if err != nil {
 			return nil, err
 		}
+		if svc, ok := old.(*api.Service); ok {
+			s.releaseAllocations(ctx, svc, nil)
+		}
 		old.GetObjectMeta().ResourceVersion = strconv.FormatInt(kv.ModRevision, 10)
 		return old, nil
 	}
@@ -631,7 +643,7 @@ func (s *Server) bind(w http.ResponseWriter, r *http.Request, rt route) error {
 		return errBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", binding.Name, rt.name))
 	}
 	if binding.Target.Name == "" {
-		return errInvalid(rt.info, rt.name, validation.ErrorList{{Field: "target.name", Type: validation.TypeRequired, Detail: "Required value"}})
+		return errInvalid(rt.info, rt.name, validation.ErrorList{{Field: "target.name", Type: validation.TypeRequired}})
 	}
 	brt := route{info: rt.info, namespace: rt.namespace, name: rt.name}
 	for attempt := 0; attempt < 10; attempt++ {

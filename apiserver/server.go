@@ -84,6 +84,12 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("creating system namespaces: %w", err)
 	}
+	initCtx, initCancel = context.WithTimeout(ctx, 30*time.Second)
+	err = s.repairServiceAllocations(initCtx)
+	initCancel()
+	if err != nil {
+		return fmt.Errorf("repairing service allocations: %w", err)
+	}
 
 	lns, err := listen(s.opts.BindAddress, s.opts.Port)
 	if err != nil {
@@ -100,6 +106,8 @@ func (s *Server) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); s.namespaces.run(ctx, s.store) }()
 	go func() { defer wg.Done(); s.namespaceFinalizer(ctx) }()
 	go func() { defer wg.Done(); s.autoCompact(ctx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); s.runAllocationRepair(ctx) }()
 	s.requeueTerminatingNamespaces(ctx)
 
 	errc := make(chan error, len(lns))
