@@ -81,6 +81,11 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, rt route)
 			writeError(w, err)
 		}
 		return
+	case "finalize":
+		if err := s.serveNamespaceFinalize(w, r, rt); err != nil {
+			writeError(w, err)
+		}
+		return
 	case "scale":
 		if !hasScale(rt.info) {
 			writeError(w, errNoResource())
@@ -504,6 +509,9 @@ func (s *Server) updateObject(ctx context.Context, rt route, obj api.Object) (ap
 			return nil, err
 		}
 		merged.GetObjectMeta().ResourceVersion = strconv.FormatInt(newRev, 10)
+		if ns, ok := merged.(*api.Namespace); ok {
+			s.removeNamespaceIfFinalized(ctx, ns, newRev)
+		}
 		return merged, nil
 	}
 	return nil, errConflict(rt.info, rt.name, staleMessage)

@@ -133,7 +133,7 @@ func prepareCreate(info *api.ResourceInfo, obj api.Object, now api.Time, uid str
 	case *api.Pod:
 		o.Status = api.PodStatus{Phase: "Pending"}
 	case *api.Namespace:
-		o.Status = api.NamespaceStatus{Phase: api.NamespaceActive}
+		prepareNamespaceCreate(o)
 	case *api.Service:
 		o.Status = api.ServiceStatus{}
 	case *api.ReplicaSet:
@@ -198,6 +198,9 @@ func prepareUpdate(info *api.ResourceInfo, sub string, newObj, oldObj api.Object
 	n.Generation = o.Generation
 	if n.Generation == 0 {
 		n.Generation = 1
+	}
+	if ns, ok := out.(*api.Namespace); ok {
+		prepareNamespaceUpdate(ns, oldObj.(*api.Namespace))
 	}
 	if sub == "" && !reflect.DeepEqual(outMap["spec"], om["spec"]) {
 		n.Generation++

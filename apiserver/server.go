@@ -21,11 +21,10 @@ type Server struct {
 	store storage.Interface
 	emb   *storage.Embedded
 
-	ready   chan struct{}
-	addr    string
-	nsQueue chan string
-	svcMu   sync.Mutex // serialises ClusterIP and NodePort allocation
-	alloc   *serviceAllocator
+	ready chan struct{}
+	addr  string
+	svcMu sync.Mutex // serialises this server's ClusterIP and NodePort allocation
+	alloc *serviceAllocator
 	// namespaces caches namespace phases for the create path.
 	namespaces *nsCache
 }
@@ -42,7 +41,7 @@ func NewServer(opts Options) (*Server, error) {
 	if opts.BookmarkInterval <= 0 {
 		opts.BookmarkInterval = time.Minute
 	}
-	return &Server{opts: opts, ready: make(chan struct{}), nsQueue: make(chan string, 100), alloc: alloc, namespaces: newNSCache()}, nil
+	return &Server{opts: opts, ready: make(chan struct{}), alloc: alloc, namespaces: newNSCache()}, nil
 }
 
 // Ready is closed once the server accepts requests.
@@ -102,13 +101,11 @@ func (s *Server) Run(ctx context.Context) error {
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(2)
 	go func() { defer wg.Done(); s.namespaces.run(ctx, s.store) }()
-	go func() { defer wg.Done(); s.namespaceFinalizer(ctx) }()
 	go func() { defer wg.Done(); s.autoCompact(ctx) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); s.runAllocationRepair(ctx) }()
-	s.requeueTerminatingNamespaces(ctx)
 
 	errc := make(chan error, len(lns))
 	for _, ln := range lns {

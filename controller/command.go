@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
 	"minik8s/pkg/client"
 )
@@ -20,7 +21,7 @@ func NewCommand() *cobra.Command {
 	opts := DefaultOptions()
 	cmd := &cobra.Command{
 		Use:          "controller-manager",
-		Short:        "Run the cluster controllers (node IPAM, ...)",
+		Short:        "Run the cluster controllers (node IPAM, namespace, ...)",
 		SilenceUsage: true,
 		Args:         cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -52,6 +53,9 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.AllocateNodeCIDRs {
 		r, _ := nodeipam.NewRange(opts.ClusterCIDR, opts.NodeCIDRMaskSize) // checked by Validate
 		runners["nodeipam"] = nodeipam.New(c, r, opts.Resync)
+	}
+	if opts.NamespaceController {
+		runners["namespace"] = namespace.New(c, namespace.Config{Resync: opts.NamespaceSyncPeriod, Workers: opts.ConcurrentNamespaceSyncs})
 	}
 	if len(runners) == 0 {
 		return errors.New("no controller enabled")
