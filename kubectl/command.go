@@ -8,13 +8,11 @@ import (
 	"net"
 	"net/url"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"minik8s/pkg/api"
 	"minik8s/pkg/client"
 )
 
@@ -188,36 +186,6 @@ func wrapErrors(cmd *cobra.Command) {
 	for _, sub := range cmd.Commands() {
 		wrapErrors(sub)
 	}
-}
-
-// invalidMessage is how kubectl's CheckErr prints a 422: "The Kind "name"
-// is invalid", then the causes as "field: message", one on the line or
-// several as a "* " list.
-func invalidMessage(st *api.Status) string {
-	d := st.Details
-	if d == nil {
-		return "The request is invalid"
-	}
-	s := "The request is invalid"
-	if d.Kind != "" || d.Name != "" {
-		s = fmt.Sprintf("The %s %q is invalid", d.Kind, d.Name)
-	}
-	var msgs []string
-	seen := map[string]bool{}
-	for _, c := range d.Causes {
-		m := c.Field + ": " + c.Message
-		if !seen[m] {
-			seen[m] = true
-			msgs = append(msgs, m)
-		}
-	}
-	switch len(msgs) {
-	case 0:
-		return s
-	case 1:
-		return s + ": " + msgs[0]
-	}
-	return s + ": \n* " + strings.Join(msgs, "\n* ")
 }
 
 // formatError renders err as kubectl does.
