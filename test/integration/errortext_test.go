@@ -56,17 +56,19 @@ func TestInvalidErrorTexts(t *testing.T) {
 	// The real kubectl prints the same as ours, also for several causes.
 	real := needRealKubectl(t)
 	kubeconfig := writeKubeconfig(t, ts.URL)
-	for _, body := range []string{taken, badPod, twoErrs} {
-		cmd := exec.Command(real, "--kubeconfig", kubeconfig, "create", "-f", "-")
-		cmd.Stdin = strings.NewReader(body)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Run(); err == nil {
-			t.Fatalf("real kubectl created %s", body)
-		}
-		_, ours, _ := ourKubectl(t, ts.URL, body, "create", "-f", "-")
-		if stderr.String() != ours {
-			t.Errorf("real kubectl printed %q, ours %q", stderr.String(), ours)
+	for _, verb := range []string{"create", "apply"} {
+		for _, body := range []string{taken, badPod, twoErrs} {
+			cmd := exec.Command(real, "--kubeconfig", kubeconfig, verb, "-f", "-")
+			cmd.Stdin = strings.NewReader(body)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Run(); err == nil {
+				t.Fatalf("real kubectl %s succeeded: %s", verb, body)
+			}
+			_, ours, _ := ourKubectl(t, ts.URL, body, verb, "-f", "-")
+			if stderr.String() != ours {
+				t.Errorf("%s: real kubectl printed %q, ours %q", verb, stderr.String(), ours)
+			}
 		}
 	}
 }
