@@ -193,3 +193,47 @@ func TestServiceAllocationAcrossAPIServers(t *testing.T) {
 	mustDo(t, 200, "DELETE", coll(a), "", "")
 	checkDistinct(0)
 }
+
+// TestServiceAllocationReleases: values are given back when a create fails
+// after reserving them, when an update drops them, and when an update
+// fails; values kept across an update stay reserved.
+func TestServiceAllocationReleases(t *testing.T) {
+	ts := testserver.Start(t)
+	coll := ts.URL + "/api/v1/namespaces/default/services"
+	mustDo(t, 201, "POST", coll, "application/json", nodePortService("a", 30500))
+	// A create that fails (the name exists) gives its port back.
+	mustDo(t, 409, "POST", coll, "application/json", nodePortService("a", 30501))
+	mustDo(t, 201, "POST", coll, "application/json", nodePortService("b", 30501))
+	// An update that keeps the port keeps it reserved.
+	a := decodeInto[api.Service](t, mustDo(t, 200, "GET", coll+"/a", "", ""))
+	a.Labels = map[string]string{"x": "y"}
+	body, _ := json.Marshal(a)
+	a = decodeInto[api.Service](t, mustDo(t, 200, "PUT", coll+"/a", "application/json", string(body)))
+	code, b, _ := post(coll, nodePortService("c", 30500))
+	if code != 422 {
+		t.Fatalf("port kept by an update was handed out again: %d %s", code, b)
+	}
+	// An update that fails (stale resourceVersion) gives back what it took.
+	stale := a
+	stale.ResourceVersion = "1"
+	stale.Spec.Ports[0].NodePort = 30502
+	body, _ = json.Marshal(stale)
+	mustDo(t, 409, "PUT", coll+"/a", "application/json", string(body))
+	mustDo(t, 201, "POST", coll, "application/json", nodePortService("d", 30502))
+	// An update to ClusterIP drops the node port: free again; the
+	// ClusterIP stays with the service.
+	a.Spec.Type = "ClusterIP"
+	a.Spec.Ports[0].NodePort = 0
+	a.Spec.ExternalTrafficPolicy = ""
+	body, _ = json.Marshal(a)
+	upd := decodeInto[api.Service](t, mustDo(t, 200, "PUT", coll+"/a", "application/json", string(body)))
+	if upd.Spec.ClusterIP != a.Spec.ClusterIP || upd.Spec.Ports[0].NodePort != 0 {
+		t.Fatalf("after type change: %+v", upd.Spec)
+	}
+	mustDo(t, 201, "POST", coll, "application/json", nodePortService("e", 30500))
+	explicit := fmt.Sprintf(`{"apiVersion":"v1","kind":"Service","metadata":{"name":"f"},"spec":{"clusterIP":%q,"ports":[{"port":80}]}}`, a.Spec.ClusterIP)
+	code, b, _ = post(coll, explicit)
+	if st := status(t, b); code != 422 || !strings.Contains(st.Message, fmt.Sprintf(`spec.clusterIPs: Invalid value: []string{"%s"}: failed to allocate IP %s: provided IP is already allocated`, a.Spec.ClusterIP, a.Spec.ClusterIP)) {
+		t.Errorf("taken ClusterIP: %d %s", code, b)
+	}
+}
