@@ -33,14 +33,14 @@ down: ## Stop the local cluster and remove the lab (PURGE=1 also deletes its dat
 	scripts/down.sh
 
 .PHONY: test
-test: deps build ## Run every test: unit, integration (real etcd), real kubectl and Python client, e2e on labs (root)
+test: deps build ## Run every test: unit, integration (real etcd), real kubectl and Python client (race detector on), e2e on labs (root)
 	$(GO) vet ./...
-	$(GO) test -count=1 -short -timeout 15m ./...
-	$(GO) test -count=1 -p 1 -timeout 20m $(E2E_PKGS)
+	$(GO) test -race -count=1 -short -timeout 25m ./...
+	$(GO) test -race -count=1 -p 1 -timeout 25m $(E2E_PKGS)
 
 .PHONY: unit
-unit: ## Run the unit and integration tests only (no root, no lab)
-	$(GO) test -count=1 -short ./...
+unit: ## Run the unit and integration tests only (no root, no lab), with the race detector
+	$(GO) test -race -count=1 -short ./...
 
 .PHONY: bench
 bench: build ## Run the benchmarks and print their figures

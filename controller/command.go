@@ -14,6 +14,7 @@ import (
 	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
 	"minik8s/pkg/client"
+	"minik8s/pkg/client/cache"
 )
 
 // NewCommand returns the "controller-manager" command.
@@ -49,10 +50,12 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
+	// One shared informer per resource for every controller of the process.
+	factory := cache.NewSharedInformerFactory(c, opts.Resync)
 	runners := map[string]runner{}
 	if opts.AllocateNodeCIDRs {
 		r, _ := nodeipam.NewRange(opts.ClusterCIDR, opts.NodeCIDRMaskSize) // checked by Validate
-		runners["nodeipam"] = nodeipam.New(c, r, opts.Resync)
+		runners["nodeipam"] = nodeipam.New(c, factory, r)
 	}
 	if opts.NamespaceController {
 		runners["namespace"] = namespace.New(c, namespace.Config{Resync: opts.NamespaceSyncPeriod, Workers: opts.ConcurrentNamespaceSyncs})
@@ -62,6 +65,11 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	factory.Start(ctx) // after every controller has added its handlers
+	defer func() {
+		cancel()
+		factory.Shutdown()
+	}()
 	var wg sync.WaitGroup
 	errs := make(chan error, len(runners))
 	for name, r := range runners {

@@ -63,7 +63,7 @@ func newApplyCommand(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "apply -f FILENAME",
 		Short: "Apply a configuration to a resource by file name or stdin",
-		Args:  cobra.NoArgs,
+		Args:  noArgsUnexpected,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if len(ff.files) == 0 {
 				return fmt.Errorf("must specify one of -f and -k")
@@ -248,27 +248,4 @@ func prune(v any) (any, bool) {
 		return t, false
 	}
 	return v, false
-}
-
-func newCreateCommand(o *options) *cobra.Command {
-	var ff fileFlags
-	cmd := &cobra.Command{
-		Use:   "create -f FILENAME",
-		Short: "Create a resource from a file or from stdin",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if len(ff.files) == 0 {
-				return fmt.Errorf("must specify one of -f and -k")
-			}
-			return forEachSource(o, &ff, func(c *client.Client, info *api.ResourceInfo, src decode.Source) (string, error) {
-				created, err := c.Create(cmd.Context(), info, src.Obj.GetObjectMeta().Namespace, src.Obj)
-				if err != nil {
-					return "", err
-				}
-				return created.GetObjectMeta().Name + " created", nil
-			})
-		},
-	}
-	ff.add(cmd, "to use to create the resource")
-	return cmd
 }

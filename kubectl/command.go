@@ -128,7 +128,7 @@ func newCommand(o *options) *cobra.Command {
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return fmt.Errorf("unknown command %q for %q", args[0], "kubectl")
+				return unknownCommand(cmd, args[0])
 			}
 			return cmd.Help()
 		},
@@ -148,10 +148,8 @@ func newCommand(o *options) *cobra.Command {
 		newWaitCommand(o), newLabelCommand(o), newScaleCommand(o), newLogsCommand(o),
 		newExecCommand(o),
 	)
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		fmt.Fprintf(cmd.ErrOrStderr(), "error: %v\nSee '%s -h' for help and examples\n", err, cmd.CommandPath())
-		return &reportedError{err: err}
-	})
+	root.AddCommand(unsupportedCommands()...)
+	root.SetFlagErrorFunc(flagError)
 	wrapErrors(root)
 	return root
 }
@@ -165,28 +163,6 @@ func (e *reportedError) Unwrap() error { return e.err }
 
 // errFailed is returned after per-object errors were printed one by one.
 var errFailed = errors.New("one or more operations failed")
-
-// wrapErrors makes every command print its error in kubectl's format and
-// silences cobra's own printing and usage dump.
-func wrapErrors(cmd *cobra.Command) {
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	if run := cmd.RunE; run != nil {
-		cmd.RunE = func(c *cobra.Command, args []string) error {
-			err := run(c, args)
-			if err == nil {
-				return nil
-			}
-			var rep *reportedError
-			if !errors.As(err, &rep) && !errors.Is(err, errFailed) {
-				fmt.Fprintln(c.ErrOrStderr(), formatError(err))
-			}
-			return &reportedError{err: err}
-		}
-	}
-	for _, sub := range cmd.Commands() {
-		wrapErrors(sub)
-	}
-}
 
 // formatError renders err as kubectl does.
 func formatError(err error) string {

@@ -3,7 +3,6 @@ package kubectl
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -111,28 +110,41 @@ func getOrPrefix(ctx context.Context, c *client.Client, info *api.ResourceInfo, 
 	return out, nil
 }
 
-// eventsFor lists the events about obj, oldest first. Failures only cost
-// the Events section.
+// eventsFor lists the events about obj in the server's order, selected
+// as kubectl's describe selects them (involvedObject name, namespace, kind
+// and uid); describe sorts them. Failures only cost the Events section.
 func eventsFor(ctx context.Context, c *client.Client, obj api.Object) []api.Event {
 	m := obj.GetObjectMeta()
-	sel := "involvedObject.name=" + m.Name
-	if m.Namespace != "" {
-		sel += ",involvedObject.namespace=" + m.Namespace
+	kind := obj.GetTypeMeta().Kind
+	out := eventsAbout(ctx, c, kind, m.Namespace, m.Name, m.UID)
+	if kind == "Node" {
+		// Kubelets report about their node with the node's name as uid,
+		// controllers with its uid: kubectl merges both.
+		out = append(out, eventsAbout(ctx, c, kind, m.Namespace, m.Name, m.Name)...)
 	}
-	if m.UID != "" {
-		sel += ",involvedObject.uid=" + m.UID
+	return out
+}
+
+// eventsAbout lists the events whose involvedObject is kind/ns/name/uid.
+func eventsAbout(ctx context.Context, c *client.Client, kind, ns, name, uid string) []api.Event {
+	sel := "involvedObject.name=" + name + ",involvedObject.namespace=" + ns
+	if kind != "" {
+		sel += ",involvedObject.kind=" + kind
 	}
-	evs, _, err := c.Events(m.Namespace).List(ctx, client.ListOptions{FieldSelector: sel})
+	if uid != "" {
+		sel += ",involvedObject.uid=" + uid
+	}
+	evs, _, err := c.Events(ns).List(ctx, client.ListOptions{FieldSelector: sel})
 	if err != nil {
 		// A server without event field selectors: filter here.
-		all, _, lerr := c.Events(m.Namespace).List(ctx, client.ListOptions{})
+		all, _, lerr := c.Events(ns).List(ctx, client.ListOptions{})
 		if lerr != nil {
-			return []api.Event{}
+			return nil
 		}
 		evs = evs[:0]
 		for _, e := range all {
 			io := e.InvolvedObject
-			if io.Name == m.Name && io.Namespace == m.Namespace && (m.UID == "" || io.UID == "" || io.UID == m.UID) {
+			if io.Name == name && io.Namespace == ns && (kind == "" || io.Kind == kind) && (uid == "" || io.UID == uid) {
 				evs = append(evs, e)
 			}
 		}
@@ -141,18 +153,7 @@ func eventsFor(ctx context.Context, c *client.Client, obj api.Object) []api.Even
 	for _, e := range evs {
 		out = append(out, *e)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return eventTime(&out[i]).Before(eventTime(&out[j]).Time) })
 	return out
-}
-
-func eventTime(e *api.Event) api.Time {
-	if !e.LastTimestamp.IsZero() {
-		return e.LastTimestamp
-	}
-	if !e.EventTime.IsZero() {
-		return api.NewTime(e.EventTime.Time)
-	}
-	return e.FirstTimestamp
 }
 
 // related fetches what describe shows besides the object: the pods of a

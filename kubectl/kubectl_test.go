@@ -339,7 +339,7 @@ spec:
 		if out := mustRun(t, s, "version"); !strings.Contains(out, "Server Version:") {
 			t.Fatalf("version: %q", out)
 		}
-		wantFail(t, s, "", `error: unknown command "frobnicate" for "kubectl"`, "frobnicate")
+		wantFail(t, s, "", `Error: unknown command "frobnicate" for "kubectl"`, "frobnicate")
 	})
 
 	t.Run("deployment scale and wait", func(t *testing.T) {

@@ -46,7 +46,12 @@ func newLogsCommand(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "logs [-f] [-p] POD [-c CONTAINER]",
 		Short: "Print the logs for a container in a pod",
-		Args:  cobra.RangeArgs(1, 2),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) < 1 || len(args) > 2 {
+				return usageError(cmd, "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, ns, err := o.clientNS()
 			if err != nil {

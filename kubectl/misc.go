@@ -17,12 +17,13 @@ func newConfigCommand(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "config SUBCOMMAND",
 		Short: "Show the kubeconfig of the cluster kubectl talks to",
+		RunE:  groupRun,
 	}
 	var raw, minify bool
 	view := &cobra.Command{
 		Use:   "view",
 		Short: "Print the standard kubeconfig of the current cluster",
-		Args:  cobra.NoArgs,
+		Args:  noArgsUnexpectedLower,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := o.config()
 			if err != nil {
@@ -42,16 +43,7 @@ func newConfigCommand(o *options) *cobra.Command {
 	}
 	view.Flags().BoolVar(&raw, "raw", false, "Display raw byte data (minik8s has no secrets to redact)")
 	view.Flags().BoolVar(&minify, "minify", false, "Remove all information not used by current-context (always the case)")
-	current := &cobra.Command{
-		Use:   "current-context",
-		Short: "Display the current context",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintln(o.out, "minik8s")
-			return nil
-		},
-	}
-	cmd.AddCommand(view, current)
+	cmd.AddCommand(view, newGetContextsCommand(o), newCurrentContextCommand(o), newUseContextCommand(o), newSetContextCommand(o))
 	return cmd
 }
 
@@ -61,7 +53,7 @@ func newAPIResourcesCommand(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "api-resources",
 		Short: "Print the supported API resources on the server",
-		Args:  cobra.NoArgs,
+		Args:  noArgsUnexpectedLower,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if output == "name" {
 				for _, r := range api.Resources {
@@ -93,7 +85,7 @@ func newVersionCommand(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the client and server version information",
-		Args:  cobra.NoArgs,
+		Args:  noExtraArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintf(o.out, "Client Version: %s\n", Version)
 			if clientOnly {

@@ -85,8 +85,12 @@ type podActions struct {
 	CreateSandbox bool
 	// Start are the containers to create and start, in spec order.
 	Start []containerStart
-	// Kill are running containers to stop: unknown names, old sandboxes.
+	// Kill are running containers to stop: unknown names, old sandboxes,
+	// changed specs.
 	Kill []*runtime.Container
+	// KillMessage says why a container of Kill is stopped, by ID, when
+	// there is more to say than "Stopping container x" (the Killing event).
+	KillMessage map[string]string
 	// Remove are exited containers no longer needed (older attempts).
 	Remove []*runtime.Container
 	// RemoveSandboxes are old sandboxes to stop and remove.
@@ -96,6 +100,11 @@ type podActions struct {
 	Waiting map[string]containerWait
 	// RetryAfter asks for another sync after this long (0: the periodic one).
 	RetryAfter time.Duration
+}
+
+// changes says whether applying the plan changes the runtime's state.
+func (a *podActions) changes() bool {
+	return a.KillPod || a.CreateSandbox || len(a.Start)+len(a.Kill)+len(a.Remove)+len(a.RemoveSandboxes) > 0
 }
 
 // backoffKey names a container's restart back-off.
@@ -138,7 +147,7 @@ const keepAttempts = 2
 // runtime has, the kubelet's waits (failed pulls), the back-offs and now.
 // It is pure: the worker applies the plan.
 func computePodActions(pod *api.Pod, rt *podRuntime, waits map[string]containerWait, bo *Backoff, now time.Time) podActions {
-	a := podActions{Waiting: map[string]containerWait{}}
+	a := podActions{Waiting: map[string]containerWait{}, KillMessage: map[string]string{}}
 	sb := rt.sandbox()
 	sbReady := sb != nil && sb.State == runtime.SandboxReady
 	retry := func(d time.Duration) {
@@ -189,6 +198,18 @@ func computePodActions(pod *api.Pod, rt *podRuntime, waits map[string]containerW
 		return a
 	}
 
+	// A Never pod whose containers have run gets no new sandbox when its
+	// sandbox dies: it is killed and goes to its terminal phase
+	// (kuberuntime computePodActions: "should not restart the pod").
+	if !sbReady && sb != nil && pod.Spec.RestartPolicy == api.RestartNever && len(rt.containersOrNil()) > 0 {
+		for _, c := range rt.containersOrNil() {
+			if !exited(c) {
+				a.KillPod = true
+			}
+		}
+		return a
+	}
+
 	// What each container needs, as if the sandbox were fine.
 	type need struct {
 		start   bool
@@ -205,12 +226,18 @@ func computePodActions(pod *api.Pod, rt *podRuntime, waits map[string]containerW
 			if shouldRestart(pod.Spec.RestartPolicy, exitCode(latest)) {
 				needs[i] = need{start: true, attempt: latest.Attempt + 1}
 			}
-		default: // running (or unknown): keep, unless its sandbox is gone
+		default: // running (or unknown): keep, unless its sandbox is gone or its spec changed
 			if !sbReady || latest.SandboxID != sb.ID {
 				needs[i] = need{start: true, attempt: latest.Attempt + 1}
 			}
-			if sbReady && latest.SandboxID != sb.ID {
+			switch {
+			case sbReady && latest.SandboxID != sb.ID:
 				a.Kill = append(a.Kill, latest)
+			case sbReady && containerChanged(&spec, latest):
+				// Restarted whatever the restart policy, as Kubernetes does.
+				needs[i] = need{start: true, attempt: latest.Attempt + 1}
+				a.Kill = append(a.Kill, latest)
+				a.KillMessage[latest.ID] = fmt.Sprintf("Container %s definition changed, will be restarted", spec.Name)
 			}
 		}
 		if needs[i].start {

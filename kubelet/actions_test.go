@@ -50,6 +50,7 @@ func TestComputePodActions(t *testing.T) {
 		setup   func(s *scene)
 		waits   map[string]containerWait
 		backoff func(s *scene, b *Backoff) // entries made before the plan
+		change  func(p *api.Pod)           // a spec update after setup
 		want    string
 		retry   bool // RetryAfter > 0
 	}
@@ -114,11 +115,41 @@ func TestComputePodActions(t *testing.T) {
 				s.f.Advance(time.Minute)
 			},
 			want: "start:0@0"},
+		{name: "changed image: kill and restart the running container", pod: always("a", "b"),
+			setup:  func(s *scene) { s.sandbox().start("a", 0).start("b", 0) },
+			change: func(p *api.Pod) { p.Spec.Containers[1].Image = "docker.io/minik8s/testserver:latest" },
+			want:   "start:1@1 kill:b"},
+		{name: "changed image restarts even under Never", pod: testPod(api.RestartNever, "a"),
+			setup:  func(s *scene) { s.sandbox().start("a", 0) },
+			change: func(p *api.Pod) { p.Spec.Containers[0].Image = "docker.io/minik8s/testserver:latest" },
+			want:   "start:0@1 kill:a"},
+		{name: "changed image of a finished Never container: nothing restarts", pod: testPod(api.RestartNever, "a", "b"),
+			setup:  func(s *scene) { s.sandbox().start("a", 0).start("b", 0).exit("a", 0) },
+			change: func(p *api.Pod) { p.Spec.Containers[0].Image = "docker.io/minik8s/testserver:latest" },
+			want:   ""},
+		{name: "container without a hash label is not restarted", pod: always("a"),
+			setup: func(s *scene) { s.sandbox().startUnhashed("a", 0) },
+			want:  ""},
+		{name: "Never: sandbox died, containers ran: no new sandbox", pod: testPod(api.RestartNever, "a", "b"),
+			setup: func(s *scene) { s.sandbox().start("a", 0).pauseDies() },
+			want:  "killpod"},
+		{name: "Never: sandbox died, a container finished, one never created: no new sandbox", pod: testPod(api.RestartNever, "a", "b"),
+			setup: func(s *scene) { s.sandbox().start("a", 0).exit("a", 0).pauseDies() },
+			want:  ""},
+		{name: "Never: sandbox died before any container: new sandbox", pod: testPod(api.RestartNever, "a"),
+			setup: func(s *scene) { s.sandbox().pauseDies() },
+			want:  "killpod sandbox start:0@0"},
+		{name: "OnFailure: sandbox died: new sandbox, running one restarted", pod: testPod(api.RestartOnFailure, "a"),
+			setup: func(s *scene) { s.sandbox().start("a", 0).pauseDies() },
+			want:  "killpod sandbox start:0@1"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := newScene(t, c.pod)
 			c.setup(s)
+			if c.change != nil {
+				c.change(c.pod)
+			}
 			b := NewBackoff(10*time.Second, 5*time.Minute)
 			if c.backoff != nil {
 				c.backoff(s, b)

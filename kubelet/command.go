@@ -16,7 +16,9 @@ import (
 	"minik8s/kubelet/network"
 	"minik8s/kubelet/runtime/cni"
 	"minik8s/kubelet/runtime/containerd"
+	"minik8s/pkg/api"
 	"minik8s/pkg/client"
+	"minik8s/pkg/client/record"
 )
 
 // NewCommand returns the "kubelet" command.
@@ -83,6 +85,13 @@ func RunContainerd(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
+	rec := record.NewRecorder(c, api.EventSource{Component: "kubelet", Host: opts.NodeName})
+	k.Recorder, k.WithFieldPath = rec, record.WithFieldPath
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	recDone := make(chan struct{})
+	go func() { defer close(recDone); _ = rec.Run(ctx) }()
+	defer func() { cancel(); <-recDone }()
 	mtu := 0
 	var agent *network.Agent
 	if opts.NetworkBackend != "none" {
@@ -101,8 +110,6 @@ func RunContainerd(ctx context.Context, opts Options) error {
 	}
 	// The agent and the kubelet live and die together: either one
 	// failing stops the other.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	agentErr := make(chan error, 1)
 	go func() { agentErr <- agent.Run(ctx); cancel() }()
 	err = k.Run(ctx)

@@ -48,10 +48,28 @@ func (s *scene) sandbox() *scene {
 	return s
 }
 
-// start creates and starts container name with attempt in the current sandbox.
+// start creates and starts container name with attempt in the current
+// sandbox, labelled with the hash of its spec in the pod.
 func (s *scene) start(name string, attempt uint32) *scene {
 	s.t.Helper()
-	id, err := s.f.CreateContainer(context.Background(), s.sb.ID, &runtime.ContainerConfig{Name: name, Attempt: attempt, Image: "docker.io/minik8s/tools:latest"})
+	for i := range s.pod.Spec.Containers {
+		if c := &s.pod.Spec.Containers[i]; c.Name == name {
+			return s.startWith(name, attempt, c.Image, map[string]string{runtime.LabelContainerHash: containerHash(c)})
+		}
+	}
+	return s.startWith(name, attempt, "docker.io/minik8s/tools:latest", nil)
+}
+
+// startUnhashed starts a container without a hash label (one made by an
+// older kubelet).
+func (s *scene) startUnhashed(name string, attempt uint32) *scene {
+	s.t.Helper()
+	return s.startWith(name, attempt, "docker.io/minik8s/tools:latest", nil)
+}
+
+func (s *scene) startWith(name string, attempt uint32, image string, labels map[string]string) *scene {
+	s.t.Helper()
+	id, err := s.f.CreateContainer(context.Background(), s.sb.ID, &runtime.ContainerConfig{Name: name, Attempt: attempt, Image: image, Labels: labels})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -92,16 +110,28 @@ func (s *scene) stopSandbox() *scene {
 	return s
 }
 
-// view is what the kubelet sees of the pod.
+// pauseDies makes the sandbox's pause container die on its own: the
+// sandbox is NotReady, its app containers keep running.
+func (s *scene) pauseDies() *scene {
+	s.t.Helper()
+	if err := s.f.SandboxDied(s.sb.ID); err != nil {
+		s.t.Fatal(err)
+	}
+	s.f.Advance(time.Second)
+	return s
+}
+
+// view is what the kubelet sees of the pod: what a relist puts in the
+// runtime cache (exits reaped).
 func (s *scene) view() *podRuntime {
 	s.t.Helper()
-	sbs, err := s.f.ListPodSandboxes(context.Background())
+	k := &Kubelet{rt: s.f, cache: newRuntimeCache()}
+	if err := k.relist(context.Background()); err != nil {
+		s.t.Fatal(err)
+	}
+	p, err := k.cache.getNewerThan(context.Background(), s.pod.UID, time.Time{})
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	cs, err := s.f.ListContainers(context.Background())
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return newPodRuntime(sbs, cs)
+	return p
 }

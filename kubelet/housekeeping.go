@@ -40,9 +40,9 @@ func runtimeFingerprints(sbs []*runtime.Sandbox, cs []*runtime.Container) (map[s
 	return out, names
 }
 
-// relistLoop lists the runtime every RelistInterval (like Kubernetes'
-// PLEG): pods whose containers changed are synced at once, and what the
-// runtime has of pods that no longer exist is removed.
+// relistLoop lists the runtime every RelistInterval, and at once when a
+// pod sync asks (after it changed something), like Kubernetes' PLEG. It is
+// the only lister that fills the runtime cache and reaps exited containers.
 func (k *Kubelet) relistLoop(ctx context.Context) {
 	t := time.NewTicker(k.opts.RelistInterval)
 	defer t.Stop()
@@ -54,11 +54,24 @@ func (k *Kubelet) relistLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-k.relistNow:
 		}
 	}
 }
 
+// requestRelist asks the relist loop for a relist now.
+func (k *Kubelet) requestRelist() {
+	select {
+	case k.relistNow <- struct{}{}:
+	default:
+	}
+}
+
+// relist lists the runtime once: it reaps each newly exited container (once:
+// only the relist reaps), fills the runtime cache, queues the pods whose
+// runtime state changed and cleans up what belongs to pods that are gone.
 func (k *Kubelet) relist(ctx context.Context) error {
+	start := time.Now()
 	sbs, err := k.rt.ListPodSandboxes(ctx)
 	if err != nil {
 		return fmt.Errorf("list sandboxes: %w", err)
@@ -67,7 +80,12 @@ func (k *Kubelet) relist(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("list containers: %w", err)
 	}
+	cs = k.reap(ctx, cs)
+	k.cache.set(start, sbs, cs)
 	fps, names := runtimeFingerprints(sbs, cs)
+	if k.informer == nil {
+		return nil
+	}
 	synced := k.informer.HasSynced()
 	byUID := map[string]string{}
 	for _, o := range k.informer.Store().List() {
@@ -97,11 +115,40 @@ func (k *Kubelet) relist(ctx context.Context) error {
 	return nil
 }
 
+// reap records the exit of every listed container that needs it. One that
+// cannot be reaped now keeps its last cached state (not a guessed exit
+// reason) and is tried again at the next relist.
+func (k *Kubelet) reap(ctx context.Context, cs []*runtime.Container) []*runtime.Container {
+	out := make([]*runtime.Container, 0, len(cs))
+	for _, c := range cs {
+		if c.NeedsReap {
+			reaped, err := k.rt.ReapContainer(ctx, c.ID)
+			switch {
+			case err == nil:
+				c = reaped
+				if c.Reason == "OOMKilled" {
+					k.recorder().Eventf(k.nodeRef(), eventWarning, reasonOOMKilling,
+						"Memory cgroup out of memory: killed container %s of pod %s/%s",
+						c.Name, c.Labels[runtime.LabelPodNamespace], c.Labels[runtime.LabelPodName])
+				}
+			case k.cache.container(c.ID) != nil:
+				log.Printf("kubelet: reaping container %s: %v", short(c.ID), err)
+				c = k.cache.container(c.ID)
+			default:
+				log.Printf("kubelet: reaping container %s: %v", short(c.ID), err)
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // cleanupOrphan removes, in the background, what the runtime has of a pod
 // that is not in the kubelet's cache, after checking with the apiserver
 // that the pod (with that UID) is really gone.
 func (k *Kubelet) cleanupOrphan(ctx context.Context, uid string, nsName [2]string) {
-	if !k.beginTerminating(uid) {
+	t, ok := k.beginTerminating(uid, orphanGrace)
+	if !ok {
 		return
 	}
 	k.wg.Add(1)
@@ -118,7 +165,7 @@ func (k *Kubelet) cleanupOrphan(ctx context.Context, uid string, nsName [2]strin
 			}
 		}
 		log.Printf("kubelet: removing containers of pod %s/%s (uid %s), which no longer exists", nsName[0], nsName[1], uid)
-		if err := k.terminate(ctx, uid, orphanGrace); err != nil && ctx.Err() == nil {
+		if err := k.terminate(ctx, uid, nil, t); err != nil && ctx.Err() == nil {
 			log.Printf("kubelet: cleaning up pod %s: %v", uid, err)
 		}
 	}()

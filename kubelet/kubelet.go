@@ -29,8 +29,20 @@ type Kubelet struct {
 	// is known (and again when it changes): it writes the CNI conflist.
 	WriteCNIConfig func(podCIDR string) error
 
+	// Recorder, when set (before Run), records the kubelet's events:
+	// Pulling, Pulled, Created, Started, Killing, BackOff, Failed, ... on
+	// pods; Starting, NodeReady, OOMKilling, ... on the node.
+	Recorder EventRecorder
+	// WithFieldPath, when set, annotates an object with the field path an
+	// event is about (record.WithFieldPath), for container events
+	// (involvedObject.fieldPath spec.containers{name}).
+	WithFieldPath func(obj api.Object, fieldPath string) api.Object
+
 	informer *cache.Informer
 	queue    *workqueue.Queue
+
+	cache     *runtimeCache // filled by the relist
+	relistNow chan struct{}
 
 	runtimeVersion string
 
@@ -38,8 +50,9 @@ type Kubelet struct {
 	node        *api.Node
 	podCIDR     string
 	waits       map[string]map[string]containerWait // pod UID -> container -> wait
-	terminating map[string]bool                     // pod UIDs being killed
+	terminating map[string]*termination             // pod UID -> kill in progress
 	lastSeen    map[string]string                   // pod UID -> runtime fingerprint (relist)
+	changedAt   map[string]time.Time                // pod UID -> when a sync last changed its runtime state
 	wg          sync.WaitGroup                      // background kills
 }
 
@@ -57,8 +70,11 @@ func New(opts Options, c *client.Client, rt runtime.Runtime) (*Kubelet, error) {
 		backoff:     NewBackoff(10*time.Second, 5*time.Minute),
 		sys:         readSysInfo(),
 		waits:       map[string]map[string]containerWait{},
-		terminating: map[string]bool{},
+		terminating: map[string]*termination{},
 		lastSeen:    map[string]string{},
+		changedAt:   map[string]time.Time{},
+		cache:       newRuntimeCache(),
+		relistNow:   make(chan struct{}, 1),
 	}, nil
 }
 
@@ -112,6 +128,7 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	k.recorder().Eventf(k.nodeRef(), eventNormal, reasonStarting, "Starting kubelet.")
 	var node *api.Node
 	for {
 		node, err = k.registerNode(ctx)

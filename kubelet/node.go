@@ -123,9 +123,17 @@ func (k *Kubelet) registerNode(ctx context.Context) (*api.Node, error) {
 // updateNodeStatus writes a fresh status (heartbeat) over node.
 func (k *Kubelet) updateNodeStatus(ctx context.Context, node *api.Node) (*api.Node, error) {
 	for attempt := 0; ; attempt++ {
+		was := readyStatus(node.Status)
 		node.Status = nodeStatus(&k.opts, k.sys, k.runtimeVersion, node.Status, k.now())
 		out, err := k.client.Nodes().UpdateStatus(ctx, node)
 		if err == nil {
+			if now := readyStatus(out.Status); now != was {
+				reason := reasonNodeNotReady
+				if now == api.ConditionTrue {
+					reason = reasonNodeReady
+				}
+				k.recorder().Eventf(k.nodeRef(), eventNormal, reason, "Node %s status is now: %s", k.opts.NodeName, reason)
+			}
 			return out, nil
 		}
 		if !client.IsConflict(err) || attempt >= 3 {
@@ -135,6 +143,16 @@ func (k *Kubelet) updateNodeStatus(ctx context.Context, node *api.Node) (*api.No
 			return nil, fmt.Errorf("get node %s: %w", k.opts.NodeName, err)
 		}
 	}
+}
+
+// readyStatus is the status of the node's Ready condition ("" without one).
+func readyStatus(st api.NodeStatus) string {
+	for _, c := range st.Conditions {
+		if c.Type == api.NodeReady {
+			return c.Status
+		}
+	}
+	return ""
 }
 
 // heartbeat updates the node status every interval until ctx ends; a

@@ -44,13 +44,21 @@ func terminatedState(c *runtime.Container) *api.ContainerStateTerminated {
 }
 
 // computeContainerStatus is the status of one spec container.
-func computeContainerStatus(spec *api.Container, in statusInput, old *api.ContainerStatus) api.ContainerStatus {
+func computeContainerStatus(pod *api.Pod, spec *api.Container, in statusInput, old *api.ContainerStatus) api.ContainerStatus {
 	cs := api.ContainerStatus{Name: spec.Name, Image: spec.Image}
 	all := in.Runtime.containersNamed(spec.Name)
 	f := false
 	cs.Started = &f
 	var prev *runtime.Container // for lastState
 	wait, waiting := in.Waits[spec.Name]
+	if len(all) == 0 && in.neverStarts(pod) {
+		// A Never pod whose sandbox died after its containers ran gets no
+		// new sandbox: a container that never ran never will (Kubernetes
+		// reports it so for a pod that ended).
+		cs.State.Terminated = &api.ContainerStateTerminated{ExitCode: 137, Reason: "ContainerStatusUnknown",
+			Message: "The container could not be located when the pod was terminated"}
+		return cs
+	}
 	if len(all) == 0 {
 		reason, msg := "ContainerCreating", ""
 		if waiting {
@@ -64,6 +72,9 @@ func computeContainerStatus(spec *api.Container, in statusInput, old *api.Contai
 	}
 	latest := all[0]
 	cs.RestartCount = int32(latest.Attempt)
+	if latest.Image != "" {
+		cs.Image = latest.Image // what runs (an image change restarts it)
+	}
 	cs.ImageID = latest.ImageRef
 	cs.ContainerID = containerIDPrefix + latest.ID
 	switch {
@@ -98,6 +109,15 @@ func computeContainerStatus(spec *api.Container, in statusInput, old *api.Contai
 		cs.LastState = old.LastState
 	}
 	return cs
+}
+
+// neverStarts says whether the pod's sandbox died after its containers
+// ran under restartPolicy Never, so no container starts any more (the
+// plan's rule in computePodActions).
+func (in statusInput) neverStarts(pod *api.Pod) bool {
+	sb := in.Runtime.sandbox()
+	return pod.Spec.RestartPolicy == api.RestartNever && sb != nil && sb.State != runtime.SandboxReady &&
+		len(in.Runtime.containersOrNil()) > 0
 }
 
 // podPhase is Kubernetes' getPhase.
@@ -207,7 +227,7 @@ func computePodStatus(pod *api.Pod, in statusInput) api.PodStatus {
 	}
 	var notReady []string
 	for i := range pod.Spec.Containers {
-		cs := computeContainerStatus(&pod.Spec.Containers[i], in, oldStatuses[pod.Spec.Containers[i].Name])
+		cs := computeContainerStatus(pod, &pod.Spec.Containers[i], in, oldStatuses[pod.Spec.Containers[i].Name])
 		if !cs.Ready {
 			notReady = append(notReady, cs.Name)
 		}

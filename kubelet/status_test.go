@@ -112,6 +112,18 @@ func TestComputePodStatus(t *testing.T) {
 					t.Fatalf("status = %+v", st)
 				}
 			}},
+		{name: "Never pod whose sandbox died: the container that never ran is unknown, the pod failed", pod: testPod(api.RestartNever, "a", "b"),
+			setup: func(s *scene) { s.sandbox().start("a", 0).exit("a", 0).pauseDies() },
+			check: func(t *testing.T, s *scene, st api.PodStatus) {
+				b := st.ContainerStatuses[1]
+				if b.State.Terminated == nil || b.State.Terminated.Reason != "ContainerStatusUnknown" || b.State.Terminated.ExitCode != 137 ||
+					b.State.Terminated.Message != "The container could not be located when the pod was terminated" {
+					t.Fatalf("b = %+v", b)
+				}
+				if st.Phase != api.PodFailed {
+					t.Fatalf("phase = %s, want Failed", st.Phase)
+				}
+			}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -59,6 +59,22 @@ func (k *Kubelet) podRuntime(ctx context.Context, uid string) (*podRuntime, erro
 	return newPodRuntime(mySbs, myCs), nil
 }
 
+// lastChange is when a sync last changed the runtime state of pod uid.
+func (k *Kubelet) lastChange(uid string) time.Time {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.changedAt[uid]
+}
+
+// markChanged records that a sync changed the runtime state of pod uid now.
+func (k *Kubelet) markChanged(uid string) time.Time {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	t := time.Now()
+	k.changedAt[uid] = t
+	return t
+}
+
 func (k *Kubelet) getWaits(uid string) map[string]containerWait {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -82,7 +98,8 @@ func (k *Kubelet) setWait(uid, name string, w *containerWait) {
 	k.waits[uid][name] = *w
 }
 
-func (k *Kubelet) isTerminating(uid string) bool {
+// termination is the kill in progress of the pod with uid, or nil.
+func (k *Kubelet) termination(uid string) *termination {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.terminating[uid]
@@ -96,10 +113,20 @@ func (k *Kubelet) syncPod(ctx context.Context, key string) (time.Duration, error
 		return 0, nil // gone: the relist cleans up what the runtime still has of it
 	}
 	pod := obj.(*api.Pod)
-	if pod.Spec.NodeName != k.opts.NodeName || k.isTerminating(pod.UID) {
+	if pod.Spec.NodeName != k.opts.NodeName {
 		return 0, nil
 	}
-	prt, err := k.podRuntime(ctx, pod.UID)
+	if t := k.termination(pod.UID); t != nil {
+		if pod.DeletionTimestamp != nil {
+			if g := deletionGrace(pod); t.shorten(g) {
+				log.Printf("kubelet: pod %s: grace period shortened to %s", key, g)
+			}
+		}
+		return 0, nil
+	}
+	// What the runtime has of the pod, from a relist newer than this
+	// kubelet's last change to it (never act on a state from before).
+	prt, err := k.cache.getNewerThan(ctx, pod.UID, k.lastChange(pod.UID))
 	if err != nil {
 		return 0, err
 	}
@@ -117,14 +144,17 @@ func (k *Kubelet) syncPod(ctx context.Context, key string) (time.Duration, error
 		k.startTermination(ctx, pod)
 		return 0, nil
 	}
+	k.recordWaits(pod, plan.Waiting)
 	retry, applyErr := k.apply(ctx, pod, prt, plan)
 	if plan.RetryAfter > 0 && (retry == 0 || plan.RetryAfter < retry) {
 		retry = plan.RetryAfter
 	}
-
-	prt, err = k.podRuntime(ctx, pod.UID)
-	if err != nil {
-		return retry, errors.Join(applyErr, err)
+	if plan.changes() {
+		changed := k.markChanged(pod.UID)
+		k.requestRelist()
+		if prt, err = k.cache.getNewerThan(ctx, pod.UID, changed); err != nil {
+			return retry, errors.Join(applyErr, err)
+		}
 	}
 	waits := k.getWaits(pod.UID)
 	for n, w := range plan.Waiting {
@@ -132,6 +162,25 @@ func (k *Kubelet) syncPod(ctx context.Context, key string) (time.Duration, error
 	}
 	st := computePodStatus(pod, statusInput{Runtime: prt, Waits: waits, HostIP: k.hostIP(), Now: now})
 	return retry, errors.Join(applyErr, k.writeStatus(ctx, pod, st))
+}
+
+// recordWaits records the back-off events of held-back containers.
+func (k *Kubelet) recordWaits(pod *api.Pod, waits map[string]containerWait) {
+	for i := range pod.Spec.Containers {
+		spec := &pod.Spec.Containers[i]
+		w, ok := waits[spec.Name]
+		if !ok {
+			continue
+		}
+		ref := k.containerRef(pod, spec.Name)
+		switch w.Reason {
+		case "CrashLoopBackOff":
+			k.recorder().Eventf(ref, eventWarning, reasonBackOff, "Back-off restarting failed container %s in pod %s", spec.Name, formatPod(pod))
+		case "ImagePullBackOff":
+			k.recorder().Eventf(ref, eventNormal, reasonBackOff, "Back-off pulling image %q", spec.Image)
+			k.recorder().Eventf(ref, eventWarning, reasonFailed, "Error: ImagePullBackOff")
+		}
+	}
 }
 
 // writeStatus writes st through pods/status if it differs from the pod's.
@@ -159,10 +208,19 @@ func (k *Kubelet) writeStatus(ctx context.Context, pod *api.Pod, st api.PodStatu
 func (k *Kubelet) apply(ctx context.Context, pod *api.Pod, prt *podRuntime, plan podActions) (time.Duration, error) {
 	grace := terminationGrace(pod)
 	var errs []error
+	rec := k.recorder()
 	if plan.KillPod {
-		errs = append(errs, k.killPod(ctx, prt, grace))
+		if plan.CreateSandbox && prt.sandbox() != nil {
+			rec.Eventf(pod, eventNormal, reasonSandboxChanged, "Pod sandbox changed, it will be killed and re-created.")
+		}
+		errs = append(errs, k.killPod(ctx, pod, prt, grace))
 	}
 	for _, c := range plan.Kill {
+		msg := plan.KillMessage[c.ID]
+		if msg == "" {
+			msg = fmt.Sprintf("Stopping container %s", c.Name)
+		}
+		rec.Eventf(k.containerRef(pod, c.Name), eventNormal, reasonKilling, "%s", msg)
 		errs = append(errs, k.rt.StopContainer(ctx, c.ID, grace))
 	}
 	for _, c := range plan.Remove {
@@ -183,11 +241,13 @@ func (k *Kubelet) apply(ctx context.Context, pod *api.Pod, prt *podRuntime, plan
 	}
 	volumePaths, err := k.dirs.ensureVolumes(pod.UID, volumeSpecs(pod))
 	if err != nil {
+		rec.Eventf(pod, eventWarning, reasonFailedMount, "Unable to attach or mount volumes: %v", err)
 		return 0, err
 	}
 	sb := prt.sandbox()
 	if plan.CreateSandbox {
 		if sb, err = k.rt.RunPodSandbox(ctx, sandboxConfig(pod, k.opts.CgroupRoot)); err != nil {
+			rec.Eventf(pod, eventWarning, reasonFailedSandbox, "Failed to create pod sandbox: %v", err)
 			return 0, fmt.Errorf("create sandbox: %w", err)
 		}
 		log.Printf("kubelet: pod %s/%s: sandbox %s ip %s", pod.Namespace, pod.Name, short(sb.ID), sb.IP)
@@ -242,19 +302,16 @@ func (k *Kubelet) startContainer(ctx context.Context, pod *api.Pod, sb *runtime.
 		log.Printf("kubelet: pod %s/%s container %s: %s: %v", pod.Namespace, pod.Name, spec.Name, reason, err)
 		return k.backoff.Delay(key), nil
 	}
-	policy := pullPolicy(spec)
-	if _, err := k.rt.EnsureImage(ctx, spec.Image, policy); err != nil {
-		if policy != runtime.PullAlways {
-			return fail("ErrImagePull", err)
-		}
-		// Offline labs: Always falls back to an image already present.
-		if _, err2 := k.rt.EnsureImage(ctx, spec.Image, runtime.PullIfNotPresent); err2 != nil {
-			return fail("ErrImagePull", err)
-		}
+	ref := k.containerRef(pod, spec.Name)
+	rec := k.recorder()
+	if reason, err := k.pullImage(ctx, pod, spec); err != nil {
+		rec.Eventf(ref, eventWarning, reasonFailed, "Error: %s", reason)
+		return fail(reason, err)
 	}
 	cfg, err := containerConfig(pod, spec, s.Attempt, podEnv{PodIP: sb.IP, HostIP: k.hostIP()}, volumePaths,
 		k.dirs.log(pod.UID, spec.Name, s.Attempt))
 	if err != nil {
+		rec.Eventf(ref, eventWarning, reasonFailed, "Error: %v", err)
 		return fail("CreateContainerConfigError", err)
 	}
 	if s.Attempt > 0 {
@@ -262,26 +319,33 @@ func (k *Kubelet) startContainer(ctx context.Context, pod *api.Pod, sb *runtime.
 	}
 	id, err := k.rt.CreateContainer(ctx, sb.ID, cfg)
 	if err != nil {
+		rec.Eventf(ref, eventWarning, reasonFailed, "Error: %v", err)
 		return fail("CreateContainerError", err)
 	}
+	rec.Eventf(ref, eventNormal, reasonCreated, "Created container %s", spec.Name)
 	k.setWait(pod.UID, spec.Name, nil)
 	if err := k.rt.StartContainer(ctx, id); err != nil {
 		// The container stays Created; the next sync treats it as a failed
 		// attempt under the restart policy and back-off.
+		rec.Eventf(ref, eventWarning, reasonFailed, "Error: %v", err)
 		return 0, fmt.Errorf("start container %s: %w", spec.Name, err)
 	}
+	rec.Eventf(ref, eventNormal, reasonStarted, "Started container %s", spec.Name)
 	return 0, nil
 }
 
 // killPod stops every running container (SIGTERM, grace, SIGKILL) in
-// parallel, then every sandbox.
-func (k *Kubelet) killPod(ctx context.Context, prt *podRuntime, grace time.Duration) error {
+// parallel, then every sandbox. Killing events are about pod (nil: none).
+func (k *Kubelet) killPod(ctx context.Context, pod *api.Pod, prt *podRuntime, grace time.Duration) error {
 	var mu sync.Mutex
 	var errs []error
 	var wg sync.WaitGroup
 	for _, c := range prt.containersOrNil() {
 		if c.State == runtime.ContainerExited {
 			continue
+		}
+		if pod != nil {
+			k.recorder().Eventf(k.containerRef(pod, c.Name), eventNormal, reasonKilling, "Stopping container %s", c.Name)
 		}
 		wg.Add(1)
 		go func(c *runtime.Container) {
@@ -294,6 +358,10 @@ func (k *Kubelet) killPod(ctx context.Context, prt *podRuntime, grace time.Durat
 		}(c)
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		// Cut short (e.g. a shorter grace period): the sandbox stays for the next kill.
+		return errors.Join(append(errs, err)...)
+	}
 	for _, s := range prt.sandboxesOrNil() {
 		if err := k.rt.StopPodSandbox(ctx, s.ID); err != nil {
 			errs = append(errs, fmt.Errorf("stop sandbox: %w", err))
@@ -321,20 +389,34 @@ func (k *Kubelet) removePod(ctx context.Context, uid string, prt *podRuntime) er
 	k.backoff.Forget(uid + "/")
 	k.mu.Lock()
 	delete(k.waits, uid)
+	delete(k.changedAt, uid)
 	k.mu.Unlock()
 	return nil
 }
 
-// terminate kills and removes everything of the pod with uid.
-func (k *Kubelet) terminate(ctx context.Context, uid string, grace time.Duration) error {
+// terminate kills and removes everything of the pod with uid, with the
+// grace period of t (killing again when a later DELETE shortens it).
+// Killing events are about pod (nil: none).
+func (k *Kubelet) terminate(ctx context.Context, uid string, pod *api.Pod, t *termination) error {
+	for {
+		prt, err := k.podRuntime(ctx, uid)
+		if err != nil {
+			return err
+		}
+		kctx, grace := t.begin(ctx)
+		err = k.killPod(kctx, pod, prt, grace)
+		pod = nil // one Killing event per container
+		if t.end() && ctx.Err() == nil {
+			log.Printf("kubelet: pod %s: killing again with the shorter grace period %s", uid, t.currentGrace())
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		break
+	}
 	prt, err := k.podRuntime(ctx, uid)
 	if err != nil {
-		return err
-	}
-	if err := k.killPod(ctx, prt, grace); err != nil {
-		return err
-	}
-	if prt, err = k.podRuntime(ctx, uid); err != nil {
 		return err
 	}
 	return k.removePod(ctx, uid, prt)
@@ -344,7 +426,9 @@ func (k *Kubelet) terminate(ctx context.Context, uid string, grace time.Duration
 // grace period holds no worker), then deletes it from the apiserver with
 // grace 0 and a UID precondition.
 func (k *Kubelet) startTermination(ctx context.Context, pod *api.Pod) {
-	if !k.beginTerminating(pod.UID) {
+	grace := deletionGrace(pod)
+	t, ok := k.beginTerminating(pod.UID, grace)
+	if !ok {
 		return
 	}
 	key := cache.Key(pod)
@@ -352,9 +436,8 @@ func (k *Kubelet) startTermination(ctx context.Context, pod *api.Pod) {
 	go func() {
 		defer k.wg.Done()
 		defer k.endTerminating(pod.UID)
-		grace := deletionGrace(pod)
 		log.Printf("kubelet: pod %s is being deleted: stopping its containers (grace %s)", key, grace)
-		if err := k.terminate(ctx, pod.UID, grace); err != nil {
+		if err := k.terminate(ctx, pod.UID, pod, t); err != nil {
 			if ctx.Err() == nil {
 				log.Printf("kubelet: terminating pod %s: %v", key, err)
 				k.queue.AddRateLimited(key)
@@ -373,14 +456,17 @@ func (k *Kubelet) startTermination(ctx context.Context, pod *api.Pod) {
 	}()
 }
 
-func (k *Kubelet) beginTerminating(uid string) bool {
+// beginTerminating records a kill of the pod with uid; false if one is
+// already in progress.
+func (k *Kubelet) beginTerminating(uid string, grace time.Duration) (*termination, bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.terminating[uid] {
-		return false
+	if k.terminating[uid] != nil {
+		return nil, false
 	}
-	k.terminating[uid] = true
-	return true
+	t := newTermination(grace)
+	k.terminating[uid] = t
+	return t, true
 }
 
 func (k *Kubelet) endTerminating(uid string) {

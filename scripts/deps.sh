@@ -7,6 +7,7 @@ pkgs=(
 	python3 python3-kubernetes python3-yaml # the official Python client, for compatibility tests
 	etcd-server                             # an external etcd for the --etcd-servers test
 	iproute2 procps curl ca-certificates
+	busybox-static # the tools image's userland (images/build tests chroot into it)
 )
 
 missing=()

@@ -3,7 +3,7 @@
 #
 #   scripts/images.sh [NAMESPACE...]
 #
-# Builds static pause and testserver binaries, then images/build writes OCI
+# Builds static pause, testserver and wget binaries, then images/build writes OCI
 # layout tarballs into .lab/images/ (pause.tar, tools.tar, testserver.tar and
 # images.txt with each image's digest). With NAMESPACEs (or IMAGE_NAMESPACES
 # set, e.g. "k8s.io") it imports every image into each of those containerd
@@ -30,8 +30,9 @@ build() {
 	local ldflags='-s -w -buildid='
 	CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$ldflags" -o "$OUT/bin/pause" ./images/pause
 	CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$ldflags" -o "$OUT/bin/testserver" ./images/testserver
+	CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$ldflags" -o "$OUT/bin/wget" ./images/wget
 	"$GO" build -o "$OUT/bin/build" ./images/build
-	"$OUT/bin/build" -out "$OUT" -pause "$OUT/bin/pause" -testserver "$OUT/bin/testserver" -busybox /bin/busybox >/dev/null
+	"$OUT/bin/build" -out "$OUT" -pause "$OUT/bin/pause" -testserver "$OUT/bin/testserver" -wget "$OUT/bin/wget" -busybox /bin/busybox >/dev/null
 }
 
 # import NAMESPACE: imports every image of images.txt whose digest differs.

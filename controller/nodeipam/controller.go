@@ -23,7 +23,8 @@ const syncKey = "nodes"
 type Controller struct {
 	client *client.Client
 	rng    Range
-	nodes  *cache.Informer
+	nodes  *cache.SharedInformer
+	synced func() bool // the handler has seen every node of the first list
 	queue  *workqueue.Queue
 	logf   func(format string, args ...any)
 
@@ -40,42 +41,37 @@ type written struct {
 	rv   int64
 }
 
-// New returns a controller for the range; resync is the informer's period
-// (a backstop: every change of a node is seen at once).
-func New(c *client.Client, r Range, resync time.Duration) *Controller {
+// New returns a controller for the range that watches nodes through the
+// factory's shared node informer (whose resync period is a backstop: every
+// change of a node is seen at once). Start the factory after New.
+func New(c *client.Client, f *cache.SharedInformerFactory, r Range) *Controller {
 	ctl := &Controller{
 		client:  c,
 		rng:     r,
-		nodes:   cache.NewFor(c, c.Nodes().Info(), "", resync),
+		nodes:   cache.InformerFor[*api.Node](f),
 		queue:   workqueue.New(50*time.Millisecond, 10*time.Second),
 		logf:    log.Printf,
 		written: map[string]written{},
 	}
 	enqueue := func(api.Object) { ctl.queue.Add(syncKey) }
-	ctl.nodes.AddEventHandler(cache.HandlerFuncs{
+	reg := ctl.nodes.AddEventHandler(cache.HandlerFuncs{
 		AddFunc:    enqueue,
 		UpdateFunc: func(_, n api.Object) { enqueue(n) },
 		DeleteFunc: enqueue,
 	})
+	ctl.synced = reg.HasSynced
 	return ctl
 }
 
-// Run watches nodes and assigns CIDRs until ctx ends.
+// Run assigns CIDRs until ctx ends (the factory runs the informer).
 func (c *Controller) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		_ = c.nodes.Run(ctx)
-	}()
 	go func() {
 		<-ctx.Done()
 		c.queue.ShutDown()
 	}()
-	if !cache.WaitForCacheSync(ctx, c.nodes.HasSynced) {
+	if !cache.WaitForCacheSync(ctx, c.nodes.HasSynced, c.synced) {
 		return nil
 	}
 	c.logf("nodeipam: allocating /%d blocks of %s", c.rng.MaskSize, c.rng.Cluster)

@@ -4,8 +4,8 @@
 //	docker.io/minik8s/tools:latest       tools.tar
 //	docker.io/minik8s/testserver:latest  testserver.tar
 //
-// from prebuilt static binaries (scripts/images.sh builds them) and Debian's
-// static busybox. It also writes images.txt: one "NAME DIGEST FILE" line per
+// from prebuilt static binaries (scripts/images.sh builds them: pause,
+// testserver and images/wget) and Debian's static busybox. It also writes images.txt: one "NAME DIGEST FILE" line per
 // image, DIGEST being the manifest digest `ctr images ls` shows, so that the
 // import step can skip images that are already there.
 package main
@@ -27,15 +27,16 @@ func main() {
 	pause := flag.String("pause", "", "static pause binary")
 	testserver := flag.String("testserver", "", "static testserver binary")
 	busybox := flag.String("busybox", "/bin/busybox", "static busybox binary (Debian's busybox-static)")
+	wget := flag.String("wget", "", "static images/wget binary, installed as /usr/bin/wget (empty: busybox's applet, whose -T crashes)")
 	arch := flag.String("arch", runtime.GOARCH, "image architecture")
 	flag.Parse()
-	if err := run(*out, *pause, *testserver, *busybox, *arch); err != nil {
+	if err := run(*out, *pause, *testserver, *busybox, *wget, *arch); err != nil {
 		fmt.Fprintln(os.Stderr, "images/build:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, pausePath, testserverPath, busyboxPath, arch string) error {
+func run(out, pausePath, testserverPath, busyboxPath, wgetPath, arch string) error {
 	if pausePath == "" || testserverPath == "" {
 		return fmt.Errorf("-pause and -testserver are required")
 	}
@@ -49,6 +50,11 @@ func run(out, pausePath, testserverPath, busyboxPath, arch string) error {
 	}
 	if in.Busybox, err = os.ReadFile(busyboxPath); err != nil {
 		return fmt.Errorf("read busybox (apt-get install busybox-static): %w", err)
+	}
+	if wgetPath != "" {
+		if in.Wget, err = os.ReadFile(wgetPath); err != nil {
+			return fmt.Errorf("read wget binary: %w", err)
+		}
 	}
 	if in.Applets, err = busyboxApplets(busyboxPath); err != nil {
 		return err

@@ -19,9 +19,16 @@ const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbi
 // Inputs are the binaries the images are made of.
 type Inputs struct {
 	Pause, Testserver, Busybox []byte
-	Applets                    []string // busybox --list-full
-	Arch                       string
+	// Wget is the static images/wget binary, installed as /usr/bin/wget
+	// in place of the busybox applet (Debian's busybox 1.35 crashes on
+	// `wget -T SEC`); nil keeps the applet.
+	Wget    []byte
+	Applets []string // busybox --list-full
+	Arch    string
 }
+
+// WgetPath is where the image's wget is, as busybox installs the applet.
+const WgetPath = "/usr/bin/wget"
 
 // Spec is one image and the file it is written to.
 type Spec struct {
@@ -71,8 +78,8 @@ func Specs(in Inputs) []Spec {
 }
 
 // rootfsBase is a minimal busybox userland: /bin/busybox with a symlink per
-// applet, /etc/passwd and /etc/group, /tmp, /root, and empty /proc, /sys,
-// /dev mount points.
+// applet (but /usr/bin/wget, our own wget when given), /etc/passwd and
+// /etc/group, /tmp, /root, and empty /proc, /sys, /dev mount points.
 func rootfsBase(in Inputs) []oci.File {
 	files := []oci.File{
 		{Path: "/bin/busybox", Mode: 0o755, Data: in.Busybox},
@@ -84,11 +91,14 @@ func rootfsBase(in Inputs) []oci.File {
 		{Path: "/sys", Dir: true},
 		{Path: "/dev", Dir: true},
 	}
+	if in.Wget != nil {
+		files = append(files, oci.File{Path: WgetPath, Mode: 0o755, Data: in.Wget})
+	}
 	applets := append([]string(nil), in.Applets...)
 	sort.Strings(applets)
 	for _, a := range applets {
 		p := path.Clean("/" + a)
-		if p == "/bin/busybox" || p == "/" {
+		if p == "/bin/busybox" || p == "/" || (p == WgetPath && in.Wget != nil) {
 			continue
 		}
 		files = append(files, oci.File{Path: p, Link: "/bin/busybox"})

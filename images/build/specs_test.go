@@ -75,3 +75,25 @@ func TestSpecs(t *testing.T) {
 		}
 	}
 }
+
+func TestSpecsShipOurWget(t *testing.T) {
+	in := testInputs()
+	in.Wget = []byte("go-wget")
+	for _, s := range Specs(in) {
+		if s.Image.Name == PauseImage {
+			continue
+		}
+		var found []oci.File
+		for _, f := range s.Image.Files {
+			if f.Path == WgetPath {
+				found = append(found, f)
+			}
+		}
+		if len(found) != 1 || string(found[0].Data) != "go-wget" || found[0].Link != "" || found[0].Mode != 0o755 {
+			t.Errorf("%s: %s = %+v, want one executable file with our wget", s.Image.Name, WgetPath, found)
+		}
+		if _, err := oci.Build(s.Image); err != nil {
+			t.Errorf("build %s: %v", s.Image.Name, err)
+		}
+	}
+}

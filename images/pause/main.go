@@ -11,6 +11,10 @@ import (
 	"syscall"
 )
 
+// notified runs once the signal handlers are installed (tests use it to know
+// when a signal no longer takes the default action).
+var notified = func() {}
+
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "-v" {
 		fmt.Println("minik8s pause 3.9")
@@ -18,6 +22,7 @@ func main() {
 	}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGCHLD)
+	notified()
 	for s := range sigs {
 		switch s {
 		case syscall.SIGCHLD:

@@ -17,6 +17,7 @@ const (
 	LabelPodNamespace  = "io.kubernetes.pod.namespace"
 	LabelPodUID        = "io.kubernetes.pod.uid"
 	LabelContainerName = "io.kubernetes.container.name" // "POD" for the sandbox
+	LabelContainerHash = "io.kubernetes.container.hash" // hash of the container's spec (kubelet's HashContainer)
 	LabelAttempt       = "io.minik8s.container.attempt" // restart attempt, 0-based
 	LabelKind          = "io.minik8s.kind"              // "sandbox" or "container"
 )
@@ -130,8 +131,12 @@ type Container struct {
 	FinishedAt time.Time
 	ExitCode   int32
 	Reason     string // for exited containers: "OOMKilled", "Error", "Completed"
-	LogPath    string
-	Labels     map[string]string
+	// NeedsReap: the container exited but its exit is not recorded yet;
+	// Reason is a guess from the exit code (an OOM kill is only known
+	// once ReapContainer has looked at the cgroup).
+	NeedsReap bool
+	LogPath   string
+	Labels    map[string]string
 }
 
 // Stats are a container's resource usage, for the HPA's metrics.
@@ -180,7 +185,12 @@ type Runtime interface {
 	// StopContainer sends SIGTERM, waits up to timeout, then SIGKILL (idempotent).
 	StopContainer(ctx context.Context, id string, timeout time.Duration) error
 	RemoveContainer(ctx context.Context, id string) error
+	// ListContainers lists the containers; it has no side effects.
 	ListContainers(ctx context.Context) ([]*Container, error)
+	// ReapContainer records the exit of a container that NeedsReap (exit
+	// code, time, OOM kill) and returns it as it is now. The kubelet's
+	// relist calls it once per exited container; it is idempotent.
+	ReapContainer(ctx context.Context, id string) (*Container, error)
 	ContainerStats(ctx context.Context, id string) (*Stats, error)
 	// Exec runs a command in a running container and returns its exit code.
 	Exec(ctx context.Context, id string, opts ExecOptions) (int, error)

@@ -127,3 +127,24 @@ type HorizontalPodAutoscalerCondition struct {
 	Reason             string `json:"reason,omitempty"`
 	Message            string `json:"message,omitempty"`
 }
+
+// Scale (autoscaling/v1) is the scale subresource of deployments and
+// replica sets: what `kubectl scale` reads and writes.
+type Scale struct {
+	TypeMeta   `json:",inline"`
+	ObjectMeta `json:"metadata,omitempty"`
+	Spec       ScaleSpec   `json:"spec,omitempty"`
+	Status     ScaleStatus `json:"status,omitempty"`
+}
+
+// ScaleSpec is the desired number of replicas.
+type ScaleSpec struct {
+	Replicas int32 `json:"replicas"`
+}
+
+// ScaleStatus is the observed number of replicas and the pods' label
+// selector in its string form ("app=web").
+type ScaleStatus struct {
+	Replicas int32  `json:"replicas"`
+	Selector string `json:"selector,omitempty"`
+}

@@ -305,7 +305,7 @@ const (
 type ContainerStatus struct {
 	Name         string         `json:"name"`
 	State        ContainerState `json:"state,omitempty"`
-	LastState    ContainerState `json:"lastTerminationState,omitempty"`
+	LastState    ContainerState `json:"lastState,omitempty"`
 	Ready        bool           `json:"ready"`
 	RestartCount int32          `json:"restartCount"`
 	Image        string         `json:"image"`

@@ -192,6 +192,17 @@ func LoadConfig(o LoadOptions) (*Config, error) {
 	return cfg, nil
 }
 
+// FindKubeconfig returns the kubeconfig file LoadConfig reads ("" for
+// none: the default cluster) and whether the user named it explicitly;
+// kubectl config edits that file. --server does not change the file.
+func FindKubeconfig(o LoadOptions) (path string, explicit bool, err error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return findKubeconfig(o, getenv)
+}
+
 // findKubeconfig returns the kubeconfig path to use ("" for none) and whether
 // the user named it explicitly.
 func findKubeconfig(o LoadOptions, getenv func(string) string) (string, bool, error) {

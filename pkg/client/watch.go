@@ -78,8 +78,8 @@ func (c *Client) WatchRaw(ctx context.Context, path string, headers map[string]s
 }
 
 func (c *Client) watch(ctx context.Context, path string, q url.Values, headers map[string]string) (*streamWatcher, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	req, err := c.newRequest(ctx, http.MethodGet, path, q, nil, headers)
+	reqCtx, cancel := context.WithCancel(ctx)
+	req, err := c.newRequest(reqCtx, http.MethodGet, path, q, nil, headers)
 	if err != nil {
 		cancel()
 		return nil, err
@@ -95,45 +95,67 @@ func (c *Client) watch(ctx context.Context, path string, q url.Values, headers m
 		cancel()
 		return nil, NewStatusError(resp.StatusCode, data)
 	}
-	w := &streamWatcher{body: resp.Body, ctx: ctx, cancel: cancel, ch: make(chan api.WatchEvent)}
+	w := &streamWatcher{body: resp.Body, caller: ctx.Done(), cancel: cancel,
+		stopped: make(chan struct{}), ch: make(chan api.WatchEvent)}
 	go w.run()
 	return w, nil
 }
 
 // streamWatcher reads newline-delimited JSON watch events from a response.
+//
+// The end of the stream (EOF, a broken connection) and a stop (Stop, or the
+// caller's context ending) are different things: after the end, every event
+// already decoded is still delivered before the channel closes, so a final
+// ERROR 410 is never lost; only a stop drops what is undelivered.
 type streamWatcher struct {
-	body   io.ReadCloser
-	ctx    context.Context
-	cancel context.CancelFunc
-	ch     chan api.WatchEvent
-	once   sync.Once
+	body    io.ReadCloser
+	caller  <-chan struct{} // the caller's context
+	cancel  context.CancelFunc
+	stopped chan struct{} // closed by Stop
+	ch      chan api.WatchEvent
+
+	stopOnce, releaseOnce sync.Once
 }
 
 func (w *streamWatcher) ResultChan() <-chan api.WatchEvent { return w.ch }
 
+// Stop ends the watch; undelivered events are dropped.
 func (w *streamWatcher) Stop() {
-	w.once.Do(func() {
+	w.stopOnce.Do(func() { close(w.stopped) })
+	w.release()
+}
+
+// release frees the request (idempotent).
+func (w *streamWatcher) release() {
+	w.releaseOnce.Do(func() {
 		w.cancel()
 		w.body.Close()
 	})
 }
 
-func (w *streamWatcher) doneCh() <-chan struct{} { return w.ctx.Done() }
+// send delivers ev unless the watch is stopped; it reports whether it did.
+func (w *streamWatcher) send(ev api.WatchEvent) bool {
+	select {
+	case w.ch <- ev:
+		return true
+	case <-w.stopped:
+	case <-w.caller:
+	}
+	return false
+}
 
 // run forwards events until the stream ends; a broken or undecodable stream
 // ends like a closed one, and callers reconnect.
 func (w *streamWatcher) run() {
 	defer close(w.ch)
-	defer w.Stop()
+	defer w.release()
 	dec := json.NewDecoder(w.body)
 	for {
 		var ev api.WatchEvent
 		if err := dec.Decode(&ev); err != nil {
 			return
 		}
-		select {
-		case w.ch <- ev:
-		case <-w.ctx.Done():
+		if !w.send(ev) {
 			return
 		}
 	}
@@ -168,7 +190,9 @@ func (w *decodedWatcher) run(info *api.ResourceInfo) {
 		}
 		select {
 		case w.ch <- out:
-		case <-w.raw.doneCh():
+		case <-w.raw.stopped:
+			return
+		case <-w.raw.caller:
 			return
 		}
 	}

@@ -189,7 +189,9 @@ func controllerOf(m *api.ObjectMeta) *api.OwnerReference {
 	return nil
 }
 
-// events prints the Events table (sorted oldest first) or "Events: <none>".
+// events prints the Events table or "Events: <none>", sorted as kubectl
+// sorts it: by lastTimestamp only, so events that have just an eventTime
+// come first.
 // A nil slice prints nothing (events hidden).
 func (d *describer) events(events []api.Event) {
 	if events == nil {
@@ -201,7 +203,7 @@ func (d *describer) events(events []api.Event) {
 	}
 	d.flush()
 	sorted := append([]api.Event(nil), events...)
-	sort.SliceStable(sorted, func(i, j int) bool { return eventTime(&sorted[i]).Before(eventTime(&sorted[j])) })
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].LastTimestamp.Time.Before(sorted[j].LastTimestamp.Time) })
 	d.write(level0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
 	d.write(level1, "----\t------\t----\t----\t-------\n")
 	for i := range sorted {
@@ -220,13 +222,6 @@ func (d *describer) events(events []api.Event) {
 		}
 		d.write(level1, "%v\t%v\t%s\t%v\t%v\n", e.Type, e.Reason, interval, source, strings.TrimSpace(e.Message))
 	}
-}
-
-func eventTime(e *api.Event) time.Time {
-	if !e.LastTimestamp.IsZero() {
-		return e.LastTimestamp.Time
-	}
-	return e.EventTime.Time
 }
 
 func orNone(s string) string {

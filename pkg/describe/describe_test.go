@@ -213,3 +213,29 @@ func TestDescribePodGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestDescribeEventsSortedAsKubectl: kubectl sorts the Events section by
+// lastTimestamp only (SortableEvents), so events with just an eventTime
+// (events.k8s.io style) come first, in the order listed.
+func TestDescribeEventsSortedAsKubectl(t *testing.T) {
+	evs := []api.Event{
+		{Type: "Normal", Reason: "Pulled", Source: api.EventSource{Component: "kubelet"},
+			FirstTimestamp: ago(20 * time.Minute), LastTimestamp: ago(20 * time.Minute), Count: 1},
+		{Type: "Normal", Reason: "Killing", ReportingController: "kubelet", EventTime: api.MicroTime{Time: now.Add(-5 * time.Minute)}},
+		{Type: "Normal", Reason: "Scheduled", Source: api.EventSource{Component: "default-scheduler"},
+			FirstTimestamp: ago(30 * time.Minute), LastTimestamp: ago(30 * time.Minute), Count: 1},
+		{Type: "Normal", Reason: "Bound", ReportingController: "kubelet", EventTime: api.MicroTime{Time: now.Add(-40 * time.Minute)}},
+	}
+	got := describe(t, testPod(), evs, Related{})
+	_, section, ok := strings.Cut(got, "Events:\n")
+	if !ok {
+		t.Fatalf("no Events section:\n%s", got)
+	}
+	var reasons []string
+	for _, l := range strings.Split(strings.TrimSpace(section), "\n")[2:] {
+		reasons = append(reasons, strings.Fields(l)[1])
+	}
+	if strings.Join(reasons, " ") != "Killing Bound Scheduled Pulled" {
+		t.Fatalf("events in order %v, want Killing Bound Scheduled Pulled\n%s", reasons, section)
+	}
+}

@@ -67,7 +67,7 @@ func Serve(w http.ResponseWriter, r *http.Request, opts Options, run RunFunc) {
 		return
 	}
 	proto, _ := Negotiate(websocket.Subprotocols(r))
-	up := websocket.Upgrader{Subprotocols: []string{proto}, HandshakeTimeout: 10 * time.Second}
+	up := websocket.Upgrader{Subprotocols: []string{proto}, HandshakeTimeout: 10 * time.Second, CheckOrigin: anyOrigin}
 	conn, err := up.Upgrade(w, r, nil) // answers the client itself on failure
 	if err != nil {
 		return
@@ -78,6 +78,12 @@ func Serve(w http.ResponseWriter, r *http.Request, opts Options, run RunFunc) {
 	defer t.Stop()
 	s.serve(r.Context(), opts, run)
 }
+
+// anyOrigin accepts every Origin header. Exec is not a browser API: as in
+// Kubernetes, the caller's credentials decide, not its origin. The official
+// Python client (websocket-client) sends "Origin: http://<apiserver>", which
+// never matches the kubelet's host once the apiserver has proxied the request.
+func anyOrigin(*http.Request) bool { return true }
 
 // session is one server-side exec connection.
 type session struct {
@@ -174,7 +180,9 @@ func (s *session) serve(ctx context.Context, opts Options, run RunFunc) {
 				return
 			}
 			s.markReady()
-			if mt != websocket.BinaryMessage {
+			// Kubernetes reads text and binary messages alike; the
+			// Python client sends stdin given as str in text messages.
+			if mt != websocket.BinaryMessage && mt != websocket.TextMessage {
 				continue
 			}
 			ch, data, err := ParseFrame(msg)

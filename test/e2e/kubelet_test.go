@@ -439,8 +439,38 @@ func TestKubeletOnLab(t *testing.T) {
 		})
 	})
 
+	t.Run("a changed image restarts the container with it", func(t *testing.T) {
+		kl.create(t, &api.Pod{ObjectMeta: api.ObjectMeta{Name: "img"}, Spec: api.PodSpec{
+			Containers: []api.Container{tools("app", nil, "sleep", "3600")},
+		}})
+		runningWith := func(image string, restarts int32) func(p *api.Pod) bool {
+			return func(p *api.Pod) bool {
+				if len(p.Status.ContainerStatuses) != 1 {
+					return false
+				}
+				cs := p.Status.ContainerStatuses[0]
+				return cs.State.Running != nil && cs.Ready && cs.RestartCount == restarts && cs.Image == image &&
+					strings.HasPrefix(cs.ImageID, image+"@sha256:")
+			}
+		}
+		kl.waitPod("img", 60*time.Second, "running", runningWith("docker.io/minik8s/tools:latest", 0))
+		for i := 0; ; i++ { // the kubelet's status writes may conflict
+			p, err := kl.c.Pods("default").Get(ctx, "img")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Spec.Containers[0].Image = "docker.io/minik8s/testserver:latest"
+			if _, err = kl.c.Pods("default").Update(ctx, p); err == nil {
+				break
+			} else if i == 10 {
+				t.Fatalf("update image: %v", err)
+			}
+		}
+		kl.waitPod("img", 60*time.Second, "restarted with the new image", runningWith("docker.io/minik8s/testserver:latest", 1))
+	})
+
 	t.Run("deleting pods leaves nothing behind", func(t *testing.T) {
-		for _, name := range []string{"web", "crash", "hog"} {
+		for _, name := range []string{"web", "crash", "hog", "img"} {
 			kl.deleteAndWait(t, name)
 		}
 		if ls := strings.TrimSpace(must(ctx, t, "ctr", "-n", kubeletNode, "containers", "ls", "-q")); ls != "" {

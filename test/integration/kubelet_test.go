@@ -29,6 +29,7 @@ type kubeletHarness struct {
 	cancel context.CancelFunc
 	done   chan error
 	k      *kubelet.Kubelet
+	rec    *eventLog // when set, the kubelet records its events here
 }
 
 func newKubeletHarness(t *testing.T) *kubeletHarness {
@@ -73,6 +74,9 @@ func (h *kubeletHarness) start() {
 		h.t.Fatal(err)
 	}
 	k.SetBackoff(2*time.Second, 4*time.Second)
+	if h.rec != nil {
+		k.Recorder, k.WithFieldPath = h.rec, withFieldPath
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.k, h.cancel, h.done = k, cancel, make(chan error, 1)
 	go func() { h.done <- k.Run(ctx) }()

@@ -11,7 +11,9 @@
 //     restart);
 //   - all state lives in containerd: labels name the pod and record what a
 //     restarted kubelet needs (IP, start time, exit code, finish time,
-//     reason), and an exited task is "reaped" into labels then deleted.
+//     reason), and an exited task is "reaped" into labels then deleted
+//     (ReapContainer, called once per exit by the kubelet's relist, or
+//     StopContainer); listing has no side effects.
 //
 // Why no bind-mounted /run/netns/cni-* namespace: the kubelet runs under
 // `ip netns exec`, which gives it a private, slave mount namespace, so a
@@ -19,5 +21,8 @@
 // namespace instead (as dockershim did); CNI DEL runs before it is killed.
 //
 // spec.go holds the pure decisions (command line, cgroup values, status
-// from task and labels, sandbox files), table-tested; runtime.go acts.
+// from task and labels, sandbox files), table-tested. The rest acts, one
+// concern a file: runtime.go (options, connection), images.go,
+// sandbox.go, containers.go, reap.go (exits, OOM kills), list.go,
+// stats.go, exec.go, cgroupfs.go.
 package containerd

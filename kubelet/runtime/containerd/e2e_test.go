@@ -318,6 +318,11 @@ func helper() (retErr error) {
 		}
 		got = map[string]string{}
 		for _, c := range cs {
+			if c.NeedsReap { // as the kubelet's relist does
+				if c, err = r.ReapContainer(ctx, c.ID); err != nil {
+					return err
+				}
+			}
 			got[c.ID] = fmt.Sprintf("%s/%d", c.Reason, c.ExitCode)
 			if c.ID == hog && (c.Attempt != 1 || c.Name != "hog" || c.SandboxID != sb.ID || c.PodUID != "u1") {
 				return fmt.Errorf("hog = %+v", c)

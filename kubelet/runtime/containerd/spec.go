@@ -145,6 +145,7 @@ func containerFromRecord(id string, labels map[string]string, createdAt time.Tim
 	case t != nil && t.Status == "stopped":
 		c.State, c.ExitCode = runtime.ContainerExited, int32(t.ExitCode)
 		c.FinishedAt, c.Reason = t.ExitedAt, ExitReason(int32(t.ExitCode), false)
+		c.NeedsReap = true
 	case t != nil && (t.Status == "running" || t.Status == "paused" || t.Status == "pausing"):
 		c.State = runtime.ContainerRunning
 	case t != nil && t.Status == "created":

@@ -33,6 +33,10 @@ type Behavior struct {
 	ExitCode int32
 	// OOM makes the container get OOM-killed right after it starts (exit 137).
 	OOM bool
+	// IgnoreSIGTERM makes StopContainer wait out its timeout (in real
+	// time, or until its ctx ends) before the kill, like a process that
+	// ignores SIGTERM.
+	IgnoreSIGTERM bool
 }
 
 type container struct {
@@ -56,6 +60,7 @@ type Runtime struct {
 	failNext   map[string]error
 	stats      map[string]runtime.Stats
 	calls      []string
+	stopTimes  map[string][]time.Duration
 
 	// ExecFunc, when set, runs Exec; otherwise Exec echoes the command to
 	// Stdout and returns 0.
@@ -79,6 +84,7 @@ func New() *Runtime {
 		behaviors:     map[string]Behavior{},
 		failNext:      map[string]error{},
 		stats:         map[string]runtime.Stats{},
+		stopTimes:     map[string][]time.Duration{},
 		PodCIDRPrefix: "10.244.0.",
 		NodeIP:        "192.168.77.11",
 	}
@@ -166,6 +172,19 @@ func (r *Runtime) OOMKill(id string) error {
 		return fmt.Errorf("container %q: %w", id, ErrNotFound)
 	}
 	r.exitLocked(c, 137, true)
+	return nil
+}
+
+// SandboxDied makes a sandbox NotReady without stopping its containers, as
+// when the pause container dies on its own.
+func (r *Runtime) SandboxDied(id string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	sb, ok := r.sandboxes[id]
+	if !ok {
+		return fmt.Errorf("sandbox %q: %w", id, ErrNotFound)
+	}
+	sb.State = runtime.SandboxNotReady
 	return nil
 }
 
@@ -411,15 +430,30 @@ func (r *Runtime) StartContainer(ctx context.Context, id string) error {
 }
 
 // StopContainer implements runtime.Runtime: a running container exits 137
-// (as if it ignored SIGTERM; call Exit first to model a graceful exit).
+// (as if it ignored SIGTERM; call Exit first to model a graceful exit). With
+// Behavior.IgnoreSIGTERM it first waits out the timeout (or ctx).
 func (r *Runtime) StopContainer(ctx context.Context, id string, timeout time.Duration) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if err := r.takeFailure("StopContainer"); err != nil {
+		r.mu.Unlock()
 		return err
 	}
 	r.calls = append(r.calls, "StopContainer "+id)
+	r.stopTimes[id] = append(r.stopTimes[id], timeout)
 	c, ok := r.containers[id]
+	if ok && c.c.State == runtime.ContainerRunning && r.behaviors[c.c.Name].IgnoreSIGTERM && timeout > 0 {
+		r.mu.Unlock()
+		t := time.NewTimer(timeout)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("stop container %q: %w", id, ctx.Err())
+		}
+		r.mu.Lock()
+		c, ok = r.containers[id]
+	}
+	defer r.mu.Unlock()
 	if !ok {
 		return nil
 	}
@@ -433,6 +467,13 @@ func (r *Runtime) StopContainer(ctx context.Context, id string, timeout time.Dur
 		c.c.Reason = "Completed"
 	}
 	return nil
+}
+
+// StopTimeouts returns the timeouts StopContainer was called with for id, in order.
+func (r *Runtime) StopTimeouts(id string) []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]time.Duration(nil), r.stopTimes[id]...)
 }
 
 // RemoveContainer implements runtime.Runtime (idempotent).
@@ -463,12 +504,43 @@ func (r *Runtime) ListContainers(ctx context.Context) ([]*runtime.Container, err
 	}
 	out := make([]*runtime.Container, 0, len(r.containers))
 	for _, c := range r.containers {
-		cp := c.c
-		cp.Labels = copyLabels(c.c.Labels)
-		out = append(out, &cp)
+		out = append(out, c.view())
 	}
 	sort.Slice(out, func(i, j int) bool { return idLess(out[i].ID, out[j].ID) })
 	return out, nil
+}
+
+// view is what listing shows of c: like containerd, an exit that is not
+// reaped yet shows the reason the exit code suggests (no OOM kill).
+func (c *container) view() *runtime.Container {
+	cp := c.c
+	cp.Labels = copyLabels(c.c.Labels)
+	if cp.NeedsReap {
+		cp.Reason = "Error"
+		if cp.ExitCode == 0 {
+			cp.Reason = "Completed"
+		}
+	}
+	return &cp
+}
+
+// ReapContainer implements runtime.Runtime: it records the exit of a
+// container that NeedsReap ("ReapContainer <id>" in Calls).
+func (r *Runtime) ReapContainer(ctx context.Context, id string) (*runtime.Container, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.takeFailure("ReapContainer"); err != nil {
+		return nil, err
+	}
+	c, ok := r.containers[id]
+	if !ok {
+		return nil, fmt.Errorf("container %q: %w", id, ErrNotFound)
+	}
+	if c.c.NeedsReap {
+		r.calls = append(r.calls, "ReapContainer "+id)
+		c.c.NeedsReap = false
+	}
+	return c.view(), nil
 }
 
 // ContainerStats implements runtime.Runtime: what SetStats set, else zeros
@@ -532,6 +604,7 @@ func (r *Runtime) exitLocked(c *container, code int32, oom bool) {
 	c.c.State = runtime.ContainerExited
 	c.c.FinishedAt = r.now
 	c.c.ExitCode = code
+	c.c.NeedsReap = true
 	switch {
 	case oom:
 		c.c.Reason = "OOMKilled"

@@ -39,6 +39,13 @@ func TestLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	cs, _ = r.ListContainers(ctx)
+	if !cs[0].NeedsReap || cs[0].Reason != "Error" {
+		t.Fatalf("before the reap, an exit is a guess from the code: %+v", cs[0])
+	}
+	if c, err := r.ReapContainer(ctx, id); err != nil || c.Reason != "OOMKilled" || c.NeedsReap {
+		t.Fatalf("reap: %+v, %v", c, err)
+	}
+	cs, _ = r.ListContainers(ctx)
 	if cs[0].State != runtime.ContainerExited || cs[0].Reason != "OOMKilled" || cs[0].ExitCode != 137 || !cs[0].FinishedAt.Equal(cs[0].StartedAt.Add(time.Second)) {
 		t.Fatalf("after OOM: %+v", cs[0])
 	}
@@ -59,7 +66,7 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("sandboxes left: %v", sbs)
 	}
 	want := []string{"RunPodSandbox default/web", "CreateContainer default/web/app", "StartContainer c-2",
-		"RemoveContainer c-2", "RemoveContainer c-2", "StopPodSandbox sb-1", "RemovePodSandbox sb-1"}
+		"ReapContainer c-2", "RemoveContainer c-2", "RemoveContainer c-2", "StopPodSandbox sb-1", "RemovePodSandbox sb-1"}
 	if got := r.Calls(); len(got) != len(want) {
 		t.Fatalf("calls = %q", got)
 	} else {

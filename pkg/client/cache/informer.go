@@ -2,8 +2,6 @@ package cache
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log"
 	"sync"
 	"sync/atomic"
@@ -112,7 +110,6 @@ type Informer struct {
 	mu       sync.Mutex
 	handlers []Handler
 	synced   atomic.Bool
-	lastRV   string // touched only by Run's goroutine
 }
 
 // NewInformer returns an informer over lw that redelivers every cached object
@@ -173,113 +170,29 @@ func (i *Informer) deliver(d Delta) {
 	}
 }
 
-// errRelist means the watch's resourceVersion is gone: list again.
-var errRelist = errors.New("resource version expired, relisting")
-
 // Run lists, watches and delivers until ctx ends; it returns nil then.
 func (i *Informer) Run(ctx context.Context) error {
-	var wait time.Duration
-	needList := true
-	var resyncC <-chan time.Time
-	if i.resync > 0 {
-		t := time.NewTicker(i.resync)
-		defer t.Stop()
-		resyncC = t.C
-	}
-	for ctx.Err() == nil {
-		if needList {
-			if err := i.list(ctx); err != nil {
-				if ctx.Err() != nil {
-					break
-				}
-				i.logf("informer: %v", err)
-				wait = i.Backoff.next(wait)
-				if !sleep(ctx, wait, resyncC, i.resyncNow) {
-					break
-				}
-				continue
-			}
-			needList = false
-		}
-		progressed, err := i.watch(ctx, resyncC)
-		if ctx.Err() != nil {
-			break
-		}
-		if errors.Is(err, errRelist) {
-			needList = true
-		} else if err != nil {
-			i.logf("informer: %v", err)
-		}
-		if progressed {
-			wait = 0
-		}
-		if err != nil || !progressed {
-			wait = i.Backoff.next(wait)
-			if !sleep(ctx, wait, resyncC, i.resyncNow) {
-				break
-			}
-		}
-	}
+	r := &reflector{lw: i.lw, target: (*informerTarget)(i), backoff: i.Backoff, logf: i.logf, resync: i.resync}
+	r.run(ctx)
 	return nil
 }
 
-// list replaces the store with a fresh list and delivers the differences.
-func (i *Informer) list(ctx context.Context) error {
-	objs, rv, err := i.lw.List(ctx, client.ListOptions{})
-	if err != nil {
-		return fmt.Errorf("list: %w", err)
-	}
+// informerTarget is the Informer as the reflector's target: it changes the
+// store, then notifies the handlers.
+type informerTarget Informer
+
+var _ target = (*informerTarget)(nil)
+
+func (t *informerTarget) replace(objs []api.Object) {
+	i := (*Informer)(t)
 	for _, d := range i.store.replace(objs) {
 		i.deliver(d)
 	}
-	i.lastRV = rv
 	i.synced.Store(true)
-	return nil
 }
 
-// watch follows one watch stream from the last resourceVersion. It reports
-// whether any event arrived, and errRelist when the version is gone.
-func (i *Informer) watch(ctx context.Context, resyncC <-chan time.Time) (bool, error) {
-	w, err := i.lw.Watch(ctx, client.ListOptions{ResourceVersion: i.lastRV, AllowWatchBookmarks: true})
-	if err != nil {
-		if client.IsGone(err) {
-			return false, errRelist
-		}
-		return false, fmt.Errorf("watch from resourceVersion %q: %w", i.lastRV, err)
-	}
-	defer w.Stop()
-	progressed := false
-	for {
-		select {
-		case <-ctx.Done():
-			return progressed, nil
-		case <-resyncC:
-			i.resyncNow()
-		case ev, ok := <-w.ResultChan():
-			if !ok {
-				return progressed, nil
-			}
-			if ev.Type == api.Error {
-				if err := ev.Err(); client.IsGone(err) {
-					return progressed, errRelist
-				} else {
-					return progressed, fmt.Errorf("watch: %w", err)
-				}
-			}
-			progressed = true
-			i.handle(ev)
-		}
-	}
-}
-
-// handle applies one watch event to the store and notifies handlers.
-func (i *Informer) handle(ev client.Event) {
-	if ev.Object == nil {
-		return
-	}
-	if rv := ev.Object.GetObjectMeta().ResourceVersion; rv != "" {
-		i.lastRV = rv
-	}
+func (t *informerTarget) apply(ev client.Event) {
+	i := (*Informer)(t)
 	switch ev.Type {
 	case api.Added, api.Modified:
 		if old, ok := i.store.put(ev.Object); ok {
@@ -293,26 +206,11 @@ func (i *Informer) handle(ev client.Event) {
 	}
 }
 
-// resyncNow redelivers every cached object as an update to itself.
-func (i *Informer) resyncNow() {
+// resync redelivers every cached object as an update to itself.
+func (t *informerTarget) resyncNow() {
+	i := (*Informer)(t)
 	for _, o := range i.store.List() {
 		i.deliver(Delta{Type: api.Modified, Old: o, New: o})
-	}
-}
-
-// sleep waits d (resyncing on ticks meanwhile); false if ctx ended.
-func sleep(ctx context.Context, d time.Duration, resyncC <-chan time.Time, resync func()) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-t.C:
-			return true
-		case <-resyncC:
-			resync()
-		}
 	}
 }
 

@@ -37,8 +37,10 @@ func SplitKey(key string) (namespace, name string) {
 // shared with the store and with other readers: treat them as read-only
 // (copy before changing).
 type Store struct {
-	mu    sync.RWMutex
-	items map[string]api.Object
+	mu       sync.RWMutex
+	items    map[string]api.Object
+	indexers Indexers
+	indices  map[string]index // by indexer name
 }
 
 // NewStore returns an empty store.
@@ -110,6 +112,7 @@ func (s *Store) put(obj api.Object) (api.Object, bool) {
 	k := Key(obj)
 	old, ok := s.items[k]
 	s.items[k] = obj
+	s.updateIndices(k, old, obj)
 	return old, ok
 }
 
@@ -120,6 +123,9 @@ func (s *Store) remove(obj api.Object) (api.Object, bool) {
 	k := Key(obj)
 	old, ok := s.items[k]
 	delete(s.items, k)
+	if ok {
+		s.updateIndices(k, old, nil)
+	}
 	return old, ok
 }
 
@@ -159,5 +165,6 @@ func (s *Store) replace(objs []api.Object) []Delta {
 		out = append(out, Delta{Type: api.Deleted, Old: s.items[k]})
 	}
 	s.items = fresh
+	s.rebuildIndices()
 	return out
 }
