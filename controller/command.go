@@ -58,7 +58,7 @@ func Run(ctx context.Context, opts Options) error {
 		runners["nodeipam"] = nodeipam.New(c, factory, r)
 	}
 	if opts.NamespaceController {
-		runners["namespace"] = namespace.New(c, namespace.Config{Resync: opts.NamespaceSyncPeriod, Workers: opts.ConcurrentNamespaceSyncs})
+		runners["namespace"] = namespace.New(c, factory, namespace.Config{Resync: opts.NamespaceSyncPeriod, Workers: opts.ConcurrentNamespaceSyncs})
 	}
 	if len(runners) == 0 {
 		return errors.New("no controller enabled")

@@ -27,7 +27,8 @@ type Config struct {
 // Controller deletes the contents of terminating namespaces.
 type Controller struct {
 	client     *client.Client
-	namespaces *cache.Informer
+	namespaces *cache.SharedInformer
+	synced     func() bool // the handler has seen the initial list
 	queue      *workqueue.Queue
 	workers    int
 	maxRecheck time.Duration
@@ -35,8 +36,10 @@ type Controller struct {
 	logf       func(format string, args ...any)
 }
 
-// New returns a controller; Run starts it.
-func New(c *client.Client, cfg Config) *Controller {
+// New returns a controller that follows namespaces through the factory's
+// shared namespace informer (cfg.Resync is its handler's resync period, a
+// backstop). Start the factory after New.
+func New(c *client.Client, f *cache.SharedInformerFactory, cfg Config) *Controller {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 1
 	}
@@ -45,7 +48,7 @@ func New(c *client.Client, cfg Config) *Controller {
 	}
 	ctl := &Controller{
 		client:     c,
-		namespaces: cache.NewFor(c, c.Namespaces().Info(), "", cfg.Resync),
+		namespaces: cache.InformerFor[*api.Namespace](f),
 		queue:      workqueue.New(50*time.Millisecond, 30*time.Second),
 		workers:    cfg.Workers,
 		maxRecheck: cfg.MaxRecheck,
@@ -61,29 +64,26 @@ func New(c *client.Client, cfg Config) *Controller {
 			ctl.queue.Add(ns.Name)
 		}
 	}
-	ctl.namespaces.AddEventHandler(cache.HandlerFuncs{
+	reg := ctl.namespaces.AddEventHandlerWithResyncPeriod(cache.HandlerFuncs{
 		AddFunc:    enqueue,
 		UpdateFunc: func(_, n api.Object) { enqueue(n) },
-	})
+	}, cfg.Resync)
+	ctl.synced = reg.HasSynced
 	return ctl
 }
 
-// Run follows the namespaces and deletes terminating ones until ctx ends.
+// Run deletes terminating namespaces until ctx ends (the factory runs the
+// informer).
 func (c *Controller) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		_ = c.namespaces.Run(ctx)
-	}()
 	go func() {
 		<-ctx.Done()
 		c.queue.ShutDown()
 	}()
-	if !cache.WaitForCacheSync(ctx, c.namespaces.HasSynced) {
+	if !cache.WaitForCacheSync(ctx, c.namespaces.HasSynced, c.synced) {
 		return nil
 	}
 	c.logf("namespace: controller running with %d workers", c.workers)

@@ -15,6 +15,7 @@ import (
 	"minik8s/kubelet/runtime"
 	"minik8s/pkg/api"
 	mclient "minik8s/pkg/client"
+	"minik8s/pkg/client/cache"
 )
 
 // startNamespaceController runs the namespace controller against server
@@ -25,8 +26,10 @@ func startNamespaceController(t *testing.T, server string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctl := namespace.New(c, namespace.Config{Resync: time.Minute, Workers: 2, MaxRecheck: 200 * time.Millisecond})
+	factory := cache.NewSharedInformerFactory(c, time.Minute)
+	ctl := namespace.New(c, factory, namespace.Config{Resync: time.Minute, Workers: 2, MaxRecheck: 200 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
+	factory.Start(ctx)
 	done := make(chan error, 1)
 	go func() { done <- ctl.Run(ctx) }()
 	t.Cleanup(func() {
@@ -34,6 +37,7 @@ func startNamespaceController(t *testing.T, server string) {
 		if err := <-done; err != nil {
 			t.Errorf("namespace controller: %v", err)
 		}
+		factory.Shutdown()
 	})
 }
 
