@@ -77,14 +77,29 @@ func errBadRequest(msg string) *statusError {
 	return newStatusError(http.StatusBadRequest, reasonBadRequest, msg, nil)
 }
 
+// errInvalid is Kubernetes' apierrors.NewInvalid: the message names the
+// qualified kind ("Deployment.apps") and aggregates the errors; each cause
+// carries the field and the error body without the field, so clients that
+// print "field: message" (kubectl) show the path once.
 func errInvalid(info *api.ResourceInfo, name string, errs validation.ErrorList) *statusError {
 	d := details(info, name)
 	d.Kind = info.Kind
 	for _, e := range errs {
-		d.Causes = append(d.Causes, api.StatusCause{Type: e.Type, Message: e.Error(), Field: e.Field})
+		d.Causes = append(d.Causes, api.StatusCause{Type: e.Type, Message: e.ErrorBody(), Field: e.Field})
 	}
-	return newStatusError(http.StatusUnprocessableEntity, reasonInvalid,
-		fmt.Sprintf("%s %q is invalid: %s", info.Kind, name, errs.Error()), d)
+	msg := fmt.Sprintf("%s %q is invalid", qualifiedKind(info), name)
+	if len(errs) > 0 {
+		msg += ": " + errs.Error()
+	}
+	return newStatusError(http.StatusUnprocessableEntity, reasonInvalid, msg, d)
+}
+
+// qualifiedKind is schema.GroupKind.String(): "Service", "Deployment.apps".
+func qualifiedKind(info *api.ResourceInfo) string {
+	if info.Group == "" {
+		return info.Kind
+	}
+	return info.Kind + "." + info.Group
 }
 
 func errMethodNotAllowed(method, what string) *statusError {

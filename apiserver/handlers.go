@@ -359,7 +359,7 @@ func (s *Server) createObject(ctx context.Context, info *api.ResourceInfo, obj a
 	m := obj.GetObjectMeta()
 	if m.Name == "" && m.GenerateName == "" {
 		return nil, errInvalid(info, "", validation.ErrorList{{Field: "metadata.name", Type: validation.TypeRequired,
-			Detail: "Required value: name or generateName is required"}})
+			Detail: "name or generateName is required"}})
 	}
 	generated := m.Name == ""
 	if generated {
@@ -380,7 +380,8 @@ func (s *Server) createObject(ctx context.Context, info *api.ResourceInfo, obj a
 	if err != nil {
 		return nil, err
 	}
-	defer runFinish(finish)
+	written := false
+	defer func() { runFinish(finish, written) }()
 	for attempt := 0; ; attempt++ {
 		b, err := encodeStored(obj)
 		if err != nil {
@@ -395,6 +396,7 @@ func (s *Server) createObject(ctx context.Context, info *api.ResourceInfo, obj a
 			rt.name = m.Name
 			return nil, mapStoreError(err, rt)
 		}
+		written = true
 		m.ResourceVersion = strconv.FormatInt(rev, 10)
 		return obj, nil
 	}
@@ -424,7 +426,7 @@ func (s *Server) updateObject(ctx context.Context, rt route, obj api.Object) (ap
 	if err != nil {
 		return nil, err
 	}
-	return s.guaranteedUpdate(ctx, rt.info, rt.namespace, rt.name, func(cur api.Object, rev int64) (api.Object, func(), error) {
+	return s.guaranteedUpdate(ctx, rt.info, rt.namespace, rt.name, func(cur api.Object, rev int64) (api.Object, finishFunc, error) {
 		if err := preconditionRV(rt, want, rev); err != nil {
 			return nil, nil, err
 		}
@@ -546,10 +548,10 @@ func (s *Server) bind(w http.ResponseWriter, r *http.Request, rt route) error {
 		return errBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", binding.Name, rt.name))
 	}
 	if binding.Target.Name == "" {
-		return errInvalid(rt.info, rt.name, validation.ErrorList{{Field: "target.name", Type: validation.TypeRequired, Detail: "Required value"}})
+		return errInvalid(rt.info, rt.name, validation.ErrorList{{Field: "target.name", Type: validation.TypeRequired}})
 	}
 	brt := route{info: rt.info, namespace: rt.namespace, name: rt.name}
-	_, err = s.guaranteedUpdate(r.Context(), rt.info, rt.namespace, rt.name, func(obj api.Object, _ int64) (api.Object, func(), error) {
+	_, err = s.guaranteedUpdate(r.Context(), rt.info, rt.namespace, rt.name, func(obj api.Object, _ int64) (api.Object, finishFunc, error) {
 		pod := obj.(*api.Pod)
 		if binding.UID != "" && binding.UID != pod.UID {
 			return nil, nil, errConflict(rt.info, rt.name, "Precondition failed: UID in precondition does not match the pod")

@@ -3,15 +3,23 @@ package apiserver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log"
+	"net/http"
+	"slices"
 	"strconv"
-	"time"
 
 	"minik8s/apiserver/storage"
 	"minik8s/pkg/api"
-	"minik8s/pkg/fields"
-	"minik8s/pkg/labels"
 )
+
+// Namespace lifecycle, as Kubernetes' namespace registry: a namespace is
+// created with the "kubernetes" finalizer in spec.finalizers; DELETE marks
+// it Terminating (deletionTimestamp, status.phase) and the namespace
+// controller (controller/namespace) deletes its contents through the API,
+// then removes its finalizer with PUT namespaces/{name}/finalize. The
+// namespace object goes away once it is terminating and both
+// spec.finalizers and metadata.finalizers are empty.
 
 // systemNamespaces always exist; the first three may not be deleted.
 var systemNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease"}
@@ -38,8 +46,42 @@ func (s *Server) ensureSystemNamespaces(ctx context.Context) error {
 	return nil
 }
 
-// beginNamespaceDeletion marks a namespace Terminating and queues the
-// deletion of its contents; the namespace disappears when it is empty.
+// prepareNamespaceCreate sets the status of a new namespace and makes sure
+// spec.finalizers holds "kubernetes" (Kubernetes' namespaceStrategy).
+func prepareNamespaceCreate(ns *api.Namespace) {
+	ns.Status = api.NamespaceStatus{Phase: api.NamespaceActive}
+	if !slices.Contains(ns.Spec.Finalizers, api.FinalizerKubernetes) {
+		ns.Spec.Finalizers = append(ns.Spec.Finalizers, api.FinalizerKubernetes)
+	}
+}
+
+// prepareNamespaceUpdate keeps spec.finalizers on updates of the namespace
+// and of its status: only the finalize subresource changes them.
+func prepareNamespaceUpdate(ns, old *api.Namespace) {
+	ns.Spec.Finalizers = old.Spec.Finalizers
+}
+
+// namespaceFinalized says whether a namespace may be removed: it is
+// terminating and no finalizer of either kind is left.
+func namespaceFinalized(ns *api.Namespace) bool {
+	return ns.DeletionTimestamp != nil && len(ns.Spec.Finalizers) == 0 && len(ns.Finalizers) == 0
+}
+
+// markNamespaceTerminating is the change DELETE makes; changed is false
+// when the namespace was already terminating.
+func markNamespaceTerminating(ns *api.Namespace, now api.Time) (changed bool) {
+	if ns.DeletionTimestamp != nil && ns.Status.Phase == api.NamespaceTerminating {
+		return false
+	}
+	if ns.DeletionTimestamp == nil {
+		ns.DeletionTimestamp = &now
+	}
+	ns.Status.Phase = api.NamespaceTerminating
+	return true
+}
+
+// beginNamespaceDeletion marks a namespace Terminating; the namespace
+// controller empties it. A namespace without finalizers goes at once.
 func (s *Server) beginNamespaceDeletion(ctx context.Context, name string) (api.Object, error) {
 	info := namespaceInfo()
 	if immortalNamespace(name) {
@@ -52,15 +94,16 @@ func (s *Server) beginNamespaceDeletion(ctx context.Context, name string) (api.O
 			return nil, mapStoreError(err, rt)
 		}
 		ns := obj.(*api.Namespace)
-		if ns.Status.Phase != api.NamespaceTerminating {
-			now := api.Now()
-			ns.DeletionTimestamp = &now
-			ns.Status.Phase = api.NamespaceTerminating
-			b, err := encodeStored(ns)
-			if err != nil {
-				return nil, err
+		changed := markNamespaceTerminating(ns, api.Now())
+		if namespaceFinalized(ns) {
+			out, err := s.removeNamespace(ctx, ns, rev)
+			if errors.Is(err, storage.ErrConflict) {
+				continue
 			}
-			newRev, err := s.store.Update(ctx, storageKey(info, "", name), b, rev)
+			return out, mapStoreError(err, rt)
+		}
+		if changed {
+			newRev, err := s.writeNamespace(ctx, ns, rev)
 			if errors.Is(err, storage.ErrConflict) {
 				continue
 			}
@@ -69,92 +112,90 @@ func (s *Server) beginNamespaceDeletion(ctx context.Context, name string) (api.O
 			}
 			ns.ResourceVersion = strconv.FormatInt(newRev, 10)
 		}
-		if isDryRun(ctx) {
-			return ns, nil
-		}
-		s.namespaces.set(name, api.NamespaceTerminating)
-		select {
-		case s.nsQueue <- name:
-		default: // the queue is full; requeueTerminatingNamespaces catches up
+		if !isDryRun(ctx) {
+			s.namespaces.set(name, api.NamespaceTerminating)
 		}
 		return ns, nil
 	}
 	return nil, errConflict(info, name, staleMessage)
 }
 
-// requeueTerminatingNamespaces queues every Terminating namespace (after a
-// restart, or when the queue overflowed).
-func (s *Server) requeueTerminatingNamespaces(ctx context.Context) {
-	objs, _, err := s.listObjects(ctx, namespaceInfo(), "", selectors{label: labels.Everything(), field: fields.Everything()})
+func (s *Server) writeNamespace(ctx context.Context, ns *api.Namespace, rev int64) (int64, error) {
+	b, err := encodeStored(ns)
 	if err != nil {
-		log.Printf("apiserver: listing namespaces: %v", err)
+		return 0, err
+	}
+	return s.store.Update(ctx, storageKey(namespaceInfo(), "", ns.Name), b, rev)
+}
+
+// removeNamespace deletes a finalized namespace stored at rev and returns
+// it as it was.
+func (s *Server) removeNamespace(ctx context.Context, ns *api.Namespace, rev int64) (api.Object, error) {
+	kv, err := s.store.Delete(ctx, storageKey(namespaceInfo(), "", ns.Name), rev)
+	if err != nil {
+		return nil, err
+	}
+	ns.ResourceVersion = strconv.FormatInt(kv.ModRevision, 10)
+	return ns, nil
+}
+
+// removeNamespaceIfFinalized deletes a namespace that an update left
+// terminating without finalizers (metadata.finalizers removed by their
+// owner after the namespace controller finished). rev is the update's.
+func (s *Server) removeNamespaceIfFinalized(ctx context.Context, ns *api.Namespace, rev int64) {
+	if !namespaceFinalized(ns) {
 		return
 	}
-	for _, o := range objs {
-		if o.(*api.Namespace).Status.Phase == api.NamespaceTerminating {
-			select {
-			case s.nsQueue <- o.GetObjectMeta().Name:
-			default:
-			}
-		}
+	if _, err := s.removeNamespace(ctx, ns, rev); err != nil && !errors.Is(err, storage.ErrNotFound) && !errors.Is(err, storage.ErrConflict) {
+		// A conflict means another write came first; that write checks again.
+		log.Printf("apiserver: removing finalized namespace %s: %v", ns.Name, err)
 	}
 }
 
-// namespaceFinalizer deletes the contents of terminating namespaces and
-// then the namespaces themselves.
-func (s *Server) namespaceFinalizer(ctx context.Context) {
-	resync := time.NewTicker(30 * time.Second)
-	defer resync.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-resync.C:
-			s.requeueTerminatingNamespaces(ctx)
-		case name := <-s.nsQueue:
-			if err := s.finalizeNamespace(ctx, name); err != nil && ctx.Err() == nil {
-				log.Printf("apiserver: deleting namespace %s: %v", name, err)
-			}
-		}
-	}
-}
-
-// finalizeNamespace empties a terminating namespace and removes it.
-func (s *Server) finalizeNamespace(ctx context.Context, name string) error {
-	info := namespaceInfo()
-	obj, _, err := s.getObject(ctx, info, "", name)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil
-	}
+// serveNamespaceFinalize handles PUT namespaces/{name}/finalize: it sets
+// spec.finalizers from the body (nothing else changes) and removes the
+// namespace once it is terminating and has no finalizer left.
+func (s *Server) serveNamespaceFinalize(w http.ResponseWriter, r *http.Request, rt route) error {
+	obj, warnings, err := s.decodeBody(w, r, rt, "UpdateOptions")
 	if err != nil {
 		return err
 	}
-	if obj.(*api.Namespace).Status.Phase != api.NamespaceTerminating {
-		return nil
+	addWarnings(w, warnings)
+	in := obj.(*api.Namespace)
+	if in.Name != rt.name {
+		return errBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", in.Name, rt.name))
 	}
-	for pass := 0; pass < 3; pass++ {
-		left := 0
-		for _, r := range api.Resources {
-			if !r.Namespaced {
-				continue
-			}
-			kvs, _, err := s.store.List(ctx, storagePrefix(r, name))
-			if err != nil {
-				return err
-			}
-			for _, kv := range kvs {
-				left++
-				if _, err := s.store.Delete(ctx, kv.Key, 0); err != nil && !errors.Is(err, storage.ErrNotFound) {
-					return err
-				}
-			}
-		}
-		if left == 0 {
-			break
-		}
-	}
-	if _, err := s.store.Delete(ctx, storageKey(info, "", name), 0); err != nil && !errors.Is(err, storage.ErrNotFound) {
+	want, err := parseRV(in.ResourceVersion)
+	if err != nil {
 		return err
 	}
-	return nil
+	ctx := r.Context()
+	for ctx.Err() == nil {
+		cur, rev, err := s.getObject(ctx, rt.info, "", rt.name)
+		if err != nil {
+			return mapStoreError(err, rt)
+		}
+		if want != 0 && want != rev {
+			return errConflict(rt.info, rt.name, staleMessage)
+		}
+		ns := cur.(*api.Namespace)
+		ns.Spec.Finalizers = in.Spec.Finalizers
+		var out api.Object = ns
+		if namespaceFinalized(ns) {
+			out, err = s.removeNamespace(ctx, ns, rev)
+		} else {
+			var newRev int64
+			if newRev, err = s.writeNamespace(ctx, ns, rev); err == nil {
+				ns.ResourceVersion = strconv.FormatInt(newRev, 10)
+			}
+		}
+		if errors.Is(err, storage.ErrConflict) && want == 0 {
+			continue
+		}
+		if err != nil {
+			return mapStoreError(err, rt)
+		}
+		return s.writeObject(w, r, rt.info, http.StatusOK, out)
+	}
+	return mapStoreError(ctx.Err(), rt)
 }

@@ -184,6 +184,7 @@ func prepareUpdate(info *api.ResourceInfo, sub string, newObj, oldObj api.Object
 	if n.Generation == 0 {
 		n.Generation = 1
 	}
+	strategyFor(info).PrepareForUpdate(out, oldObj)
 	if sub == "" && !reflect.DeepEqual(outMap["spec"], om["spec"]) {
 		n.Generation++
 	}

@@ -72,7 +72,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, rt route) error {
 		return err
 	}
 	var warnings []string
-	out, err := s.guaranteedUpdate(r.Context(), rt.info, rt.namespace, rt.name, func(cur api.Object, rev int64) (api.Object, func(), error) {
+	out, err := s.guaranteedUpdate(r.Context(), rt.info, rt.namespace, rt.name, func(cur api.Object, rev int64) (api.Object, finishFunc, error) {
 		orig, err := json.Marshal(cur)
 		if err != nil {
 			return nil, nil, err

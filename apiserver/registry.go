@@ -29,11 +29,16 @@ type strategy interface {
 	// stored object.
 	Validate(obj api.Object) validation.ErrorList
 	ValidateUpdate(obj, old api.Object) validation.ErrorList
+	// PrepareForUpdate resets, after the generic merge of an update into
+	// the stored object, what the update may not change.
+	PrepareForUpdate(obj, old api.Object)
 	// BeginCreate and BeginUpdate run after validation, before the write
 	// (allocation of cluster resources). finish, if not nil, is called
-	// once the write is done, whether it succeeded or not.
-	BeginCreate(ctx context.Context, s *Server, obj api.Object) (finish func(), err error)
-	BeginUpdate(ctx context.Context, s *Server, obj, old api.Object, sub string) (finish func(), err error)
+	// once the write is done (written) or abandoned (not written).
+	BeginCreate(ctx context.Context, s *Server, obj api.Object) (finish finishFunc, err error)
+	BeginUpdate(ctx context.Context, s *Server, obj, old api.Object, sub string) (finish finishFunc, err error)
+	// AfterUpdate runs once an update is stored.
+	AfterUpdate(ctx context.Context, s *Server, obj api.Object)
 	// Delete deletes (or starts deleting) one object.
 	Delete(ctx context.Context, s *Server, rt route, opts *api.DeleteOptions, q url.Values) (api.Object, error)
 	// AfterDelete runs once an object is gone from storage.
@@ -44,6 +49,10 @@ type strategy interface {
 	// scale, which every resource with HasStatus or a scale gets.
 	Subresources() map[string]subresource
 }
+
+// finishFunc ends what BeginCreate or BeginUpdate began, knowing whether the
+// object was written.
+type finishFunc func(written bool)
 
 // subresource serves {resource}/{name}/{sub}.
 type subresource struct {
@@ -117,12 +126,14 @@ func (defaultStrategy) Validate(obj api.Object) validation.ErrorList {
 func (defaultStrategy) ValidateUpdate(obj, old api.Object) validation.ErrorList {
 	return append(validation.Validate(obj), validation.ValidateUpdate(obj, old)...)
 }
-func (defaultStrategy) BeginCreate(context.Context, *Server, api.Object) (func(), error) {
+func (defaultStrategy) PrepareForUpdate(api.Object, api.Object) {}
+func (defaultStrategy) BeginCreate(context.Context, *Server, api.Object) (finishFunc, error) {
 	return nil, nil
 }
-func (defaultStrategy) BeginUpdate(context.Context, *Server, api.Object, api.Object, string) (func(), error) {
+func (defaultStrategy) BeginUpdate(context.Context, *Server, api.Object, api.Object, string) (finishFunc, error) {
 	return nil, nil
 }
+func (defaultStrategy) AfterUpdate(context.Context, *Server, api.Object) {}
 func (defaultStrategy) Delete(ctx context.Context, s *Server, rt route, opts *api.DeleteOptions, _ url.Values) (api.Object, error) {
 	return s.deleteObject(ctx, rt, opts.Preconditions)
 }

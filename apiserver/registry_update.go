@@ -14,7 +14,7 @@ import (
 // updateFunc computes the new state of an object from its current state
 // (decoded afresh from storage at rev, so it may be changed and returned).
 // finish, if not nil, is called once the write is done or abandoned.
-type updateFunc func(cur api.Object, rev int64) (obj api.Object, finish func(), err error)
+type updateFunc func(cur api.Object, rev int64) (obj api.Object, finish finishFunc, err error)
 
 // guaranteedUpdate is Kubernetes' GuaranteedUpdate (k8s.io/apiserver
 // storage/etcd3): read the object, compute its new state, and write it on
@@ -50,16 +50,16 @@ func (s *Server) guaranteedUpdate(ctx context.Context, info *api.ResourceInfo, n
 		}
 		data, err := encodeStored(obj)
 		if err != nil {
-			runFinish(finish)
+			runFinish(finish, false)
 			return nil, err
 		}
 		if bytes.Equal(data, kv.Value) {
-			runFinish(finish)
+			runFinish(finish, false)
 			obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(kv.ModRevision, 10)
 			return obj, nil
 		}
 		newRev, err := s.store.Update(ctx, key, data, kv.ModRevision)
-		runFinish(finish)
+		runFinish(finish, err == nil)
 		if errors.Is(err, storage.ErrConflict) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -70,13 +70,16 @@ func (s *Server) guaranteedUpdate(ctx context.Context, info *api.ResourceInfo, n
 			return nil, err
 		}
 		obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(newRev, 10)
+		if !isDryRun(ctx) {
+			strategyFor(info).AfterUpdate(ctx, s, obj)
+		}
 		return obj, nil
 	}
 }
 
-func runFinish(finish func()) {
+func runFinish(finish finishFunc, written bool) {
 	if finish != nil {
-		finish()
+		finish(written)
 	}
 }
 
@@ -91,7 +94,7 @@ func preconditionRV(rt route, want, rev int64) error {
 
 // updateFrom is the generic update step: merge obj into the current
 // object (prepareUpdate), validate, and run the strategy's BeginUpdate.
-func (s *Server) updateFrom(ctx context.Context, rt route, obj, cur api.Object) (api.Object, func(), error) {
+func (s *Server) updateFrom(ctx context.Context, rt route, obj, cur api.Object) (api.Object, finishFunc, error) {
 	st := strategyFor(rt.info)
 	merged, err := prepareUpdate(rt.info, rt.sub, obj, cur)
 	if err != nil {

@@ -87,7 +87,7 @@ func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, rt route) er
 		writeJSON(w, http.StatusOK, scaleFor(obj))
 		return nil
 	}
-	out, err := s.guaranteedUpdate(ctx, rt.info, rt.namespace, rt.name, func(obj api.Object, rev int64) (api.Object, func(), error) {
+	out, err := s.guaranteedUpdate(ctx, rt.info, rt.namespace, rt.name, func(obj api.Object, rev int64) (api.Object, finishFunc, error) {
 		newJSON := body
 		if r.Method == http.MethodPatch {
 			ct, _, perr := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -106,8 +106,7 @@ func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, rt route) er
 			return nil, nil, errBadRequest(fmt.Sprintf("invalid Scale: %v", err))
 		}
 		if want.Spec.Replicas < 0 {
-			return nil, nil, errInvalid(rt.info, rt.name, validation.ErrorList{{Field: "spec.replicas", Type: validation.TypeInvalid,
-				Detail: fmt.Sprintf("Invalid value: %d: must be greater than or equal to 0", want.Spec.Replicas)}})
+			return nil, nil, errInvalid(rt.info, rt.name, validation.ErrorList{validation.Invalid("spec.replicas", want.Spec.Replicas, "must be greater than or equal to 0")})
 		}
 		if rv := want.Metadata.ResourceVersion; rv != "" && rv != strconv.FormatInt(rev, 10) {
 			return nil, nil, errConflict(rt.info, rt.name, staleMessage)

@@ -24,11 +24,10 @@ type Server struct {
 	store storage.Interface
 	emb   *storage.Embedded
 
-	ready   chan struct{}
-	addr    string
-	nsQueue chan string
-	svcMu   sync.Mutex // serialises ClusterIP and NodePort allocation
-	alloc   *serviceAllocator
+	ready chan struct{}
+	addr  string
+	svcMu sync.Mutex // serialises this server's ClusterIP and NodePort allocation
+	alloc *serviceAllocator
 	// namespaces caches namespace phases for the create path.
 	namespaces *nsCache
 	router     *gin.Engine
@@ -47,7 +46,7 @@ func NewServer(opts Options) (*Server, error) {
 	if opts.BookmarkInterval <= 0 {
 		opts.BookmarkInterval = time.Minute
 	}
-	s := &Server{opts: opts, ready: make(chan struct{}), nsQueue: make(chan string, 100), alloc: alloc, namespaces: newNSCache()}
+	s := &Server{opts: opts, ready: make(chan struct{}), alloc: alloc, namespaces: newNSCache()}
 	s.router = s.newRouter(s.serveResource)
 	return s, nil
 }
@@ -91,6 +90,12 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("creating system namespaces: %w", err)
 	}
+	initCtx, initCancel = context.WithTimeout(ctx, 30*time.Second)
+	err = s.repairServiceAllocations(initCtx)
+	initCancel()
+	if err != nil {
+		return fmt.Errorf("repairing service allocations: %w", err)
+	}
 
 	lns, err := listen(s.opts.BindAddress, s.opts.Port)
 	if err != nil {
@@ -103,11 +108,11 @@ func (s *Server) Run(ctx context.Context) error {
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(2)
 	go func() { defer wg.Done(); s.namespaces.run(ctx, s.store) }()
-	go func() { defer wg.Done(); s.namespaceFinalizer(ctx) }()
 	go func() { defer wg.Done(); s.autoCompact(ctx) }()
-	s.requeueTerminatingNamespaces(ctx)
+	wg.Add(1)
+	go func() { defer wg.Done(); s.runAllocationRepair(ctx) }()
 
 	errc := make(chan error, len(lns))
 	for _, ln := range lns {

@@ -2,28 +2,27 @@ package apiserver
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
-	"math/big"
 	"net"
-	"net/http"
 	"strconv"
 	"strings"
 
 	"minik8s/pkg/api"
 	"minik8s/pkg/api/validation"
-	"minik8s/pkg/fields"
-	"minik8s/pkg/labels"
 )
 
-// serviceAllocator hands out service ClusterIPs and NodePorts.
+// serviceAllocator describes the service ClusterIP range and NodePort
+// range; the allocations themselves live in etcd (alloc.go).
 type serviceAllocator struct {
 	base       uint32 // network address of the service CIDR
 	size       uint32 // number of addresses in it
 	portLo     int32
 	portHi     int32
 	cidrString string
+
+	leaks leakCounter // the repair loop's memory of unused allocations
 }
 
 func newServiceAllocator(cidr, portRange string) (*serviceAllocator, error) {
@@ -60,60 +59,81 @@ func (a *serviceAllocator) ipAt(off uint32) string {
 	return net.IP(b[:]).String()
 }
 
-// pickIP returns a free address: random, avoiding the network and broadcast
-// addresses and the first (kubernetes service) and tenth (cluster DNS)
-// addresses, which are for static assignment.
-func (a *serviceAllocator) pickIP(used map[string]bool) (string, bool) {
-	span := a.size - 2
-	start, _ := rand.Int(rand.Reader, big.NewInt(int64(span)))
-	for i := uint32(0); i < span; i++ {
-		off := 1 + (uint32(start.Int64())+i)%span
-		if off == 1 || off == 10 {
-			continue
-		}
-		if ip := a.ipAt(off); !used[ip] {
-			return ip, true
-		}
-	}
-	return "", false
+// portRange is the NodePort range as Kubernetes prints it ("30000-32767").
+func (a *serviceAllocator) portRange() string {
+	return fmt.Sprintf("%d-%d", a.portLo, a.portHi)
 }
 
-func (a *serviceAllocator) pickPort(used map[int32]bool) (int32, bool) {
-	span := a.portHi - a.portLo + 1
-	start, _ := rand.Int(rand.Reader, big.NewInt(int64(span)))
-	for i := int32(0); i < span; i++ {
-		p := a.portLo + (int32(start.Int64())+i)%span
-		if !used[p] {
-			return p, true
+// ipOffset is the offset of ip in the service CIDR, or -1 when ip is not
+// an allocatable address of it.
+func (a *serviceAllocator) ipOffset(ip string) int {
+	p := net.ParseIP(ip)
+	if p == nil || !a.contains(p) {
+		return -1
+	}
+	return int(binary.BigEndian.Uint32(p.To4()) - a.base)
+}
+
+// Offsets 1 and 10 (the kubernetes service, the cluster DNS) are never
+// picked at random: they are for static assignment.
+var reservedIPOffsets = map[int]bool{1: true, 10: true}
+
+// serviceClaims are the offsets a service holds in the two ranges.
+type serviceClaims struct {
+	ips   []int // offsets in the service CIDR
+	ports []int // offsets in the NodePort range
+}
+
+// claimsOf lists what svc holds (nil: nothing). Values outside the ranges
+// are not claims (validation refuses them on create).
+func (a *serviceAllocator) claimsOf(svc *api.Service) serviceClaims {
+	var c serviceClaims
+	if svc == nil {
+		return c
+	}
+	sp := &svc.Spec
+	if sp.Type != api.ServiceTypeExternalName && sp.ClusterIP != "" && sp.ClusterIP != "None" {
+		if off := a.ipOffset(sp.ClusterIP); off >= 0 {
+			c.ips = append(c.ips, off)
 		}
 	}
-	return 0, false
+	seen := map[int32]bool{}
+	for _, p := range sp.Ports {
+		if p.NodePort >= a.portLo && p.NodePort <= a.portHi && !seen[p.NodePort] {
+			seen[p.NodePort] = true
+			c.ports = append(c.ports, int(p.NodePort-a.portLo))
+		}
+	}
+	return c
+}
+
+// minus returns the offsets of xs that are not in ys.
+func minus(xs, ys []int) []int {
+	var out []int
+	for _, x := range xs {
+		found := false
+		for _, y := range ys {
+			found = found || x == y
+		}
+		if !found {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // allocateService fills in the ClusterIP and NodePorts of a new service
-// (old nil) or of an updated one (old: kept values carry over). The caller
-// holds s.svcMu.
+// (old nil) or of an updated one (old: kept values carry over) and reserves
+// in etcd what svc holds beyond old, atomically (alloc.go). If the write of
+// svc then fails the caller gives them back with
+// s.releaseAllocations(ctx, svc, old); once the write succeeded it frees
+// what old held and svc no longer does with s.releaseAllocations(ctx, old,
+// svc). A reservation the caller never writes nor releases (a crash) is
+// freed by the repair loop.
 func (s *Server) allocateService(ctx context.Context, svc, old *api.Service) error {
 	info, _ := api.ForResource("", "v1", "services")
-	objs, _, err := s.listObjects(ctx, info, "", selectors{label: labels.Everything(), field: fields.Everything()})
-	if err != nil {
-		return err
-	}
-	usedIPs, usedPorts := map[string]bool{}, map[int32]bool{}
-	for _, o := range objs {
-		other := o.(*api.Service)
-		if other.UID == svc.UID {
-			continue
-		}
-		usedIPs[other.Spec.ClusterIP] = true
-		for _, p := range other.Spec.Ports {
-			if p.NodePort != 0 {
-				usedPorts[p.NodePort] = true
-			}
-		}
-	}
-	invalid := func(field, detail string) error {
-		return errInvalid(info, svc.Name, validation.ErrorList{{Field: field, Type: validation.TypeInvalid, Detail: detail}})
+	invalid := func(e *validation.FieldError) error {
+		return errInvalid(info, svc.Name, validation.ErrorList{e})
 	}
 	sp := &svc.Spec
 	if sp.Type == "" {
@@ -122,29 +142,35 @@ func (s *Server) allocateService(ctx context.Context, svc, old *api.Service) err
 	if old != nil && sp.ClusterIP == "" && sp.Type != api.ServiceTypeExternalName {
 		sp.ClusterIP, sp.ClusterIPs = old.Spec.ClusterIP, old.Spec.ClusterIPs
 	}
+	oldClaims := s.alloc.claimsOf(old)
+	var newIP []int // the offset this call reserved, to undo on failure
 	switch {
 	case sp.Type == api.ServiceTypeExternalName:
 		sp.ClusterIP, sp.ClusterIPs = "", nil
 	case sp.ClusterIP == "None":
 		sp.ClusterIPs = []string{"None"}
 	case sp.ClusterIP == "":
-		ip, ok := s.alloc.pickIP(usedIPs)
-		if !ok {
-			return newStatusError(http.StatusInternalServerError, reasonInternal,
-				fmt.Sprintf("Internal error occurred: failed to allocate a serviceIP: range %s is full", s.alloc.cidrString), nil)
+		off, err := s.reserveIP(ctx, -1)
+		if err != nil {
+			return err
 		}
-		sp.ClusterIP, sp.ClusterIPs = ip, []string{ip}
-	default:
-		if old == nil || old.Spec.ClusterIP != sp.ClusterIP {
-			ip := net.ParseIP(sp.ClusterIP)
-			if ip == nil || !s.alloc.contains(ip) {
-				return invalid("spec.clusterIPs", fmt.Sprintf("Invalid value: %q: provided IP is not in the valid range. The range of valid IPs is %s", sp.ClusterIP, s.alloc.cidrString))
-			}
-			if usedIPs[sp.ClusterIP] {
-				return invalid("spec.clusterIPs", fmt.Sprintf("Invalid value: %q: provided IP is already allocated", sp.ClusterIP))
-			}
-		}
+		newIP = []int{off}
+		sp.ClusterIP = s.alloc.ipAt(uint32(off))
 		sp.ClusterIPs = []string{sp.ClusterIP}
+	default:
+		sp.ClusterIPs = []string{sp.ClusterIP}
+		off := s.alloc.ipOffset(sp.ClusterIP)
+		if off < 0 {
+			return invalid(validation.Invalid("spec.clusterIPs", sp.ClusterIPs, fmt.Sprintf("failed to allocate IP %s: the provided IP (%s) is not in the valid range. The range of valid IPs is %s", sp.ClusterIP, sp.ClusterIP, s.alloc.cidrString)))
+		}
+		if len(minus([]int{off}, oldClaims.ips)) > 0 {
+			if _, err := s.reserveIP(ctx, off); errors.Is(err, errAllocated) {
+				return invalid(validation.Invalid("spec.clusterIPs", sp.ClusterIPs, fmt.Sprintf("failed to allocate IP %s: provided IP is already allocated", sp.ClusterIP)))
+			} else if err != nil {
+				return err
+			}
+			newIP = []int{off}
+		}
 	}
 	if sp.Type != api.ServiceTypeExternalName {
 		if len(sp.IPFamilies) == 0 {
@@ -155,7 +181,23 @@ func (s *Server) allocateService(ctx context.Context, svc, old *api.Service) err
 			sp.IPFamilyPolicy = &single
 		}
 	}
+	if err := s.allocateNodePorts(ctx, svc, old, oldClaims); err != nil {
+		if len(newIP) > 0 {
+			s.releaseOffsets(ctx, serviceClaims{ips: newIP})
+		}
+		return err
+	}
+	return nil
+}
+
+// allocateNodePorts carries over, checks and picks the NodePorts of svc
+// and reserves the new ones in one compare-and-swap.
+func (s *Server) allocateNodePorts(ctx context.Context, svc, old *api.Service, oldClaims serviceClaims) error {
+	info, _ := api.ForResource("", "v1", "services")
+	sp := &svc.Spec
 	wantNodePorts := sp.Type == api.ServiceTypeNodePort || sp.Type == api.ServiceTypeLoadBalancer
+	var specific []int // requested offsets not held by old
+	var pick []int     // indexes of ports that need one
 	for i := range sp.Ports {
 		p := &sp.Ports[i]
 		if !wantNodePorts {
@@ -170,20 +212,37 @@ func (s *Server) allocateService(ctx context.Context, svc, old *api.Service) err
 			}
 		}
 		if p.NodePort == 0 {
-			np, ok := s.alloc.pickPort(usedPorts)
-			if !ok {
-				return newStatusError(http.StatusInternalServerError, reasonInternal, "Internal error occurred: failed to allocate a nodePort: range is full", nil)
-			}
-			p.NodePort = np
-		} else {
-			if p.NodePort < s.alloc.portLo || p.NodePort > s.alloc.portHi {
-				return invalid(fmt.Sprintf("spec.ports[%d].nodePort", i), fmt.Sprintf("Invalid value: %d: provided port is not in the valid range. The range of valid ports is %d-%d", p.NodePort, s.alloc.portLo, s.alloc.portHi))
-			}
-			if usedPorts[p.NodePort] {
-				return invalid(fmt.Sprintf("spec.ports[%d].nodePort", i), fmt.Sprintf("Invalid value: %d: provided port is already allocated", p.NodePort))
+			pick = append(pick, i)
+			continue
+		}
+		fld := validation.Path("spec.ports").Index(i).Child("nodePort")
+		if p.NodePort < s.alloc.portLo || p.NodePort > s.alloc.portHi {
+			return errInvalid(info, svc.Name, validation.ErrorList{validation.Invalid(fld, p.NodePort,
+				"provided port is not in the valid range. The range of valid ports is "+s.alloc.portRange())})
+		}
+		off := int(p.NodePort - s.alloc.portLo)
+		if len(minus([]int{off}, append(oldClaims.ports, specific...))) > 0 {
+			specific = append(specific, off)
+		}
+	}
+	if len(specific) == 0 && len(pick) == 0 {
+		return nil
+	}
+	picked, taken, err := s.reservePorts(ctx, specific, len(pick))
+	if errors.Is(err, errAllocated) {
+		port := s.alloc.portLo + int32(taken)
+		for i, p := range sp.Ports {
+			if p.NodePort == port {
+				return errInvalid(info, svc.Name, validation.ErrorList{validation.Invalid(
+					validation.Path("spec.ports").Index(i).Child("nodePort"), port, "provided port is already allocated")})
 			}
 		}
-		usedPorts[p.NodePort] = true
+	}
+	if err != nil {
+		return err
+	}
+	for k, i := range pick {
+		sp.Ports[i].NodePort = s.alloc.portLo + int32(picked[k])
 	}
 	return nil
 }

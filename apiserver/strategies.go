@@ -28,50 +28,82 @@ func (podStrategy) Subresources() map[string]subresource {
 	}
 }
 
-// serviceStrategy allocates ClusterIPs and NodePorts (serialised by
-// s.svcMu until the write is done).
+// serviceStrategy allocates ClusterIPs and NodePorts in etcd's allocation
+// records (alloc.go) before the write and releases them when the write
+// does not happen, when an update drops them, and after a delete. s.svcMu
+// serialises this server's allocations; etcd's compare-and-swap guards
+// against other apiservers.
 type serviceStrategy struct{ defaultStrategy }
 
-func (serviceStrategy) BeginCreate(ctx context.Context, s *Server, obj api.Object) (func(), error) {
+func (serviceStrategy) BeginCreate(ctx context.Context, s *Server, obj api.Object) (finishFunc, error) {
+	svc := obj.(*api.Service)
 	s.svcMu.Lock()
-	if err := s.allocateService(ctx, obj.(*api.Service), nil); err != nil {
+	if err := s.allocateService(ctx, svc, nil); err != nil {
 		s.svcMu.Unlock()
 		return nil, err
 	}
-	return s.svcMu.Unlock, nil
+	return func(written bool) {
+		if !written {
+			s.releaseAllocations(ctx, svc, nil)
+		}
+		s.svcMu.Unlock()
+	}, nil
 }
-func (serviceStrategy) BeginUpdate(ctx context.Context, s *Server, obj, old api.Object, sub string) (func(), error) {
+func (serviceStrategy) BeginUpdate(ctx context.Context, s *Server, obj, old api.Object, sub string) (finishFunc, error) {
 	if sub != "" {
 		return nil, nil
 	}
+	svc, oldSvc := obj.(*api.Service), old.(*api.Service)
 	s.svcMu.Lock()
-	if err := s.allocateService(ctx, obj.(*api.Service), old.(*api.Service)); err != nil {
+	if err := s.allocateService(ctx, svc, oldSvc); err != nil {
 		s.svcMu.Unlock()
 		return nil, err
 	}
-	return s.svcMu.Unlock, nil
+	return func(written bool) {
+		if written {
+			s.releaseAllocations(ctx, oldSvc, svc) // what the update dropped
+		} else {
+			s.releaseAllocations(ctx, svc, oldSvc) // what it would have added
+		}
+		s.svcMu.Unlock()
+	}, nil
 }
 
-// AfterDelete frees the ClusterIP and NodePorts: allocation reads the
-// services in storage, so a deleted service's are free once it is gone.
-// (Wire s.releaseService here when the allocator keeps its own state.)
-func (serviceStrategy) AfterDelete(context.Context, *Server, api.Object) {}
+// AfterDelete frees the service's ClusterIP and NodePorts.
+func (serviceStrategy) AfterDelete(ctx context.Context, s *Server, obj api.Object) {
+	s.releaseAllocations(ctx, obj.(*api.Service), nil)
+}
 
-// namespaceStrategy: a new namespace is Active; DELETE marks it
-// Terminating and its contents are removed before it is.
+// namespaceStrategy: a new namespace is Active with the kubernetes
+// finalizer, which only the finalize subresource changes; DELETE marks it
+// Terminating, the namespace controller empties it through the API and
+// finalizes it, and it is removed once terminating with no finalizers.
 type namespaceStrategy struct{ defaultStrategy }
 
 func (namespaceStrategy) PrepareForCreate(_ *api.ResourceInfo, obj api.Object) {
-	obj.(*api.Namespace).Status = api.NamespaceStatus{Phase: api.NamespaceActive}
+	prepareNamespaceCreate(obj.(*api.Namespace))
+}
+func (namespaceStrategy) PrepareForUpdate(obj, old api.Object) {
+	prepareNamespaceUpdate(obj.(*api.Namespace), old.(*api.Namespace))
+}
+func (namespaceStrategy) AfterUpdate(ctx context.Context, s *Server, obj api.Object) {
+	ns := obj.(*api.Namespace)
+	rev, err := parseRV(ns.ResourceVersion)
+	if err == nil {
+		s.removeNamespaceIfFinalized(ctx, ns, rev)
+	}
 }
 func (namespaceStrategy) Delete(ctx context.Context, s *Server, rt route, _ *api.DeleteOptions, _ url.Values) (api.Object, error) {
 	return s.beginNamespaceDeletion(ctx, rt.name)
 }
 func (namespaceStrategy) AllowDeleteCollection() bool { return false }
 
-// Subresources: namespaces/{name}/finalize is wired here, e.g.
-// "finalize": {methods: []string{http.MethodPut}, serve: (*Server).finalizeNamespaceSub}.
-func (namespaceStrategy) Subresources() map[string]subresource { return nil }
+// Subresources: namespaces/{name}/finalize (PUT) sets spec.finalizers.
+func (namespaceStrategy) Subresources() map[string]subresource {
+	return map[string]subresource{
+		"finalize": {methods: []string{http.MethodPut}, serve: (*Server).serveNamespaceFinalize, kind: "Namespace"},
+	}
+}
 
 // nodeStrategy keeps the status a kubelet registers its node with.
 type nodeStrategy struct{ defaultStrategy }

@@ -48,7 +48,9 @@ func translateEvent(info *api.ResourceInfo, ev storage.Event, sel selectors) (wa
 	case curMatch:
 		return watchEvent{Type: api.Added, Object: cur}, true, nil
 	case prevMatch:
-		return watchEvent{Type: api.Deleted, Object: cur}, true, nil
+		// The previous object, at the revision of the change, as
+		// Kubernetes' cacheWatcher.convertToWatchEvent sends it.
+		return watchEvent{Type: api.Deleted, Object: prev}, true, nil
 	}
 	return watchEvent{}, false, nil
 }

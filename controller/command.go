@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
@@ -21,7 +22,7 @@ func NewCommand() *cobra.Command {
 	opts := DefaultOptions()
 	cmd := &cobra.Command{
 		Use:          "controller-manager",
-		Short:        "Run the cluster controllers (node IPAM, ...)",
+		Short:        "Run the cluster controllers (node IPAM, namespace, ...)",
 		SilenceUsage: true,
 		Args:         cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -55,6 +56,9 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.AllocateNodeCIDRs {
 		r, _ := nodeipam.NewRange(opts.ClusterCIDR, opts.NodeCIDRMaskSize) // checked by Validate
 		runners["nodeipam"] = nodeipam.New(c, factory, r)
+	}
+	if opts.NamespaceController {
+		runners["namespace"] = namespace.New(c, factory, namespace.Config{Resync: opts.NamespaceSyncPeriod, Workers: opts.ConcurrentNamespaceSyncs})
 	}
 	if len(runners) == 0 {
 		return errors.New("no controller enabled")

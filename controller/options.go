@@ -17,6 +17,10 @@ type Options struct {
 	NodeCIDRMaskSize  int           // --node-cidr-mask-size: prefix length of a node's block
 	Resync            time.Duration // --resync: informers' periodic resync (a backstop)
 	RequestTimeout    time.Duration // --request-timeout: per apiserver request
+
+	NamespaceController      bool          // --namespace-controller: empty and remove terminating namespaces
+	ConcurrentNamespaceSyncs int           // --concurrent-namespace-syncs: namespaces deleted at once
+	NamespaceSyncPeriod      time.Duration // --namespace-sync-period: the namespace informer's resync
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
@@ -28,6 +32,10 @@ func DefaultOptions() Options {
 		NodeCIDRMaskSize:  24,
 		Resync:            5 * time.Minute,
 		RequestTimeout:    30 * time.Second,
+
+		NamespaceController:      true,
+		ConcurrentNamespaceSyncs: 10,
+		NamespaceSyncPeriod:      5 * time.Minute,
 	}
 }
 
@@ -39,12 +47,18 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.NodeCIDRMaskSize, "node-cidr-mask-size", o.NodeCIDRMaskSize, "prefix length of each node's pod CIDR")
 	fs.DurationVar(&o.Resync, "resync", o.Resync, "period of the informers' full resync")
 	fs.DurationVar(&o.RequestTimeout, "request-timeout", o.RequestTimeout, "timeout of one apiserver request (not watches)")
+	fs.BoolVar(&o.NamespaceController, "namespace-controller", o.NamespaceController, "delete the contents of terminating namespaces, then finalize them")
+	fs.IntVar(&o.ConcurrentNamespaceSyncs, "concurrent-namespace-syncs", o.ConcurrentNamespaceSyncs, "number of namespaces deleted at once")
+	fs.DurationVar(&o.NamespaceSyncPeriod, "namespace-sync-period", o.NamespaceSyncPeriod, "period of the namespace informer's full resync")
 }
 
 // Validate checks the options.
 func (o *Options) Validate() error {
 	if o.APIServer == "" {
 		return fmt.Errorf("--apiserver is required")
+	}
+	if o.NamespaceController && o.ConcurrentNamespaceSyncs < 1 {
+		return fmt.Errorf("--concurrent-namespace-syncs must be at least 1")
 	}
 	if o.AllocateNodeCIDRs {
 		if _, err := nodeipam.NewRange(o.ClusterCIDR, o.NodeCIDRMaskSize); err != nil {

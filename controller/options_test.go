@@ -17,6 +17,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"bad cluster CIDR", func(o *Options) { o.ClusterCIDR = "10.244.0.0" }, "--cluster-cidr"},
 		{"mask shorter than the cluster", func(o *Options) { o.NodeCIDRMaskSize = 8 }, "between the cluster prefix length 16 and 30"},
 		{"IPAM off ignores the CIDR", func(o *Options) { o.AllocateNodeCIDRs = false; o.ClusterCIDR = "x" }, ""},
+		{"no namespace workers", func(o *Options) { o.ConcurrentNamespaceSyncs = 0 }, "--concurrent-namespace-syncs"},
 	} {
 		o := DefaultOptions()
 		tc.edit(&o)
@@ -30,6 +31,7 @@ func TestOptionsValidate(t *testing.T) {
 func TestRunWithoutControllers(t *testing.T) {
 	o := DefaultOptions()
 	o.AllocateNodeCIDRs = false
+	o.NamespaceController = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
 		t.Errorf("Run = %v, want 'no controller enabled'", err)
 	}
@@ -37,7 +39,8 @@ func TestRunWithoutControllers(t *testing.T) {
 
 func TestCommandFlags(t *testing.T) {
 	cmd := NewCommand()
-	for _, f := range []string{"apiserver", "cluster-cidr", "node-cidr-mask-size", "allocate-node-cidrs", "resync"} {
+	for _, f := range []string{"apiserver", "cluster-cidr", "node-cidr-mask-size", "allocate-node-cidrs", "resync",
+		"namespace-controller", "concurrent-namespace-syncs", "namespace-sync-period"} {
 		if cmd.Flags().Lookup(f) == nil {
 			t.Errorf("flag --%s missing", f)
 		}

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/url"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -173,8 +172,8 @@ func formatError(err error) string {
 			msg = err.Error()
 		}
 		switch {
-		case st.Reason == client.ReasonInvalid && st.Details != nil && st.Details.Kind != "" && strings.HasPrefix(msg, st.Details.Kind):
-			return "The " + msg
+		case st.Reason == client.ReasonInvalid:
+			return invalidMessage(st)
 		case st.Reason != "":
 			return fmt.Sprintf("Error from server (%s): %s", st.Reason, msg)
 		default:

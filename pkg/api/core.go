@@ -13,10 +13,26 @@ type NamespaceSpec struct {
 	Finalizers []string `json:"finalizers,omitempty"`
 }
 
-// NamespaceStatus is Active or Terminating.
+// NamespaceStatus is Active or Terminating, with the namespace
+// controller's conditions while it deletes the contents.
 type NamespaceStatus struct {
-	Phase string `json:"phase,omitempty"`
+	Phase      string               `json:"phase,omitempty"`
+	Conditions []NamespaceCondition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
 }
+
+// NamespaceCondition is one condition of a terminating namespace
+// (NamespaceDeletionContentFailure, NamespaceContentRemaining, ...).
+type NamespaceCondition struct {
+	Type               string `json:"type"`
+	Status             string `json:"status"`
+	LastTransitionTime Time   `json:"lastTransitionTime,omitempty"`
+	Reason             string `json:"reason,omitempty"`
+	Message            string `json:"message,omitempty"`
+}
+
+// FinalizerKubernetes is the namespace finalizer of the namespace
+// controller: the namespace stays until its contents are deleted.
+const FinalizerKubernetes = "kubernetes"
 
 // Namespace phases.
 const (

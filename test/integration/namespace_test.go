@@ -12,6 +12,7 @@ import (
 
 func TestSystemNamespacesAndDeletion(t *testing.T) {
 	ts := testserver.Start(t)
+	startNamespaceController(t, ts.URL)
 	l := decodeInto[api.List[api.Namespace]](t, mustDo(t, http.StatusOK, "GET", ts.URL+"/api/v1/namespaces", "", ""))
 	have := map[string]string{}
 	for _, ns := range l.Items {
@@ -46,9 +47,20 @@ func TestSystemNamespacesAndDeletion(t *testing.T) {
 	if ns.Status.Phase != "Terminating" || ns.DeletionTimestamp == nil {
 		t.Errorf("deleted namespace: phase %q deletionTimestamp %v", ns.Status.Phase, ns.DeletionTimestamp)
 	}
-	// The namespace goes away once it is empty.
-	w.expect(api.Modified, "lab")
-	w.expect(api.Deleted, "lab")
+	// The namespace goes away once the namespace controller emptied it
+	// (MODIFIED events for the phase and conditions first).
+	for {
+		ev, ok := w.next(false)
+		if !ok {
+			t.Fatal("watch closed")
+		}
+		if ev.Type == api.Deleted {
+			break
+		}
+		if ev.Type != api.Modified {
+			t.Fatalf("unexpected %s %s", ev.Type, ev.Object)
+		}
+	}
 	for _, u := range []string{"/api/v1/namespaces/lab/pods", "/apis/apps/v1/namespaces/lab/deployments"} {
 		l := decodeInto[api.List[map[string]any]](t, mustDo(t, http.StatusOK, "GET", ts.URL+u, "", ""))
 		if len(l.Items) != 0 {
@@ -62,18 +74,24 @@ func TestSystemNamespacesAndDeletion(t *testing.T) {
 func TestTerminatingNamespaceRejectsCreates(t *testing.T) {
 	ts := testserver.Start(t)
 	mustDo(t, http.StatusCreated, "POST", ts.URL+"/api/v1/namespaces", "application/json", sample("Namespace", "x"))
-	ts.Stop()
-	// Mark it terminating without the finalizer running, then check the
-	// finalizer picks it up after a restart.
-	ts.Restart(t)
+	mustDo(t, http.StatusCreated, "POST", ts.URL+"/api/v1/namespaces/x/pods", "application/json", podJSON("old", nil))
+	// Mark it terminating with no namespace controller running: it stays
+	// Terminating, with its content, across an apiserver restart, and
+	// refuses new content.
 	mustDo(t, http.StatusOK, "DELETE", ts.URL+"/api/v1/namespaces/x", "", "")
+	ts.Restart(t)
+	time.Sleep(200 * time.Millisecond)
+	ns := decodeInto[api.Namespace](t, mustDo(t, http.StatusOK, "GET", ts.URL+"/api/v1/namespaces/x", "", ""))
+	if ns.Status.Phase != "Terminating" {
+		t.Fatalf("phase %q", ns.Status.Phase)
+	}
+	mustDo(t, http.StatusOK, "GET", ts.URL+"/api/v1/namespaces/x/pods/old", "", "")
 	code, b := do(t, "POST", ts.URL+"/api/v1/namespaces/x/pods", "application/json", podJSON("p", nil))
-	if code != http.StatusForbidden && code != http.StatusNotFound {
+	if code != http.StatusForbidden || !strings.Contains(string(b), "being terminated") {
 		t.Errorf("create in terminating namespace: %d %s", code, b)
 	}
-	if code == http.StatusForbidden && !strings.Contains(string(b), "being terminated") {
-		t.Errorf("message: %s", b)
-	}
+	// The controller, started later, empties and removes it.
+	startNamespaceController(t, ts.URL)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		code, _ := do(t, "GET", ts.URL+"/api/v1/namespaces/x", "", "")

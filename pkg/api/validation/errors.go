@@ -40,9 +40,14 @@ type FieldError struct {
 // Error prints the error as Kubernetes does:
 // "spec.containers[1].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive".
 func (e *FieldError) Error() string {
+	return e.Field + ": " + e.ErrorBody()
+}
+
+// ErrorBody is the error without its field path, as Kubernetes'
+// field.Error.ErrorBody: what a Status cause carries as its message (the
+// field goes in the cause's own field).
+func (e *FieldError) ErrorBody() string {
 	var b strings.Builder
-	b.WriteString(e.Field)
-	b.WriteString(": ")
 	b.WriteString(e.TypeText())
 	switch e.Type {
 	case TypeInvalid, TypeNotSupported, TypeDuplicate, TypeNotFound:
@@ -65,7 +70,8 @@ func (e *FieldError) TypeText() string {
 }
 
 // formatValue prints a bad value like Kubernetes: strings quoted, numbers
-// plain, pointers dereferenced, other values as JSON.
+// plain, pointers dereferenced, slices of those as Go syntax
+// ([]string{"10.96.0.5"}), other values as JSON.
 func formatValue(v any) string {
 	rv := reflect.ValueOf(v)
 	for rv.IsValid() && rv.Kind() == reflect.Pointer {
@@ -81,6 +87,11 @@ func formatValue(v any) string {
 		return strconv.Quote(s.String())
 	}
 	switch rv.Kind() {
+	case reflect.Slice:
+		switch rv.Type().Elem().Kind() {
+		case reflect.String, reflect.Int, reflect.Int32, reflect.Int64, reflect.Bool:
+			return fmt.Sprintf("%#v", rv.Interface()) // []string{"a", "b"}, as Kubernetes' %#v
+		}
 	case reflect.String:
 		return strconv.Quote(rv.String())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
@@ -97,10 +108,18 @@ func formatValue(v any) string {
 // ErrorList is every problem found in one object.
 type ErrorList []*FieldError
 
+// Error prints the list as Kubernetes' field.ErrorList.ToAggregate does: one
+// error as it is, several as "[a, b]", repeated messages once.
 func (l ErrorList) Error() string {
-	parts := make([]string, len(l))
-	for i, e := range l {
-		parts[i] = e.Error()
+	parts := make([]string, 0, len(l))
+	seen := map[string]bool{}
+	for _, e := range l {
+		msg := e.Error()
+		if seen[msg] {
+			continue
+		}
+		seen[msg] = true
+		parts = append(parts, msg)
 	}
 	if len(parts) > 1 {
 		return "[" + strings.Join(parts, ", ") + "]"
