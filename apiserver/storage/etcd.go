@@ -158,7 +158,11 @@ func (e *Etcd) Watch(ctx context.Context, prefix string, fromRev int64) <-chan E
 	out := make(chan Event, 100)
 	opts := []clientv3.OpOption{clientv3.WithPrefix(), clientv3.WithPrevKV(), clientv3.WithProgressNotify()}
 	if fromRev > 0 {
-		opts = append(opts, clientv3.WithRev(fromRev+1))
+		// Start at fromRev itself, not fromRev+1, and skip its events: etcd
+		// then answers "compacted" unless fromRev is still in the history.
+		// Starting at fromRev+1 when that is the compaction revision would
+		// deliver a delete whose previous value is already gone.
+		opts = append(opts, clientv3.WithRev(fromRev))
 	}
 	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
 	wch := e.cli.Watch(wctx, prefix, opts...)
@@ -189,6 +193,9 @@ func (e *Etcd) Watch(ctx context.Context, prefix string, fromRev int64) <-chan E
 				continue
 			}
 			for _, ev := range resp.Events {
+				if ev.Kv.ModRevision <= fromRev {
+					continue // the client has seen fromRev
+				}
 				se := Event{Key: string(ev.Kv.Key), Revision: ev.Kv.ModRevision}
 				if ev.PrevKv != nil {
 					se.Prev = ev.PrevKv.Value

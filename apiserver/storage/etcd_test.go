@@ -122,3 +122,47 @@ func TestEtcdStore(t *testing.T) {
 		t.Fatal("no Gone event")
 	}
 }
+
+// A watch from the revision just before a compacted delete is Gone: etcd
+// drops the tombstone at the compaction revision, so starting there would
+// silently miss the delete (and an informer would keep the object).
+func TestWatchFromJustBeforeCompactedDeleteIsGone(t *testing.T) {
+	st := startStore(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	r1, err := st.Create(ctx, "/registry/pods/default/a", []byte("v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, err := st.Delete(ctx, "/registry/pods/default/a", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Compact(ctx, kv.ModRevision); err != nil {
+		t.Fatal(err)
+	}
+	ch := st.Watch(ctx, "/registry/pods/", r1)
+	select {
+	case ev := <-ch:
+		if ev.Type != EventError || !errors.Is(ev.Err, ErrGone) {
+			t.Fatalf("watch from %d after compaction at the delete (%d): want Gone, got %+v", r1, kv.ModRevision, ev)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatalf("watch from %d after compaction at the delete (%d): no event (the delete is lost)", r1, kv.ModRevision)
+	}
+
+	// From the delete's own revision nothing was missed: the watch is open
+	// and sees the next change.
+	ch = st.Watch(ctx, "/registry/pods/", kv.ModRevision)
+	if _, err := st.Create(ctx, "/registry/pods/default/b", []byte("v1")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ev := <-ch:
+		if ev.Type != EventPut || ev.Key != "/registry/pods/default/b" {
+			t.Fatalf("want the create of b, got %+v", ev)
+		}
+	case <-ctx.Done():
+		t.Fatal("no event after the compaction revision")
+	}
+}
