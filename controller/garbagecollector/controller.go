@@ -23,12 +23,13 @@ type Config struct {
 
 // Controller is the garbage collector.
 type Controller struct {
-	client  *client.Client
-	graph   *graph
-	queue   *workqueue.Queue
-	synced  []func() bool
-	workers int
-	logf    func(format string, args ...any)
+	client    *client.Client
+	graph     *graph
+	queue     *workqueue.Queue
+	synced    []func() bool
+	resources []*api.ResourceInfo // followed
+	workers   int
+	logf      func(format string, args ...any)
 }
 
 // ignored are the resources the collector does not follow: events own
@@ -52,6 +53,7 @@ func New(c *client.Client, f *cache.SharedInformerFactory, cfg Config) *Controll
 		if ignored[info.GroupResource()] {
 			continue
 		}
+		gc.resources = append(gc.resources, info)
 		inf := f.ForResource(info)
 		h := cache.HandlerFuncs{
 			AddFunc:    func(obj api.Object) { gc.observe(info, obj) },
@@ -245,8 +247,12 @@ func (gc *Controller) ownerState(ctx context.Context, n *node, r api.OwnerRefere
 // orphanDependents removes n from the owner references of its dependents,
 // then removes n's orphan finalizer.
 func (gc *Controller) orphanDependents(ctx context.Context, n *node) error {
+	deps, err := gc.dependents(ctx, n)
+	if err != nil {
+		return err
+	}
 	var errs []error
-	for _, d := range gc.graph.dependentsOf(n.uid) {
+	for _, d := range deps {
 		if err := gc.removeRefs(ctx, d, []string{n.uid}); err != nil {
 			errs = append(errs, err)
 		}
@@ -259,7 +265,10 @@ func (gc *Controller) orphanDependents(ctx context.Context, n *node) error {
 
 // deleteDependentsFirst handles an owner deleted in the foreground.
 func (gc *Controller) deleteDependentsFirst(ctx context.Context, n *node) error {
-	deps := gc.graph.dependentsOf(n.uid)
+	deps, err := gc.dependents(ctx, n)
+	if err != nil {
+		return err
+	}
 	states := make([]dependentState, 0, len(deps))
 	for _, d := range deps {
 		r, _ := d.ownerRef(n.uid)
@@ -317,4 +326,31 @@ func (gc *Controller) change(ctx context.Context, n *node, edit func(*api.Object
 		return fmt.Errorf("updating %s %s/%s: %w", n.info.Resource, n.namespace, n.name, err)
 	}
 	return nil
+}
+
+// dependents lists n's dependents from the apiserver, not the graph: an
+// owner deleted right after its dependents were created may be seen
+// before them, and orphaning or finishing a foreground deletion on a
+// partial graph would lose them. Dependents of a namespaced owner are in
+// its namespace.
+func (gc *Controller) dependents(ctx context.Context, n *node) ([]*node, error) {
+	var out []*node
+	for _, info := range gc.resources {
+		if n.namespace != "" && !info.Namespaced {
+			continue
+		}
+		objs, _, err := gc.client.List(ctx, info, n.namespace, client.ListOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("listing %s: %w", info.Resource, err)
+		}
+		for _, obj := range objs {
+			for _, r := range obj.GetObjectMeta().OwnerReferences {
+				if r.UID == n.uid {
+					out = append(out, nodeOf(info, obj))
+					break
+				}
+			}
+		}
+	}
+	return out, nil
 }
