@@ -309,3 +309,46 @@ func TestUserFinalizer(t *testing.T) {
 		t.Fatal("the deployment stayed after its finalizer was patched away")
 	}
 }
+
+// TestGracefulPodDeletionWithFinalizers: a bound pod with a finalizer is
+// deleted gracefully (the kubelet's turn), then, after the kubelet's
+// grace-0 DELETE, kept with grace 0 until its finalizer goes; a
+// propagation policy adds its finalizer to a graceful deletion too.
+func TestGracefulPodDeletionWithFinalizers(t *testing.T) {
+	ts, c := gcClient(t)
+	ctx := context.Background()
+	pods := ts.URL + "/api/v1/namespaces/default/pods"
+	body := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"fin","finalizers":["example.com/keep"]},"spec":{"nodeName":"n1",` +
+		`"terminationGracePeriodSeconds":20,"containers":[{"name":"c","image":"busybox"}]}}`
+	mustDo(t, http.StatusCreated, "POST", pods, "application/json", body)
+	p := decodeInto[api.Pod](t, mustDo(t, http.StatusOK, "DELETE", pods+"/fin", "application/json", `{"propagationPolicy":"Foreground"}`))
+	if p.DeletionGracePeriodSeconds == nil || *p.DeletionGracePeriodSeconds != 20 || !slices.Equal(p.Finalizers, []string{"example.com/keep", "foregroundDeletion"}) {
+		t.Fatalf("graceful delete: grace %v finalizers %v", p.DeletionGracePeriodSeconds, p.Finalizers)
+	}
+	// Removing the finalizers while the pod terminates does not remove it:
+	// the kubelet has not finished.
+	got, err := c.Pods("default").Get(ctx, "fin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Finalizers = []string{"example.com/keep"}
+	if _, err := c.Pods("default").Update(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	// The kubelet's final DELETE (grace 0) leaves it to its finalizer.
+	p = decodeInto[api.Pod](t, mustDo(t, http.StatusOK, "DELETE", pods+"/fin", "application/json", `{"gracePeriodSeconds":0}`))
+	if p.DeletionGracePeriodSeconds == nil || *p.DeletionGracePeriodSeconds != 0 {
+		t.Fatalf("grace-0 delete of a pod with a finalizer: %+v", p.ObjectMeta)
+	}
+	got, err = c.Pods("default").Get(ctx, "fin")
+	if err != nil {
+		t.Fatalf("the finalizer must keep the pod: %v", err)
+	}
+	got.Finalizers = nil
+	if _, err := c.Pods("default").Update(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	if !isGone(c, c.Pods("").Info(), "default", "fin") {
+		t.Fatal("the pod stayed after its last finalizer was removed")
+	}
+}
