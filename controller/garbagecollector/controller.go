@@ -225,6 +225,11 @@ func (gc *Controller) ownerState(ctx context.Context, n *node, r api.OwnerRefere
 	}
 	ns := ""
 	if info.Namespaced {
+		if n.namespace == "" {
+			// A cluster-scoped dependent of a namespaced kind: unresolvable,
+			// never collected (as in Kubernetes).
+			return ownerSolid, nil
+		}
 		ns = n.namespace
 	}
 	obj, err := gc.client.Get(ctx, info, ns, r.Name)

@@ -352,3 +352,51 @@ func TestGracefulPodDeletionWithFinalizers(t *testing.T) {
 		t.Fatal("the pod stayed after its last finalizer was removed")
 	}
 }
+
+// TestKubectlDeleteCascade runs our kubectl's delete --cascade against the
+// apiserver and the garbage collector.
+func TestKubectlDeleteCascade(t *testing.T) {
+	ts, c := gcClient(t)
+	startGC(t, c)
+	ctx := context.Background()
+	podsGone := func(ch chain) bool {
+		for _, p := range ch.pods {
+			if !isGone(c, c.Pods("").Info(), "default", p.Name) {
+				return false
+			}
+		}
+		return true
+	}
+
+	// Foreground: kubectl waits for the deployment, which goes only after
+	// its replicaset and pods.
+	fg := makeChain(t, c, "kfg", 2, nil)
+	if out, errOut, code := ourKubectl(t, ts.URL, "", "delete", "deployment", "kfg", "--cascade=foreground"); code != 0 || out != "deployment.apps \"kfg\" deleted\n" {
+		t.Fatalf("delete --cascade=foreground: %q %q %d", out, errOut, code)
+	}
+	if !isGone(c, c.ReplicaSets("").Info(), "default", fg.rs.Name) || !podsGone(fg) {
+		t.Error("foreground: the deployment went before its dependents")
+	}
+
+	// Orphan: the replicaset stays, without its owner reference.
+	or := makeChain(t, c, "kor", 1, nil)
+	if out, errOut, code := ourKubectl(t, ts.URL, "", "delete", "deployment", "kor", "--cascade=orphan"); code != 0 {
+		t.Fatalf("delete --cascade=orphan: %q %q %d", out, errOut, code)
+	}
+	rs, err := c.ReplicaSets("default").Get(ctx, or.rs.Name)
+	if err != nil || len(rs.OwnerReferences) != 0 {
+		t.Fatalf("orphaned replicaset: %v %+v", err, rs)
+	}
+	if podsGone(or) {
+		t.Error("orphan: the pods went")
+	}
+
+	// Background (the default): the deployment goes at once, the rest after.
+	bg := makeChain(t, c, "kbg", 2, nil)
+	if out, errOut, code := ourKubectl(t, ts.URL, "", "delete", "deployment", "kbg"); code != 0 {
+		t.Fatalf("delete: %q %q %d", out, errOut, code)
+	}
+	gcEventually(t, "the replicaset and pods of kbg are gone", func() bool {
+		return isGone(c, c.ReplicaSets("").Info(), "default", bg.rs.Name) && podsGone(bg)
+	})
+}
