@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minik8s/controller/garbagecollector"
 	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
 	"minik8s/pkg/client"
@@ -59,6 +60,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	if opts.NamespaceController {
 		runners["namespace"] = namespace.New(c, factory, namespace.Config{Resync: opts.NamespaceSyncPeriod, Workers: opts.ConcurrentNamespaceSyncs})
+	}
+	if opts.GarbageCollector {
+		runners["garbagecollector"] = garbagecollector.New(c, factory, garbagecollector.Config{Workers: opts.ConcurrentGCSyncs})
 	}
 	if len(runners) == 0 {
 		return errors.New("no controller enabled")
