@@ -121,8 +121,17 @@ func computeContainerStatus(pod *api.Pod, spec *api.Container, in statusInput, o
 // plan's rule in computePodActions).
 func (in statusInput) neverStarts(pod *api.Pod) bool {
 	sb := in.Runtime.sandbox()
-	return pod.Spec.RestartPolicy == api.RestartNever && sb != nil && sb.State != runtime.SandboxReady &&
-		len(in.Runtime.containersOrNil()) > 0
+	if pod.Spec.RestartPolicy != api.RestartNever || sb == nil || sb.State == runtime.SandboxReady {
+		return false
+	}
+	// Only once app containers ran: after a failed init container the app
+	// containers stay PodInitializing.
+	for _, c := range pod.Spec.Containers {
+		if len(in.Runtime.containersNamed(c.Name)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // podPhase is Kubernetes' getPhase.
