@@ -237,3 +237,43 @@ func sorted(s []string) []string {
 }
 
 func fakeExit(code int32) fake.Behavior { return fake.Behavior{Exit: true, ExitCode: code} }
+
+// TestKubeletStartupProbe: until its startup probe succeeds a container is
+// neither started nor ready and its liveness probe does not run; a startup
+// probe that keeps failing restarts it; once it passes, the container is
+// started and ready.
+func TestKubeletStartupProbe(t *testing.T) {
+	h := newKubeletHarness(t)
+	h.rec = &eventLog{}
+	startup := newHealthServer(t, false)
+	liveness := newHealthServer(t, false) // would restart the container if it ran
+	h.start()
+	pod := onePod("slow", "")
+	pod.Spec.Containers[0].StartupProbe = startup.probe(2)
+	pod.Spec.Containers[0].LivenessProbe = liveness.probe(1)
+	h.createPod(pod)
+
+	h.rec.wait(t, "Pod/slow spec.containers{app} Normal Killing: Container app failed startup probe, will be restarted")
+	h.waitPod("slow", "restarted, not started", func(p *api.Pod) bool {
+		if len(p.Status.ContainerStatuses) != 1 {
+			return false
+		}
+		cs := p.Status.ContainerStatuses[0]
+		return cs.RestartCount >= 1 && cs.State.Running != nil && cs.Started != nil && !*cs.Started && !cs.Ready
+	})
+	for _, e := range h.rec.all() {
+		if strings.Contains(e, "Liveness probe") {
+			t.Fatalf("the liveness probe ran before the startup probe passed: %s", e)
+		}
+	}
+
+	startup.healthy.Store(true)
+	liveness.healthy.Store(true)
+	h.waitPod("slow", "started and ready", func(p *api.Pod) bool {
+		if len(p.Status.ContainerStatuses) != 1 {
+			return false
+		}
+		cs := p.Status.ContainerStatuses[0]
+		return cs.Started != nil && *cs.Started && cs.Ready && cond(p, api.PodReady) == api.ConditionTrue
+	})
+}
