@@ -101,6 +101,9 @@ type podActions struct {
 	// KillMessage says why a container of Kill is stopped, by ID, when
 	// there is more to say than "Stopping container x" (the Killing event).
 	KillMessage map[string]string
+	// KillGrace is the grace period of a container of Kill, by ID, when it
+	// is not the pod's (a failed probe's terminationGracePeriodSeconds).
+	KillGrace map[string]time.Duration
 	// Remove are exited containers no longer needed (older attempts).
 	Remove []*runtime.Container
 	// RemoveSandboxes are old sandboxes to stop and remove.
@@ -157,7 +160,7 @@ const keepAttempts = 2
 // runtime has, the kubelet's waits (failed pulls), the back-offs and now.
 // It is pure: the worker applies the plan.
 func computePodActions(pod *api.Pod, rt *podRuntime, waits map[string]containerWait, bo *Backoff, probes probeResults, now time.Time) podActions {
-	a := podActions{Waiting: map[string]containerWait{}, KillMessage: map[string]string{}}
+	a := podActions{Waiting: map[string]containerWait{}, KillMessage: map[string]string{}, KillGrace: map[string]time.Duration{}}
 	sb := rt.sandbox()
 	sbReady := sb != nil && sb.State == runtime.SandboxReady
 
@@ -259,6 +262,9 @@ func computePodActions(pod *api.Pod, rt *podRuntime, waits map[string]containerW
 					}
 					a.Kill = append(a.Kill, latest)
 					a.KillMessage[latest.ID] = msg
+					if g := failedProbe(&spec, typ).TerminationGracePeriodSeconds; g != nil {
+						a.KillGrace[latest.ID] = time.Duration(*g) * time.Second
+					}
 				}
 			}
 		}

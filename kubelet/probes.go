@@ -131,3 +131,11 @@ func (k *Kubelet) newProbeManager(runner prober.Runner) *prober.Manager {
 			k.recorder().Eventf(k.containerRef(pod, container), eventType, reason, "%s", message)
 		})
 }
+
+// failedProbe is the container's probe of typ (liveness or startup).
+func failedProbe(spec *api.Container, typ prober.Type) *api.Probe {
+	if typ == prober.Startup {
+		return spec.StartupProbe
+	}
+	return spec.LivenessProbe
+}

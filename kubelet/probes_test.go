@@ -61,7 +61,8 @@ func TestComputePodActionsProbes(t *testing.T) {
 		res     fakeProbes
 		backoff func(s *scene, b *Backoff)
 		want    string
-		message string // the Killing message of the killed container
+		message string        // the Killing message of the killed container
+		grace   time.Duration // the kill's own grace period (0: the pod's)
 		retry   bool
 	}{
 		{name: "liveness failure: killed and restarted", pod: withProbes(testPod(api.RestartAlways, "a", "b"), true, false, false),
@@ -80,6 +81,15 @@ func TestComputePodActionsProbes(t *testing.T) {
 			setup: func(s *scene) { s.sandbox().start("a", 0) },
 			typ:   prober.Startup, res: fakeProbes{"a": prober.Failure},
 			want: "start:0@1 kill:a", message: "Container a failed startup probe, will be restarted"},
+		{name: "liveness failure: the probe's grace period", pod: func() *api.Pod {
+			p := withProbes(testPod(api.RestartAlways, "a"), true, false, false)
+			g := int64(2)
+			p.Spec.Containers[0].LivenessProbe.TerminationGracePeriodSeconds = &g
+			return p
+		}(),
+			setup: func(s *scene) { s.sandbox().start("a", 0) },
+			typ:   prober.Liveness, res: fakeProbes{"a": prober.Failure},
+			want: "start:0@1 kill:a", message: "Container a failed liveness probe, will be restarted", grace: 2 * time.Second},
 		{name: "readiness failure: nothing", pod: withProbes(testPod(api.RestartAlways, "a"), false, true, false),
 			setup: func(s *scene) { s.sandbox().start("a", 0) },
 			typ:   prober.Readiness, res: fakeProbes{"a": prober.Failure},
@@ -108,6 +118,9 @@ func TestComputePodActionsProbes(t *testing.T) {
 			}
 			if c.message != "" && (len(got.Kill) != 1 || got.KillMessage[got.Kill[0].ID] != c.message) {
 				t.Errorf("kill message = %v, want %q", got.KillMessage, c.message)
+			}
+			if c.message != "" && got.KillGrace[got.Kill[0].ID] != c.grace {
+				t.Errorf("kill grace = %v, want %v", got.KillGrace, c.grace)
 			}
 			if (got.RetryAfter > 0) != c.retry {
 				t.Errorf("RetryAfter = %v, want retry %v", got.RetryAfter, c.retry)

@@ -222,7 +222,11 @@ func (k *Kubelet) apply(ctx context.Context, pod *api.Pod, prt *podRuntime, plan
 			msg = fmt.Sprintf("Stopping container %s", c.Name)
 		}
 		rec.Eventf(k.containerRef(pod, c.Name), eventNormal, reasonKilling, "%s", msg)
-		errs = append(errs, k.rt.StopContainer(ctx, c.ID, grace))
+		g, ok := plan.KillGrace[c.ID]
+		if !ok {
+			g = grace
+		}
+		errs = append(errs, k.rt.StopContainer(ctx, c.ID, g))
 	}
 	for _, c := range plan.Remove {
 		errs = append(errs, k.rt.RemoveContainer(ctx, c.ID))
