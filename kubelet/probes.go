@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"sync"
+	"time"
 
 	"minik8s/kubelet/prober"
 	"minik8s/kubelet/runtime"
@@ -121,7 +122,7 @@ func (k *Kubelet) newProbeManager(runner prober.Runner) *prober.Manager {
 	if runner == nil {
 		runner = &prober.NetRunner{Exec: k.execProbe}
 	}
-	return prober.NewManager(runner, k.probeSource,
+	m := prober.NewManager(runner, k.probeSource,
 		func(pod *api.Pod) {
 			if k.queue != nil {
 				k.queue.Add(cache.Key(pod))
@@ -130,6 +131,8 @@ func (k *Kubelet) newProbeManager(runner prober.Runner) *prober.Manager {
 		func(pod *api.Pod, container, eventType, reason, message string) {
 			k.recorder().Eventf(k.containerRef(pod, container), eventType, reason, "%s", message)
 		})
+	m.Clock = func() time.Time { return k.now() }
+	return m
 }
 
 // failedProbe is the container's probe of typ (liveness or startup).

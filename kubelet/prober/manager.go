@@ -20,12 +20,14 @@ type Recorder func(pod *api.Pod, container string, eventType, reason, message st
 // results.
 type Manager struct {
 	Results *Results
+	// Clock is the time initialDelaySeconds is measured with (the
+	// kubelet's, whose container start times are in status); set before use.
+	Clock func() time.Time
 
 	runner   Runner
 	source   PodSource
 	onChange func(pod *api.Pod) // a published result changed: sync the pod
 	record   Recorder
-	now      func() time.Time
 
 	mu      sync.Mutex
 	workers map[workerKey]bool // running or finished, until RemovePod
@@ -44,7 +46,7 @@ type workerKey struct {
 // record for each failed probe.
 func NewManager(runner Runner, source PodSource, onChange func(*api.Pod), record Recorder) *Manager {
 	return &Manager{Results: NewResults(), runner: runner, source: source, onChange: onChange, record: record,
-		now: time.Now, workers: map[workerKey]bool{}, cancels: map[string]context.CancelFunc{}, ctxs: map[string]context.Context{}}
+		Clock: time.Now, workers: map[workerKey]bool{}, cancels: map[string]context.CancelFunc{}, ctxs: map[string]context.Context{}}
 }
 
 // probeOf is the container's probe of typ, or nil.
@@ -154,7 +156,7 @@ func (m *Manager) tick(ctx context.Context, k workerKey, s *state) (time.Duratio
 	}
 	oldID := s.containerID
 	d := decide(s, k.typ, p, observation{Status: cs, RestartPolicy: pod.Spec.RestartPolicy,
-		Deleting: pod.DeletionTimestamp != nil, Now: m.now()})
+		Deleting: pod.DeletionTimestamp != nil, Now: m.Clock()})
 	changed := false
 	if d.Reset {
 		if oldID != "" {
