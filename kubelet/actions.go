@@ -3,6 +3,7 @@ package kubelet
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"minik8s/kubelet/runtime"
@@ -69,8 +70,17 @@ type containerWait struct {
 
 // containerStart is one container to create and start.
 type containerStart struct {
-	Index   int // in pod.Spec.Containers
+	Index   int // in pod.Spec.Containers, or pod.Spec.InitContainers if Init
+	Init    bool
 	Attempt uint32
+}
+
+// spec is the container's spec in pod.
+func (s containerStart) spec(pod *api.Pod) *api.Container {
+	if s.Init {
+		return &pod.Spec.InitContainers[s.Index]
+	}
+	return &pod.Spec.Containers[s.Index]
 }
 
 // podActions is the plan of one sync of a pod.
@@ -91,6 +101,9 @@ type podActions struct {
 	// KillMessage says why a container of Kill is stopped, by ID, when
 	// there is more to say than "Stopping container x" (the Killing event).
 	KillMessage map[string]string
+	// KillGrace is the grace period of a container of Kill, by ID, when it
+	// is not the pod's (a failed probe's terminationGracePeriodSeconds).
+	KillGrace map[string]time.Duration
 	// Remove are exited containers no longer needed (older attempts).
 	Remove []*runtime.Container
 	// RemoveSandboxes are old sandboxes to stop and remove.
@@ -146,26 +159,24 @@ const keepAttempts = 2
 // computePodActions decides what one sync does to a pod, given what the
 // runtime has, the kubelet's waits (failed pulls), the back-offs and now.
 // It is pure: the worker applies the plan.
-func computePodActions(pod *api.Pod, rt *podRuntime, waits map[string]containerWait, bo *Backoff, now time.Time) podActions {
-	a := podActions{Waiting: map[string]containerWait{}, KillMessage: map[string]string{}}
+func computePodActions(pod *api.Pod, rt *podRuntime, waits map[string]containerWait, bo *Backoff, probes probeResults, now time.Time) podActions {
+	a := podActions{Waiting: map[string]containerWait{}, KillMessage: map[string]string{}, KillGrace: map[string]time.Duration{}}
 	sb := rt.sandbox()
 	sbReady := sb != nil && sb.State == runtime.SandboxReady
-	retry := func(d time.Duration) {
-		if d > 0 && (a.RetryAfter == 0 || d < a.RetryAfter) {
-			a.RetryAfter = d
-		}
-	}
 
 	// Garbage: older sandboxes, containers of unknown names, old attempts.
 	specNames := map[string]bool{}
 	for _, c := range pod.Spec.Containers {
 		specNames[c.Name] = true
 	}
+	for _, c := range pod.Spec.InitContainers {
+		specNames[c.Name] = true
+	}
 	// An old sandbox goes once it holds no container's latest attempt
 	// (removing a sandbox removes its containers, and the restart count
 	// lives in the latest attempt).
 	holdsLatest := map[string]bool{}
-	for _, c := range pod.Spec.Containers {
+	for _, c := range append(append([]api.Container(nil), pod.Spec.InitContainers...), pod.Spec.Containers...) {
 		if l := rt.latest(c.Name); l != nil {
 			holdsLatest[l.SandboxID] = true
 		}
@@ -214,6 +225,9 @@ func computePodActions(pod *api.Pod, rt *podRuntime, waits map[string]containerW
 	type need struct {
 		start   bool
 		attempt uint32
+		// probeKill: killed for a failed liveness or startup probe; the
+		// restart waits out the back-off of the previous exit.
+		probeKill bool
 	}
 	needs := make([]need, len(pod.Spec.Containers))
 	anyToRun := false
@@ -238,6 +252,20 @@ func computePodActions(pod *api.Pod, rt *podRuntime, waits map[string]containerW
 				needs[i] = need{start: true, attempt: latest.Attempt + 1}
 				a.Kill = append(a.Kill, latest)
 				a.KillMessage[latest.ID] = fmt.Sprintf("Container %s definition changed, will be restarted", spec.Name)
+			case sbReady && latest.State == runtime.ContainerRunning:
+				if typ, failed := probeFailed(probes, &spec, latest); failed {
+					// Kubernetes restarts it unless the policy is Never.
+					msg := fmt.Sprintf("Container %s failed %s probe", spec.Name, strings.ToLower(typ.String()))
+					if pod.Spec.RestartPolicy != api.RestartNever {
+						needs[i] = need{start: true, attempt: latest.Attempt + 1, probeKill: true}
+						msg += ", will be restarted"
+					}
+					a.Kill = append(a.Kill, latest)
+					a.KillMessage[latest.ID] = msg
+					if g := failedProbe(&spec, typ).TerminationGracePeriodSeconds; g != nil {
+						a.KillGrace[latest.ID] = time.Duration(*g) * time.Second
+					}
+				}
 			}
 		}
 		if needs[i].start {
@@ -259,10 +287,30 @@ func computePodActions(pod *api.Pod, rt *podRuntime, waits map[string]containerW
 		}
 		a.KillPod = sb != nil || anyRunning
 		a.CreateSandbox = true
+		if len(pod.Spec.InitContainers) > 0 {
+			// A new sandbox runs the init containers again, from the first.
+			a.tryStart(pod, rt, waits, bo, now, containerStart{Index: 0, Init: true, Attempt: nextAttempt(rt, pod.Spec.InitContainers[0].Name)}, nil)
+			return a
+		}
 	} else if !anyToRun && !anyRunning {
 		// Every container finished for good: stop the sandbox (frees the IP).
 		a.KillPod = true
 		return a
+	} else if len(pod.Spec.InitContainers) > 0 {
+		switch p := initProgress(pod, rt, sb); {
+		case p.done:
+		case p.failed != nil && pod.Spec.RestartPolicy == api.RestartNever:
+			// A failed init container under Never fails the pod.
+			a.KillPod = true
+			return a
+		default:
+			if p.next >= 0 {
+				a.tryStart(pod, rt, waits, bo, now, containerStart{Index: p.next, Init: true,
+					Attempt: nextAttempt(rt, pod.Spec.InitContainers[p.next].Name)}, p.failed)
+			}
+			// Initialization in progress: app containers wait.
+			return a
+		}
 	}
 
 	for i, spec := range pod.Spec.Containers {
@@ -270,32 +318,66 @@ func computePodActions(pod *api.Pod, rt *podRuntime, waits map[string]containerW
 			continue
 		}
 		latest := rt.latest(spec.Name)
-		if latest != nil && exited(latest) {
-			since := latest.FinishedAt
-			if since.IsZero() {
-				since = latest.CreatedAt // created, never started
-			}
-			if in, left := bo.InBackOffSince(backoffKey(pod, spec.Name), since, now); in {
-				a.Waiting[spec.Name] = containerWait{Reason: "CrashLoopBackOff",
-					Message: fmt.Sprintf("back-off %s restarting failed container=%s pod=%s_%s(%s)",
-						bo.Delay(backoffKey(pod, spec.Name)), spec.Name, pod.Name, pod.Namespace, pod.UID), At: now}
-				retry(left)
-				continue
-			}
-		}
-		if w, ok := waits[spec.Name]; ok {
-			if in, left := bo.InBackOffSince(waitBackoffKey(pod, spec.Name), w.At, now); in {
-				if w.Reason == "ErrImagePull" || w.Reason == "ImagePullBackOff" {
-					w.Reason, w.Message = "ImagePullBackOff", fmt.Sprintf("Back-off pulling image %q", spec.Image)
+		var last *runtime.Container // the exit the back-off runs from
+		switch {
+		case latest != nil && exited(latest):
+			last = latest
+		case needs[i].probeKill:
+			for _, c := range rt.containersNamed(spec.Name) {
+				if exited(c) {
+					last = c
+					break
 				}
-				a.Waiting[spec.Name] = w
-				retry(left)
-				continue
 			}
 		}
-		a.Start = append(a.Start, containerStart{Index: i, Attempt: needs[i].attempt})
+		a.tryStart(pod, rt, waits, bo, now, containerStart{Index: i, Attempt: needs[i].attempt}, last)
 	}
 	return a
+}
+
+// nextAttempt is the attempt of the next container of name.
+func nextAttempt(rt *podRuntime, name string) uint32 {
+	if l := rt.latest(name); l != nil {
+		return l.Attempt + 1
+	}
+	return 0
+}
+
+// tryStart adds s to the containers to start unless it is in back-off:
+// the restart back-off since the exit of last (nil: none), or the back-off
+// of a kubelet-side failure (image pull, create). A held-back container is
+// Waiting and the plan asks to be retried when its back-off ends.
+func (a *podActions) tryStart(pod *api.Pod, rt *podRuntime, waits map[string]containerWait, bo *Backoff, now time.Time, s containerStart, last *runtime.Container) {
+	spec := s.spec(pod)
+	retry := func(d time.Duration) {
+		if d > 0 && (a.RetryAfter == 0 || d < a.RetryAfter) {
+			a.RetryAfter = d
+		}
+	}
+	if last != nil {
+		since := last.FinishedAt
+		if since.IsZero() {
+			since = last.CreatedAt // created, never started
+		}
+		if in, left := bo.InBackOffSince(backoffKey(pod, spec.Name), since, now); in {
+			a.Waiting[spec.Name] = containerWait{Reason: "CrashLoopBackOff",
+				Message: fmt.Sprintf("back-off %s restarting failed container=%s pod=%s_%s(%s)",
+					bo.Delay(backoffKey(pod, spec.Name)), spec.Name, pod.Name, pod.Namespace, pod.UID), At: now}
+			retry(left)
+			return
+		}
+	}
+	if w, ok := waits[spec.Name]; ok {
+		if in, left := bo.InBackOffSince(waitBackoffKey(pod, spec.Name), w.At, now); in {
+			if w.Reason == "ErrImagePull" || w.Reason == "ImagePullBackOff" {
+				w.Reason, w.Message = "ImagePullBackOff", fmt.Sprintf("Back-off pulling image %q", spec.Image)
+			}
+			a.Waiting[spec.Name] = w
+			retry(left)
+			return
+		}
+	}
+	a.Start = append(a.Start, s)
 }
 
 func (p *podRuntime) sandboxesOrNil() []*runtime.Sandbox {

@@ -23,7 +23,11 @@ func summary(a podActions) string {
 		parts = append(parts, "sandbox")
 	}
 	for _, s := range a.Start {
-		parts = append(parts, "start:"+string(rune('0'+s.Index))+"@"+string(rune('0'+s.Attempt)))
+		kind := "start:"
+		if s.Init {
+			kind = "init:"
+		}
+		parts = append(parts, kind+string(rune('0'+s.Index))+"@"+string(rune('0'+s.Attempt)))
 	}
 	for _, c := range a.Kill {
 		parts = append(parts, "kill:"+c.Name)
@@ -161,7 +165,7 @@ func TestComputePodActions(t *testing.T) {
 					waits[n] = w
 				}
 			}
-			got := computePodActions(c.pod, s.view(), waits, b, s.f.Now())
+			got := computePodActions(c.pod, s.view(), waits, b, nil, s.f.Now())
 			if summary(got) != c.want {
 				t.Errorf("plan = %q, want %q", summary(got), c.want)
 			}
@@ -177,7 +181,7 @@ func TestCrashLoopMessage(t *testing.T) {
 	s.sandbox().start("a", 0).exit("a", 1)
 	b := NewBackoff(10*time.Second, 5*time.Minute)
 	b.Next("uid-1/a", s.f.Now())
-	got := computePodActions(s.pod, s.view(), nil, b, s.f.Now().Add(3*time.Second))
+	got := computePodActions(s.pod, s.view(), nil, b, nil, s.f.Now().Add(3*time.Second))
 	w := got.Waiting["a"]
 	if w.Reason != "CrashLoopBackOff" || w.Message != "back-off 10s restarting failed container=a pod=web_default(uid-1)" {
 		t.Fatalf("waiting = %+v", w)

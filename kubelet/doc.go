@@ -15,6 +15,12 @@
 // grace period on a second DELETE cuts a kill short. Events go through an
 // EventRecorder (Recorder field; none: no events).
 //
+// Probes run in kubelet/prober (one worker per container and probe type);
+// the plan reads their published results (a failed liveness or startup
+// probe kills and restarts the container) and so does the status (started,
+// ready). Init containers run one at a time, in order, in each new sandbox
+// before the app containers (initcontainers.go).
+//
 // Files: options.go (flags), command.go (cobra), kubelet.go (Run),
 // node.go (registration, heartbeat), actions.go (the reconcile plan),
 // status.go (pod status), containers.go (container configs: env, mounts,
@@ -22,5 +28,6 @@
 // worker.go (applying plans), images.go (pulls and their events),
 // termination.go (kills with a shortenable grace), runtimecache.go,
 // housekeeping.go (runtime relist and reaping, orphan cleanup), events.go
-// (reasons, recorder), server.go (logs/exec).
+// (reasons, recorder), server.go (logs/exec), probes.go (the prober's
+// wiring and results), initcontainers.go (init order and status).
 package kubelet

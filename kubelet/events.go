@@ -60,6 +60,11 @@ func (k *Kubelet) recorder() EventRecorder {
 // with involvedObject.fieldPath spec.containers{name}.
 func (k *Kubelet) containerRef(pod *api.Pod, name string) api.Object {
 	fp := fmt.Sprintf("spec.containers{%s}", name)
+	for _, c := range pod.Spec.InitContainers {
+		if c.Name == name {
+			fp = fmt.Sprintf("spec.initContainers{%s}", name)
+		}
+	}
 	if k.WithFieldPath != nil {
 		return k.WithFieldPath(pod, fp)
 	}

@@ -44,7 +44,7 @@ func (k *Kubelet) serveExec(w http.ResponseWriter, r *http.Request) {
 // runningContainer is the runtime ID of the running instance of a pod's container.
 func (k *Kubelet) runningContainer(ctx context.Context, pod *api.Pod, container string) (string, error) {
 	known := false
-	for _, c := range pod.Spec.Containers {
+	for _, c := range allContainers(pod) {
 		known = known || c.Name == container
 	}
 	if !known {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"minik8s/kubelet/prober"
 	"minik8s/kubelet/runtime"
 	"minik8s/pkg/api"
 	"minik8s/pkg/client"
@@ -53,7 +54,10 @@ type Kubelet struct {
 	terminating map[string]*termination             // pod UID -> kill in progress
 	lastSeen    map[string]string                   // pod UID -> runtime fingerprint (relist)
 	changedAt   map[string]time.Time                // pod UID -> when a sync last changed its runtime state
-	wg          sync.WaitGroup                      // background kills
+	statuses    map[string]podStatusEntry           // pod UID -> status last computed (read by the probes)
+
+	probes *prober.Manager
+	wg     sync.WaitGroup // background kills
 }
 
 // New returns a kubelet for opts (completed) on runtime rt.
@@ -61,7 +65,7 @@ func New(opts Options, c *client.Client, rt runtime.Runtime) (*Kubelet, error) {
 	if err := opts.Complete(); err != nil {
 		return nil, err
 	}
-	return &Kubelet{
+	k := &Kubelet{
 		opts:        opts,
 		client:      c,
 		rt:          rt,
@@ -75,8 +79,14 @@ func New(opts Options, c *client.Client, rt runtime.Runtime) (*Kubelet, error) {
 		changedAt:   map[string]time.Time{},
 		cache:       newRuntimeCache(),
 		relistNow:   make(chan struct{}, 1),
-	}, nil
+		statuses:    map[string]podStatusEntry{},
+	}
+	k.probes = k.newProbeManager(nil)
+	return k, nil
 }
+
+// SetProbeRunner replaces how probes are sent (tests); call before Run.
+func (k *Kubelet) SetProbeRunner(r prober.Runner) { k.probes = k.newProbeManager(r) }
 
 // SetClock replaces the kubelet's clock (tests with a fake runtime clock).
 func (k *Kubelet) SetClock(now func() time.Time) { k.now = now }
@@ -182,6 +192,7 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	srv.Close()
 	wg.Wait()
 	k.wg.Wait()
+	k.probes.Wait()
 	select {
 	case err := <-errc:
 		return err

@@ -18,6 +18,7 @@ type statusInput struct {
 	Waits   map[string]containerWait // kubelet-side waits: back-offs, pull errors
 	HostIP  string
 	Now     time.Time
+	Probes  probeResults // published probe results (nil: none yet)
 }
 
 func apiTime(t time.Time) api.Time {
@@ -61,6 +62,9 @@ func computeContainerStatus(pod *api.Pod, spec *api.Container, in statusInput, o
 	}
 	if len(all) == 0 {
 		reason, msg := "ContainerCreating", ""
+		if len(pod.Spec.InitContainers) > 0 {
+			reason = "PodInitializing"
+		}
 		if waiting {
 			reason, msg = wait.Reason, wait.Message
 		}
@@ -80,9 +84,10 @@ func computeContainerStatus(pod *api.Pod, spec *api.Container, in statusInput, o
 	switch {
 	case latest.State == runtime.ContainerRunning || latest.State == runtime.ContainerUnknown:
 		cs.State.Running = &api.ContainerStateRunning{StartedAt: apiTime(latest.StartedAt)}
-		cs.Ready = latest.State == runtime.ContainerRunning
-		t := true
-		cs.Started = &t
+		running := latest.State == runtime.ContainerRunning
+		started := running && containerStarted(in.Probes, spec, latest)
+		cs.Started = &started
+		cs.Ready = started && containerReady(in.Probes, spec, latest)
 		if len(all) > 1 {
 			prev = all[1]
 		}
@@ -116,12 +121,45 @@ func computeContainerStatus(pod *api.Pod, spec *api.Container, in statusInput, o
 // plan's rule in computePodActions).
 func (in statusInput) neverStarts(pod *api.Pod) bool {
 	sb := in.Runtime.sandbox()
-	return pod.Spec.RestartPolicy == api.RestartNever && sb != nil && sb.State != runtime.SandboxReady &&
-		len(in.Runtime.containersOrNil()) > 0
+	if pod.Spec.RestartPolicy != api.RestartNever || sb == nil || sb.State == runtime.SandboxReady {
+		return false
+	}
+	// Only once app containers ran: after a failed init container the app
+	// containers stay PodInitializing.
+	for _, c := range pod.Spec.Containers {
+		if len(in.Runtime.containersNamed(c.Name)) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // podPhase is Kubernetes' getPhase.
-func podPhase(spec *api.PodSpec, statuses []api.ContainerStatus) string {
+func podPhase(spec *api.PodSpec, initStatuses, statuses []api.ContainerStatus) string {
+	pendingInit, failedInit := 0, 0
+	for _, c := range spec.InitContainers {
+		s := findStatus(initStatuses, c.Name)
+		switch {
+		case s == nil:
+			pendingInit++
+		case s.State.Running != nil:
+			pendingInit++
+		case s.State.Terminated != nil:
+			if s.State.Terminated.ExitCode != 0 {
+				failedInit++
+			}
+		case s.State.Waiting != nil:
+			if s.LastState.Terminated != nil {
+				if s.LastState.Terminated.ExitCode != 0 {
+					failedInit++
+				}
+			} else {
+				pendingInit++
+			}
+		default:
+			pendingInit++
+		}
+	}
 	var waiting, running, stopped, succeeded int
 	for _, s := range statuses {
 		switch {
@@ -140,7 +178,12 @@ func podPhase(spec *api.PodSpec, statuses []api.ContainerStatus) string {
 			}
 		}
 	}
+	if failedInit > 0 && spec.RestartPolicy == api.RestartNever {
+		return api.PodFailed
+	}
 	switch {
+	case pendingInit > 0 && !anyStarted(statuses):
+		return api.PodPending
 	case waiting > 0:
 		return api.PodPending
 	case running > 0:
@@ -233,13 +276,23 @@ func computePodStatus(pod *api.Pod, in statusInput) api.PodStatus {
 		}
 		st.ContainerStatuses = append(st.ContainerStatuses, cs)
 	}
-	st.Phase = podPhase(&pod.Spec, st.ContainerStatuses)
+	for i := range pod.Spec.InitContainers {
+		spec := &pod.Spec.InitContainers[i]
+		var oldCS *api.ContainerStatus
+		for j := range old.InitContainerStatuses {
+			if old.InitContainerStatuses[j].Name == spec.Name {
+				oldCS = &old.InitContainerStatuses[j]
+			}
+		}
+		st.InitContainerStatuses = append(st.InitContainerStatuses, computeInitContainerStatus(pod, spec, in, oldCS))
+	}
+	st.Phase = podPhase(&pod.Spec, st.InitContainerStatuses, st.ContainerStatuses)
 	if old.Phase == api.PodSucceeded || old.Phase == api.PodFailed {
 		st.Phase = old.Phase // terminal phases are final
 	}
 
 	conds := []api.PodCondition{
-		setCondition(old.Conditions, api.PodCondition{Type: api.PodInitialized, Status: api.ConditionTrue}, in.Now),
+		setCondition(old.Conditions, initializedCondition(pod, st.InitContainerStatuses, st.ContainerStatuses), in.Now),
 	}
 	ready := api.PodCondition{Type: api.ContainersReady, Status: api.ConditionTrue}
 	if len(notReady) > 0 {

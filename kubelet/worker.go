@@ -139,7 +139,7 @@ func (k *Kubelet) syncPod(ctx context.Context, key string) (time.Duration, error
 			return 0, k.writeStatus(ctx, pod, refusedStatus(pod, err, k.hostIP(), api.NewTime(now)))
 		}
 	}
-	plan := computePodActions(pod, prt, k.getWaits(pod.UID), k.backoff, now)
+	plan := computePodActions(pod, prt, k.getWaits(pod.UID), k.backoff, k.probes.Results, now)
 	if plan.Delete {
 		k.startTermination(ctx, pod)
 		return 0, nil
@@ -160,14 +160,15 @@ func (k *Kubelet) syncPod(ctx context.Context, key string) (time.Duration, error
 	for n, w := range plan.Waiting {
 		waits[n] = w
 	}
-	st := computePodStatus(pod, statusInput{Runtime: prt, Waits: waits, HostIP: k.hostIP(), Now: now})
+	st := computePodStatus(pod, statusInput{Runtime: prt, Waits: waits, HostIP: k.hostIP(), Now: now, Probes: k.probes.Results})
+	k.setPodStatus(pod, st)
+	k.probes.AddPod(ctx, pod)
 	return retry, errors.Join(applyErr, k.writeStatus(ctx, pod, st))
 }
 
 // recordWaits records the back-off events of held-back containers.
 func (k *Kubelet) recordWaits(pod *api.Pod, waits map[string]containerWait) {
-	for i := range pod.Spec.Containers {
-		spec := &pod.Spec.Containers[i]
+	for _, spec := range allContainers(pod) {
 		w, ok := waits[spec.Name]
 		if !ok {
 			continue
@@ -221,7 +222,11 @@ func (k *Kubelet) apply(ctx context.Context, pod *api.Pod, prt *podRuntime, plan
 			msg = fmt.Sprintf("Stopping container %s", c.Name)
 		}
 		rec.Eventf(k.containerRef(pod, c.Name), eventNormal, reasonKilling, "%s", msg)
-		errs = append(errs, k.rt.StopContainer(ctx, c.ID, grace))
+		g, ok := plan.KillGrace[c.ID]
+		if !ok {
+			g = grace
+		}
+		errs = append(errs, k.rt.StopContainer(ctx, c.ID, g))
 	}
 	for _, c := range plan.Remove {
 		errs = append(errs, k.rt.RemoveContainer(ctx, c.ID))
@@ -293,7 +298,7 @@ func volumeSpecs(pod *api.Pod) []volumeSpec {
 // kubelet reports as waiting reasons (pull, create) are recorded and
 // backed off; it returns when to retry.
 func (k *Kubelet) startContainer(ctx context.Context, pod *api.Pod, sb *runtime.Sandbox, s containerStart, volumePaths map[string]string) (time.Duration, error) {
-	spec := &pod.Spec.Containers[s.Index]
+	spec := s.spec(pod)
 	now := k.now()
 	fail := func(reason string, err error) (time.Duration, error) {
 		k.setWait(pod.UID, spec.Name, &containerWait{Reason: reason, Message: err.Error(), At: now})
@@ -387,6 +392,7 @@ func (k *Kubelet) removePod(ctx context.Context, uid string, prt *podRuntime) er
 		return err
 	}
 	k.backoff.Forget(uid + "/")
+	k.forgetPodStatus(uid)
 	k.mu.Lock()
 	delete(k.waits, uid)
 	delete(k.changedAt, uid)

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"context"
 	"errors"
@@ -469,8 +470,50 @@ func TestKubeletOnLab(t *testing.T) {
 		kl.waitPod("img", 60*time.Second, "restarted with the new image", runningWith("docker.io/minik8s/testserver:latest", 1))
 	})
 
+	t.Run("init containers, readiness and liveness probes on containerd", func(t *testing.T) {
+		grace := int64(1)
+		// The server answers only after a few seconds: readiness fails
+		// (connection refused, then 404) until /ready.html exists.
+		server := tools("server", shared, "sh", "-c", "sleep 3; httpd -f -p 80 -h /data & sleep 3; touch /data/ready.html; wait")
+		server.ReadinessProbe = &api.Probe{ProbeHandler: api.ProbeHandler{HTTPGet: &api.HTTPGetAction{Path: "/ready.html", Port: intstr.FromInt32(80)}},
+			PeriodSeconds: 1, FailureThreshold: 1}
+		// Kubernetes' exec liveness example: healthy for a few seconds.
+		mortal := tools("mortal", nil, "sh", "-c", "touch /tmp/healthy; sleep 5; rm -f /tmp/healthy; exec sleep 3600")
+		mortal.LivenessProbe = &api.Probe{ProbeHandler: api.ProbeHandler{Exec: &api.ExecAction{Command: []string{"cat", "/tmp/healthy"}}},
+			InitialDelaySeconds: 1, PeriodSeconds: 1, FailureThreshold: 1}
+		kl.create(t, &api.Pod{ObjectMeta: api.ObjectMeta{Name: "probed"}, Spec: api.PodSpec{
+			TerminationGracePeriodSeconds: &grace,
+			Volumes:                       []api.Volume{{Name: "shared", VolumeSource: api.VolumeSource{EmptyDir: &api.EmptyDirVolumeSource{}}}},
+			InitContainers:                []api.Container{tools("setup", shared, "sh", "-c", "echo initialized > /data/index.html")},
+			Containers:                    []api.Container{server, mortal},
+		}})
+		status := func(p *api.Pod, name string) api.ContainerStatus {
+			for _, cs := range p.Status.ContainerStatuses {
+				if cs.Name == name {
+					return cs
+				}
+			}
+			return api.ContainerStatus{}
+		}
+		p := kl.waitPod("probed", 60*time.Second, "running, server not ready yet", func(p *api.Pod) bool {
+			s := status(p, "server")
+			return p.Status.Phase == api.PodRunning && s.State.Running != nil && !s.Ready
+		})
+		if len(p.Status.InitContainerStatuses) != 1 || p.Status.InitContainerStatuses[0].State.Terminated == nil ||
+			p.Status.InitContainerStatuses[0].State.Terminated.Reason != "Completed" {
+			t.Fatalf("init container: %+v", p.Status.InitContainerStatuses)
+		}
+		p = kl.waitPod("probed", 60*time.Second, "server ready", func(p *api.Pod) bool { return status(p, "server").Ready })
+		if body, err := nodeGet(ctx, "http://"+p.Status.PodIP+"/index.html"); err != nil || body != "initialized\n" {
+			t.Fatalf("the init container's file: %q %v", body, err)
+		}
+		kl.waitPod("probed", 60*time.Second, "mortal restarted by its liveness probe", func(p *api.Pod) bool {
+			return status(p, "mortal").RestartCount >= 1
+		})
+	})
+
 	t.Run("deleting pods leaves nothing behind", func(t *testing.T) {
-		for _, name := range []string{"web", "crash", "hog", "img"} {
+		for _, name := range []string{"web", "crash", "hog", "img", "probed"} {
 			kl.deleteAndWait(t, name)
 		}
 		if ls := strings.TrimSpace(must(ctx, t, "ctr", "-n", kubeletNode, "containers", "ls", "-q")); ls != "" {
