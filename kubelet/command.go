@@ -18,6 +18,7 @@ import (
 	"minik8s/kubelet/runtime/containerd"
 	"minik8s/pkg/api"
 	"minik8s/pkg/client"
+	"minik8s/pkg/client/cache"
 	"minik8s/pkg/client/record"
 )
 
@@ -87,7 +88,12 @@ func RunContainerd(ctx context.Context, opts Options) error {
 	}
 	rec := record.NewRecorder(c, api.EventSource{Component: "kubelet", Host: opts.NodeName})
 	k.Recorder, k.WithFieldPath = rec, record.WithFieldPath
+	// One informer factory for the process: the kubelet and its network
+	// agent share one list+watch of the node's pods (and the agent's nodes).
+	informers := cache.NewSharedInformerFactory(c, 0, cache.NodeScoped(opts.NodeName))
+	k.Informers = informers
 	ctx, cancel := context.WithCancel(ctx)
+	defer informers.Shutdown() // runs last: after cancel below
 	defer cancel()
 	recDone := make(chan struct{})
 	go func() { defer close(recDone); _ = rec.Run(ctx) }()
@@ -99,6 +105,7 @@ func RunContainerd(ctx context.Context, opts Options) error {
 		if err != nil {
 			return err
 		}
+		nopts.Informers = informers
 		if agent, err = network.New(nopts); err != nil {
 			return fmt.Errorf("network agent: %w", err)
 		}

@@ -30,6 +30,11 @@ type Kubelet struct {
 	// is known (and again when it changes): it writes the CNI conflist.
 	WriteCNIConfig func(podCIDR string) error
 
+	// Informers, when set (before Run), is the node's shared informer
+	// factory (cache.NodeScoped), shared with the network agent; nil: the
+	// kubelet makes and runs its own.
+	Informers *cache.SharedInformerFactory
+
 	// Recorder, when set (before Run), records the kubelet's events:
 	// Pulling, Pulled, Created, Started, Killing, BackOff, Failed, ... on
 	// pods; Starting, NodeReady, OOMKilling, ... on the node.
@@ -39,7 +44,7 @@ type Kubelet struct {
 	// (involvedObject.fieldPath spec.containers{name}).
 	WithFieldPath func(obj api.Object, fieldPath string) api.Object
 
-	informer *cache.Informer
+	informer *cache.SharedInformer
 	queue    *workqueue.Queue
 
 	cache     *runtimeCache // filled by the relist
@@ -155,12 +160,14 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	}
 	k.setNode(node)
 
-	info, _ := api.ForResource("", "v1", "pods")
-	k.informer = cache.NewInformer(&cache.ListWatch{Client: k.client, Info: info,
-		FieldSelector: "spec.nodeName=" + k.opts.NodeName}, k.opts.SyncInterval)
+	informers := k.Informers
+	if informers == nil {
+		informers = cache.NewSharedInformerFactory(k.client, 0, cache.NodeScoped(k.opts.NodeName))
+	}
+	k.informer = cache.InformerFor[*api.Pod](informers)
 	k.queue = workqueue.New(100*time.Millisecond, 30*time.Second)
 	enqueue := func(obj api.Object) { k.queue.Add(cache.Key(obj)) }
-	k.informer.AddEventHandler(cache.HandlerFuncs{
+	k.informer.AddEventHandlerWithResyncPeriod(cache.HandlerFuncs{
 		AddFunc: enqueue,
 		UpdateFunc: func(o, n api.Object) {
 			if needsSync(o.(*api.Pod), n.(*api.Pod)) {
@@ -168,14 +175,17 @@ func (k *Kubelet) Run(ctx context.Context) error {
 			}
 		},
 		DeleteFunc: enqueue,
-	})
+	}, k.opts.SyncInterval)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
-	wg.Add(3)
-	go func() { defer wg.Done(); _ = k.informer.Run(ctx) }()
+	informers.Start(ctx) // runs what is not running yet
+	if k.Informers == nil {
+		defer func() { cancel(); informers.Shutdown() }()
+	}
+	wg.Add(2)
 	go func() { defer wg.Done(); k.heartbeat(ctx) }()
 	go func() { defer wg.Done(); k.relistLoop(ctx) }()
 	srv := k.serve(ln, errc)

@@ -23,10 +23,14 @@ type Agent struct {
 	dp      Dataplane
 	fw      Firewall
 	sysctl  Sysctl
-	nodes   *cache.Informer
-	pods    *cache.Informer
-	kick    chan struct{}
-	logf    func(format string, args ...any)
+	// informers is the node's shared factory (the kubelet's, or the
+	// agent's own when ownInformers).
+	informers    *cache.SharedInformerFactory
+	ownInformers bool
+	nodes        *cache.SharedInformer
+	pods         *cache.SharedInformer
+	kick         chan struct{}
+	logf         func(format string, args ...any)
 
 	mu        sync.Mutex
 	status    Status
@@ -69,8 +73,13 @@ func NewWith(opts Options, dp Dataplane, fw Firewall, sc Sysctl) (*Agent, error)
 	if a.logf == nil {
 		a.logf = log.Printf
 	}
-	a.nodes = cache.NewFor(c, c.Nodes().Info(), "", 0)
-	a.pods = cache.NewInformer(&cache.ListWatch{Client: c, Info: c.Pods("").Info(), FieldSelector: "spec.nodeName=" + opts.NodeName}, 0)
+	a.informers = opts.Informers
+	if a.informers == nil {
+		a.informers = cache.NewSharedInformerFactory(c, 0, cache.NodeScoped(opts.NodeName))
+		a.ownInformers = true
+	}
+	a.nodes = cache.InformerFor[*api.Node](a.informers)
+	a.pods = cache.InformerFor[*api.Pod](a.informers)
 	h := cache.HandlerFuncs{
 		AddFunc:    func(api.Object) { a.trigger() },
 		UpdateFunc: func(o, n api.Object) { a.trigger() },
@@ -102,14 +111,9 @@ func (a *Agent) Status() Status {
 func (a *Agent) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	for _, inf := range []*cache.Informer{a.nodes, a.pods} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_ = inf.Run(ctx)
-		}()
+	a.informers.Start(ctx) // runs what is not running yet
+	if a.ownInformers {
+		defer func() { cancel(); a.informers.Shutdown() }()
 	}
 	if !cache.WaitForCacheSync(ctx, a.nodes.HasSynced, a.pods.HasSynced) {
 		return nil

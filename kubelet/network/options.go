@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"minik8s/pkg/client"
+	"minik8s/pkg/client/cache"
 )
 
 // Options is every setting of the network agent, with its flag and default.
@@ -26,6 +27,10 @@ type Options struct {
 	// Client, if set, is used instead of one made from APIServer (the
 	// kubelet passes its own).
 	Client *client.Client
+	// Informers, if set, is the node's shared informer factory (made with
+	// cache.NodeScoped; the kubelet passes its own, so one process lists
+	// and watches pods and nodes once); nil: the agent makes and runs one.
+	Informers *cache.SharedInformerFactory
 	// Logf reports what the agent does; nil means the standard logger.
 	Logf func(format string, args ...any)
 }

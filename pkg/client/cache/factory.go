@@ -51,6 +51,17 @@ func WithListerWatcher(newLW func(info *api.ResourceInfo) ListerWatcher) Factory
 	return func(f *SharedInformerFactory) { f.newLW = newLW }
 }
 
+// NodeScoped makes a node agent's factory: its pods are only those bound
+// to nodeName (spec.nodeName field selector), as the kubelet and the network
+// agent of one node share them; other resources are listed whole.
+func NodeScoped(nodeName string) FactoryOption {
+	return WithTweakListWatch(func(lw *ListWatch) {
+		if lw.Info.Group == "" && lw.Info.Resource == "pods" {
+			lw.FieldSelector = "spec.nodeName=" + nodeName
+		}
+	})
+}
+
 // NewSharedInformerFactory returns a factory whose informers' handlers are
 // resynced every defaultResync (0: never) unless they ask otherwise.
 func NewSharedInformerFactory(c *client.Client, defaultResync time.Duration, opts ...FactoryOption) *SharedInformerFactory {

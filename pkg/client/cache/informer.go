@@ -2,9 +2,6 @@ package cache
 
 import (
 	"context"
-	"log"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"minik8s/pkg/api"
@@ -96,122 +93,21 @@ func (b Backoff) next(cur time.Duration) time.Duration {
 	return cur
 }
 
-// Informer keeps a Store in step with the apiserver and notifies handlers.
-type Informer struct {
-	lw     ListerWatcher
-	resync time.Duration
-	store  *Store
+// Informer is the informer of a component that keeps one to itself; it is
+// a SharedInformer (one implementation: handlers behind their own queues,
+// late handlers replayed under the store's lock). Processes with several
+// components share one through a SharedInformerFactory instead.
+type Informer = SharedInformer
 
-	// Backoff is the wait between failures; set it before Run.
-	Backoff Backoff
-	// Logf reports list/watch failures; nil means the standard logger.
-	Logf func(format string, args ...any)
-
-	mu       sync.Mutex
-	handlers []Handler
-	synced   atomic.Bool
-}
-
-// NewInformer returns an informer over lw that redelivers every cached object
-// as an update each resync period (0 disables resync).
+// NewInformer returns an informer over lw whose handlers get every cached
+// object again as an update each resync period (0 disables resync).
 func NewInformer(lw ListerWatcher, resync time.Duration) *Informer {
-	return &Informer{
-		lw: lw, resync: resync, store: NewStore(),
-		Backoff: Backoff{Min: 200 * time.Millisecond, Max: 30 * time.Second},
-	}
+	return NewSharedInformer(lw, resync)
 }
 
 // NewFor is NewInformer over a ListWatch of info in namespace ("" = all).
 func NewFor(c *client.Client, info *api.ResourceInfo, namespace string, resync time.Duration) *Informer {
 	return NewInformer(&ListWatch{Client: c, Info: info, Namespace: namespace}, resync)
-}
-
-// Store is the informer's local cache.
-func (i *Informer) Store() *Store { return i.store }
-
-// HasSynced reports whether the first list has been stored and delivered.
-func (i *Informer) HasSynced() bool { return i.synced.Load() }
-
-// AddEventHandler registers h. Handlers added after the first list get the
-// cached objects as adds at once, so that every handler sees every object.
-func (i *Informer) AddEventHandler(h Handler) {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	i.handlers = append(i.handlers, h)
-	if i.synced.Load() {
-		for _, o := range i.store.List() {
-			h.OnAdd(o)
-		}
-	}
-}
-
-func (i *Informer) logf(format string, args ...any) {
-	if i.Logf != nil {
-		i.Logf(format, args...)
-		return
-	}
-	log.Printf(format, args...)
-}
-
-// deliver notifies every handler of one change, under the handler lock so
-// that notifications never interleave with AddEventHandler's replay.
-func (i *Informer) deliver(d Delta) {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	for _, h := range i.handlers {
-		switch d.Type {
-		case api.Added:
-			h.OnAdd(d.New)
-		case api.Modified:
-			h.OnUpdate(d.Old, d.New)
-		case api.Deleted:
-			h.OnDelete(d.Old)
-		}
-	}
-}
-
-// Run lists, watches and delivers until ctx ends; it returns nil then.
-func (i *Informer) Run(ctx context.Context) error {
-	r := &reflector{lw: i.lw, target: (*informerTarget)(i), backoff: i.Backoff, logf: i.logf, resync: i.resync}
-	r.run(ctx)
-	return nil
-}
-
-// informerTarget is the Informer as the reflector's target: it changes the
-// store, then notifies the handlers.
-type informerTarget Informer
-
-var _ target = (*informerTarget)(nil)
-
-func (t *informerTarget) replace(objs []api.Object) {
-	i := (*Informer)(t)
-	for _, d := range i.store.replace(objs) {
-		i.deliver(d)
-	}
-	i.synced.Store(true)
-}
-
-func (t *informerTarget) apply(ev client.Event) {
-	i := (*Informer)(t)
-	switch ev.Type {
-	case api.Added, api.Modified:
-		if old, ok := i.store.put(ev.Object); ok {
-			i.deliver(Delta{Type: api.Modified, Old: old, New: ev.Object})
-		} else {
-			i.deliver(Delta{Type: api.Added, New: ev.Object})
-		}
-	case api.Deleted:
-		i.store.remove(ev.Object)
-		i.deliver(Delta{Type: api.Deleted, Old: ev.Object})
-	}
-}
-
-// resync redelivers every cached object as an update to itself.
-func (t *informerTarget) resyncNow() {
-	i := (*Informer)(t)
-	for _, o := range i.store.List() {
-		i.deliver(Delta{Type: api.Modified, Old: o, New: o})
-	}
 }
 
 // WaitForCacheSync waits until every synced function reports true or ctx

@@ -270,11 +270,12 @@ func TestInformerResyncAndLateHandler(t *testing.T) {
 	if !WaitForCacheSync(context.Background(), inf.HasSynced) {
 		t.Fatal("WaitForCacheSync false")
 	}
+	// A handler added late is replayed the cache (on its own goroutine).
 	late := &recorder{}
 	inf.AddEventHandler(late.handler())
-	if got := strings.Join(late.get(), "|"); !strings.HasPrefix(got, "add a@1|add b@2") {
-		t.Fatalf("late handler got %q", got)
-	}
+	waitFor(t, "the late handler's replay", func() bool {
+		return strings.HasPrefix(strings.Join(late.get(), "|"), "add a@1|add b@2")
+	})
 	sel, err := labels.Parse("app=web")
 	if err != nil {
 		t.Fatal(err)

@@ -17,8 +17,6 @@ type target interface {
 	replace(objs []api.Object)
 	// apply takes one ADDED, MODIFIED or DELETED watch event.
 	apply(ev client.Event)
-	// resync redelivers the cache (only with a resync period).
-	resyncNow()
 }
 
 // reflector lists, then watches from the list's resourceVersion, feeding a
@@ -29,7 +27,6 @@ type reflector struct {
 	target  target
 	backoff Backoff
 	logf    func(format string, args ...any)
-	resync  time.Duration // 0: the target is never resynced by the reflector
 
 	listed atomic.Bool // the first list has been handed to the target
 	lastRV string      // touched only by run's goroutine
@@ -42,12 +39,6 @@ var errRelist = errors.New("resource version expired, relisting")
 func (r *reflector) run(ctx context.Context) {
 	var wait time.Duration
 	needList := true
-	var resyncC <-chan time.Time
-	if r.resync > 0 {
-		t := time.NewTicker(r.resync)
-		defer t.Stop()
-		resyncC = t.C
-	}
 	for ctx.Err() == nil {
 		if needList {
 			if err := r.list(ctx); err != nil {
@@ -56,14 +47,14 @@ func (r *reflector) run(ctx context.Context) {
 				}
 				r.logf("informer: %v", err)
 				wait = r.backoff.next(wait)
-				if !sleep(ctx, wait, resyncC, r.target.resyncNow) {
+				if !sleep(ctx, wait) {
 					break
 				}
 				continue
 			}
 			needList = false
 		}
-		progressed, err := r.watch(ctx, resyncC)
+		progressed, err := r.watch(ctx)
 		if ctx.Err() != nil {
 			break
 		}
@@ -77,7 +68,7 @@ func (r *reflector) run(ctx context.Context) {
 		}
 		if err != nil || !progressed {
 			wait = r.backoff.next(wait)
-			if !sleep(ctx, wait, resyncC, r.target.resyncNow) {
+			if !sleep(ctx, wait) {
 				break
 			}
 		}
@@ -98,7 +89,7 @@ func (r *reflector) list(ctx context.Context) error {
 
 // watch follows one watch stream from the last resourceVersion. It reports
 // whether any event arrived, and errRelist when the version is gone.
-func (r *reflector) watch(ctx context.Context, resyncC <-chan time.Time) (bool, error) {
+func (r *reflector) watch(ctx context.Context) (bool, error) {
 	w, err := r.lw.Watch(ctx, client.ListOptions{ResourceVersion: r.lastRV, AllowWatchBookmarks: true})
 	if err != nil {
 		if client.IsGone(err) {
@@ -112,8 +103,6 @@ func (r *reflector) watch(ctx context.Context, resyncC <-chan time.Time) (bool, 
 		select {
 		case <-ctx.Done():
 			return progressed, nil
-		case <-resyncC:
-			r.target.resyncNow()
 		case ev, ok := <-w.ResultChan():
 			if !ok {
 				return progressed, nil
@@ -139,18 +128,14 @@ func (r *reflector) watch(ctx context.Context, resyncC <-chan time.Time) (bool, 
 	}
 }
 
-// sleep waits d (resyncing on ticks meanwhile); false if ctx ended.
-func sleep(ctx context.Context, d time.Duration, resyncC <-chan time.Time, resync func()) bool {
+// sleep waits d; false if ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-t.C:
-			return true
-		case <-resyncC:
-			resync()
-		}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }

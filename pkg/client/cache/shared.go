@@ -179,8 +179,6 @@ func (t *sharedTarget) apply(ev client.Event) {
 	}
 }
 
-// resyncNow is unused: resyncs are per handler (resyncLoop).
-func (t *sharedTarget) resyncNow() {}
 
 // resyncLoop gives each handler with a resync period the cached objects as
 // updates to themselves when it is due.
