@@ -11,7 +11,9 @@ func TestFilters(t *testing.T) {
 	notReady := func(n *api.Node) { n.Status.Conditions[0].Status = api.ConditionFalse }
 	cordoned := func(n *api.Node) { n.Spec.Unschedulable = true }
 	taint := func(key, value, effect string) func(*api.Node) {
-		return func(n *api.Node) { n.Spec.Taints = append(n.Spec.Taints, api.Taint{Key: key, Value: value, Effect: effect}) }
+		return func(n *api.Node) {
+			n.Spec.Taints = append(n.Spec.Taints, api.Taint{Key: key, Value: value, Effect: effect})
+		}
 	}
 	label := func(k, v string) func(*api.Node) { return func(n *api.Node) { n.Labels[k] = v } }
 	tolerate := func(tol api.Toleration) func(*api.Pod) {
