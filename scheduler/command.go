@@ -1,0 +1,96 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"minik8s/pkg/api"
+	"minik8s/pkg/client"
+	"minik8s/pkg/client/cache"
+	"minik8s/pkg/client/leaderelection"
+	"minik8s/pkg/client/record"
+	"minik8s/scheduler/framework"
+)
+
+// NewCommand returns the "scheduler" command.
+func NewCommand() *cobra.Command {
+	opts := DefaultOptions()
+	cmd := &cobra.Command{
+		Use:          "scheduler",
+		Short:        "Run the scheduler: bind pending pods to nodes",
+		SilenceUsage: true,
+		Args:         cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.ApplyConfigFile(func(f string) bool { return cmd.Flags().Changed(f) }); err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return Run(ctx, opts)
+		},
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// Run runs the scheduler until ctx ends (nil) or it fails or, with leader
+// election, loses the lease (an error: the process should exit).
+func Run(ctx context.Context, opts Options) error {
+	if err := opts.Validate(); err != nil {
+		return err
+	}
+	c, err := client.New(&client.Config{Server: opts.APIServer, Timeout: opts.RequestTimeout, UserAgent: "minik8s-scheduler"})
+	if err != nil {
+		return err
+	}
+	if !opts.LeaderElect {
+		return runScheduler(ctx, c, opts)
+	}
+	id := opts.Identity
+	if id == "" {
+		host, _ := os.Hostname()
+		id = fmt.Sprintf("%s_%d", host, os.Getpid())
+	}
+	var runErr error
+	el, err := leaderelection.New(leaderelection.Config{
+		Client: c, Namespace: opts.LeaseNS, Name: opts.LeaseName, Identity: id,
+		LeaseDuration: opts.LeaseDuration, RenewDeadline: opts.RenewDeadline, RetryPeriod: opts.RetryPeriod,
+		ReleaseOnCancel: true,
+		OnStartedLeading: func(ctx context.Context) {
+			runErr = runScheduler(ctx, c, opts)
+		},
+		OnNewLeader: func(who string) { log.Printf("scheduler: leader is %s", who) },
+	})
+	if err != nil {
+		return err
+	}
+	log.Printf("scheduler: %s campaigning for lease %s/%s", id, opts.LeaseNS, opts.LeaseName)
+	if err := el.Run(ctx); err != nil {
+		return err
+	}
+	return runErr
+}
+
+// runScheduler runs one scheduler with its own informers and recorder.
+func runScheduler(ctx context.Context, c *client.Client, opts Options) error {
+	policy, _ := framework.LookupPolicy(opts.Policy) // checked by Validate
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	factory := cache.NewSharedInformerFactory(c, opts.Resync)
+	rec := record.NewRecorder(c, api.EventSource{Component: opts.SchedulerName})
+	s := New(c, factory, rec, Config{Policy: policy, SchedulerName: opts.SchedulerName})
+	factory.Start(ctx)
+	defer func() {
+		cancel()
+		factory.Shutdown()
+	}()
+	go func() { _ = rec.Run(ctx) }()
+	log.Printf("scheduler: running against %s", opts.APIServer)
+	return s.Run(ctx)
+}
