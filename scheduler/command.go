@@ -85,6 +85,9 @@ func runScheduler(ctx context.Context, c *client.Client, opts Options) error {
 	factory := cache.NewSharedInformerFactory(c, opts.Resync)
 	rec := record.NewRecorder(c, api.EventSource{Component: opts.SchedulerName})
 	s := New(c, factory, rec, Config{Policy: policy, SchedulerName: opts.SchedulerName})
+	if opts.OnStarted != nil {
+		opts.OnStarted(s)
+	}
 	factory.Start(ctx)
 	defer func() {
 		cancel()

@@ -27,6 +27,10 @@ type Options struct {
 	LeaseDuration time.Duration // --leader-elect-lease-duration
 	RenewDeadline time.Duration // --leader-elect-renew-deadline
 	RetryPeriod   time.Duration // --leader-elect-retry-period
+
+	// OnStarted, if set, is called with the scheduler when it starts
+	// (after leadership is won); tests use it to watch what it does.
+	OnStarted func(*Scheduler)
 }
 
 // DefaultOptions returns the defaults.
