@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"sort"
 	"sync"
 
 	"minik8s/pkg/api"
@@ -15,6 +16,9 @@ type Cache struct {
 	mu    sync.Mutex
 	nodes map[string]*framework.NodeInfo // Node nil: pods on a node we do not know (yet)
 	pods  map[string]podState            // by namespace/name
+	// list is the known nodes sorted by name, rebuilt when nodes come or go.
+	list  []*framework.NodeInfo
+	dirty bool
 }
 
 type podState struct {
@@ -47,15 +51,20 @@ func (c *Cache) gc(name string) {
 func (c *Cache) SetNode(n *api.Node) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.nodeInfo(n.Name).Node = n
+	ni := c.nodeInfo(n.Name)
+	if ni.Node == nil {
+		c.dirty = true
+	}
+	ni.SetNode(n)
 }
 
 // RemoveNode forgets a node (its pods stay accounted until they go).
 func (c *Cache) RemoveNode(name string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if ni, ok := c.nodes[name]; ok {
+	if ni, ok := c.nodes[name]; ok && ni.Node != nil {
 		ni.Node = nil
+		c.dirty = true
 		c.gc(name)
 	}
 }
@@ -134,13 +143,17 @@ func (c *Cache) IsAssumed(key string) bool {
 func (c *Cache) Schedule(f func(nodes []*framework.NodeInfo)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	nodes := make([]*framework.NodeInfo, 0, len(c.nodes))
-	for _, ni := range c.nodes {
-		if ni.Node != nil {
-			nodes = append(nodes, ni)
+	if c.dirty {
+		c.list = c.list[:0]
+		for _, ni := range c.nodes {
+			if ni.Node != nil {
+				c.list = append(c.list, ni)
+			}
 		}
+		sort.Slice(c.list, func(i, j int) bool { return c.list[i].Node.Name < c.list[j].Node.Name })
+		c.dirty = false
 	}
-	f(nodes)
+	f(c.list)
 }
 
 // NodeCount is the number of known nodes.

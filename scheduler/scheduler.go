@@ -55,6 +55,8 @@ type Scheduler struct {
 	unschedulable map[string]bool // waiting for a change
 	moveCycle     int64           // bumped on every change that may help them
 
+	nextStart int // where the next search over the nodes starts
+
 	bound  atomic.Int64
 	failed atomic.Int64
 }
@@ -239,7 +241,7 @@ func (s *Scheduler) scheduleOne(ctx context.Context, key string) {
 	var res framework.Result
 	var err error
 	s.cache.Schedule(func(nodes []*framework.NodeInfo) {
-		res, err = framework.Schedule(s.cfg.Policy, pod, nodes, s.rand.IntN)
+		res, s.nextStart, err = framework.ScheduleFrom(s.cfg.Policy, pod, nodes, s.nextStart, s.rand.IntN)
 		if err == nil {
 			s.cache.assumeLocked(pod, res.Node)
 		}

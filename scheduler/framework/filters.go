@@ -27,7 +27,7 @@ const (
 )
 
 // FilterFunc says why pod does not fit ni (nil: it fits).
-type FilterFunc func(pod *api.Pod, ni *NodeInfo) []string
+type FilterFunc func(pod *PodInfo, ni *NodeInfo) []string
 
 // NamedFilter is a filter plugin.
 type NamedFilter struct {
@@ -49,7 +49,7 @@ var DefaultFilters = []NamedFilter{
 
 // RunFilters runs filters in order and returns the reasons of the first
 // that fails (nil: the pod fits).
-func RunFilters(filters []NamedFilter, pod *api.Pod, ni *NodeInfo) []string {
+func RunFilters(filters []NamedFilter, pod *PodInfo, ni *NodeInfo) []string {
 	for _, f := range filters {
 		if r := f.Filter(pod, ni); len(r) > 0 {
 			return r
@@ -61,7 +61,7 @@ func RunFilters(filters []NamedFilter, pod *api.Pod, ni *NodeInfo) []string {
 // NodeReady rejects a node whose Ready condition is not True, as the
 // not-ready NoSchedule taint does in Kubernetes (and tolerations of that
 // taint let a pod through).
-func NodeReady(pod *api.Pod, ni *NodeInfo) []string {
+func NodeReady(pod *PodInfo, ni *NodeInfo) []string {
 	for _, c := range ni.Node.Status.Conditions {
 		if c.Type == api.NodeReady && c.Status == api.ConditionTrue {
 			return nil
@@ -76,7 +76,7 @@ func NodeReady(pod *api.Pod, ni *NodeInfo) []string {
 
 // NodeUnschedulable rejects a cordoned node unless the pod tolerates the
 // unschedulable taint.
-func NodeUnschedulable(pod *api.Pod, ni *NodeInfo) []string {
+func NodeUnschedulable(pod *PodInfo, ni *NodeInfo) []string {
 	if !ni.Node.Spec.Unschedulable {
 		return nil
 	}
@@ -88,7 +88,7 @@ func NodeUnschedulable(pod *api.Pod, ni *NodeInfo) []string {
 }
 
 // NodeName rejects every node but spec.nodeName when it is set.
-func NodeName(pod *api.Pod, ni *NodeInfo) []string {
+func NodeName(pod *PodInfo, ni *NodeInfo) []string {
 	if pod.Spec.NodeName != "" && pod.Spec.NodeName != ni.Name() {
 		return []string{ReasonNodeNameMismatch}
 	}
@@ -128,7 +128,7 @@ func untoleratedTaint(t api.Taint) string {
 
 // TaintToleration rejects a node with a NoSchedule or NoExecute taint the
 // pod does not tolerate.
-func TaintToleration(pod *api.Pod, ni *NodeInfo) []string {
+func TaintToleration(pod *PodInfo, ni *NodeInfo) []string {
 	for _, t := range ni.Node.Spec.Taints {
 		if t.Effect != api.TaintEffectNoSchedule && t.Effect != api.TaintEffectNoExecute {
 			continue
@@ -142,8 +142,8 @@ func TaintToleration(pod *api.Pod, ni *NodeInfo) []string {
 
 // NodeAffinity rejects a node that does not match the pod's nodeSelector
 // or its required node affinity.
-func NodeAffinity(pod *api.Pod, ni *NodeInfo) []string {
-	if !MatchesNodeSelectorAndAffinity(pod, ni.Node) {
+func NodeAffinity(pod *PodInfo, ni *NodeInfo) []string {
+	if !MatchesNodeSelectorAndAffinity(pod.Pod, ni.Node) {
 		return []string{ReasonNodeAffinity}
 	}
 	return nil
@@ -225,8 +225,8 @@ func matchRequirement(r *api.NodeSelectorRequirement, v string, exists bool) boo
 }
 
 // NodePorts rejects a node where a host port the pod wants is taken.
-func NodePorts(pod *api.Pod, ni *NodeInfo) []string {
-	for _, want := range PodHostPorts(pod) {
+func NodePorts(pod *PodInfo, ni *NodeInfo) []string {
+	for _, want := range pod.HostPorts {
 		for _, used := range ni.UsedPorts {
 			if want.Conflicts(used) {
 				return []string{ReasonNodePorts}
@@ -239,13 +239,13 @@ func NodePorts(pod *api.Pod, ni *NodeInfo) []string {
 // NodeResourcesFit rejects a node without room for the pod's requests:
 // allocatable minus what its pods already request, for pods, cpu and
 // memory (every shortage is a reason).
-func NodeResourcesFit(pod *api.Pod, ni *NodeInfo) []string {
-	alloc := Allocatable(ni.Node)
+func NodeResourcesFit(pod *PodInfo, ni *NodeInfo) []string {
+	alloc := ni.Allocatable
 	var out []string
 	if int64(len(ni.Pods))+1 > alloc.Pods {
 		out = append(out, ReasonTooManyPods)
 	}
-	req := PodRequests(pod, false)
+	req := pod.Requests
 	if req.MilliCPU > 0 && req.MilliCPU > alloc.MilliCPU-ni.Requested.MilliCPU {
 		out = append(out, ReasonInsufficientCPU)
 	}

@@ -81,7 +81,7 @@ func TestFilters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := RunFilters(DefaultFilters, tt.pod, NewNodeInfo(tt.node, tt.existing...))
+			got := RunFilters(DefaultFilters, NewPodInfo(tt.pod), NewNodeInfo(tt.node, tt.existing...))
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}

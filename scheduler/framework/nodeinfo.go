@@ -119,10 +119,28 @@ func (a HostPort) Conflicts(b HostPort) bool {
 	return a.Port == b.Port && a.Protocol == b.Protocol && (a.IP == "" || b.IP == "" || a.IP == b.IP)
 }
 
+// PodInfo is a pod with what the plugins ask of it computed once per
+// scheduling attempt.
+type PodInfo struct {
+	*api.Pod
+	Requests        Resource // for filtering
+	NonZeroRequests Resource // for scoring
+	HostPorts       []HostPort
+	ControllerUID   string
+}
+
+// NewPodInfo computes a pod's requests, host ports and owner.
+func NewPodInfo(p *api.Pod) *PodInfo {
+	return &PodInfo{Pod: p, Requests: PodRequests(p, false), NonZeroRequests: PodRequests(p, true),
+		HostPorts: PodHostPorts(p), ControllerUID: ControllerUID(p)}
+}
+
 // NodeInfo is a node with the pods bound (or assumed bound) to it.
 type NodeInfo struct {
 	Node *api.Node
-	Pods []*api.Pod
+	// Allocatable is Allocatable(Node), kept by SetNode.
+	Allocatable Resource
+	Pods        []*api.Pod
 	// Requested is the sum of the pods' requests; NonZeroRequested the
 	// same with the scoring defaults.
 	Requested        Resource
@@ -132,11 +150,20 @@ type NodeInfo struct {
 
 // NewNodeInfo returns the info of node with pods on it.
 func NewNodeInfo(node *api.Node, pods ...*api.Pod) *NodeInfo {
-	ni := &NodeInfo{Node: node}
+	ni := &NodeInfo{}
+	ni.SetNode(node)
 	for _, p := range pods {
 		ni.AddPod(p)
 	}
 	return ni
+}
+
+// SetNode sets (or replaces) the node.
+func (ni *NodeInfo) SetNode(n *api.Node) {
+	ni.Node = n
+	if n != nil {
+		ni.Allocatable = Allocatable(n)
+	}
 }
 
 // Name is the node's name.

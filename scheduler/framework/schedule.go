@@ -36,17 +36,48 @@ type Result struct {
 	Score         int64
 }
 
-// Schedule filters nodes for pod, scores those that fit with the policy
-// and picks the best; ties go to pick(n) (an index below n; nil picks the
-// first). It returns ErrNoNodesAvailable or a *FitError when none fits.
-func Schedule(p Policy, pod *api.Pod, nodes []*NodeInfo, pick func(n int) int) (Result, error) {
-	if len(nodes) == 0 {
-		return Result{}, ErrNoNodesAvailable
+// Kubernetes' defaults for how many feasible nodes to find before scoring
+// (percentageOfNodesToScore unset: adaptive).
+const (
+	minFeasibleNodesToFind           = 100
+	minFeasibleNodesPercentageToFind = 5
+)
+
+// NumFeasibleNodesToFind is how many feasible nodes kube-scheduler looks
+// for among all before it stops filtering: every node below 100, else
+// 50% minus 1% per 125 nodes (at least 5%, at least 100 nodes).
+func NumFeasibleNodesToFind(numAllNodes int) int {
+	if numAllNodes < minFeasibleNodesToFind {
+		return numAllNodes
 	}
-	feasible := make([]*NodeInfo, 0, len(nodes))
+	pct := max(50-numAllNodes/125, minFeasibleNodesPercentageToFind)
+	return max(numAllNodes*pct/100, minFeasibleNodesToFind)
+}
+
+// Schedule is ScheduleFrom the first node.
+func Schedule(p Policy, pod *api.Pod, nodes []*NodeInfo, pick func(n int) int) (Result, error) {
+	res, _, err := ScheduleFrom(p, pod, nodes, 0, pick)
+	return res, err
+}
+
+// ScheduleFrom filters nodes for pod starting at index start (round
+// robin, as kube-scheduler, so large clusters are not always searched from
+// the same node) until NumFeasibleNodesToFind fit, scores those with the
+// policy and picks the best; ties go to pick(n) (an index below n; nil
+// picks the first). It returns the start for the next pod, and
+// ErrNoNodesAvailable or a *FitError when no node fits.
+func ScheduleFrom(p Policy, pod *api.Pod, nodes []*NodeInfo, start int, pick func(n int) int) (Result, int, error) {
+	if len(nodes) == 0 {
+		return Result{}, 0, ErrNoNodesAvailable
+	}
+	pi := NewPodInfo(pod)
+	want := NumFeasibleNodesToFind(len(nodes))
+	feasible := make([]*NodeInfo, 0, want)
 	var fe *FitError
-	for _, ni := range nodes {
-		reasons := RunFilters(p.Filters, pod, ni)
+	processed := 0
+	for ; processed < len(nodes) && len(feasible) < want; processed++ {
+		ni := nodes[(start+processed)%len(nodes)]
+		reasons := RunFilters(p.Filters, pi, ni)
 		if len(reasons) == 0 {
 			feasible = append(feasible, ni)
 			continue
@@ -58,13 +89,14 @@ func Schedule(p Policy, pod *api.Pod, nodes []*NodeInfo, pick func(n int) int) (
 			fe.Reasons[r]++
 		}
 	}
+	next := (start + processed) % len(nodes)
 	if len(feasible) == 0 {
-		return Result{}, fe
+		return Result{}, next, fe
 	}
 	total := make([]int64, len(feasible))
 	if len(feasible) > 1 {
 		for _, s := range p.Scores {
-			for i, v := range s.Score(pod, feasible) {
+			for i, v := range s.Score(pi, feasible) {
 				total[i] += v * s.Weight
 			}
 		}
@@ -83,5 +115,5 @@ func Schedule(p Policy, pod *api.Pod, nodes []*NodeInfo, pick func(n int) int) (
 		k = pick(len(best))
 	}
 	i := best[k]
-	return Result{Node: feasible[i].Name(), FeasibleNodes: len(feasible), Score: total[i]}, nil
+	return Result{Node: feasible[i].Name(), FeasibleNodes: len(feasible), Score: total[i]}, next, nil
 }

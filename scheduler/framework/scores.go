@@ -10,7 +10,7 @@ import (
 const MaxNodeScore int64 = 100
 
 // ScoreFunc scores every node that fits (same order as nodes), 0..100.
-type ScoreFunc func(pod *api.Pod, nodes []*NodeInfo) []int64
+type ScoreFunc func(pod *PodInfo, nodes []*NodeInfo) []int64
 
 // WeightedScore is a score plugin and its weight.
 type WeightedScore struct {
@@ -20,8 +20,8 @@ type WeightedScore struct {
 }
 
 // perNode lifts a per-node score into a ScoreFunc.
-func perNode(f func(pod *api.Pod, ni *NodeInfo) int64) ScoreFunc {
-	return func(pod *api.Pod, nodes []*NodeInfo) []int64 {
+func perNode(f func(pod *PodInfo, ni *NodeInfo) int64) ScoreFunc {
+	return func(pod *PodInfo, nodes []*NodeInfo) []int64 {
 		out := make([]int64, len(nodes))
 		for i, ni := range nodes {
 			out[i] = f(pod, ni)
@@ -32,10 +32,10 @@ func perNode(f func(pod *api.Pod, ni *NodeInfo) int64) ScoreFunc {
 
 // fractions are the cpu and memory the node would have requested with the
 // pod, over allocatable (nonzero requests, as Kubernetes scores).
-func requestedWithPod(pod *api.Pod, ni *NodeInfo) (req, alloc Resource) {
+func requestedWithPod(pod *PodInfo, ni *NodeInfo) (req, alloc Resource) {
 	req = ni.NonZeroRequested
-	req.Add(PodRequests(pod, true))
-	return req, Allocatable(ni.Node)
+	req.Add(pod.NonZeroRequests)
+	return req, ni.Allocatable
 }
 
 func leastRequested(requested, capacity int64) int64 {
@@ -57,20 +57,20 @@ func mostRequested(requested, capacity int64) int64 {
 
 // LeastAllocated favours nodes with the most free cpu and memory (equal
 // weights): ((alloc-req)*100/alloc) averaged.
-var LeastAllocated = perNode(func(pod *api.Pod, ni *NodeInfo) int64 {
+var LeastAllocated = perNode(func(pod *PodInfo, ni *NodeInfo) int64 {
 	req, alloc := requestedWithPod(pod, ni)
 	return (leastRequested(req.MilliCPU, alloc.MilliCPU) + leastRequested(req.Memory, alloc.Memory)) / 2
 })
 
 // MostAllocated favours the fullest nodes (bin packing).
-var MostAllocated = perNode(func(pod *api.Pod, ni *NodeInfo) int64 {
+var MostAllocated = perNode(func(pod *PodInfo, ni *NodeInfo) int64 {
 	req, alloc := requestedWithPod(pod, ni)
 	return (mostRequested(req.MilliCPU, alloc.MilliCPU) + mostRequested(req.Memory, alloc.Memory)) / 2
 })
 
 // BalancedAllocation favours nodes whose cpu and memory fractions stay
 // close: (1 - standard deviation of the fractions) * 100.
-var BalancedAllocation = perNode(func(pod *api.Pod, ni *NodeInfo) int64 {
+var BalancedAllocation = perNode(func(pod *PodInfo, ni *NodeInfo) int64 {
 	req, alloc := requestedWithPod(pod, ni)
 	if alloc.MilliCPU == 0 || alloc.Memory == 0 {
 		return 0
@@ -85,9 +85,9 @@ var BalancedAllocation = perNode(func(pod *api.Pod, ni *NodeInfo) int64 {
 // Deployment, ...) over nodes: a node scores 100*(max-count)/max where
 // count is the owner's pods on it. Pods without a controller score 0
 // everywhere.
-func SpreadOwner(pod *api.Pod, nodes []*NodeInfo) []int64 {
+func SpreadOwner(pod *PodInfo, nodes []*NodeInfo) []int64 {
 	out := make([]int64, len(nodes))
-	uid := ControllerUID(pod)
+	uid := pod.ControllerUID
 	if uid == "" {
 		return out
 	}
@@ -113,7 +113,7 @@ func SpreadOwner(pod *api.Pod, nodes []*NodeInfo) []int64 {
 
 // PreferredNodeAffinity sums the weights of the preferred node affinity
 // terms a node matches, normalised so the best node scores 100.
-func PreferredNodeAffinity(pod *api.Pod, nodes []*NodeInfo) []int64 {
+func PreferredNodeAffinity(pod *PodInfo, nodes []*NodeInfo) []int64 {
 	out := make([]int64, len(nodes))
 	a := pod.Spec.Affinity
 	if a == nil || a.NodeAffinity == nil || len(a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution) == 0 {
@@ -132,7 +132,7 @@ func PreferredNodeAffinity(pod *api.Pod, nodes []*NodeInfo) []int64 {
 
 // PreferNoScheduleTaints favours nodes with fewer PreferNoSchedule taints
 // the pod does not tolerate (reverse-normalised count).
-func PreferNoScheduleTaints(pod *api.Pod, nodes []*NodeInfo) []int64 {
+func PreferNoScheduleTaints(pod *PodInfo, nodes []*NodeInfo) []int64 {
 	out := make([]int64, len(nodes))
 	for i, ni := range nodes {
 		for _, t := range ni.Node.Spec.Taints {

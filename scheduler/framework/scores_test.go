@@ -2,6 +2,7 @@ package framework
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -13,7 +14,7 @@ import (
 // and 6000m/10000).
 func TestResourceScores(t *testing.T) {
 	nodes := []*NodeInfo{NewNodeInfo(node("n1", "4", "10000")), NewNodeInfo(node("n2", "6", "10000"))}
-	p := pod("p", "3", "5000")
+	p := NewPodInfo(pod("p", "3", "5000"))
 	tests := []struct {
 		name  string
 		score ScoreFunc
@@ -30,7 +31,7 @@ func TestResourceScores(t *testing.T) {
 	}
 	// Pods without requests count as 100m and 200Mi when scoring.
 	empty := []*NodeInfo{NewNodeInfo(node("a", "1", "1Gi")), NewNodeInfo(node("b", "1", "1Gi"), pod("x", "", ""))}
-	if got := LeastAllocated(pod("p", "", ""), empty); !(got[0] > got[1]) {
+	if got := LeastAllocated(NewPodInfo(pod("p", "", "")), empty); !(got[0] > got[1]) {
 		t.Errorf("least allocated with default requests = %v, want a > b", got)
 	}
 }
@@ -42,13 +43,13 @@ func TestSpreadOwner(t *testing.T) {
 		NewNodeInfo(node("b", "4", "4Gi"), pod("r3", "", "", own), pod("o", "", "", ownedBy("other"))),
 		NewNodeInfo(node("c", "4", "4Gi"), pod("o2", "", "", ownedBy("other"))),
 	}
-	if got, want := SpreadOwner(pod("p", "", "", own), nodes), []int64{0, 50, 100}; !reflect.DeepEqual(got, want) {
+	if got, want := SpreadOwner(NewPodInfo(pod("p", "", "", own)), nodes), []int64{0, 50, 100}; !reflect.DeepEqual(got, want) {
 		t.Errorf("spread = %v, want %v", got, want)
 	}
-	if got, want := SpreadOwner(pod("p", "", ""), nodes), []int64{0, 0, 0}; !reflect.DeepEqual(got, want) {
+	if got, want := SpreadOwner(NewPodInfo(pod("p", "", "")), nodes), []int64{0, 0, 0}; !reflect.DeepEqual(got, want) {
 		t.Errorf("spread without owner = %v, want %v", got, want)
 	}
-	if got, want := SpreadOwner(pod("p", "", "", ownedBy("new")), nodes), []int64{100, 100, 100}; !reflect.DeepEqual(got, want) {
+	if got, want := SpreadOwner(NewPodInfo(pod("p", "", "", ownedBy("new"))), nodes), []int64{100, 100, 100}; !reflect.DeepEqual(got, want) {
 		t.Errorf("spread of a new owner = %v, want %v", got, want)
 	}
 }
@@ -69,10 +70,10 @@ func TestPreferredScores(t *testing.T) {
 		}}}
 		p.Spec.Tolerations = []api.Toleration{{Key: "l", Operator: "Exists"}}
 	})
-	if got, want := PreferredNodeAffinity(p, nodes), []int64{25, 100, 0}; !reflect.DeepEqual(got, want) {
+	if got, want := PreferredNodeAffinity(NewPodInfo(p), nodes), []int64{25, 100, 0}; !reflect.DeepEqual(got, want) {
 		t.Errorf("node affinity = %v, want %v", got, want)
 	}
-	if got, want := PreferNoScheduleTaints(p, nodes), []int64{100, 100, 0}; !reflect.DeepEqual(got, want) {
+	if got, want := PreferNoScheduleTaints(NewPodInfo(p), nodes), []int64{100, 100, 0}; !reflect.DeepEqual(got, want) {
 		t.Errorf("taints = %v, want %v", got, want)
 	}
 }
@@ -170,5 +171,29 @@ func TestScheduleTieBreak(t *testing.T) {
 	res, err := Schedule(p, pod("p", "", ""), nodes, func(n int) int { return n - 1 })
 	if err != nil || res.Node != "c" || res.FeasibleNodes != 3 {
 		t.Errorf("got %+v, %v; want c of 3", res, err)
+	}
+}
+
+func TestNumFeasibleNodesToFind(t *testing.T) {
+	for _, tt := range []struct{ nodes, want int }{{10, 10}, {99, 99}, {100, 100}, {200, 100}, {1000, 420}, {5000, 500}, {10000, 500}} {
+		if got := NumFeasibleNodesToFind(tt.nodes); got != tt.want {
+			t.Errorf("NumFeasibleNodesToFind(%d) = %d, want %d", tt.nodes, got, tt.want)
+		}
+	}
+}
+
+// With many nodes only part are searched, from a rotating start.
+func TestScheduleFromRotates(t *testing.T) {
+	p, _ := LookupPolicy(PolicyLeastAllocated)
+	var nodes []*NodeInfo
+	for i := range 1000 {
+		nodes = append(nodes, NewNodeInfo(node(fmt.Sprintf("n%04d", i), "1", "1Gi")))
+	}
+	res, next, err := ScheduleFrom(p, pod("p", "", ""), nodes, 900, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.FeasibleNodes != 420 || next != (900+420)%1000 || res.Node != "n0900" {
+		t.Errorf("got %+v next %d; want 420 feasible from n0900, next 320", res, next)
 	}
 }
