@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -39,8 +40,9 @@ func NewCommand() *cobra.Command {
 	return cmd
 }
 
-// Run runs the scheduler until ctx ends (nil) or it fails or, with leader
-// election, loses the lease (an error: the process should exit).
+// Run runs the scheduler until ctx ends (nil) or it fails. With leader
+// election it schedules only while it holds the lease, and campaigns again
+// when it loses it.
 func Run(ctx context.Context, opts Options) error {
 	if err := opts.Validate(); err != nil {
 		return err
@@ -58,23 +60,38 @@ func Run(ctx context.Context, opts Options) error {
 		id = fmt.Sprintf("%s_%d", host, os.Getpid())
 	}
 	var runErr error
+	ectx, ecancel := context.WithCancel(ctx)
+	defer ecancel()
 	el, err := leaderelection.New(leaderelection.Config{
 		Client: c, Namespace: opts.LeaseNS, Name: opts.LeaseName, Identity: id,
 		LeaseDuration: opts.LeaseDuration, RenewDeadline: opts.RenewDeadline, RetryPeriod: opts.RetryPeriod,
 		ReleaseOnCancel: true,
 		OnStartedLeading: func(ctx context.Context) {
-			runErr = runScheduler(ctx, c, opts)
+			if runErr = runScheduler(ctx, c, opts); runErr != nil {
+				ecancel() // give the lease up: this scheduler is broken
+			}
 		},
 		OnNewLeader: func(who string) { log.Printf("scheduler: leader is %s", who) },
 	})
 	if err != nil {
 		return err
 	}
-	log.Printf("scheduler: %s campaigning for lease %s/%s", id, opts.LeaseNS, opts.LeaseName)
-	if err := el.Run(ctx); err != nil {
-		return err
+	// Kubernetes' scheduler exits when it loses the lease and lets its
+	// supervisor restart it; `make up` has no supervisor, so stop
+	// scheduling and campaign again instead (state is rebuilt each time).
+	for {
+		log.Printf("scheduler: %s campaigning for lease %s/%s", id, opts.LeaseNS, opts.LeaseName)
+		err := el.Run(ectx)
+		if runErr != nil || ctx.Err() != nil {
+			return runErr
+		}
+		log.Printf("scheduler: %v; campaigning again", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(opts.RetryPeriod):
+		}
 	}
-	return runErr
 }
 
 // runScheduler runs one scheduler with its own informers and recorder.

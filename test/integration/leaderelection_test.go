@@ -110,4 +110,24 @@ func TestSchedulerLeaderElection(t *testing.T) {
 	if l.Spec.LeaseDurationSeconds == nil || *l.Spec.LeaseDurationSeconds != 3 || l.Spec.RenewTime == nil {
 		t.Errorf("lease spec %+v", l.Spec)
 	}
+	if l.Spec.LeaseTransitions == nil || *l.Spec.LeaseTransitions < 1 {
+		t.Errorf("lease transitions %v, want >= 1", l.Spec.LeaseTransitions)
+	}
+
+	// Someone else grabs the lease and never renews it: the scheduler
+	// stops, campaigns again and takes it back once it has expired.
+	intruder := "intruder"
+	l.Spec.HolderIdentity = &intruder
+	l.Spec.RenewTime = &api.MicroTime{Time: time.Now()}
+	if _, err := mkclient.Typed[*api.Lease](c, "kube-system").Update(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, other+" leading again", func() (bool, string) {
+		l, err := lease()
+		if err != nil || l.Spec.HolderIdentity == nil {
+			return false, fmt.Sprint(err)
+		}
+		return *l.Spec.HolderIdentity == other, *l.Spec.HolderIdentity
+	})
+	createAndWait("third", 2)
 }

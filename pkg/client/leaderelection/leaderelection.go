@@ -199,6 +199,7 @@ func (e *Elector) tryAcquireOrRenew(ctx context.Context) (bool, error) {
 	l, err := e.leases().Get(ctx, e.cfg.Name)
 	if client.IsNotFound(err) {
 		rec := Next(e.cfg.Identity, Record{}, Acquire, e.cfg.LeaseDuration, now)
+		rec.LeaseTransitions = 0 // a new lease has had no transition
 		created, err := e.leases().Create(ctx, &api.Lease{
 			TypeMeta:   api.TypeMeta{APIVersion: "coordination.k8s.io/v1", Kind: "Lease"},
 			ObjectMeta: api.ObjectMeta{Name: e.cfg.Name, Namespace: e.cfg.Namespace},

@@ -80,7 +80,7 @@ func Next(me string, cur Record, d Decision, leaseDuration time.Duration, now ti
 	}
 	if d == Acquire {
 		n.AcquireTime = now
-		if cur.HolderIdentity != "" && cur.HolderIdentity != me {
+		if cur.HolderIdentity != me { // a released lease too, as client-go
 			n.LeaseTransitions++
 		}
 	}

@@ -46,8 +46,9 @@ func TestNext(t *testing.T) {
 	if got != want {
 		t.Errorf("renew: %+v, want %+v", got, want)
 	}
-	if got := Next("me", Record{}, Acquire, 10*time.Second, t1); got.LeaseTransitions != 0 || got.AcquireTime != t1 {
-		t.Errorf("first acquire: %+v", got)
+	released := Record{LeaseDurationSeconds: 1, AcquireTime: t0, RenewTime: t0, LeaseTransitions: 4}
+	if got := Next("me", released, Acquire, 10*time.Second, t1); got.LeaseTransitions != 5 || got.AcquireTime != t1 {
+		t.Errorf("acquire of a released lease: %+v", got)
 	}
 	// Round trip through the API type.
 	if back := RecordOf(ptr(leaseWith(SpecOf(want)))); back.HolderIdentity != "me" || back.LeaseTransitions != 3 || !back.RenewTime.Equal(t1) {
