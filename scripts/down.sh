@@ -11,6 +11,7 @@ for pidfile in "$RUN"/kubelet-*.pid; do
 	[ -e "$pidfile" ] || continue
 	stop_daemon "$(basename "$pidfile" .pid)"
 done
+stop_daemon scheduler
 stop_daemon controller-manager
 stop_daemon apiserver
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings up the local minik8s cluster (DESIGN.md §6): the lab (containerd,
 # a bridge, NODES network namespaces, offline images), the control plane
-# (apiserver with its embedded etcd, controller-manager) in the root
+# (apiserver with its embedded etcd, controller-manager, scheduler) in the root
 # namespace, and a kubelet (with its network agent) inside every node
 # namespace. Idempotent: what is already up is left alone.
 #
@@ -30,6 +30,7 @@ wait_http "$APISERVER_URL/readyz" 60 || die "apiserver did not become ready; see
 "$BIN/kubectl" --server "$APISERVER_URL" config view --raw >"$STATE/admin.kubeconfig.tmp"
 mv "$STATE/admin.kubeconfig.tmp" "$STATE/admin.kubeconfig"
 start_daemon controller-manager "$BIN/minik8s" controller-manager --apiserver "$APISERVER_URL"
+start_daemon scheduler "$BIN/minik8s" scheduler --apiserver "$APISERVER_URL"
 
 # 3. A kubelet per node, inside the node's network namespace.
 for i in $(seq "$NODES"); do

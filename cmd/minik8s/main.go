@@ -15,6 +15,7 @@ import (
 	"minik8s/kubectl"
 	"minik8s/kubelet"
 	"minik8s/kubelet/network"
+	"minik8s/scheduler"
 )
 
 func main() {
@@ -35,6 +36,7 @@ var components = map[string]func() *cobra.Command{
 	"kubectl":            kubectl.NewCommand,
 	"netagent":           network.NewCommand,
 	"kubelet":            kubelet.NewCommand,
+	"scheduler":          scheduler.NewCommand,
 }
 
 func newRoot(argv0 string) *cobra.Command {

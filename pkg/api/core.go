@@ -66,6 +66,7 @@ type PodSpec struct {
 	Hostname                      string            `json:"hostname,omitempty"`
 	Subdomain                     string            `json:"subdomain,omitempty"`
 	SchedulerName                 string            `json:"schedulerName,omitempty"`
+	Affinity                      *Affinity         `json:"affinity,omitempty"`
 	Tolerations                   []Toleration      `json:"tolerations,omitempty"`
 	Priority                      *int32            `json:"priority,omitempty"`
 	DNSConfig                     *PodDNSConfig     `json:"dnsConfig,omitempty"`

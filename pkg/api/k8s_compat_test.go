@@ -12,6 +12,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -43,6 +44,8 @@ var k8sPairs = []struct {
 	{&List[Deployment]{}, &appsv1.DeploymentList{}},
 	{&HorizontalPodAutoscaler{}, &autoscalingv2.HorizontalPodAutoscaler{}},
 	{&List[HorizontalPodAutoscaler]{}, &autoscalingv2.HorizontalPodAutoscalerList{}},
+	{&Lease{}, &coordinationv1.Lease{}},
+	{&List[Lease]{}, &coordinationv1.LeaseList{}},
 	{&Scale{}, &autoscalingv1.Scale{}},
 	{&Status{}, &metav1.Status{}},
 	{&DeleteOptions{}, &metav1.DeleteOptions{}},

@@ -87,6 +87,8 @@ var Resources = []*ResourceInfo{
 		New: func() Object { return &Deployment{} }},
 	{Group: "autoscaling", Version: "v2", Kind: "HorizontalPodAutoscaler", Resource: "horizontalpodautoscalers", Singular: "horizontalpodautoscaler", ShortNames: []string{"hpa"}, Namespaced: true, HasStatus: true, Categories: []string{"all"},
 		New: func() Object { return &HorizontalPodAutoscaler{} }},
+	{Group: "coordination.k8s.io", Version: "v1", Kind: "Lease", Resource: "leases", Singular: "lease", Namespaced: true,
+		New: func() Object { return &Lease{} }},
 }
 
 // InCategory lists the resources of a category ("all"), in registry order.

@@ -1,7 +1,8 @@
 // Command bench measures the apiserver and prints one named figure per line
 // (`make bench`): pod creates per second (sequential and 16 concurrent
 // clients) against raw etcd puts per second through the same etcd client in
-// the same run, and watch event latency (p50/p99) with 1 and 100 watchers.
+// the same run, watch event latency (p50/p99) with 1 and 100 watchers, and
+// scheduler throughput (test/bench/scheduler.go).
 //
 // Everything runs on 127.0.0.1 against an apiserver with its embedded etcd
 // in a temporary directory; every loop is bounded in count and time.
@@ -133,6 +134,9 @@ func run(creates, concurrency, events int) error {
 		}
 		fmt.Printf("watch_latency_ms{watchers=%d,quantile=0.5} %.2f\n", watchers, ms(p50))
 		fmt.Printf("watch_latency_ms{watchers=%d,quantile=0.99} %.2f (target < 50; %d samples)\n", watchers, ms(p99), n)
+	}
+	if err := schedulerThroughput(ctx, base, []int{100, 1000}, *schedPods, concurrency); err != nil {
+		return fmt.Errorf("scheduler throughput: %w", err)
 	}
 	return nil
 }

@@ -75,6 +75,7 @@ func validatePodSpec(s *api.PodSpec, p Path) ErrorList {
 		errs = append(errs, Invalid(p.Child("activeDeadlineSeconds"), *s.ActiveDeadlineSeconds, "must be between 1 and 2147483647, inclusive"))
 	}
 	errs = append(errs, ValidateLabels(s.NodeSelector, p.Child("nodeSelector"))...)
+	errs = append(errs, validateAffinity(s.Affinity, p.Child("affinity"))...)
 	if s.NodeName != "" {
 		errs = append(errs, checkName(p.Child("nodeName"), s.NodeName, IsDNS1123Subdomain)...)
 	}

@@ -58,6 +58,9 @@ func Validate(obj api.Object) ErrorList {
 	case *api.HorizontalPodAutoscaler:
 		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
 		return append(errs, validateHPASpec(&o.Spec, "spec")...)
+	case *api.Lease:
+		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
+		return append(errs, validateLeaseSpec(&o.Spec, "spec")...)
 	}
 	return ErrorList{Invalid("kind", fmt.Sprintf("%T", obj), "validation of this type is not supported")}
 }

@@ -179,7 +179,6 @@ func (t *sharedTarget) apply(ev client.Event) {
 	}
 }
 
-
 // resyncLoop gives each handler with a resync period the cached objects as
 // updates to themselves when it is due.
 func (s *SharedInformer) resyncLoop(ctx context.Context) {

@@ -1,0 +1,116 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"minik8s/pkg/api"
+	"minik8s/pkg/client"
+	"minik8s/pkg/client/cache"
+	"minik8s/pkg/client/leaderelection"
+	"minik8s/pkg/client/record"
+	"minik8s/scheduler/framework"
+)
+
+// NewCommand returns the "scheduler" command.
+func NewCommand() *cobra.Command {
+	opts := DefaultOptions()
+	cmd := &cobra.Command{
+		Use:          "scheduler",
+		Short:        "Run the scheduler: bind pending pods to nodes",
+		SilenceUsage: true,
+		Args:         cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.ApplyConfigFile(func(f string) bool { return cmd.Flags().Changed(f) }); err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return Run(ctx, opts)
+		},
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// Run runs the scheduler until ctx ends (nil) or it fails. With leader
+// election it schedules only while it holds the lease, and campaigns again
+// when it loses it.
+func Run(ctx context.Context, opts Options) error {
+	if err := opts.Validate(); err != nil {
+		return err
+	}
+	c, err := client.New(&client.Config{Server: opts.APIServer, Timeout: opts.RequestTimeout, UserAgent: "minik8s-scheduler"})
+	if err != nil {
+		return err
+	}
+	if !opts.LeaderElect {
+		return runScheduler(ctx, c, opts)
+	}
+	id := opts.Identity
+	if id == "" {
+		host, _ := os.Hostname()
+		id = fmt.Sprintf("%s_%d", host, os.Getpid())
+	}
+	var runErr error
+	ectx, ecancel := context.WithCancel(ctx)
+	defer ecancel()
+	el, err := leaderelection.New(leaderelection.Config{
+		Client: c, Namespace: opts.LeaseNS, Name: opts.LeaseName, Identity: id,
+		LeaseDuration: opts.LeaseDuration, RenewDeadline: opts.RenewDeadline, RetryPeriod: opts.RetryPeriod,
+		ReleaseOnCancel: true,
+		OnStartedLeading: func(ctx context.Context) {
+			if runErr = runScheduler(ctx, c, opts); runErr != nil {
+				ecancel() // give the lease up: this scheduler is broken
+			}
+		},
+		OnNewLeader: func(who string) { log.Printf("scheduler: leader is %s", who) },
+	})
+	if err != nil {
+		return err
+	}
+	// Kubernetes' scheduler exits when it loses the lease and lets its
+	// supervisor restart it; `make up` has no supervisor, so stop
+	// scheduling and campaign again instead (state is rebuilt each time).
+	for {
+		log.Printf("scheduler: %s campaigning for lease %s/%s", id, opts.LeaseNS, opts.LeaseName)
+		err := el.Run(ectx)
+		if runErr != nil || ctx.Err() != nil {
+			return runErr
+		}
+		log.Printf("scheduler: %v; campaigning again", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(opts.RetryPeriod):
+		}
+	}
+}
+
+// runScheduler runs one scheduler with its own informers and recorder.
+func runScheduler(ctx context.Context, c *client.Client, opts Options) error {
+	policy, _ := framework.LookupPolicy(opts.Policy) // checked by Validate
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	factory := cache.NewSharedInformerFactory(c, opts.Resync)
+	rec := record.NewRecorder(c, api.EventSource{Component: opts.SchedulerName})
+	s := New(c, factory, rec, Config{Policy: policy, SchedulerName: opts.SchedulerName})
+	if opts.OnStarted != nil {
+		opts.OnStarted(s)
+	}
+	factory.Start(ctx)
+	defer func() {
+		cancel()
+		factory.Shutdown()
+	}()
+	go func() { _ = rec.Run(ctx) }()
+	log.Printf("scheduler: running against %s", opts.APIServer)
+	return s.Run(ctx)
+}
