@@ -21,6 +21,10 @@ type Options struct {
 	NamespaceController      bool          // --namespace-controller: empty and remove terminating namespaces
 	ConcurrentNamespaceSyncs int           // --concurrent-namespace-syncs: namespaces deleted at once
 	NamespaceSyncPeriod      time.Duration // --namespace-sync-period: the namespace informer's resync
+
+	ReplicaSetController      bool // --replicaset-controller: run the ReplicaSet and ReplicationController controllers
+	ConcurrentReplicaSetSyncs int  // --concurrent-replicaset-syncs: replica sets synced at once
+	ConcurrentRCSyncs         int  // --concurrent-rc-syncs: replication controllers synced at once
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
@@ -36,6 +40,10 @@ func DefaultOptions() Options {
 		NamespaceController:      true,
 		ConcurrentNamespaceSyncs: 10,
 		NamespaceSyncPeriod:      5 * time.Minute,
+
+		ReplicaSetController:      true,
+		ConcurrentReplicaSetSyncs: 5,
+		ConcurrentRCSyncs:         5,
 	}
 }
 
@@ -49,6 +57,9 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.RequestTimeout, "request-timeout", o.RequestTimeout, "timeout of one apiserver request (not watches)")
 	fs.BoolVar(&o.NamespaceController, "namespace-controller", o.NamespaceController, "delete the contents of terminating namespaces, then finalize them")
 	fs.IntVar(&o.ConcurrentNamespaceSyncs, "concurrent-namespace-syncs", o.ConcurrentNamespaceSyncs, "number of namespaces deleted at once")
+	fs.BoolVar(&o.ReplicaSetController, "replicaset-controller", o.ReplicaSetController, "keep the pods of ReplicaSets and ReplicationControllers")
+	fs.IntVar(&o.ConcurrentReplicaSetSyncs, "concurrent-replicaset-syncs", o.ConcurrentReplicaSetSyncs, "number of replica sets synced at once")
+	fs.IntVar(&o.ConcurrentRCSyncs, "concurrent-rc-syncs", o.ConcurrentRCSyncs, "number of replication controllers synced at once")
 	fs.DurationVar(&o.NamespaceSyncPeriod, "namespace-sync-period", o.NamespaceSyncPeriod, "period of the namespace informer's full resync")
 }
 
@@ -59,6 +70,9 @@ func (o *Options) Validate() error {
 	}
 	if o.NamespaceController && o.ConcurrentNamespaceSyncs < 1 {
 		return fmt.Errorf("--concurrent-namespace-syncs must be at least 1")
+	}
+	if o.ReplicaSetController && (o.ConcurrentReplicaSetSyncs < 1 || o.ConcurrentRCSyncs < 1) {
+		return fmt.Errorf("--concurrent-replicaset-syncs and --concurrent-rc-syncs must be at least 1")
 	}
 	if o.AllocateNodeCIDRs {
 		if _, err := nodeipam.NewRange(o.ClusterCIDR, o.NodeCIDRMaskSize); err != nil {

@@ -21,7 +21,11 @@ func TestValidateReplicationController(t *testing.T) {
 		want []string
 	}{
 		{"valid", baseRC, nil},
-		{"selector mismatch", func() *api.ReplicationController { rc := baseRC(); rc.Spec.Selector = map[string]string{"app": "db"}; return rc },
+		{"selector mismatch", func() *api.ReplicationController {
+			rc := baseRC()
+			rc.Spec.Selector = map[string]string{"app": "db"}
+			return rc
+		},
 			[]string{"spec.template.metadata.labels: Invalid value: {\"app\":\"web\"}: `selector` does not match template `labels`"}},
 		{"negative replicas", func() *api.ReplicationController { rc := baseRC(); rc.Spec.Replicas = ptr(int32(-1)); return rc },
 			[]string{"spec.replicas: Invalid value: -1: must be greater than or equal to 0"}},
