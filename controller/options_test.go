@@ -32,6 +32,7 @@ func TestRunWithoutControllers(t *testing.T) {
 	o := DefaultOptions()
 	o.AllocateNodeCIDRs = false
 	o.NamespaceController = false
+	o.ReplicaSetController = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
 		t.Errorf("Run = %v, want 'no controller enabled'", err)
 	}
@@ -40,7 +41,8 @@ func TestRunWithoutControllers(t *testing.T) {
 func TestCommandFlags(t *testing.T) {
 	cmd := NewCommand()
 	for _, f := range []string{"apiserver", "cluster-cidr", "node-cidr-mask-size", "allocate-node-cidrs", "resync",
-		"namespace-controller", "concurrent-namespace-syncs", "namespace-sync-period"} {
+		"namespace-controller", "concurrent-namespace-syncs", "namespace-sync-period",
+		"replicaset-controller", "concurrent-replicaset-syncs", "concurrent-rc-syncs"} {
 		if cmd.Flags().Lookup(f) == nil {
 			t.Errorf("flag --%s missing", f)
 		}
