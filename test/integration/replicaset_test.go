@@ -328,3 +328,38 @@ func TestReplicaSetValidation(t *testing.T) {
 		t.Errorf("rc error %v, want it to contain %q", err, want)
 	}
 }
+
+// A ready pod counts as available only minReadySeconds after it became
+// ready.
+func TestReplicaSetMinReadySeconds(t *testing.T) {
+	c, ctx := rsClient(t)
+	one := int32(1)
+	lbls := map[string]string{"app": "slow"}
+	rs, err := c.ReplicaSets("default").Create(ctx, &api.ReplicaSet{ObjectMeta: api.ObjectMeta{Name: "slow"},
+		Spec: api.ReplicaSetSpec{Replicas: &one, MinReadySeconds: 3, Selector: &api.LabelSelector{MatchLabels: lbls}, Template: testTemplate(lbls)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pods []*api.Pod
+	rsWaitUntil(t, "1 pod", func() (bool, string) {
+		pods = ownedPods(t, c, ctx, "default", rs.UID)
+		return len(pods) == 1, podNamesOf(pods)
+	})
+	readyAt := time.Now()
+	setReady(t, c, ctx, pods[0])
+	rsWaitUntil(t, "ready", func() (bool, string) {
+		cur, _ := c.ReplicaSets("default").Get(ctx, "slow")
+		return cur.Status.ReadyReplicas == 1, fmt.Sprintf("%+v", cur.Status)
+	})
+	cur, _ := c.ReplicaSets("default").Get(ctx, "slow")
+	if cur.Status.AvailableReplicas != 0 && time.Since(readyAt) < 2*time.Second {
+		t.Fatalf("available right after becoming ready: %+v", cur.Status)
+	}
+	rsWaitUntil(t, "available after minReadySeconds", func() (bool, string) {
+		cur, _ := c.ReplicaSets("default").Get(ctx, "slow")
+		return cur.Status.AvailableReplicas == 1, fmt.Sprintf("%+v", cur.Status)
+	})
+	if d := time.Since(readyAt); d < 2*time.Second {
+		t.Errorf("available after %v, before minReadySeconds (3s, ready time truncated to the second)", d)
+	}
+}
