@@ -14,8 +14,11 @@ import (
 	"minik8s/controller/garbagecollector"
 	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
+	"minik8s/controller/replicaset"
+	"minik8s/pkg/api"
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
+	"minik8s/pkg/client/record"
 )
 
 // NewCommand returns the "controller-manager" command.
@@ -63,6 +66,14 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	if opts.GarbageCollector {
 		runners["garbagecollector"] = garbagecollector.New(c, factory, garbagecollector.Config{Workers: opts.ConcurrentGCSyncs})
+	}
+	if opts.ReplicaSetController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "replicaset-controller"})
+		runners["replicaset-events"] = rec
+		runners["replicaset"] = replicaset.New(replicaset.ReplicaSetKind, c, factory, rec, replicaset.Config{Workers: opts.ConcurrentReplicaSetSyncs})
+		rcRec := record.NewRecorder(c, api.EventSource{Component: "replication-controller"})
+		runners["replicationcontroller-events"] = rcRec
+		runners["replicationcontroller"] = replicaset.New(replicaset.ReplicationControllerKind, c, factory, rcRec, replicaset.Config{Workers: opts.ConcurrentRCSyncs})
 	}
 	if len(runners) == 0 {
 		return errors.New("no controller enabled")

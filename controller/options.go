@@ -22,8 +22,11 @@ type Options struct {
 	ConcurrentNamespaceSyncs int           // --concurrent-namespace-syncs: namespaces deleted at once
 	NamespaceSyncPeriod      time.Duration // --namespace-sync-period: the namespace informer's resync
 
-	GarbageCollector  bool // --enable-garbage-collector: cascading deletion through ownerReferences
-	ConcurrentGCSyncs int  // --concurrent-gc-syncs: objects the garbage collector handles at once
+	GarbageCollector          bool // --enable-garbage-collector: cascading deletion through ownerReferences
+	ConcurrentGCSyncs         int  // --concurrent-gc-syncs: objects the garbage collector handles at once
+	ReplicaSetController      bool // --replicaset-controller: run the ReplicaSet and ReplicationController controllers
+	ConcurrentReplicaSetSyncs int  // --concurrent-replicaset-syncs: replica sets synced at once
+	ConcurrentRCSyncs         int  // --concurrent-rc-syncs: replication controllers synced at once
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
@@ -40,8 +43,11 @@ func DefaultOptions() Options {
 		ConcurrentNamespaceSyncs: 10,
 		NamespaceSyncPeriod:      5 * time.Minute,
 
-		GarbageCollector:  true,
-		ConcurrentGCSyncs: 20,
+		GarbageCollector:          true,
+		ConcurrentGCSyncs:         20,
+		ReplicaSetController:      true,
+		ConcurrentReplicaSetSyncs: 5,
+		ConcurrentRCSyncs:         5,
 	}
 }
 
@@ -55,6 +61,9 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.RequestTimeout, "request-timeout", o.RequestTimeout, "timeout of one apiserver request (not watches)")
 	fs.BoolVar(&o.NamespaceController, "namespace-controller", o.NamespaceController, "delete the contents of terminating namespaces, then finalize them")
 	fs.IntVar(&o.ConcurrentNamespaceSyncs, "concurrent-namespace-syncs", o.ConcurrentNamespaceSyncs, "number of namespaces deleted at once")
+	fs.BoolVar(&o.ReplicaSetController, "replicaset-controller", o.ReplicaSetController, "keep the pods of ReplicaSets and ReplicationControllers")
+	fs.IntVar(&o.ConcurrentReplicaSetSyncs, "concurrent-replicaset-syncs", o.ConcurrentReplicaSetSyncs, "number of replica sets synced at once")
+	fs.IntVar(&o.ConcurrentRCSyncs, "concurrent-rc-syncs", o.ConcurrentRCSyncs, "number of replication controllers synced at once")
 	fs.DurationVar(&o.NamespaceSyncPeriod, "namespace-sync-period", o.NamespaceSyncPeriod, "period of the namespace informer's full resync")
 	fs.BoolVar(&o.GarbageCollector, "enable-garbage-collector", o.GarbageCollector, "delete dependents through ownerReferences (cascading deletion)")
 	fs.IntVar(&o.ConcurrentGCSyncs, "concurrent-gc-syncs", o.ConcurrentGCSyncs, "number of objects the garbage collector handles at once")
@@ -70,6 +79,9 @@ func (o *Options) Validate() error {
 	}
 	if o.GarbageCollector && o.ConcurrentGCSyncs < 1 {
 		return fmt.Errorf("--concurrent-gc-syncs must be at least 1")
+	}
+	if o.ReplicaSetController && (o.ConcurrentReplicaSetSyncs < 1 || o.ConcurrentRCSyncs < 1) {
+		return fmt.Errorf("--concurrent-replicaset-syncs and --concurrent-rc-syncs must be at least 1")
 	}
 	if o.AllocateNodeCIDRs {
 		if _, err := nodeipam.NewRange(o.ClusterCIDR, o.NodeCIDRMaskSize); err != nil {

@@ -35,6 +35,7 @@ func TestRunWithoutControllers(t *testing.T) {
 	o.AllocateNodeCIDRs = false
 	o.NamespaceController = false
 	o.GarbageCollector = false
+	o.ReplicaSetController = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
 		t.Errorf("Run = %v, want 'no controller enabled'", err)
 	}
@@ -43,7 +44,8 @@ func TestRunWithoutControllers(t *testing.T) {
 func TestCommandFlags(t *testing.T) {
 	cmd := NewCommand()
 	for _, f := range []string{"apiserver", "cluster-cidr", "node-cidr-mask-size", "allocate-node-cidrs", "resync",
-		"namespace-controller", "concurrent-namespace-syncs", "namespace-sync-period", "enable-garbage-collector", "concurrent-gc-syncs"} {
+		"namespace-controller", "concurrent-namespace-syncs", "namespace-sync-period", "enable-garbage-collector", "concurrent-gc-syncs",
+		"replicaset-controller", "concurrent-replicaset-syncs", "concurrent-rc-syncs"} {
 		if cmd.Flags().Lookup(f) == nil {
 			t.Errorf("flag --%s missing", f)
 		}

@@ -40,6 +40,8 @@ var k8sPairs = []struct {
 	{&Binding{}, &corev1.Binding{}},
 	{&ReplicaSet{}, &appsv1.ReplicaSet{}},
 	{&List[ReplicaSet]{}, &appsv1.ReplicaSetList{}},
+	{&ReplicationController{}, &corev1.ReplicationController{}},
+	{&List[ReplicationController]{}, &corev1.ReplicationControllerList{}},
 	{&Deployment{}, &appsv1.Deployment{}},
 	{&List[Deployment]{}, &appsv1.DeploymentList{}},
 	{&HorizontalPodAutoscaler{}, &autoscalingv2.HorizontalPodAutoscaler{}},

@@ -23,8 +23,9 @@ func sample(kind, name string) string {
 		"Endpoints": `{"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"%s","labels":{"tier":"x"}},"subsets":[{"addresses":[{"ip":"10.244.1.5"}],"ports":[{"port":8080}]}]}`,
 		"Event": `{"apiVersion":"v1","kind":"Event","metadata":{"name":"%s","labels":{"tier":"x"}},"involvedObject":{"kind":"Pod","name":"p","namespace":"default"},` +
 			`"reason":"Started","message":"hi","type":"Normal","count":1,"source":{"component":"test"},"reportingComponent":"test","reportingInstance":"t"}`,
-		"ReplicaSet": `{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},"template":` + tmpl + `}}`,
-		"Deployment": `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},"template":` + tmpl + `}}`,
+		"ReplicaSet":            `{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},"template":` + tmpl + `}}`,
+		"ReplicationController": `{"apiVersion":"v1","kind":"ReplicationController","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"replicas":2,"selector":{"app":"web"},"template":` + tmpl + `}}`,
+		"Deployment":            `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},"template":` + tmpl + `}}`,
 		"HorizontalPodAutoscaler": `{"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"%s","labels":{"tier":"x"}},` +
 			`"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"web"},"minReplicas":1,"maxReplicas":5,` +
 			`"metrics":[{"type":"Resource","resource":{"name":"cpu","target":{"type":"Utilization","averageUtilization":50}}}]}}`,

@@ -37,6 +37,8 @@ func Default(obj api.Object) {
 			o.Spec.Replicas = ptr(int32(1))
 		}
 		DefaultPodSpec(&o.Spec.Template.Spec)
+	case *api.ReplicationController:
+		defaultReplicationController(o)
 	case *api.Deployment:
 		defaultDeployment(o)
 	case *api.Service:

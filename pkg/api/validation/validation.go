@@ -52,6 +52,9 @@ func Validate(obj api.Object) ErrorList {
 	case *api.ReplicaSet:
 		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
 		return append(errs, validateReplicaSetSpec(&o.Spec, "spec")...)
+	case *api.ReplicationController:
+		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
+		return append(errs, validateReplicationControllerSpec(&o.Spec, "spec")...)
 	case *api.Deployment:
 		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
 		return append(errs, validateDeploymentSpec(&o.Spec, "spec")...)
