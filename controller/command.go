@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minik8s/controller/deployment"
 	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
 	"minik8s/pkg/client"
@@ -59,6 +60,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	if opts.NamespaceController {
 		runners["namespace"] = namespace.New(c, factory, namespace.Config{Resync: opts.NamespaceSyncPeriod, Workers: opts.ConcurrentNamespaceSyncs})
+	}
+	if opts.DeploymentController {
+		runners["deployment"] = deployment.New(c, factory, deployment.Config{Workers: opts.ConcurrentDeploymentSyncs})
 	}
 	if len(runners) == 0 {
 		return errors.New("no controller enabled")

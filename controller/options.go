@@ -21,6 +21,9 @@ type Options struct {
 	NamespaceController      bool          // --namespace-controller: empty and remove terminating namespaces
 	ConcurrentNamespaceSyncs int           // --concurrent-namespace-syncs: namespaces deleted at once
 	NamespaceSyncPeriod      time.Duration // --namespace-sync-period: the namespace informer's resync
+
+	DeploymentController      bool // --deployment-controller: roll deployments out through replica sets
+	ConcurrentDeploymentSyncs int  // --concurrent-deployment-syncs: deployments synced at once
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
@@ -36,6 +39,9 @@ func DefaultOptions() Options {
 		NamespaceController:      true,
 		ConcurrentNamespaceSyncs: 10,
 		NamespaceSyncPeriod:      5 * time.Minute,
+
+		DeploymentController:      true,
+		ConcurrentDeploymentSyncs: 5,
 	}
 }
 
@@ -50,6 +56,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.NamespaceController, "namespace-controller", o.NamespaceController, "delete the contents of terminating namespaces, then finalize them")
 	fs.IntVar(&o.ConcurrentNamespaceSyncs, "concurrent-namespace-syncs", o.ConcurrentNamespaceSyncs, "number of namespaces deleted at once")
 	fs.DurationVar(&o.NamespaceSyncPeriod, "namespace-sync-period", o.NamespaceSyncPeriod, "period of the namespace informer's full resync")
+	fs.BoolVar(&o.DeploymentController, "deployment-controller", o.DeploymentController, "roll deployments out through replica sets")
+	fs.IntVar(&o.ConcurrentDeploymentSyncs, "concurrent-deployment-syncs", o.ConcurrentDeploymentSyncs, "number of deployments synced at once")
 }
 
 // Validate checks the options.
@@ -59,6 +67,9 @@ func (o *Options) Validate() error {
 	}
 	if o.NamespaceController && o.ConcurrentNamespaceSyncs < 1 {
 		return fmt.Errorf("--concurrent-namespace-syncs must be at least 1")
+	}
+	if o.DeploymentController && o.ConcurrentDeploymentSyncs < 1 {
+		return fmt.Errorf("--concurrent-deployment-syncs must be at least 1")
 	}
 	if o.AllocateNodeCIDRs {
 		if _, err := nodeipam.NewRange(o.ClusterCIDR, o.NodeCIDRMaskSize); err != nil {

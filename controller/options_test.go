@@ -18,6 +18,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"mask shorter than the cluster", func(o *Options) { o.NodeCIDRMaskSize = 8 }, "between the cluster prefix length 16 and 30"},
 		{"IPAM off ignores the CIDR", func(o *Options) { o.AllocateNodeCIDRs = false; o.ClusterCIDR = "x" }, ""},
 		{"no namespace workers", func(o *Options) { o.ConcurrentNamespaceSyncs = 0 }, "--concurrent-namespace-syncs"},
+		{"no deployment workers", func(o *Options) { o.ConcurrentDeploymentSyncs = 0 }, "--concurrent-deployment-syncs"},
 	} {
 		o := DefaultOptions()
 		tc.edit(&o)
@@ -32,6 +33,7 @@ func TestRunWithoutControllers(t *testing.T) {
 	o := DefaultOptions()
 	o.AllocateNodeCIDRs = false
 	o.NamespaceController = false
+	o.DeploymentController = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
 		t.Errorf("Run = %v, want 'no controller enabled'", err)
 	}
