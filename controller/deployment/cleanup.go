@@ -3,8 +3,8 @@ package deployment
 import "minik8s/pkg/api"
 
 // PlanCleanup is cleanupDeployment's decision: the old replica sets to
-// delete so that at most revisionHistoryLimit remain, oldest revision
-// first, only those scaled to 0 with no pods left and whose status is
+// delete: of the old ones beyond revisionHistoryLimit (oldest revision
+// first), those scaled to 0 with no pods left and whose status is
 // current.
 func PlanCleanup(d *api.Deployment, oldRSs []*api.ReplicaSet) []*api.ReplicaSet {
 	if d.Spec.RevisionHistoryLimit == nil {
@@ -22,10 +22,7 @@ func PlanCleanup(d *api.Deployment, oldRSs []*api.ReplicaSet) []*api.ReplicaSet 
 	}
 	byRevision(alive)
 	var out []*api.ReplicaSet
-	for _, rs := range alive {
-		if len(out) >= diff {
-			break
-		}
+	for _, rs := range alive[:diff] { // only the diff oldest are candidates
 		if rs.Status.Replicas != 0 || rsReplicas(rs) != 0 || rs.Generation > rs.Status.ObservedGeneration {
 			continue
 		}
