@@ -282,13 +282,19 @@ func TestDeploymentRollingUpdateUndoPause(t *testing.T) {
 	waitRolledOut(t, c, "default", "web", "img:v3", 6)
 	kubectlOK(t, ts.URL, "deployment.apps/web restarted\n", "rollout", "restart", "deployment/web")
 	waitUntil(t, 30*time.Second, "restart rolled out", func() (bool, string) {
-		rss := replicaSetsOf(t, c, "default", "web")
-		for _, rs := range []*api.ReplicaSet{rss["img:v3"]} {
-			if rs != nil && rs.Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"] != "" && *rs.Spec.Replicas == 6 {
-				return true, ""
+		rss, _, err := c.ReplicaSets("default").List(ctx, mkclient.ListOptions{LabelSelector: "app=web"})
+		if err != nil {
+			return false, err.Error()
+		}
+		restarted, others := false, int32(0)
+		for _, rs := range rss {
+			if rs.Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"] != "" {
+				restarted = *rs.Spec.Replicas == 6
+			} else {
+				others += *rs.Spec.Replicas
 			}
 		}
-		return false, fmt.Sprintf("%d replica sets", len(rss))
+		return restarted && others == 0, fmt.Sprintf("%d replica sets, %d old pods", len(rss), others)
 	})
 
 	// revisionHistoryLimit: old replica sets beyond it are deleted.
