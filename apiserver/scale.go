@@ -16,22 +16,6 @@ import (
 // "kubectl scale" uses: an autoscaling/v1 Scale that reads and writes
 // spec.replicas of its parent.
 
-type scaleSpec struct {
-	Replicas int32 `json:"replicas"`
-}
-
-type scaleStatus struct {
-	Replicas int32  `json:"replicas"`
-	Selector string `json:"selector,omitempty"`
-}
-
-type scaleObject struct {
-	api.TypeMeta `json:",inline"`
-	Metadata     api.ObjectMeta `json:"metadata"`
-	Spec         scaleSpec      `json:"spec"`
-	Status       scaleStatus    `json:"status"`
-}
-
 func hasScale(info *api.ResourceInfo) bool {
 	return info.Kind == "Deployment" || info.Kind == "ReplicaSet"
 }
@@ -55,15 +39,15 @@ func replicasOf(obj api.Object) (*int32, int32, *api.LabelSelector) {
 	return nil, 0, nil
 }
 
-func scaleFor(obj api.Object) scaleObject {
+func scaleFor(obj api.Object) *api.Scale {
 	m := obj.GetObjectMeta()
 	spec, st, sel := replicasOf(obj)
-	return scaleObject{
+	return &api.Scale{
 		TypeMeta: api.TypeMeta{Kind: "Scale", APIVersion: "autoscaling/v1"},
-		Metadata: api.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: m.UID,
+		ObjectMeta: api.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: m.UID,
 			ResourceVersion: m.ResourceVersion, CreationTimestamp: m.CreationTimestamp},
-		Spec:   scaleSpec{Replicas: *spec},
-		Status: scaleStatus{Replicas: st, Selector: labels.FormatLabelSelector(sel)},
+		Spec:   api.ScaleSpec{Replicas: *spec},
+		Status: api.ScaleStatus{Replicas: st, Selector: labels.FormatLabelSelector(sel)},
 	}
 }
 
@@ -101,14 +85,14 @@ func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, rt route) er
 				return nil, nil, err
 			}
 		}
-		var want scaleObject
+		var want api.Scale
 		if err := json.Unmarshal(newJSON, &want); err != nil {
 			return nil, nil, errBadRequest(fmt.Sprintf("invalid Scale: %v", err))
 		}
 		if want.Spec.Replicas < 0 {
 			return nil, nil, errInvalid(rt.info, rt.name, validation.ErrorList{validation.Invalid("spec.replicas", want.Spec.Replicas, "must be greater than or equal to 0")})
 		}
-		if rv := want.Metadata.ResourceVersion; rv != "" && rv != strconv.FormatInt(rev, 10) {
+		if rv := want.ResourceVersion; rv != "" && rv != strconv.FormatInt(rev, 10) {
 			return nil, nil, errConflict(rt.info, rt.name, staleMessage)
 		}
 		spec, _, _ := replicasOf(obj)

@@ -19,6 +19,7 @@ import (
 
 	"minik8s/kubelet/runtime"
 	"minik8s/kubelet/runtime/cni"
+	"minik8s/test/testutil"
 )
 
 const (
@@ -231,9 +232,11 @@ func helper() (retErr error) {
 	}
 	var body string
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		out.Reset()
-		code, err := r.Exec(ctx, writer, runtime.ExecOptions{Cmd: []string{"wget", "-q", "-O", "-", "http://127.0.0.1:8080/index.html"}, Stdout: &out, Stderr: &out})
-		body = out.String()
+		// stdout and stderr are copied by two goroutines: one writer for
+		// both must be safe for concurrent writes.
+		var both testutil.SyncBuffer
+		code, err := r.Exec(ctx, writer, runtime.ExecOptions{Cmd: []string{"wget", "-q", "-O", "-", "http://127.0.0.1:8080/index.html"}, Stdout: &both, Stderr: &both})
+		body = both.String()
 		fmt.Printf("fetch: %d %v %q\n", code, err, body)
 		if err == nil && code == 0 && body != "" {
 			break
