@@ -41,6 +41,9 @@ func startRSStatusFaker(t *testing.T, c *mkclient.Client, ns string) *rsStatusFa
 			if err == nil {
 				f.observe(rss)
 				for _, rs := range rss {
+					if strings.Contains(rs.Spec.Template.Spec.Containers[0].Image, "stuck") {
+						continue // pods that never come up
+					}
 					want := *rs.Spec.Replicas
 					if rs.Status.Replicas == want && rs.Status.AvailableReplicas == want && rs.Status.ObservedGeneration == rs.Generation {
 						continue
@@ -417,5 +420,40 @@ func TestDeploymentRealKubectl(t *testing.T) {
 	if lines := strings.Split(out, "\n"); len(lines) < 2 || !strings.HasPrefix(lines[0], "NAME   READY   UP-TO-DATE   AVAILABLE   AGE") ||
 		!strings.HasPrefix(lines[1], "web    2/2     2            2           ") {
 		t.Errorf("get deployments:\n%s", out)
+	}
+}
+
+func TestDeploymentProgressDeadline(t *testing.T) {
+	ts := testserver.Start(t)
+	c, err := mkclient.New(&mkclient.Config{Server: ts.URL, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	startControllerManager(t, ts.URL)
+	startRSStatusFaker(t, c, "default")
+	d := webDeployment("stuck", 2, "stuck:v1")
+	pds := int32(2)
+	d.Spec.ProgressDeadlineSeconds = &pds
+	if _, err := c.Deployments("default").Create(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 20*time.Second, "ProgressDeadlineExceeded", func() (bool, string) {
+		got, err := c.Deployments("default").Get(ctx, "stuck")
+		if err != nil {
+			return false, err.Error()
+		}
+		p, a := condition(got, "Progressing"), condition(got, "Available")
+		return p != nil && p.Status == "False" && p.Reason == "ProgressDeadlineExceeded" &&
+			strings.HasPrefix(p.Message, `ReplicaSet "stuck-`) && strings.HasSuffix(p.Message, `" has timed out progressing.`) &&
+			a != nil && a.Status == "False" && a.Reason == "MinimumReplicasUnavailable", fmt.Sprintf("%+v", got.Status.Conditions)
+	})
+	out, errs, code := ourKubectl(t, ts.URL, "", "rollout", "status", "deployment/stuck", "--timeout=10s")
+	if code == 0 || errs != "error: deployment \"stuck\" exceeded its progress deadline\n" {
+		t.Errorf("rollout status of a stuck deployment: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	out, _, code = ourKubectl(t, ts.URL, "", "rollout", "status", "deployment/web", "--watch=false")
+	if code == 0 {
+		t.Errorf("rollout status of a missing deployment: exit 0, %q", out)
 	}
 }
