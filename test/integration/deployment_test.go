@@ -416,6 +416,21 @@ func TestDeploymentRealKubectl(t *testing.T) {
 	}
 	waitRolledOut(t, c, "default", "web", "img:v2", 2)
 	kubectl("rollout", "status", "deployment/web", "--timeout=30s")
+	if out := kubectl("rollout", "pause", "deployment/web"); out != "deployment.apps/web paused\n" {
+		t.Errorf("rollout pause: %q", out)
+	}
+	if out := kubectl("rollout", "resume", "deployment/web"); out != "deployment.apps/web resumed\n" {
+		t.Errorf("rollout resume: %q", out)
+	}
+	if out := kubectl("rollout", "restart", "deployment/web"); out != "deployment.apps/web restarted\n" {
+		t.Errorf("rollout restart: %q", out)
+	}
+	if out := kubectl("rollout", "status", "deployment/web", "--timeout=30s"); !strings.HasSuffix(out, "deployment \"web\" successfully rolled out\n") {
+		t.Errorf("rollout status after restart: %q", out)
+	}
+	if out := kubectl("rollout", "history", "deployment/web"); !strings.HasSuffix(out, "3         <none>\n4         <none>\n5         <none>\n\n") {
+		t.Errorf("rollout history after restart: %q", out)
+	}
 	out := kubectl("get", "deployments")
 	if lines := strings.Split(out, "\n"); len(lines) < 2 || !strings.HasPrefix(lines[0], "NAME   READY   UP-TO-DATE   AVAILABLE   AGE") ||
 		!strings.HasPrefix(lines[1], "web    2/2     2            2           ") {
