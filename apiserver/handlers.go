@@ -466,32 +466,6 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, rt route) error 
 	return s.writeObject(w, r, rt.info, http.StatusOK, obj)
 }
 
-// deleteObject removes one object, honouring preconditions, and returns it
-// with the resourceVersion of the deletion.
-func (s *Server) deleteObject(ctx context.Context, rt route, pre *api.Preconditions) (api.Object, error) {
-	for {
-		old, rev, err := s.getObject(ctx, rt.info, rt.namespace, rt.name)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkPreconditions(rt.info, rt.name, old, pre); err != nil {
-			return nil, err
-		}
-		kv, err := s.store.Delete(ctx, storageKey(rt.info, rt.namespace, rt.name), rev)
-		if errors.Is(err, storage.ErrConflict) && ctx.Err() == nil {
-			continue // changed meanwhile: check the preconditions again
-		}
-		if err != nil {
-			return nil, err
-		}
-		old.GetObjectMeta().ResourceVersion = strconv.FormatInt(kv.ModRevision, 10)
-		if !isDryRun(ctx) {
-			strategyFor(rt.info).AfterDelete(ctx, s, old)
-		}
-		return old, nil
-	}
-}
-
 func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request, rt route) error {
 	st := strategyFor(rt.info)
 	if !st.AllowDeleteCollection() {

@@ -61,8 +61,13 @@ func checkPreconditions(info *api.ResourceInfo, name string, obj api.Object, pre
 // metadata.deletionTimestamp (now + grace) and deletionGracePeriodSeconds
 // (a MODIFIED event) and its kubelet kills it and deletes it with grace 0;
 // a second DELETE may only shorten the grace period. Other pods, and a
-// grace period of 0, remove the pod at once.
+// grace period of 0, are deleted as any object (deleteObject: removed at
+// once unless finalizers keep them). The propagation policy's finalizers
+// are set in both cases.
 func (s *Server) deletePod(ctx context.Context, rt route, opts *api.DeleteOptions, q url.Values) (api.Object, error) {
+	if err := validateDeleteOptions(rt.info, rt.name, opts); err != nil {
+		return nil, err
+	}
 	for {
 		obj, rev, err := s.getObject(ctx, rt.info, rt.namespace, rt.name)
 		if err != nil {
@@ -77,14 +82,18 @@ func (s *Server) deletePod(ctx context.Context, rt route, opts *api.DeleteOption
 			return nil, err
 		}
 		if !gracefulPodDelete(pod, grace) {
-			return s.deleteObject(ctx, rt, opts.Preconditions)
+			return s.deleteObject(ctx, rt, opts)
 		}
-		if cur := pod.DeletionGracePeriodSeconds; pod.DeletionTimestamp != nil && cur != nil && *cur <= grace {
+		fins, finsChanged := deletionFinalizers(pod.Finalizers, opts)
+		if cur := pod.DeletionGracePeriodSeconds; !finsChanged && pod.DeletionTimestamp != nil && cur != nil && *cur <= grace {
 			return pod, nil // already terminating at least as fast
 		}
+		pod.Finalizers = fins
 		now := time.Now().UTC()
 		dt := api.NewTime(now.Add(time.Duration(grace) * time.Second).Truncate(time.Second))
-		if pod.DeletionTimestamp != nil && pod.DeletionTimestamp.Before(dt.Time) {
+		if cur := pod.DeletionGracePeriodSeconds; pod.DeletionTimestamp != nil && cur != nil && *cur <= grace {
+			dt, grace = *pod.DeletionTimestamp, *cur // only the finalizers change
+		} else if pod.DeletionTimestamp != nil && pod.DeletionTimestamp.Before(dt.Time) {
 			dt = *pod.DeletionTimestamp
 		}
 		pod.DeletionTimestamp, pod.DeletionGracePeriodSeconds = &dt, &grace

@@ -135,7 +135,7 @@ func (defaultStrategy) BeginUpdate(context.Context, *Server, api.Object, api.Obj
 }
 func (defaultStrategy) AfterUpdate(context.Context, *Server, api.Object) {}
 func (defaultStrategy) Delete(ctx context.Context, s *Server, rt route, opts *api.DeleteOptions, _ url.Values) (api.Object, error) {
-	return s.deleteObject(ctx, rt, opts.Preconditions)
+	return s.deleteObject(ctx, rt, opts)
 }
 func (defaultStrategy) AfterDelete(context.Context, *Server, api.Object) {}
 func (defaultStrategy) AllowDeleteCollection() bool                      { return true }

@@ -48,6 +48,14 @@ func (s *Server) guaranteedUpdate(ctx context.Context, info *api.ResourceInfo, n
 		if err != nil {
 			return nil, err
 		}
+		if shouldDeleteDuringUpdate(obj, cur) { // the last finalizer is gone (finalizers.go)
+			runFinish(finish, false)
+			out, err := s.removeObject(ctx, route{info: info, namespace: namespace, name: name}, obj, kv.ModRevision)
+			if errors.Is(err, storage.ErrConflict) && ctx.Err() == nil {
+				continue
+			}
+			return out, err
+		}
 		data, err := encodeStored(obj)
 		if err != nil {
 			runFinish(finish, false)
@@ -100,7 +108,7 @@ func (s *Server) updateFrom(ctx context.Context, rt route, obj, cur api.Object) 
 	if err != nil {
 		return nil, nil, err
 	}
-	if errs := st.ValidateUpdate(merged, cur); len(errs) > 0 {
+	if errs := append(st.ValidateUpdate(merged, cur), validateFinalizersUpdate(merged, cur)...); len(errs) > 0 {
 		return nil, nil, errInvalid(rt.info, rt.name, errs)
 	}
 	finish, err := st.BeginUpdate(ctx, s, merged, cur, rt.sub)

@@ -24,6 +24,9 @@ type Options struct {
 
 	DeploymentController      bool // --deployment-controller: roll deployments out through replica sets
 	ConcurrentDeploymentSyncs int  // --concurrent-deployment-syncs: deployments synced at once
+
+	GarbageCollector  bool // --enable-garbage-collector: cascading deletion through ownerReferences
+	ConcurrentGCSyncs int  // --concurrent-gc-syncs: objects the garbage collector handles at once
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
@@ -42,6 +45,9 @@ func DefaultOptions() Options {
 
 		DeploymentController:      true,
 		ConcurrentDeploymentSyncs: 5,
+
+		GarbageCollector:  true,
+		ConcurrentGCSyncs: 20,
 	}
 }
 
@@ -58,6 +64,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.NamespaceSyncPeriod, "namespace-sync-period", o.NamespaceSyncPeriod, "period of the namespace informer's full resync")
 	fs.BoolVar(&o.DeploymentController, "deployment-controller", o.DeploymentController, "roll deployments out through replica sets")
 	fs.IntVar(&o.ConcurrentDeploymentSyncs, "concurrent-deployment-syncs", o.ConcurrentDeploymentSyncs, "number of deployments synced at once")
+	fs.BoolVar(&o.GarbageCollector, "enable-garbage-collector", o.GarbageCollector, "delete dependents through ownerReferences (cascading deletion)")
+	fs.IntVar(&o.ConcurrentGCSyncs, "concurrent-gc-syncs", o.ConcurrentGCSyncs, "number of objects the garbage collector handles at once")
 }
 
 // Validate checks the options.
@@ -70,6 +78,9 @@ func (o *Options) Validate() error {
 	}
 	if o.DeploymentController && o.ConcurrentDeploymentSyncs < 1 {
 		return fmt.Errorf("--concurrent-deployment-syncs must be at least 1")
+	}
+	if o.GarbageCollector && o.ConcurrentGCSyncs < 1 {
+		return fmt.Errorf("--concurrent-gc-syncs must be at least 1")
 	}
 	if o.AllocateNodeCIDRs {
 		if _, err := nodeipam.NewRange(o.ClusterCIDR, o.NodeCIDRMaskSize); err != nil {

@@ -19,6 +19,8 @@ func TestOptionsValidate(t *testing.T) {
 		{"IPAM off ignores the CIDR", func(o *Options) { o.AllocateNodeCIDRs = false; o.ClusterCIDR = "x" }, ""},
 		{"no namespace workers", func(o *Options) { o.ConcurrentNamespaceSyncs = 0 }, "--concurrent-namespace-syncs"},
 		{"no deployment workers", func(o *Options) { o.ConcurrentDeploymentSyncs = 0 }, "--concurrent-deployment-syncs"},
+		{"no gc workers", func(o *Options) { o.ConcurrentGCSyncs = 0 }, "--concurrent-gc-syncs"},
+		{"gc off ignores its workers", func(o *Options) { o.GarbageCollector = false; o.ConcurrentGCSyncs = 0 }, ""},
 	} {
 		o := DefaultOptions()
 		tc.edit(&o)
@@ -34,6 +36,7 @@ func TestRunWithoutControllers(t *testing.T) {
 	o.AllocateNodeCIDRs = false
 	o.NamespaceController = false
 	o.DeploymentController = false
+	o.GarbageCollector = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
 		t.Errorf("Run = %v, want 'no controller enabled'", err)
 	}
@@ -42,7 +45,8 @@ func TestRunWithoutControllers(t *testing.T) {
 func TestCommandFlags(t *testing.T) {
 	cmd := NewCommand()
 	for _, f := range []string{"apiserver", "cluster-cidr", "node-cidr-mask-size", "allocate-node-cidrs", "resync",
-		"namespace-controller", "concurrent-namespace-syncs", "namespace-sync-period"} {
+		"namespace-controller", "concurrent-namespace-syncs", "namespace-sync-period", "enable-garbage-collector", "concurrent-gc-syncs",
+		"deployment-controller", "concurrent-deployment-syncs"} {
 		if cmd.Flags().Lookup(f) == nil {
 			t.Errorf("flag --%s missing", f)
 		}

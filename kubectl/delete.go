@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,6 +26,7 @@ type deleteOptions struct {
 	gracePeriod    int64
 	force          bool
 	now            bool
+	cascade        string
 }
 
 // defaultDeleteWait bounds --wait when --timeout is 0.
@@ -50,6 +53,8 @@ func newDeleteCommand(o *options) *cobra.Command {
 	f.Int64Var(&d.gracePeriod, "grace-period", -1, "Period of time in seconds given to the resource to terminate gracefully (-1 = the object's default)")
 	f.BoolVar(&d.force, "force", false, "Immediately remove resources from the API (use with --grace-period=0)")
 	f.BoolVar(&d.now, "now", false, "If true, resources are signaled for immediate shutdown (same as --grace-period=1)")
+	f.StringVar(&d.cascade, "cascade", "background", `Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.`)
+	f.Lookup("cascade").NoOptDefVal = "background"
 	return cmd
 }
 
@@ -61,9 +66,37 @@ type victim struct {
 	uid       string
 }
 
+// cascadePolicy maps --cascade to a propagationPolicy as kubectl does
+// (GetCascadingStrategy): the booleans are deprecated spellings of
+// background (true) and orphan (false), with a warning.
+func cascadePolicy(cascade string) (policy, warning string, err error) {
+	switch strings.ToLower(cascade) {
+	case "background":
+		return "Background", "", nil
+	case "foreground":
+		return "Foreground", "", nil
+	case "orphan":
+		return "Orphan", "", nil
+	}
+	if b, perr := strconv.ParseBool(cascade); perr == nil {
+		if b {
+			return "Background", "warning: --cascade=true is deprecated (boolean value) and can be replaced with --cascade=background.", nil
+		}
+		return "Orphan", "warning: --cascade=false is deprecated (boolean value) and can be replaced with --cascade=orphan.", nil
+	}
+	return "", "", fmt.Errorf("invalid cascade value (%v). Must be \"background\", \"foreground\", or \"orphan\"", cascade)
+}
+
 func runDelete(ctx context.Context, o *options, d *deleteOptions, args []string) error {
 	if len(args) == 0 && len(d.files.files) == 0 {
 		return errors.New(resourcesRequired)
+	}
+	policy, warning, err := cascadePolicy(d.cascade)
+	if err != nil {
+		return err
+	}
+	if warning != "" {
+		fmt.Fprintln(o.err, warning)
 	}
 	c, ns, err := o.clientNS()
 	if err != nil {
@@ -128,7 +161,7 @@ func runDelete(ctx context.Context, o *options, d *deleteOptions, args []string)
 		}
 	}
 
-	var opts *api.DeleteOptions
+	opts := &api.DeleteOptions{PropagationPolicy: &policy}
 	grace := d.gracePeriod
 	if d.now {
 		grace = 1
@@ -137,7 +170,7 @@ func runDelete(ctx context.Context, o *options, d *deleteOptions, args []string)
 		grace = 0
 	}
 	if grace >= 0 {
-		opts = &api.DeleteOptions{GracePeriodSeconds: &grace}
+		opts.GracePeriodSeconds = &grace
 	}
 	failed := false
 	var deleted []victim
