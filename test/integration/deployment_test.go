@@ -340,13 +340,24 @@ func TestDeploymentRecreate(t *testing.T) {
 		t.Fatalf("no new replica set")
 	}
 	fake.mu.Lock()
-	defer fake.mu.Unlock()
 	if fake.overlap["db"] {
 		t.Errorf("Recreate ran old and new pods at once")
 	}
 	if fake.maxTotal["db"] > 3 {
 		t.Errorf("Recreate asked for %d pods at once, want at most 3", fake.maxTotal["db"])
 	}
+	fake.mu.Unlock()
+
+	// The replica sets name the deployment as their controller, so the
+	// garbage collector deletes them with it.
+	kubectlOK(t, ts.URL, "deployment.apps \"db\" deleted\n", "delete", "deployment", "db")
+	waitUntil(t, 20*time.Second, "replica sets deleted with their deployment", func() (bool, string) {
+		rss, _, err := c.ReplicaSets("default").List(ctx, mkclient.ListOptions{LabelSelector: "app=db"})
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(rss) == 0, fmt.Sprintf("%d left", len(rss))
+	})
 }
 
 func TestDeploymentValidation(t *testing.T) {
