@@ -226,8 +226,10 @@ func newRolloutPauseCommand(o *options, pause bool) *cobra.Command {
 					return err
 				}
 				if d.Spec.Paused == pause {
-					fmt.Fprintf(o.out, "deployment.apps/%s already %s\n", name, done)
-					continue
+					if pause {
+						return fmt.Errorf("deployments.apps %q is already paused", name)
+					}
+					return fmt.Errorf("deployments.apps %q is not paused", name)
 				}
 				if _, err := c.Deployments(ns).Patch(cmd.Context(), name, client.StrategicMergePatchType, pausePatch(pause)); err != nil {
 					return err

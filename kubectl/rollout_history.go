@@ -71,7 +71,7 @@ func historyText(rss []*api.ReplicaSet, revision int64) (string, error) {
 		if !ok {
 			return "", fmt.Errorf("unable to find the specified revision")
 		}
-		writeTemplate(&buf, &rs.Spec.Template, rs.Annotations[changeCauseAnnotation])
+		writeTemplate(&buf, &rs.Spec.Template)
 		return buf.String(), nil
 	}
 	if len(revs) == 0 {
@@ -90,35 +90,65 @@ func historyText(rss []*api.ReplicaSet, revision int64) (string, error) {
 	return buf.String(), nil
 }
 
-// writeTemplate prints a pod template as kubectl's describe does.
-func writeTemplate(buf *bytes.Buffer, t *api.PodTemplateSpec, cause string) {
-	w := tabwriter.NewWriter(buf, 0, 8, 2, ' ', 0)
-	fmt.Fprintf(w, "Pod Template:\n")
-	fmt.Fprintf(w, "  Labels:\t%s\n", joinMap(t.Labels, "\n    \t"))
-	if cause != "" {
-		fmt.Fprintf(w, "  Annotations:\t%s=%s\n", changeCauseAnnotation, cause)
+// writeTemplate prints a pod template as the real kubectl's
+// `rollout history --revision` does (describe's template section, with
+// plain tabs).
+func writeTemplate(buf *bytes.Buffer, t *api.PodTemplateSpec) {
+	fmt.Fprintf(buf, "Pod Template:\n")
+	fmt.Fprintf(buf, "  Labels:\t%s\n", joinMap(t.Labels, "=", "\n\t"))
+	if len(t.Annotations) > 0 {
+		fmt.Fprintf(buf, "  Annotations:\t%s\n", joinMap(t.Annotations, ": ", "\n\t"))
 	}
-	fmt.Fprintf(w, "  Containers:\n")
+	fmt.Fprintf(buf, "  Containers:\n")
 	for _, c := range t.Spec.Containers {
-		fmt.Fprintf(w, "   %s:\n", c.Name)
-		fmt.Fprintf(w, "    Image:\t%s\n", c.Image)
-		ports := make([]string, 0, len(c.Ports))
+		fmt.Fprintf(buf, "   %s:\n", c.Name)
+		fmt.Fprintf(buf, "    Image:\t%s\n", c.Image)
+		ports, hostPorts := make([]string, 0, len(c.Ports)), make([]string, 0, len(c.Ports))
 		for _, p := range c.Ports {
 			proto := p.Protocol
 			if proto == "" {
 				proto = "TCP"
 			}
 			ports = append(ports, fmt.Sprintf("%d/%s", p.ContainerPort, proto))
+			hostPorts = append(hostPorts, fmt.Sprintf("%d/%s", p.HostPort, proto))
 		}
 		if len(ports) == 0 {
-			ports = append(ports, "<none>")
+			ports, hostPorts = []string{"<none>"}, []string{"<none>"}
 		}
-		fmt.Fprintf(w, "    Port:\t%s\n", strings.Join(ports, ", "))
+		fmt.Fprintf(buf, "    Port:\t%s\n", strings.Join(ports, ", "))
+		fmt.Fprintf(buf, "    Host Port:\t%s\n", strings.Join(hostPorts, ", "))
+		if len(c.Command) > 0 {
+			fmt.Fprintf(buf, "    Command:\n")
+			for _, a := range c.Command {
+				fmt.Fprintf(buf, "      %s\n", a)
+			}
+		}
+		if len(c.Args) > 0 {
+			fmt.Fprintf(buf, "    Args:\n")
+			for _, a := range c.Args {
+				fmt.Fprintf(buf, "      %s\n", a)
+			}
+		}
+		if len(c.Env) == 0 {
+			fmt.Fprintf(buf, "    Environment:\t<none>\n")
+		} else {
+			fmt.Fprintf(buf, "    Environment:\n")
+			for _, e := range c.Env {
+				fmt.Fprintf(buf, "      %s:\t%s\n", e.Name, e.Value)
+			}
+		}
+		fmt.Fprintf(buf, "    Mounts:\t<none>\n")
 	}
-	w.Flush()
+	fmt.Fprintf(buf, "  Volumes:\t<none>\n")
+	if len(t.Spec.NodeSelector) == 0 {
+		fmt.Fprintf(buf, "  Node-Selectors:\t<none>\n")
+	} else {
+		fmt.Fprintf(buf, "  Node-Selectors:\t%s\n", joinMap(t.Spec.NodeSelector, "=", "\n\t"))
+	}
+	fmt.Fprintf(buf, "  Tolerations:\t<none>\n")
 }
 
-func joinMap(m map[string]string, sep string) string {
+func joinMap(m map[string]string, kv, sep string) string {
 	if len(m) == 0 {
 		return "<none>"
 	}
@@ -129,7 +159,7 @@ func joinMap(m map[string]string, sep string) string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + "=" + m[k]
+		parts[i] = k + kv + m[k]
 	}
 	return strings.Join(parts, sep)
 }

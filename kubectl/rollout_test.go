@@ -65,7 +65,10 @@ func TestHistoryText(t *testing.T) {
 		t.Errorf("history:\n%s\nwant:\n%s", got, want)
 	}
 	one, err := historyText(rss, 2)
-	if err != nil || !strings.Contains(one, "Image:  v2") || !strings.Contains(one, "pod-template-hash=b") {
+	wantOne := "Pod Template:\n  Labels:\tapp=web\n\tpod-template-hash=b\n  Containers:\n   web:\n    Image:\tv2\n" +
+		"    Port:\t<none>\n    Host Port:\t<none>\n    Environment:\t<none>\n    Mounts:\t<none>\n" +
+		"  Volumes:\t<none>\n  Node-Selectors:\t<none>\n  Tolerations:\t<none>\n"
+	if err != nil || one != wantOne {
 		t.Errorf("revision 2: %q %v", one, err)
 	}
 	if _, err := historyText(rss, 7); err == nil {

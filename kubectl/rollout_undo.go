@@ -71,9 +71,6 @@ func newRolloutUndoCommand(o *options) *cobra.Command {
 // of toRevision (0: the one before the current) back on the deployment.
 // skipped is kubectl's message when there is nothing to do.
 func undoPatch(d *api.Deployment, rss []*api.ReplicaSet, toRevision int64) (patch []byte, skipped string, err error) {
-	if d.Spec.Paused {
-		return nil, "", errors.New("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again")
-	}
 	var target *api.ReplicaSet
 	if toRevision == 0 {
 		var max, second int64
@@ -101,6 +98,9 @@ func undoPatch(d *api.Deployment, rss []*api.ReplicaSet, toRevision int64) (patc
 		if target == nil {
 			return nil, "", fmt.Errorf("unable to find specified revision %d in history", toRevision)
 		}
+	}
+	if d.Spec.Paused {
+		return nil, "", errors.New("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again")
 	}
 	tmpl := target.Spec.Template
 	b, _ := json.Marshal(tmpl)

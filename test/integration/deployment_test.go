@@ -264,7 +264,9 @@ func TestDeploymentRollingUpdateUndoPause(t *testing.T) {
 
 	// Paused: a template change rolls nothing out until resumed.
 	kubectlOK(t, ts.URL, "deployment.apps/web paused\n", "rollout", "pause", "deployment/web")
-	kubectlOK(t, ts.URL, "deployment.apps/web already paused\n", "rollout", "pause", "deployment/web")
+	if _, errs, code := ourKubectl(t, ts.URL, "", "rollout", "pause", "deployment/web"); code != 1 || errs != "error: deployments.apps \"web\" is already paused\n" {
+		t.Errorf("pause twice: exit %d, %q", code, errs)
+	}
 	kubectlOK(t, ts.URL, "deployment.apps/web image updated\n", "set", "image", "deployment/web", "web=img:v3")
 	waitUntil(t, 10*time.Second, "the paused deployment's change observed", func() (bool, string) {
 		dep, _ := c.Deployments("default").Get(ctx, "web")
@@ -417,6 +419,10 @@ func TestDeploymentRealKubectl(t *testing.T) {
 	}
 	if out := kubectl("rollout", "history", "deployment/web"); out != "deployment.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n" {
 		t.Errorf("rollout history: %q", out)
+	}
+	realRev := kubectl("rollout", "history", "deployment/web", "--revision=1")
+	if ours, errs, code := ourKubectl(t, ts.URL, "", "rollout", "history", "deployment/web", "--revision=1"); code != 0 || ours != realRev {
+		t.Errorf("history --revision=1: ours (exit %d, %s)\n%q\nreal kubectl's\n%q", code, errs, ours, realRev)
 	}
 	if out := kubectl("rollout", "undo", "deployment/web"); out != "deployment.apps/web rolled back\n" {
 		t.Errorf("rollout undo: %q", out)
