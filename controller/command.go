@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minik8s/controller/deployment"
 	"minik8s/controller/garbagecollector"
 	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
@@ -63,6 +64,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	if opts.NamespaceController {
 		runners["namespace"] = namespace.New(c, factory, namespace.Config{Resync: opts.NamespaceSyncPeriod, Workers: opts.ConcurrentNamespaceSyncs})
+	}
+	if opts.DeploymentController {
+		runners["deployment"] = deployment.New(c, factory, deployment.Config{Workers: opts.ConcurrentDeploymentSyncs})
 	}
 	if opts.GarbageCollector {
 		runners["garbagecollector"] = garbagecollector.New(c, factory, garbagecollector.Config{Workers: opts.ConcurrentGCSyncs})

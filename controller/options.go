@@ -27,6 +27,8 @@ type Options struct {
 	ReplicaSetController      bool // --replicaset-controller: run the ReplicaSet and ReplicationController controllers
 	ConcurrentReplicaSetSyncs int  // --concurrent-replicaset-syncs: replica sets synced at once
 	ConcurrentRCSyncs         int  // --concurrent-rc-syncs: replication controllers synced at once
+	DeploymentController      bool // --deployment-controller: roll deployments out through replica sets
+	ConcurrentDeploymentSyncs int  // --concurrent-deployment-syncs: deployments synced at once
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
@@ -48,6 +50,8 @@ func DefaultOptions() Options {
 		ReplicaSetController:      true,
 		ConcurrentReplicaSetSyncs: 5,
 		ConcurrentRCSyncs:         5,
+		DeploymentController:      true,
+		ConcurrentDeploymentSyncs: 5,
 	}
 }
 
@@ -65,6 +69,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.ConcurrentReplicaSetSyncs, "concurrent-replicaset-syncs", o.ConcurrentReplicaSetSyncs, "number of replica sets synced at once")
 	fs.IntVar(&o.ConcurrentRCSyncs, "concurrent-rc-syncs", o.ConcurrentRCSyncs, "number of replication controllers synced at once")
 	fs.DurationVar(&o.NamespaceSyncPeriod, "namespace-sync-period", o.NamespaceSyncPeriod, "period of the namespace informer's full resync")
+	fs.BoolVar(&o.DeploymentController, "deployment-controller", o.DeploymentController, "roll deployments out through replica sets")
+	fs.IntVar(&o.ConcurrentDeploymentSyncs, "concurrent-deployment-syncs", o.ConcurrentDeploymentSyncs, "number of deployments synced at once")
 	fs.BoolVar(&o.GarbageCollector, "enable-garbage-collector", o.GarbageCollector, "delete dependents through ownerReferences (cascading deletion)")
 	fs.IntVar(&o.ConcurrentGCSyncs, "concurrent-gc-syncs", o.ConcurrentGCSyncs, "number of objects the garbage collector handles at once")
 }
@@ -76,6 +82,9 @@ func (o *Options) Validate() error {
 	}
 	if o.NamespaceController && o.ConcurrentNamespaceSyncs < 1 {
 		return fmt.Errorf("--concurrent-namespace-syncs must be at least 1")
+	}
+	if o.DeploymentController && o.ConcurrentDeploymentSyncs < 1 {
+		return fmt.Errorf("--concurrent-deployment-syncs must be at least 1")
 	}
 	if o.GarbageCollector && o.ConcurrentGCSyncs < 1 {
 		return fmt.Errorf("--concurrent-gc-syncs must be at least 1")

@@ -18,6 +18,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"mask shorter than the cluster", func(o *Options) { o.NodeCIDRMaskSize = 8 }, "between the cluster prefix length 16 and 30"},
 		{"IPAM off ignores the CIDR", func(o *Options) { o.AllocateNodeCIDRs = false; o.ClusterCIDR = "x" }, ""},
 		{"no namespace workers", func(o *Options) { o.ConcurrentNamespaceSyncs = 0 }, "--concurrent-namespace-syncs"},
+		{"no deployment workers", func(o *Options) { o.ConcurrentDeploymentSyncs = 0 }, "--concurrent-deployment-syncs"},
 		{"no gc workers", func(o *Options) { o.ConcurrentGCSyncs = 0 }, "--concurrent-gc-syncs"},
 		{"gc off ignores its workers", func(o *Options) { o.GarbageCollector = false; o.ConcurrentGCSyncs = 0 }, ""},
 	} {
@@ -34,6 +35,7 @@ func TestRunWithoutControllers(t *testing.T) {
 	o := DefaultOptions()
 	o.AllocateNodeCIDRs = false
 	o.NamespaceController = false
+	o.DeploymentController = false
 	o.GarbageCollector = false
 	o.ReplicaSetController = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
@@ -45,7 +47,7 @@ func TestCommandFlags(t *testing.T) {
 	cmd := NewCommand()
 	for _, f := range []string{"apiserver", "cluster-cidr", "node-cidr-mask-size", "allocate-node-cidrs", "resync",
 		"namespace-controller", "concurrent-namespace-syncs", "namespace-sync-period", "enable-garbage-collector", "concurrent-gc-syncs",
-		"replicaset-controller", "concurrent-replicaset-syncs", "concurrent-rc-syncs"} {
+		"replicaset-controller", "concurrent-replicaset-syncs", "concurrent-rc-syncs", "deployment-controller", "concurrent-deployment-syncs"} {
 		if cmd.Flags().Lookup(f) == nil {
 			t.Errorf("flag --%s missing", f)
 		}

@@ -13,7 +13,7 @@ import (
 var unsupportedTop = []string{
 	"annotate", "api-versions", "attach", "auth", "autoscale", "certificate", "cluster-info",
 	"cordon", "cp", "debug", "diff", "drain", "edit", "explain",
-	"kustomize", "patch", "port-forward", "proxy", "replace", "rollout", "set",
+	"kustomize", "patch", "port-forward", "proxy", "replace",
 	"taint", "top", "uncordon",
 }
 
@@ -61,5 +61,5 @@ func unsupportedCommands() []*cobra.Command {
 // supportedList names the commands this kubectl has.
 var supportedList = strings.Join([]string{
 	"apply", "create", "get", "describe", "delete", "config", "api-resources", "version",
-	"wait", "label", "scale", "logs", "exec", "events", "run", "expose",
+	"wait", "label", "scale", "logs", "exec", "events", "run", "expose", "rollout", "set",
 }, ", ")
