@@ -17,9 +17,13 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"minik8s/apiserver/testserver"
+	"minik8s/controller"
 	"minik8s/pkg/api"
 	mkclient "minik8s/pkg/client"
 )
+
+// withoutReplicaSetController leaves the replica sets to rsStatusFaker.
+func withoutReplicaSetController(o *controller.Options) { o.ReplicaSetController = false }
 
 // rsStatusFaker sets each replica set's status to its spec, and watches
 // the invariants of the rollout it sees.
@@ -175,7 +179,7 @@ func TestDeploymentRollingUpdateUndoPause(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	startControllerManager(t, ts.URL)
+	startControllerManagerWith(t, ts.URL, withoutReplicaSetController)
 	fake := startRSStatusFaker(t, c, "default")
 
 	d := webDeployment("web", 4, "img:v1")
@@ -327,7 +331,7 @@ func TestDeploymentRecreate(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	startControllerManager(t, ts.URL)
+	startControllerManagerWith(t, ts.URL, withoutReplicaSetController)
 	fake := startRSStatusFaker(t, c, "default")
 	d := webDeployment("db", 3, "db:v1")
 	d.Spec.Strategy = api.DeploymentStrategy{Type: api.RecreateDeploymentStrategyType}
@@ -390,7 +394,7 @@ func TestDeploymentRealKubectl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	startControllerManager(t, ts.URL)
+	startControllerManagerWith(t, ts.URL, withoutReplicaSetController)
 	startRSStatusFaker(t, c, "default")
 	kc := writeKubeconfig(t, ts.URL)
 	kubectl := func(args ...string) string {
@@ -462,7 +466,7 @@ func TestDeploymentProgressDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	startControllerManager(t, ts.URL)
+	startControllerManagerWith(t, ts.URL, withoutReplicaSetController)
 	startRSStatusFaker(t, c, "default")
 	d := webDeployment("stuck", 2, "stuck:v1")
 	pds := int32(2)

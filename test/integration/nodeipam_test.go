@@ -18,8 +18,18 @@ import (
 // returned stop is called (also at cleanup); stop waits for it to exit.
 func startControllerManager(t *testing.T, url string) (stop func()) {
 	t.Helper()
+	return startControllerManagerWith(t, url, nil)
+}
+
+// startControllerManagerWith is startControllerManager with its options
+// changed by tweak first (e.g. a controller the test plays itself turned off).
+func startControllerManagerWith(t *testing.T, url string, tweak func(*controller.Options)) (stop func()) {
+	t.Helper()
 	opts := controller.DefaultOptions()
 	opts.APIServer = url
+	if tweak != nil {
+		tweak(&opts)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- controller.Run(ctx, opts) }()
