@@ -12,12 +12,13 @@ import (
 	"minik8s/pkg/labels"
 )
 
-// The scale subresource (deployments/scale, replicasets/scale) is what
+// The scale subresource (deployments/scale, replicasets/scale,
+// replicationcontrollers/scale) is what
 // "kubectl scale" uses: an autoscaling/v1 Scale that reads and writes
 // spec.replicas of its parent.
 
 func hasScale(info *api.ResourceInfo) bool {
-	return info.Kind == "Deployment" || info.Kind == "ReplicaSet"
+	return info.Kind == "Deployment" || info.Kind == "ReplicaSet" || info.Kind == "ReplicationController"
 }
 
 // replicasOf returns the replica pointer, status replicas and selector.
@@ -35,6 +36,12 @@ func replicasOf(obj api.Object) (*int32, int32, *api.LabelSelector) {
 			*o.Spec.Replicas = 1
 		}
 		return o.Spec.Replicas, o.Status.Replicas, o.Spec.Selector
+	case *api.ReplicationController:
+		if o.Spec.Replicas == nil {
+			o.Spec.Replicas = new(int32)
+			*o.Spec.Replicas = 1
+		}
+		return o.Spec.Replicas, o.Status.Replicas, &api.LabelSelector{MatchLabels: o.Spec.Selector}
 	}
 	return nil, 0, nil
 }

@@ -8,6 +8,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"testing"
@@ -280,8 +281,14 @@ func TestReplicationController(t *testing.T) {
 	if err := c.Pods("default").Delete(ctx, pods[1].Name, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rcs.Patch(ctx, "legacy", mkclient.MergePatchType, []byte(`{"spec":{"replicas":3}}`)); err != nil {
+	// Scaled through the scale subresource, as kubectl scale rc does.
+	out, err := c.Do(ctx, http.MethodPatch, rcs.Info().Path("default", "legacy")+"/scale", []byte(`{"spec":{"replicas":3}}`),
+		map[string]string{"Content-Type": "application/merge-patch+json"})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), `"kind":"Scale"`) || !strings.Contains(string(out), `"selector":"app=legacy"`) {
+		t.Errorf("rc scale answer: %s", out)
 	}
 	rsWaitUntil(t, "3 pods after delete and scale", func() (bool, string) {
 		now := ownedPods(t, c, ctx, "default", rc.UID)
