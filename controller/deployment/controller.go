@@ -104,12 +104,6 @@ func (c *Controller) enqueueOwner(o api.Object) {
 
 // Run syncs deployments until ctx ends (the factory runs the informers).
 func (c *Controller) Run(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		<-ctx.Done()
-		c.queue.ShutDown()
-	}()
 	if c.runRec != nil {
 		go func() { _ = c.runRec(ctx) }()
 	}
@@ -117,35 +111,14 @@ func (c *Controller) Run(ctx context.Context) error {
 		return nil
 	}
 	c.logf("deployment: syncing with %d workers", c.workers)
-	done := make(chan struct{})
-	for i := 0; i < c.workers; i++ {
-		go func() {
-			defer func() { done <- struct{}{} }()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	for i := 0; i < c.workers; i++ {
-		<-done
-	}
-	return nil
-}
-
-func (c *Controller) processNext(ctx context.Context) bool {
-	key, shutdown := c.queue.Get()
-	if shutdown {
-		return false
-	}
-	defer c.queue.Done(key)
-	if err := c.syncKey(ctx, key); err != nil {
-		if ctx.Err() == nil && !client.IsConflict(err) {
+	workqueue.RunWorkers(ctx, c.queue, c.workers, func(ctx context.Context, key string) (time.Duration, error) {
+		return 0, c.syncKey(ctx, key)
+	}, func(key string, err error) {
+		if !client.IsConflict(err) { // a conflict is an ordinary retry
 			c.logf("deployment: %s: %v (retrying)", key, err)
 		}
-		c.queue.AddRateLimited(key)
-		return true
-	}
-	c.queue.Forget(key)
-	return true
+	})
+	return nil
 }
 
 // deepCopy returns a copy of a deployment or replica set.

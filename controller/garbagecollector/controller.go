@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log"
 	"slices"
-	"sync"
 	"time"
 
 	"minik8s/pkg/api"
@@ -125,45 +124,14 @@ func (gc *Controller) enqueueWaiting(owners []string) {
 
 // Run collects garbage until ctx ends (the factory runs the informers).
 func (gc *Controller) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		<-ctx.Done()
-		gc.queue.ShutDown()
-	}()
 	if !cache.WaitForCacheSync(ctx, gc.synced...) {
 		return nil
 	}
 	gc.logf("garbagecollector: running with %d workers", gc.workers)
-	for i := 0; i < gc.workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for gc.processNext(ctx) {
-			}
-		}()
-	}
-	<-ctx.Done()
+	workqueue.RunWorkers(ctx, gc.queue, gc.workers, func(ctx context.Context, uid string) (time.Duration, error) {
+		return 0, gc.sync(ctx, uid)
+	}, func(uid string, err error) { gc.logf("garbagecollector: %s: %v (retrying)", uid, err) })
 	return nil
-}
-
-func (gc *Controller) processNext(ctx context.Context) bool {
-	uid, shutdown := gc.queue.Get()
-	if shutdown {
-		return false
-	}
-	defer gc.queue.Done(uid)
-	if err := gc.sync(ctx, uid); err != nil {
-		if ctx.Err() == nil {
-			gc.logf("garbagecollector: %s: %v (retrying)", uid, err)
-		}
-		gc.queue.AddRateLimited(uid)
-		return true
-	}
-	gc.queue.Forget(uid)
-	return true
 }
 
 // sync handles one object: an owner being deleted with the orphan or

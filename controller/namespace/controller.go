@@ -8,7 +8,6 @@ import (
 	"log"
 	"net/http"
 	"slices"
-	"sync"
 	"time"
 
 	"minik8s/pkg/api"
@@ -75,50 +74,14 @@ func New(c *client.Client, f *cache.SharedInformerFactory, cfg Config) *Controll
 // Run deletes terminating namespaces until ctx ends (the factory runs the
 // informer).
 func (c *Controller) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		<-ctx.Done()
-		c.queue.ShutDown()
-	}()
 	if !cache.WaitForCacheSync(ctx, c.namespaces.HasSynced, c.synced) {
 		return nil
 	}
 	c.logf("namespace: controller running with %d workers", c.workers)
-	for i := 0; i < c.workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	<-ctx.Done()
+	workqueue.RunWorkers(ctx, c.queue, c.workers, c.sync, func(name string, err error) {
+		c.logf("namespace: deleting %s: %v (retrying)", name, err)
+	})
 	return nil
-}
-
-func (c *Controller) processNext(ctx context.Context) bool {
-	name, shutdown := c.queue.Get()
-	if shutdown {
-		return false
-	}
-	defer c.queue.Done(name)
-	recheck, err := c.sync(ctx, name)
-	switch {
-	case err != nil:
-		if ctx.Err() == nil {
-			c.logf("namespace: deleting %s: %v (retrying)", name, err)
-		}
-		c.queue.AddRateLimited(name)
-	case recheck > 0:
-		c.queue.Forget(name)
-		c.queue.AddAfter(name, recheck)
-	default:
-		c.queue.Forget(name)
-	}
-	return true
 }
 
 // sync does one pass over a namespace: it deletes what is left in it and

@@ -65,32 +65,17 @@ func New(c *client.Client, f *cache.SharedInformerFactory, r Range) *Controller 
 
 // Run assigns CIDRs until ctx ends (the factory runs the informer).
 func (c *Controller) Run(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		<-ctx.Done()
-		c.queue.ShutDown()
-	}()
 	if !cache.WaitForCacheSync(ctx, c.nodes.HasSynced, c.synced) {
 		return nil
 	}
 	c.logf("nodeipam: allocating /%d blocks of %s", c.rng.MaskSize, c.rng.Cluster)
 	c.queue.Add(syncKey)
-	for {
-		key, shutdown := c.queue.Get()
-		if shutdown {
-			return nil
-		}
-		if err := c.sync(ctx); err != nil {
-			if ctx.Err() == nil {
-				c.logf("nodeipam: %v (retrying)", err)
-			}
-			c.queue.AddRateLimited(key)
-		} else {
-			c.queue.Forget(key)
-		}
-		c.queue.Done(key)
-	}
+	// One worker: every change queues the one key, and a sync allocates for
+	// all nodes at once.
+	workqueue.RunWorkers(ctx, c.queue, 1, func(ctx context.Context, _ string) (time.Duration, error) {
+		return 0, c.sync(ctx)
+	}, func(_ string, err error) { c.logf("nodeipam: %v (retrying)", err) })
+	return nil
 }
 
 // nodeCIDR is the allocator's view of a node: its CIDR, or the one we wrote

@@ -205,45 +205,14 @@ func (c *Controller) deletePod(o api.Object) {
 
 // Run syncs until ctx ends (the factory runs the informers).
 func (c *Controller) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		<-ctx.Done()
-		c.queue.ShutDown()
-	}()
 	if !cache.WaitForCacheSync(ctx, c.synced...) {
 		return nil
 	}
 	c.logf("%s: controller running with %d workers", c.kind.Name, c.workers)
-	for i := 0; i < c.workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	<-ctx.Done()
+	workqueue.RunWorkers(ctx, c.queue, c.workers, func(ctx context.Context, key string) (time.Duration, error) {
+		return 0, c.sync(ctx, key)
+	}, func(key string, err error) { c.logf("%s: syncing %s: %v (retrying)", c.kind.Name, key, err) })
 	return nil
-}
-
-func (c *Controller) processNext(ctx context.Context) bool {
-	key, shutdown := c.queue.Get()
-	if shutdown {
-		return false
-	}
-	defer c.queue.Done(key)
-	if err := c.sync(ctx, key); err != nil {
-		if ctx.Err() == nil {
-			c.logf("%s: syncing %s: %v (retrying)", c.kind.Name, key, err)
-		}
-		c.queue.AddRateLimited(key)
-		return true
-	}
-	c.queue.Forget(key)
-	return true
 }
 
 // sync reconciles one object from the informers' current state.
