@@ -45,6 +45,9 @@ func (r *Runtime) CreateContainer(ctx context.Context, sandboxID string, cfg *ru
 	if err != nil {
 		return "", fmt.Errorf("image config of %s: %w", img.Name(), err)
 	}
+	if err := ensureMountSources(cfg.Mounts); err != nil {
+		return "", err
+	}
 	id := newID()
 	parent := sbInfo.Labels[LabelCgroupParent]
 	pid := sbTask.Pid()

@@ -2,6 +2,7 @@ package containerd
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -242,6 +243,20 @@ func ResolvConf(dns *runtime.DNSConfig, hostResolv []byte) []byte {
 		b.WriteString("options " + strings.Join(dns.Options, " ") + "\n")
 	}
 	return []byte(b.String())
+}
+
+// ensureMountSources makes each missing bind source a directory, as
+// containerd's CRI plugin does (a hostPath volume without a type, such as
+// the seeds' /hw, relies on it; runc would fail on a missing source).
+func ensureMountSources(ms []runtime.Mount) error {
+	for _, m := range ms {
+		if _, err := os.Stat(m.HostPath); os.IsNotExist(err) {
+			if err := os.MkdirAll(m.HostPath, 0o755); err != nil {
+				return fmt.Errorf("creating mount source %s: %w", m.HostPath, err)
+			}
+		}
+	}
+	return nil
 }
 
 // bindMounts turns the container's mounts plus the pod's files into OCI

@@ -1,6 +1,8 @@
 package containerd
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -168,5 +170,23 @@ func TestParsing(t *testing.T) {
 	}
 	if workingSet(10, 4) != 6 || workingSet(3, 4) != 0 {
 		t.Error("workingSet")
+	}
+}
+
+func TestEnsureMountSources(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "hw", "files")
+	if err := ensureMountSources([]runtime.Mount{{HostPath: missing, ContainerPath: "/data"}, {HostPath: file, ContainerPath: "/f"}}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(missing); err != nil || !fi.IsDir() {
+		t.Errorf("missing source not made a directory: %v %v", fi, err)
+	}
+	if b, err := os.ReadFile(file); err != nil || string(b) != "x" {
+		t.Errorf("an existing file source was changed: %q %v", b, err)
 	}
 }
