@@ -13,6 +13,7 @@ import (
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	coordinationv1 "k8s.io/api/coordination/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -48,6 +49,8 @@ var k8sPairs = []struct {
 	{&List[HorizontalPodAutoscaler]{}, &autoscalingv2.HorizontalPodAutoscalerList{}},
 	{&Lease{}, &coordinationv1.Lease{}},
 	{&List[Lease]{}, &coordinationv1.LeaseList{}},
+	{&EndpointSlice{}, &discoveryv1.EndpointSlice{}},
+	{&List[EndpointSlice]{}, &discoveryv1.EndpointSliceList{}},
 	{&Scale{}, &autoscalingv1.Scale{}},
 	{&Status{}, &metav1.Status{}},
 	{&DeleteOptions{}, &metav1.DeleteOptions{}},

@@ -91,6 +91,8 @@ var Resources = []*ResourceInfo{
 		New: func() Object { return &HorizontalPodAutoscaler{} }},
 	{Group: "coordination.k8s.io", Version: "v1", Kind: "Lease", Resource: "leases", Singular: "lease", Namespaced: true,
 		New: func() Object { return &Lease{} }},
+	{Group: "discovery.k8s.io", Version: "v1", Kind: "EndpointSlice", Resource: "endpointslices", Singular: "endpointslice", Namespaced: true,
+		New: func() Object { return &EndpointSlice{} }},
 }
 
 // InCategory lists the resources of a category ("all"), in registry order.
