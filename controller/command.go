@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"minik8s/controller/deployment"
+	"minik8s/controller/endpoint"
+	"minik8s/controller/endpointslice"
 	"minik8s/controller/garbagecollector"
 	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
@@ -78,6 +80,12 @@ func Run(ctx context.Context, opts Options) error {
 		rcRec := record.NewRecorder(c, api.EventSource{Component: "replication-controller"})
 		runners["replicationcontroller-events"] = rcRec
 		runners["replicationcontroller"] = replicaset.New(replicaset.ReplicationControllerKind, c, factory, rcRec, replicaset.Config{Workers: opts.ConcurrentRCSyncs})
+	}
+	if opts.EndpointController {
+		runners["endpoint"] = endpoint.New(c, factory, endpoint.Config{Workers: opts.ConcurrentEndpointSyncs})
+	}
+	if opts.EndpointSliceController {
+		runners["endpointslice"] = endpointslice.New(c, factory, endpointslice.Config{Workers: opts.ConcurrentServiceEndpointSyncs, MaxEndpointsPerSlice: opts.MaxEndpointsPerSlice})
 	}
 	if len(runners) == 0 {
 		return errors.New("no controller enabled")

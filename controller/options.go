@@ -29,6 +29,12 @@ type Options struct {
 	ConcurrentRCSyncs         int  // --concurrent-rc-syncs: replication controllers synced at once
 	DeploymentController      bool // --deployment-controller: roll deployments out through replica sets
 	ConcurrentDeploymentSyncs int  // --concurrent-deployment-syncs: deployments synced at once
+
+	EndpointController             bool // --endpoint-controller: keep the Endpoints of selector services
+	ConcurrentEndpointSyncs        int  // --concurrent-endpoint-syncs: services whose Endpoints are synced at once
+	EndpointSliceController        bool // --endpointslice-controller: keep the EndpointSlices of selector services
+	ConcurrentServiceEndpointSyncs int  // --concurrent-service-endpoint-syncs: services whose slices are synced at once
+	MaxEndpointsPerSlice           int  // --max-endpoints-per-slice
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
@@ -52,6 +58,12 @@ func DefaultOptions() Options {
 		ConcurrentRCSyncs:         5,
 		DeploymentController:      true,
 		ConcurrentDeploymentSyncs: 5,
+
+		EndpointController:             true,
+		ConcurrentEndpointSyncs:        5,
+		EndpointSliceController:        true,
+		ConcurrentServiceEndpointSyncs: 5,
+		MaxEndpointsPerSlice:           100,
 	}
 }
 
@@ -73,6 +85,11 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.ConcurrentDeploymentSyncs, "concurrent-deployment-syncs", o.ConcurrentDeploymentSyncs, "number of deployments synced at once")
 	fs.BoolVar(&o.GarbageCollector, "enable-garbage-collector", o.GarbageCollector, "delete dependents through ownerReferences (cascading deletion)")
 	fs.IntVar(&o.ConcurrentGCSyncs, "concurrent-gc-syncs", o.ConcurrentGCSyncs, "number of objects the garbage collector handles at once")
+	fs.BoolVar(&o.EndpointController, "endpoint-controller", o.EndpointController, "keep the Endpoints of services with a selector")
+	fs.IntVar(&o.ConcurrentEndpointSyncs, "concurrent-endpoint-syncs", o.ConcurrentEndpointSyncs, "number of services whose Endpoints are synced at once")
+	fs.BoolVar(&o.EndpointSliceController, "endpointslice-controller", o.EndpointSliceController, "keep the EndpointSlices (discovery.k8s.io/v1) of services with a selector")
+	fs.IntVar(&o.ConcurrentServiceEndpointSyncs, "concurrent-service-endpoint-syncs", o.ConcurrentServiceEndpointSyncs, "number of services whose EndpointSlices are synced at once")
+	fs.IntVar(&o.MaxEndpointsPerSlice, "max-endpoints-per-slice", o.MaxEndpointsPerSlice, "most endpoints in one EndpointSlice")
 }
 
 // Validate checks the options.
@@ -91,6 +108,12 @@ func (o *Options) Validate() error {
 	}
 	if o.ReplicaSetController && (o.ConcurrentReplicaSetSyncs < 1 || o.ConcurrentRCSyncs < 1) {
 		return fmt.Errorf("--concurrent-replicaset-syncs and --concurrent-rc-syncs must be at least 1")
+	}
+	if o.EndpointController && o.ConcurrentEndpointSyncs < 1 {
+		return fmt.Errorf("--concurrent-endpoint-syncs must be at least 1")
+	}
+	if o.EndpointSliceController && (o.ConcurrentServiceEndpointSyncs < 1 || o.MaxEndpointsPerSlice < 1 || o.MaxEndpointsPerSlice > 1000) {
+		return fmt.Errorf("--concurrent-service-endpoint-syncs must be at least 1 and --max-endpoints-per-slice 1 to 1000")
 	}
 	if o.AllocateNodeCIDRs {
 		if _, err := nodeipam.NewRange(o.ClusterCIDR, o.NodeCIDRMaskSize); err != nil {

@@ -21,6 +21,8 @@ func TestOptionsValidate(t *testing.T) {
 		{"no deployment workers", func(o *Options) { o.ConcurrentDeploymentSyncs = 0 }, "--concurrent-deployment-syncs"},
 		{"no gc workers", func(o *Options) { o.ConcurrentGCSyncs = 0 }, "--concurrent-gc-syncs"},
 		{"gc off ignores its workers", func(o *Options) { o.GarbageCollector = false; o.ConcurrentGCSyncs = 0 }, ""},
+		{"no endpoint workers", func(o *Options) { o.ConcurrentEndpointSyncs = 0 }, "--concurrent-endpoint-syncs"},
+		{"slices too large", func(o *Options) { o.MaxEndpointsPerSlice = 1001 }, "--max-endpoints-per-slice"},
 	} {
 		o := DefaultOptions()
 		tc.edit(&o)
@@ -38,6 +40,8 @@ func TestRunWithoutControllers(t *testing.T) {
 	o.DeploymentController = false
 	o.GarbageCollector = false
 	o.ReplicaSetController = false
+	o.EndpointController = false
+	o.EndpointSliceController = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
 		t.Errorf("Run = %v, want 'no controller enabled'", err)
 	}
@@ -47,7 +51,8 @@ func TestCommandFlags(t *testing.T) {
 	cmd := NewCommand()
 	for _, f := range []string{"apiserver", "cluster-cidr", "node-cidr-mask-size", "allocate-node-cidrs", "resync",
 		"namespace-controller", "concurrent-namespace-syncs", "namespace-sync-period", "enable-garbage-collector", "concurrent-gc-syncs",
-		"replicaset-controller", "concurrent-replicaset-syncs", "concurrent-rc-syncs", "deployment-controller", "concurrent-deployment-syncs"} {
+		"replicaset-controller", "concurrent-replicaset-syncs", "concurrent-rc-syncs", "deployment-controller", "concurrent-deployment-syncs",
+		"endpoint-controller", "concurrent-endpoint-syncs", "endpointslice-controller", "concurrent-service-endpoint-syncs", "max-endpoints-per-slice"} {
 		if cmd.Flags().Lookup(f) == nil {
 			t.Errorf("flag --%s missing", f)
 		}
