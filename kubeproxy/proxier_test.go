@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"minik8s/kubeproxy/iptables"
+	"minik8s/kubeproxy/proxy"
 	"minik8s/pkg/api"
 )
 
@@ -36,7 +37,7 @@ func testSlice(svc, proto string, port int32, ips ...string) *api.EndpointSlice 
 func newTestProxier(fw Firewall, ct *fakeConntrack) *Proxier {
 	p := &Proxier{cfg: Config{
 		NodeName:      "node1",
-		Rules:         iptables.Config{MasqueradeMark: "0x4000", ClusterCIDR: "10.244.0.0/16"},
+		Rules:         iptables.Config{MasqueradeMark: "0x4000", ClusterCIDR: "10.244.0.0/16", RandomFully: true},
 		MinSyncPeriod: time.Second,
 		SyncPeriod:    time.Hour,
 		Firewall:      fw,
@@ -170,4 +171,8 @@ func TestSaveFailureStillSyncs(t *testing.T) {
 	if fw.count() != 1 {
 		t.Fatal("no payload written")
 	}
+}
+
+func buildForTest(svcs []*api.Service, slices []*api.EndpointSlice, node string) ([]proxy.ServicePort, map[string][]proxy.Endpoint) {
+	return proxy.Build(svcs, slices, node)
 }
