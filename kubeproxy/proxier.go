@@ -160,9 +160,6 @@ func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices 
 
 	var existing []string
 	if full {
-		if err := p.cfg.Firewall.EnsureJumps(ctx, iptables.Jumps()); err != nil {
-			return p.failed(fmt.Errorf("jump rules: %w", err))
-		}
 		chains, err := p.cfg.Firewall.SaveChains(ctx, "nat")
 		if err != nil {
 			// Not fatal: only the stale chains of an earlier run stay.
@@ -182,6 +179,12 @@ func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices 
 	}
 	if err := p.cfg.Firewall.Restore(ctx, pl.payload); err != nil {
 		return p.failed(fmt.Errorf("iptables-restore: %w", err))
+	}
+	if full {
+		// After the restore, which made the chains the jumps lead to.
+		if err := p.cfg.Firewall.EnsureJumps(ctx, iptables.Jumps()); err != nil {
+			return p.failed(fmt.Errorf("jump rules: %w", err))
+		}
 	}
 	p.mu.Lock()
 	p.last = pl.next
