@@ -15,6 +15,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"minik8s/controller/deployment"
+	"minik8s/controller/endpoint"
+	"minik8s/controller/endpointslice"
 	"minik8s/controller/garbagecollector"
 	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
@@ -73,7 +75,7 @@ func Run(ctx context.Context, opts Options) error {
 // anyController reports whether some controller is enabled.
 func (o *Options) anyController() bool {
 	return o.AllocateNodeCIDRs || o.NamespaceController || o.DeploymentController || o.GarbageCollector ||
-		o.ReplicaSetController || o.NodeLifecycleController
+		o.ReplicaSetController || o.NodeLifecycleController || o.EndpointController || o.EndpointSliceController
 }
 
 // runElected campaigns for the lease and runs the controllers while it
@@ -193,6 +195,12 @@ func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Opt
 			EvictionRate: opts.NodeEvictionRate, SecondaryEvictionRate: opts.SecondaryNodeEvictionRate,
 			LargeClusterSizeThreshold: opts.LargeClusterSizeThreshold, UnhealthyZoneThreshold: opts.UnhealthyZoneThreshold,
 		})
+	}
+	if opts.EndpointController {
+		runners["endpoint"] = endpoint.New(c, factory, endpoint.Config{Workers: opts.ConcurrentEndpointSyncs})
+	}
+	if opts.EndpointSliceController {
+		runners["endpointslice"] = endpointslice.New(c, factory, endpointslice.Config{Workers: opts.ConcurrentServiceEndpointSyncs, MaxEndpointsPerSlice: opts.MaxEndpointsPerSlice})
 	}
 	return runners
 }

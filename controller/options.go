@@ -40,13 +40,18 @@ type Options struct {
 	LargeClusterSizeThreshold int           // --large-cluster-size-threshold
 	UnhealthyZoneThreshold    float64       // --unhealthy-zone-threshold
 
-	LeaderElect   bool          // --leader-elect: hold a Lease before running the controllers
-	LeaseName     string        // --leader-elect-resource-name
-	LeaseNS       string        // --leader-elect-resource-namespace
-	Identity      string        // --leader-elect-identity (default hostname_uuid)
-	LeaseDuration time.Duration // --leader-elect-lease-duration
-	RenewDeadline time.Duration // --leader-elect-renew-deadline
-	RetryPeriod   time.Duration // --leader-elect-retry-period
+	LeaderElect                    bool          // --leader-elect: hold a Lease before running the controllers
+	LeaseName                      string        // --leader-elect-resource-name
+	LeaseNS                        string        // --leader-elect-resource-namespace
+	Identity                       string        // --leader-elect-identity (default hostname_uuid)
+	LeaseDuration                  time.Duration // --leader-elect-lease-duration
+	RenewDeadline                  time.Duration // --leader-elect-renew-deadline
+	RetryPeriod                    time.Duration // --leader-elect-retry-period
+	EndpointController             bool          // --endpoint-controller: keep the Endpoints of selector services
+	ConcurrentEndpointSyncs        int           // --concurrent-endpoint-syncs: services whose Endpoints are synced at once
+	EndpointSliceController        bool          // --endpointslice-controller: keep the EndpointSlices of selector services
+	ConcurrentServiceEndpointSyncs int           // --concurrent-service-endpoint-syncs: services whose slices are synced at once
+	MaxEndpointsPerSlice           int           // --max-endpoints-per-slice
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
@@ -81,12 +86,17 @@ func DefaultOptions() Options {
 		LargeClusterSizeThreshold: nl.LargeClusterSizeThreshold,
 		UnhealthyZoneThreshold:    nl.UnhealthyZoneThreshold,
 
-		LeaderElect:   true,
-		LeaseName:     "kube-controller-manager",
-		LeaseNS:       "kube-system",
-		LeaseDuration: 15 * time.Second,
-		RenewDeadline: 10 * time.Second,
-		RetryPeriod:   2 * time.Second,
+		LeaderElect:                    true,
+		LeaseName:                      "kube-controller-manager",
+		LeaseNS:                        "kube-system",
+		LeaseDuration:                  15 * time.Second,
+		RenewDeadline:                  10 * time.Second,
+		RetryPeriod:                    2 * time.Second,
+		EndpointController:             true,
+		ConcurrentEndpointSyncs:        5,
+		EndpointSliceController:        true,
+		ConcurrentServiceEndpointSyncs: 5,
+		MaxEndpointsPerSlice:           100,
 	}
 }
 
@@ -123,6 +133,11 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.LeaseDuration, "leader-elect-lease-duration", o.LeaseDuration, "how long others wait on an unrenewed Lease")
 	fs.DurationVar(&o.RenewDeadline, "leader-elect-renew-deadline", o.RenewDeadline, "how long the leader keeps trying to renew before it stops")
 	fs.DurationVar(&o.RetryPeriod, "leader-elect-retry-period", o.RetryPeriod, "interval of acquire and renew attempts")
+	fs.BoolVar(&o.EndpointController, "endpoint-controller", o.EndpointController, "keep the Endpoints of services with a selector")
+	fs.IntVar(&o.ConcurrentEndpointSyncs, "concurrent-endpoint-syncs", o.ConcurrentEndpointSyncs, "number of services whose Endpoints are synced at once")
+	fs.BoolVar(&o.EndpointSliceController, "endpointslice-controller", o.EndpointSliceController, "keep the EndpointSlices (discovery.k8s.io/v1) of services with a selector")
+	fs.IntVar(&o.ConcurrentServiceEndpointSyncs, "concurrent-service-endpoint-syncs", o.ConcurrentServiceEndpointSyncs, "number of services whose EndpointSlices are synced at once")
+	fs.IntVar(&o.MaxEndpointsPerSlice, "max-endpoints-per-slice", o.MaxEndpointsPerSlice, "most endpoints in one EndpointSlice")
 }
 
 // Validate checks the options.
@@ -150,6 +165,12 @@ func (o *Options) Validate() error {
 	}
 	if o.LeaderElect && !(o.LeaseDuration > o.RenewDeadline && o.RenewDeadline > o.RetryPeriod && o.RetryPeriod > 0) {
 		return fmt.Errorf("leader election needs lease duration > renew deadline > retry period > 0")
+	}
+	if o.EndpointController && o.ConcurrentEndpointSyncs < 1 {
+		return fmt.Errorf("--concurrent-endpoint-syncs must be at least 1")
+	}
+	if o.EndpointSliceController && (o.ConcurrentServiceEndpointSyncs < 1 || o.MaxEndpointsPerSlice < 1 || o.MaxEndpointsPerSlice > 1000) {
+		return fmt.Errorf("--concurrent-service-endpoint-syncs must be at least 1 and --max-endpoints-per-slice 1 to 1000")
 	}
 	if o.AllocateNodeCIDRs {
 		if _, err := nodeipam.NewRange(o.ClusterCIDR, o.NodeCIDRMaskSize); err != nil {

@@ -26,6 +26,8 @@ func TestOptionsValidate(t *testing.T) {
 		{"negative eviction rate", func(o *Options) { o.NodeEvictionRate = -1 }, "--node-eviction-rate"},
 		{"lease shorter than renew deadline", func(o *Options) { o.LeaseDuration = 5 * time.Second }, "lease duration > renew deadline"},
 		{"no leader election ignores the lease", func(o *Options) { o.LeaderElect = false; o.LeaseDuration = 0 }, ""},
+		{"no endpoint workers", func(o *Options) { o.ConcurrentEndpointSyncs = 0 }, "--concurrent-endpoint-syncs"},
+		{"slices too large", func(o *Options) { o.MaxEndpointsPerSlice = 1001 }, "--max-endpoints-per-slice"},
 	} {
 		o := DefaultOptions()
 		tc.edit(&o)
@@ -44,6 +46,8 @@ func TestRunWithoutControllers(t *testing.T) {
 	o.GarbageCollector = false
 	o.ReplicaSetController = false
 	o.NodeLifecycleController = false
+	o.EndpointController = false
+	o.EndpointSliceController = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
 		t.Errorf("Run = %v, want 'no controller enabled'", err)
 	}
@@ -57,7 +61,8 @@ func TestCommandFlags(t *testing.T) {
 		"node-lifecycle-controller", "node-monitor-period", "node-monitor-grace-period", "node-startup-grace-period", "node-eviction-rate",
 		"secondary-node-eviction-rate", "large-cluster-size-threshold", "unhealthy-zone-threshold",
 		"leader-elect", "leader-elect-resource-name", "leader-elect-resource-namespace", "leader-elect-identity",
-		"leader-elect-lease-duration", "leader-elect-renew-deadline", "leader-elect-retry-period"} {
+		"leader-elect-lease-duration", "leader-elect-renew-deadline", "leader-elect-retry-period",
+		"endpoint-controller", "concurrent-endpoint-syncs", "endpointslice-controller", "concurrent-service-endpoint-syncs", "max-endpoints-per-slice"} {
 		if cmd.Flags().Lookup(f) == nil {
 			t.Errorf("flag --%s missing", f)
 		}
