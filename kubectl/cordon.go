@@ -58,7 +58,7 @@ func resolveNodes(ctx context.Context, o *options, cmd *cobra.Command, f *nodeFl
 		return nil, nil, usageError(cmd, "USAGE: %s [flags]", cmd.Use)
 	}
 	if len(args) > 0 && f.selector != "" {
-		return nil, nil, usageError(cmd, "error: cannot specify both a node name and a --selector option")
+		return nil, nil, usageError(cmd, "cannot specify both a node name and a --selector option")
 	}
 	if err := checkDryRun(f.dryRun); err != nil {
 		return nil, nil, err

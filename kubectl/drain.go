@@ -69,8 +69,7 @@ func runDrain(cmd *cobra.Command, o *options, f *drainFlags, args []string) erro
 	}
 	if f.podSelector != "" {
 		if _, err := labels.Parse(f.podSelector); err != nil {
-			fmt.Fprintln(o.err, "Error: --pod-selector=<pod_selector> must be a valid label selector")
-			return &reportedError{err}
+			return errors.New("--pod-selector=<pod_selector> must be a valid label selector")
 		}
 	}
 	c, nodes, err := resolveNodes(ctx, o, cmd, &f.nodeFlags, args)
