@@ -29,6 +29,9 @@ type Options struct {
 	// KubernetesServiceInterval is how often the kubernetes Service and its
 	// endpoints are checked (0: every 10 s); tests shorten it.
 	KubernetesServiceInterval time.Duration
+
+	DefaultNotReadyTolerationSeconds    int64 // --default-not-ready-toleration-seconds: added to every new pod
+	DefaultUnreachableTolerationSeconds int64 // --default-unreachable-toleration-seconds: added to every new pod
 }
 
 // DefaultOptions returns the defaults.
@@ -46,6 +49,9 @@ func DefaultOptions() Options {
 		CompactionInterval:    5 * time.Minute,
 		CompactionRetention:   10000,
 		MaxBodyBytes:          3 << 20,
+
+		DefaultNotReadyTolerationSeconds:    300,
+		DefaultUnreachableTolerationSeconds: 300,
 	}
 }
 
@@ -66,5 +72,9 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.Int64Var(&o.CompactionRetention, "compaction-retention", o.CompactionRetention, "number of recent revisions auto compaction keeps")
 	fs.BoolVar(&o.AccessLog, "access-log", o.AccessLog, "log every request")
 	fs.StringVar(&o.AdvertiseAddress, "advertise-address", o.AdvertiseAddress, "IP address the kubernetes Service (10.96.0.1:443) forwards to (default: the first non-loopback --bind-address, else 127.0.0.1)")
+	fs.Int64Var(&o.DefaultNotReadyTolerationSeconds, "default-not-ready-toleration-seconds", o.DefaultNotReadyTolerationSeconds,
+		"tolerationSeconds of the toleration for notReady:NoExecute that is added by default to every pod that does not already have such a toleration")
+	fs.Int64Var(&o.DefaultUnreachableTolerationSeconds, "default-unreachable-toleration-seconds", o.DefaultUnreachableTolerationSeconds,
+		"tolerationSeconds of the toleration for unreachable:NoExecute that is added by default to every pod that does not already have such a toleration")
 	fs.StringVar(&o.KubeletDialNetns, "kubelet-dial-netns", o.KubeletDialNetns, "network namespace (path, or name under /run/netns) to dial kubelets from, for logs and exec (the lab's node addresses exist only there)")
 }

@@ -11,7 +11,8 @@ import (
 // The resources whose registry behaviour differs from defaultStrategy.
 
 // podStrategy: a new pod is Pending; DELETE is graceful (the kubelet
-// finishes it); binding, log and exec are subresources.
+// finishes it); binding, log, exec and eviction (eviction.go) are
+// subresources.
 type podStrategy struct{ defaultStrategy }
 
 func (podStrategy) PrepareForCreate(_ *api.ResourceInfo, obj api.Object) {
@@ -22,9 +23,10 @@ func (podStrategy) Delete(ctx context.Context, s *Server, rt route, opts *api.De
 }
 func (podStrategy) Subresources() map[string]subresource {
 	return map[string]subresource{
-		"binding": {methods: []string{http.MethodPost}, serve: (*Server).bind, kind: "Binding"},
-		"log":     {methods: []string{http.MethodGet}, serve: (*Server).servePodLog, kind: "Pod"},
-		"exec":    {methods: []string{http.MethodGet, http.MethodPost}, serve: (*Server).servePodExec, kind: "PodExecOptions"},
+		"binding":  {methods: []string{http.MethodPost}, serve: (*Server).bind, kind: "Binding"},
+		"log":      {methods: []string{http.MethodGet}, serve: (*Server).servePodLog, kind: "Pod"},
+		"exec":     {methods: []string{http.MethodGet, http.MethodPost}, serve: (*Server).servePodExec, kind: "PodExecOptions"},
+		"eviction": {methods: []string{http.MethodPost}, serve: (*Server).evict, kind: "Eviction", group: "policy", version: "v1"},
 	}
 }
 

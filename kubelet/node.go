@@ -2,6 +2,7 @@ package kubelet
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log"
 	"time"
@@ -122,9 +123,23 @@ func (k *Kubelet) registerNode(ctx context.Context) (*api.Node, error) {
 
 // updateNodeStatus writes a fresh status (heartbeat) over node.
 func (k *Kubelet) updateNodeStatus(ctx context.Context, node *api.Node) (*api.Node, error) {
+	out, _, err := k.syncNodeStatus(ctx, node, time.Time{})
+	return out, err
+}
+
+// syncNodeStatus computes the node's status and writes it if it changed
+// (other than in heartbeat times) or --node-status-report-frequency has
+// passed since lastReport (zero: write now), as Kubernetes' kubelet does. It
+// returns the node, whether it wrote, and an error.
+func (k *Kubelet) syncNodeStatus(ctx context.Context, node *api.Node, lastReport time.Time) (*api.Node, bool, error) {
 	for attempt := 0; ; attempt++ {
 		was := readyStatus(node.Status)
-		node.Status = nodeStatus(&k.opts, k.sys, k.runtimeVersion, node.Status, k.now())
+		now := k.now()
+		st := nodeStatus(&k.opts, k.sys, k.runtimeVersion, node.Status, now)
+		if !lastReport.IsZero() && now.Before(lastReport.Add(k.opts.NodeStatusReportFrequency)) && !nodeStatusChanged(node.Status, st) {
+			return node, false, nil
+		}
+		node.Status = st
 		out, err := k.client.Nodes().UpdateStatus(ctx, node)
 		if err == nil {
 			if now := readyStatus(out.Status); now != was {
@@ -134,15 +149,29 @@ func (k *Kubelet) updateNodeStatus(ctx context.Context, node *api.Node) (*api.No
 				}
 				k.recorder().Eventf(k.nodeRef(), eventNormal, reason, "Node %s status is now: %s", k.opts.NodeName, reason)
 			}
-			return out, nil
+			return out, true, nil
 		}
 		if !client.IsConflict(err) || attempt >= 3 {
-			return nil, fmt.Errorf("update status of node %s: %w", k.opts.NodeName, err)
+			return nil, false, fmt.Errorf("update status of node %s: %w", k.opts.NodeName, err)
 		}
 		if node, err = k.client.Nodes().Get(ctx, k.opts.NodeName); err != nil {
-			return nil, fmt.Errorf("get node %s: %w", k.opts.NodeName, err)
+			return nil, false, fmt.Errorf("get node %s: %w", k.opts.NodeName, err)
 		}
 	}
+}
+
+// nodeStatusChanged reports whether st differs from old other than in the
+// conditions' heartbeat times (Kubernetes' nodeStatusHasChanged).
+func nodeStatusChanged(old, st api.NodeStatus) bool {
+	strip := func(s api.NodeStatus) string {
+		s.Conditions = append([]api.NodeCondition(nil), s.Conditions...)
+		for i := range s.Conditions {
+			s.Conditions[i].LastHeartbeatTime = api.Time{}
+		}
+		b, _ := json.Marshal(s)
+		return string(b)
+	}
+	return strip(old) != strip(st)
 }
 
 // readyStatus is the status of the node's Ready condition ("" without one).
@@ -155,9 +184,15 @@ func readyStatus(st api.NodeStatus) string {
 	return ""
 }
 
-// heartbeat updates the node status every interval until ctx ends; a
-// deleted Node is registered again.
+// heartbeat renews the node's lease (leaseLoop) and computes the node
+// status every --node-status-update-frequency until ctx ends, writing it
+// when it changed or --node-status-report-frequency passed; a deleted Node
+// is registered again.
 func (k *Kubelet) heartbeat(ctx context.Context) {
+	leaseDone := make(chan struct{})
+	go func() { defer close(leaseDone); k.leaseLoop(ctx) }()
+	defer func() { <-leaseDone }()
+	lastReport := k.now() // registerNode has just written it
 	t := time.NewTicker(k.opts.HeartbeatInterval)
 	defer t.Stop()
 	for {
@@ -167,16 +202,21 @@ func (k *Kubelet) heartbeat(ctx context.Context) {
 		case <-t.C:
 		}
 		node, err := k.client.Nodes().Get(ctx, k.opts.NodeName)
+		wrote := false
 		if client.IsNotFound(err) {
 			node, err = k.registerNode(ctx)
+			wrote = err == nil
 		} else if err == nil {
-			node, err = k.updateNodeStatus(ctx, node)
+			node, wrote, err = k.syncNodeStatus(ctx, node, lastReport)
 		}
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Printf("kubelet: heartbeat: %v", err)
 			}
 			continue
+		}
+		if wrote {
+			lastReport = k.now()
 		}
 		k.setNode(node)
 	}

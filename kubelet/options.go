@@ -22,33 +22,41 @@ type Options struct {
 	Port                int           // --port: kubelet HTTP server (logs, exec)
 	CNIConfDir          string        // --cni-conf-dir
 	CNIBinDirs          []string      // --cni-bin-dir
-	HeartbeatInterval   time.Duration // --heartbeat-interval
-	SyncInterval        time.Duration // --sync-interval: periodic resync of every pod
-	RelistInterval      time.Duration // --relist-interval: how often the runtime is listed for changes
-	PauseImage          string        // --pause-image
-	RegistryMirror      string        // --registry-mirror
-	MaxPods             int           // --max-pods
-	Workers             int           // --workers: pods synced in parallel
-	NetworkBackend      string        // --network-backend: vxlan, host-gw, or none (no network agent)
-	NetworkInterface    string        // --network-interface: uplink to the other nodes (default: the one holding --node-ip)
-	ClusterCIDR         string        // --cluster-cidr: every pod of the cluster
+	HeartbeatInterval   time.Duration // --node-status-update-frequency (alias --heartbeat-interval): how often the node status is computed
+	// NodeStatusReportFrequency (--node-status-report-frequency) is how
+	// often an unchanged node status is written anyway.
+	NodeStatusReportFrequency time.Duration
+	// NodeLeaseDurationSeconds (--node-lease-duration-seconds) is the
+	// duration of the node's Lease, renewed every quarter of it.
+	NodeLeaseDurationSeconds int32
+	SyncInterval             time.Duration // --sync-interval: periodic resync of every pod
+	RelistInterval           time.Duration // --relist-interval: how often the runtime is listed for changes
+	PauseImage               string        // --pause-image
+	RegistryMirror           string        // --registry-mirror
+	MaxPods                  int           // --max-pods
+	Workers                  int           // --workers: pods synced in parallel
+	NetworkBackend           string        // --network-backend: vxlan, host-gw, or none (no network agent)
+	NetworkInterface         string        // --network-interface: uplink to the other nodes (default: the one holding --node-ip)
+	ClusterCIDR              string        // --cluster-cidr: every pod of the cluster
 }
 
 // DefaultOptions returns the defaults (node-dependent ones are filled in by Complete).
 func DefaultOptions() Options {
 	return Options{
-		APIServer:         "http://127.0.0.1:6443",
-		ContainerdAddress: "/run/containerd/containerd.sock",
-		Port:              10250,
-		CNIBinDirs:        []string{"/usr/lib/cni", "/opt/cni/bin"},
-		HeartbeatInterval: 5 * time.Second,
-		SyncInterval:      10 * time.Second,
-		RelistInterval:    time.Second,
-		PauseImage:        "docker.io/minik8s/pause:3.9",
-		MaxPods:           110,
-		Workers:           4,
-		NetworkBackend:    "vxlan",
-		ClusterCIDR:       "10.244.0.0/16",
+		APIServer:                 "http://127.0.0.1:6443",
+		ContainerdAddress:         "/run/containerd/containerd.sock",
+		Port:                      10250,
+		CNIBinDirs:                []string{"/usr/lib/cni", "/opt/cni/bin"},
+		HeartbeatInterval:         10 * time.Second,
+		NodeStatusReportFrequency: 5 * time.Minute,
+		NodeLeaseDurationSeconds:  40,
+		SyncInterval:              10 * time.Second,
+		RelistInterval:            time.Second,
+		PauseImage:                "docker.io/minik8s/pause:3.9",
+		MaxPods:                   110,
+		Workers:                   4,
+		NetworkBackend:            "vxlan",
+		ClusterCIDR:               "10.244.0.0/16",
 	}
 }
 
@@ -65,7 +73,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Port, "port", o.Port, "port of the kubelet HTTP server (logs, exec) on the node IP")
 	fs.StringVar(&o.CNIConfDir, "cni-conf-dir", o.CNIConfDir, "CNI configuration directory the kubelet writes the node's conflist to (default <root-dir>/cni/net.d)")
 	fs.StringSliceVar(&o.CNIBinDirs, "cni-bin-dir", o.CNIBinDirs, "CNI plugin directories")
-	fs.DurationVar(&o.HeartbeatInterval, "heartbeat-interval", o.HeartbeatInterval, "interval of node status heartbeats")
+	fs.DurationVar(&o.HeartbeatInterval, "node-status-update-frequency", o.HeartbeatInterval, "how often the kubelet computes the node status; it is written when it changed or --node-status-report-frequency passed")
+	fs.DurationVar(&o.HeartbeatInterval, "heartbeat-interval", o.HeartbeatInterval, "alias of --node-status-update-frequency")
+	fs.DurationVar(&o.NodeStatusReportFrequency, "node-status-report-frequency", o.NodeStatusReportFrequency, "how often the kubelet writes the node status when it did not change")
+	fs.Int32Var(&o.NodeLeaseDurationSeconds, "node-lease-duration-seconds", o.NodeLeaseDurationSeconds, "duration of the node's Lease in kube-node-lease; the kubelet renews it every quarter of it")
 	fs.DurationVar(&o.SyncInterval, "sync-interval", o.SyncInterval, "interval of the periodic resync of every pod")
 	fs.DurationVar(&o.RelistInterval, "relist-interval", o.RelistInterval, "interval of the runtime relist that notices container changes")
 	fs.StringVar(&o.PauseImage, "pause-image", o.PauseImage, "image of the pod sandbox (pause) container")
@@ -101,8 +112,11 @@ func (o *Options) Complete() error {
 	if o.Workers < 1 {
 		o.Workers = 1
 	}
-	if o.HeartbeatInterval <= 0 || o.SyncInterval <= 0 || o.RelistInterval <= 0 {
+	if o.HeartbeatInterval <= 0 || o.SyncInterval <= 0 || o.RelistInterval <= 0 || o.NodeStatusReportFrequency <= 0 {
 		return fmt.Errorf("intervals must be positive")
+	}
+	if o.NodeLeaseDurationSeconds <= 0 {
+		return fmt.Errorf("--node-lease-duration-seconds must be positive")
 	}
 	switch o.NetworkBackend {
 	case "vxlan", "host-gw", "none":

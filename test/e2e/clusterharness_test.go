@@ -2,7 +2,7 @@ package e2e
 
 // The whole-cluster harness: a lab of N node namespaces of its own, the
 // control plane in-process (apiserver on loopback and on the lab bridge,
-// controller-manager with node IPAM), and the real kubelet binary (with its
+// controller-manager with every controller, scheduler), and the real kubelet binary (with its
 // network agent) in every node namespace, on the shared containerd. Tests
 // get a client, a kubectl runner, helpers to run commands inside pods
 // (`ctr tasks exec`) and nodes (`ip netns exec`), and a check that a node
@@ -33,6 +33,7 @@ import (
 	"minik8s/kubelet/network"
 	"minik8s/pkg/api"
 	mkclient "minik8s/pkg/client"
+	"minik8s/scheduler"
 )
 
 // clusterConfig names a cluster's lab; names and subnet must not collide
@@ -44,6 +45,8 @@ type clusterConfig struct {
 	// ExtraImageNamespaces also get the lab's images (e.g. a containerd
 	// namespace no kubelet manages, for raw containerd figures).
 	ExtraImageNamespaces []string
+	// Controllers, if set, adjusts the controller-manager's options.
+	Controllers func(*controller.Options)
 }
 
 // cluster is a running lab with its control plane and kubelets.
@@ -84,7 +87,8 @@ func buildMinik8s(ctx context.Context, root, dir string) (string, error) {
 
 // startCluster brings up the lab (images imported into every node's
 // containerd namespace), builds minik8s, and starts the apiserver and the
-// controller-manager. Kubelets are started by startKubelets.
+// controller-manager and the scheduler. Kubelets are started by
+// startKubelets.
 func startCluster(ctx context.Context, tb testing.TB, cfg clusterConfig) *cluster {
 	tb.Helper()
 	if testing.Short() {
@@ -163,7 +167,7 @@ func startCluster(ctx context.Context, tb testing.TB, cfg clusterConfig) *cluste
 
 	// The control plane: the apiserver on loopback and on the lab bridge
 	// (reaching kubelets from inside node1's namespace for logs and exec),
-	// and the controller-manager with node IPAM.
+	// and the controller-manager with every controller.
 	cl.ts = testserver.StartWithOptions(tb, func(o *apiserver.Options) {
 		o.BindAddress = "127.0.0.1," + cfg.Net3 + ".1"
 		o.KubeletDialNetns = nsNames[0]
@@ -177,10 +181,21 @@ func startCluster(ctx context.Context, tb testing.TB, cfg clusterConfig) *cluste
 	cl.c = c
 	cmOpts := controller.DefaultOptions()
 	cmOpts.APIServer = cl.url
+	if cfg.Controllers != nil {
+		cfg.Controllers(&cmOpts)
+	}
 	cmCtx, cmCancel := context.WithCancel(context.Background())
 	cmDone := make(chan error, 1)
 	go func() { cmDone <- controller.Run(cmCtx, cmOpts) }()
 	tb.Cleanup(func() { cmCancel(); <-cmDone })
+	// The scheduler places pods without spec.nodeName (one instance: no
+	// leader election).
+	schedOpts := scheduler.DefaultOptions()
+	schedOpts.APIServer, schedOpts.LeaderElect = cl.url, false
+	schedCtx, schedCancel := context.WithCancel(context.Background())
+	schedDone := make(chan error, 1)
+	go func() { schedDone <- scheduler.Run(schedCtx, schedOpts) }()
+	tb.Cleanup(func() { schedCancel(); <-schedDone })
 
 	// Runs first: pods deleted through the kubelets while they still run,
 	// then the kubelets stopped and whatever a failed test left removed.

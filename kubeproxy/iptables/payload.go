@@ -1,0 +1,66 @@
+package iptables
+
+import (
+	"bytes"
+	"sort"
+)
+
+// Payload assembles the iptables-restore --noflush input of r: the filter
+// table and nat's top-level chains whole, the chains of the Services for
+// which write returns true (write nil: every Service, a full sync), and the
+// flush and deletion (-X) of the stale chains. A chain that is written is
+// declared (":CHAIN - [0:0]"), which flushes it, so the restore replaces
+// exactly the chains it names and leaves every other chain alone.
+func Payload(r *Rules, write func(service string) bool, stale []string) []byte {
+	var b bytes.Buffer
+	ln := func(s string) { b.WriteString(s); b.WriteByte('\n') }
+	ln("*filter")
+	for _, l := range r.Filter {
+		ln(l)
+	}
+	ln("COMMIT")
+	ln("*nat")
+	for _, l := range r.NATChains {
+		ln(l)
+	}
+	for i := range r.Services {
+		if write == nil || write(r.Services[i].Service) {
+			for _, l := range r.Services[i].Chains {
+				ln(l)
+			}
+		}
+	}
+	stale = append([]string(nil), stale...)
+	sort.Strings(stale)
+	for _, c := range stale {
+		ln(chainLine(c))
+	}
+	for _, l := range r.NATRules {
+		ln(l)
+	}
+	for i := range r.Services {
+		if write == nil || write(r.Services[i].Service) {
+			for _, l := range r.Services[i].Rules {
+				ln(l)
+			}
+		}
+	}
+	for _, c := range stale {
+		ln("-X " + c)
+	}
+	ln("COMMIT")
+	return b.Bytes()
+}
+
+// Stale returns the chains of existing that are kube-proxy's per-service
+// chains and not in active: the ones a sync deletes.
+func Stale(existing []string, active map[string]bool) []string {
+	var out []string
+	for _, c := range existing {
+		if IsServiceChain(c) && !active[c] {
+			out = append(out, c)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
