@@ -204,4 +204,3 @@ func TestKubernetesServiceAdvertiseAddress(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-
