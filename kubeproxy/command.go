@@ -68,7 +68,7 @@ func Run(ctx context.Context, opts Options) error {
 		cfg.Conntrack = conntrack.Netlink{}
 	}
 	// No informer resync: the proxier's own full sync is the backstop.
-	factory := cache.NewSharedInformerFactory(c, 0)
+	factory := cache.NewSharedInformerFactory(c, 0, NodeFilter(opts.NodeName))
 	p := New(factory, cfg)
 	ctx, cancel := context.WithCancel(ctx)
 	defer func() {

@@ -64,7 +64,7 @@ func TestSyncSequence(t *testing.T) {
 	svcs := []*api.Service{a, b}
 
 	// 1. Full.
-	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2"), testSlice("b", "UDP", 53, "10.244.1.3", "10.244.2.3")}); err != nil {
+	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2"), testSlice("b", "UDP", 53, "10.244.1.3", "10.244.2.3")}, ""); err != nil {
 		t.Fatal(err)
 	}
 	first := fw.Last()
@@ -79,7 +79,7 @@ func TestSyncSequence(t *testing.T) {
 	}
 
 	// 2. One UDP endpoint goes: partial, b's chains only, its SEP deleted.
-	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2"), testSlice("b", "UDP", 53, "10.244.1.3")}); err != nil {
+	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2"), testSlice("b", "UDP", 53, "10.244.1.3")}, ""); err != nil {
 		t.Fatal(err)
 	}
 	partial := fw.Last()
@@ -102,7 +102,7 @@ func TestSyncSequence(t *testing.T) {
 
 	// 3. Nothing changed: no restore.
 	n := fw.Restores()
-	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2"), testSlice("b", "UDP", 53, "10.244.1.3")}); err != nil {
+	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2"), testSlice("b", "UDP", 53, "10.244.1.3")}, ""); err != nil {
 		t.Fatal(err)
 	}
 	if fw.Restores() != n || p.Stats().Skipped != 1 {
@@ -111,10 +111,10 @@ func TestSyncSequence(t *testing.T) {
 
 	// 4. A failed restore: the next sync is full.
 	fw.FailNext(errors.New("boom"))
-	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2", "10.244.1.4"), testSlice("b", "UDP", 53, "10.244.1.3")}); err == nil {
+	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2", "10.244.1.4"), testSlice("b", "UDP", 53, "10.244.1.3")}, ""); err == nil {
 		t.Fatal("a failed restore is not an error")
 	}
-	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2", "10.244.1.4"), testSlice("b", "UDP", 53, "10.244.1.3")}); err != nil {
+	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2", "10.244.1.4"), testSlice("b", "UDP", 53, "10.244.1.3")}, ""); err != nil {
 		t.Fatal(err)
 	}
 	if fw.jumps != 2 || !strings.Contains(fw.Last(), iptables.ServiceChain("default/b:p", "udp")+" - [0:0]") {
@@ -126,7 +126,7 @@ func TestSyncSequence(t *testing.T) {
 
 	// 5. A Service deleted: its chains go in a partial sync; TCP only,
 	// so no conntrack cleanup.
-	if err := p.syncFrom(ctx, []*api.Service{b}, []*api.EndpointSlice{testSlice("b", "UDP", 53, "10.244.1.3")}); err != nil {
+	if err := p.syncFrom(ctx, []*api.Service{b}, []*api.EndpointSlice{testSlice("b", "UDP", 53, "10.244.1.3")}, ""); err != nil {
 		t.Fatal(err)
 	}
 	for c := range fw.chains {
@@ -149,7 +149,7 @@ func TestFullSyncPeriod(t *testing.T) {
 	svcs := []*api.Service{testService("a", "10.96.0.10", "TCP", 80)}
 	for i, step := range []time.Duration{0, time.Minute, time.Hour} {
 		now = now.Add(step)
-		if err := p.syncFrom(ctx, svcs, nil); err != nil {
+		if err := p.syncFrom(ctx, svcs, nil, ""); err != nil {
 			t.Fatal(err)
 		}
 		wantJumps := map[int]int{0: 1, 1: 1, 2: 2}[i]
@@ -165,7 +165,7 @@ func TestSaveFailureStillSyncs(t *testing.T) {
 	fw := NewFakeFirewall()
 	fw.saveError = errors.New("no iptables-save")
 	p := newTestProxier(fw, nil)
-	if err := p.syncFrom(context.Background(), []*api.Service{testService("a", "10.96.0.10", "TCP", 80)}, nil); err != nil {
+	if err := p.syncFrom(context.Background(), []*api.Service{testService("a", "10.96.0.10", "TCP", 80)}, nil, ""); err != nil {
 		t.Fatal(err)
 	}
 	if fw.Restores() != 1 {

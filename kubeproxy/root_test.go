@@ -79,7 +79,7 @@ func TestRootNetnsHelper(t *testing.T) {
 	slices := []*api.EndpointSlice{testSlice("web", "TCP", 8080, "10.244.1.2", "10.244.2.2", "10.244.2.3"), testSlice("dns", "UDP", 53, "10.244.1.3", "10.244.2.4")}
 
 	p := newTestProxier(fw, nil)
-	if err := p.syncFrom(ctx, svcs, slices); err != nil {
+	if err := p.syncFrom(ctx, svcs, slices, ""); err != nil {
 		t.Fatal(err)
 	}
 	nat, filter := save("nat"), save("filter")
@@ -116,7 +116,7 @@ func TestRootNetnsHelper(t *testing.T) {
 
 	// Partial: one endpoint goes.
 	slices[0] = testSlice("web", "TCP", 8080, "10.244.1.2", "10.244.2.2")
-	if err := p.syncFrom(ctx, svcs, slices); err != nil {
+	if err := p.syncFrom(ctx, svcs, slices, ""); err != nil {
 		t.Fatal(err)
 	}
 	if nat := save("nat"); strings.Contains(nat, sep) || !strings.Contains(nat, "--probability 0.50000000000") {
@@ -126,7 +126,7 @@ func TestRootNetnsHelper(t *testing.T) {
 	// A restarted kube-proxy (fresh state) converges to the same rules,
 	// with each jump rule once.
 	before := save("nat")
-	if err := newTestProxier(fw, nil).syncFrom(ctx, svcs, slices); err != nil {
+	if err := newTestProxier(fw, nil).syncFrom(ctx, svcs, slices, ""); err != nil {
 		t.Fatal(err)
 	}
 	after := save("nat")

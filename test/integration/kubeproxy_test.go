@@ -71,7 +71,7 @@ func TestKubeProxy(t *testing.T) {
 	}
 
 	fw := kubeproxy.NewFakeFirewall()
-	factory := cache.NewSharedInformerFactory(c, 0)
+	factory := cache.NewSharedInformerFactory(c, 0, kubeproxy.NodeFilter("node1"))
 	p := kubeproxy.New(factory, kubeproxy.Config{
 		NodeName:      "node1",
 		Rules:         iptables.Config{MasqueradeMark: "0x4000", ClusterCIDR: "10.244.0.0/16", RandomFully: true},
@@ -136,6 +136,29 @@ func TestKubeProxy(t *testing.T) {
 	})
 	setEndpoints("10.244.1.2")
 	wait("the endpoint back", func(s string) bool { return strings.Contains(s, "--to-destination 10.244.1.2:8080") })
+
+	// Topology hints: once the node is labelled with its zone and every
+	// endpoint has a zone hint, only the hinted endpoint is used.
+	if _, err := c.Nodes().Create(ctx, &api.Node{ObjectMeta: api.ObjectMeta{Name: "node1", Labels: map[string]string{"topology.kubernetes.io/zone": "z1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Nodes().Create(ctx, &api.Node{ObjectMeta: api.ObjectMeta{Name: "node2", Labels: map[string]string{"topology.kubernetes.io/zone": "z2"}}}); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := slices.Get(ctx, "web-abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hinted := slice("10.244.1.2", "10.244.2.2")
+	hinted.ResourceVersion = cur.ResourceVersion
+	hinted.Endpoints[0].Hints = &api.EndpointHints{ForZones: []api.ForZone{{Name: "z1"}}}
+	hinted.Endpoints[1].Hints = &api.EndpointHints{ForZones: []api.ForZone{{Name: "z2"}}}
+	if _, err := slices.Update(ctx, hinted); err != nil {
+		t.Fatal(err)
+	}
+	wait("the zone's endpoint only", func(s string) bool {
+		return strings.Contains(s, `"default/web:http -> 10.244.1.2:8080" -j `) && !strings.Contains(s, "10.244.2.2:8080")
+	})
 
 	// The apiserver goes away: the rules stay (full syncs from the cache
 	// keep writing them), nothing is flushed.
