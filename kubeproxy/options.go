@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -65,7 +64,7 @@ func (o *Options) Complete() error {
 		if err != nil {
 			return fmt.Errorf("hostname: %w", err)
 		}
-		o.NodeName = strings.ToLower(h)
+		o.NodeName = h // as the kubelet names its Node
 	}
 	return nil
 }
