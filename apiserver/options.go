@@ -26,8 +26,12 @@ type Options struct {
 	UnsafeNoFsync         bool          // tests only: embedded etcd without fsync
 	KubeletDialNetns      string        // --kubelet-dial-netns: reach kubelets from inside this network namespace (the lab)
 
-	DefaultNotReadyTolerationSeconds    int64 // --default-not-ready-toleration-seconds: added to every new pod
-	DefaultUnreachableTolerationSeconds int64 // --default-unreachable-toleration-seconds: added to every new pod
+	DefaultNotReadyTolerationSeconds    int64  // --default-not-ready-toleration-seconds: added to every new pod
+	DefaultUnreachableTolerationSeconds int64  // --default-unreachable-toleration-seconds: added to every new pod
+	AdvertiseAddress                    string // --advertise-address: where the kubernetes Service's endpoints point ("": the first non-loopback bind address, else 127.0.0.1)
+	// KubernetesServiceInterval is how often the kubernetes Service and its
+	// endpoints are checked (0: every 10 s); tests shorten it.
+	KubernetesServiceInterval time.Duration
 }
 
 // DefaultOptions returns the defaults.
@@ -71,5 +75,6 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"tolerationSeconds of the toleration for notReady:NoExecute that is added by default to every pod that does not already have such a toleration")
 	fs.Int64Var(&o.DefaultUnreachableTolerationSeconds, "default-unreachable-toleration-seconds", o.DefaultUnreachableTolerationSeconds,
 		"tolerationSeconds of the toleration for unreachable:NoExecute that is added by default to every pod that does not already have such a toleration")
+	fs.StringVar(&o.AdvertiseAddress, "advertise-address", o.AdvertiseAddress, "IP address the kubernetes Service (10.96.0.1:443) forwards to (default: the first non-loopback --bind-address, else 127.0.0.1)")
 	fs.StringVar(&o.KubeletDialNetns, "kubelet-dial-netns", o.KubeletDialNetns, "network namespace (path, or name under /run/netns) to dial kubelets from, for logs and exec (the lab's node addresses exist only there)")
 }

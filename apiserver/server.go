@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -113,6 +114,11 @@ func (s *Server) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); s.autoCompact(ctx) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); s.runAllocationRepair(ctx) }()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.runKubernetesService(ctx, cmp.Or(s.opts.KubernetesServiceInterval, kubernetesServiceInterval))
+	}()
 
 	errc := make(chan error, len(lns))
 	for _, ln := range lns {

@@ -272,7 +272,7 @@ func TestTemplateOutputAgainstServer(t *testing.T) {
 	}{
 		{args: []string{"get", "pod", "web", "-o", "jsonpath={.metadata.name} {.spec.containers[0].ports[0].containerPort}"}, want: "web 80"},
 		{args: []string{"get", "pods", "-o", "jsonpath={.items[*].metadata.name}"}, want: "web"},
-		{args: []string{"get", "pods,svc", "-o", `jsonpath={range .items[*]}{.kind}/{.metadata.name}{"\n"}{end}`}, want: "Pod/web\nService/web-svc\n"},
+		{args: []string{"get", "pods,svc", "-o", `jsonpath={range .items[*]}{.kind}/{.metadata.name}{"\n"}{end}`}, want: "Pod/web\nService/kubernetes\nService/web-svc\n"}, // the apiserver keeps default/kubernetes
 		{args: []string{"get", "svc", "web-svc", "-o", "jsonpath={.spec.ports[?(@.port==80)].targetPort}"}, want: "80"},
 		{args: []string{"get", "pod", "web", "-o", "jsonpath", "--template", "{.kind}"}, want: "Pod"},
 		{args: []string{"get", "pod", "web", "-o", "jsonpath-as-json={.metadata.labels.app}"}, want: "[\n    \"web\"\n]\n"},

@@ -45,6 +45,8 @@ func Default(obj api.Object) {
 		defaultService(&o.Spec)
 	case *api.HorizontalPodAutoscaler:
 		defaultHPA(&o.Spec)
+	case *api.EndpointSlice:
+		defaultEndpointSlice(o)
 	case *api.Endpoints:
 		for i := range o.Subsets {
 			for j := range o.Subsets[i].Ports {

@@ -64,6 +64,9 @@ func Validate(obj api.Object) ErrorList {
 	case *api.Lease:
 		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
 		return append(errs, validateLeaseSpec(&o.Spec, "spec")...)
+	case *api.EndpointSlice:
+		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
+		return append(errs, validateEndpointSlice(o)...)
 	}
 	return ErrorList{Invalid("kind", fmt.Sprintf("%T", obj), "validation of this type is not supported")}
 }
