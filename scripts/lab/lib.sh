@@ -10,6 +10,7 @@
 #   NODES              number of node namespaces (default 2)
 #   CONTAINERD_ADDRESS containerd's socket (default /run/containerd/containerd.sock)
 #   IMAGE_NAMESPACES   containerd namespaces the images go into (default k8s.io)
+#   MK8S_LAB_SERVICE_CIDR  routed out of each node's eth0 (default 10.96.0.0/12)
 #   MK8S_LAB_IPTABLES  the nodes' own `iptables` alternative: legacy (default),
 #                      nft, or system (the machine's); see ensure_node_iptables
 # shellcheck shell=bash
@@ -21,6 +22,7 @@ NODES=${NODES:-2}
 CONTAINERD_ADDRESS=${CONTAINERD_ADDRESS:-/run/containerd/containerd.sock}
 IMAGE_NAMESPACES=${IMAGE_NAMESPACES:-k8s.io}
 LAB_IPTABLES=${MK8S_LAB_IPTABLES:-legacy}
+LAB_SERVICE_CIDR=${MK8S_LAB_SERVICE_CIDR:-10.96.0.0/12}
 
 lab_log() { printf '%s lab: %s\n' "$(date +%H:%M:%S)" "$*"; }
 lab_warn() { printf '%s lab: warning: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

@@ -110,6 +110,11 @@ ensure_node() {
 	while ip -n "$ns" route show default | grep -q .; do
 		ip -n "$ns" route del default
 	done
+	# The service CIDR gets a route (a VM's default route covers it): the
+	# node's own connections to cluster IPs need an output route before
+	# kube-proxy's DNAT in OUTPUT rewrites them. What no rule rewrites goes
+	# to the lab bridge and is dropped there (ensure_isolation).
+	ip -n "$ns" route replace "$LAB_SERVICE_CIDR" dev eth0
 	ensure_node_iptables "$ns"
 	mkdir -p "$STATE/nodes/$ns"
 	cat >"$STATE/nodes/$ns/node.env" <<-ENV
