@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"strings"
@@ -202,5 +203,70 @@ func TestKubernetesServiceAdvertiseAddress(t *testing.T) {
 			t.Fatalf("kubernetes endpoints: %d %s", code, b)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestServiceTypeChanges: through the apiserver, a service moves
+// ClusterIP -> NodePort -> ClusterIP -> ExternalName -> ClusterIP, each
+// step keeping, dropping or allocating its ClusterIP and NodePorts as
+// Kubernetes does; an update without clusterIP keeps it; a changed
+// clusterIP is refused.
+func TestServiceTypeChanges(t *testing.T) {
+	ts := testserver.Start(t)
+	item := ts.URL + "/api/v1/namespaces/default/services/s"
+	mustDo(t, 201, "POST", ts.URL+"/api/v1/namespaces/default/services", "application/json",
+		`{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"selector":{"app":"a"},"ports":[{"name":"http","port":80}]}}`)
+	get := func() api.Service { return decodeInto[api.Service](t, mustDo(t, 200, "GET", item, "", "")) }
+	put := func(code int, spec string) []byte {
+		t.Helper()
+		return mustDo(t, code, "PUT", item, "application/json",
+			`{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":`+spec+`}`)
+	}
+	first := get().Spec.ClusterIP
+	// A replace without clusterIP keeps it; to NodePort allocates a port.
+	put(200, `{"type":"NodePort","selector":{"app":"a"},"ports":[{"name":"http","port":80}]}`)
+	s := get()
+	np := s.Spec.Ports[0].NodePort
+	if s.Spec.ClusterIP != first || np < 30000 || s.Spec.ExternalTrafficPolicy != "Cluster" {
+		t.Fatalf("to NodePort: %+v", s.Spec)
+	}
+	// A replace without nodePort keeps it.
+	put(200, `{"type":"NodePort","selector":{"app":"a"},"ports":[{"name":"http","port":80}]}`)
+	if got := get().Spec.Ports[0].NodePort; got != np {
+		t.Errorf("nodePort %d after a replace, want %d", got, np)
+	}
+	// A changed clusterIP is refused as Kubernetes refuses it.
+	b := put(422, `{"type":"NodePort","clusterIP":"10.96.7.7","selector":{"app":"a"},"ports":[{"name":"http","port":80}]}`)
+	if want := `spec.clusterIPs[0]: Invalid value: []string{"10.96.7.7"}: may not change once set`; !strings.Contains(status(t, b).Message, want) {
+		t.Errorf("changed clusterIP: %s, want %q", b, want)
+	}
+	// Back to ClusterIP (the stored nodePort and policy sent back as read,
+	// as kubectl edit does): both dropped, the port freed.
+	s = get()
+	s.Spec.Type = "ClusterIP"
+	body, _ := json.Marshal(s)
+	mustDo(t, 200, "PUT", item, "application/json", string(body))
+	s = get()
+	if s.Spec.ClusterIP != first || s.Spec.Ports[0].NodePort != 0 || s.Spec.ExternalTrafficPolicy != "" {
+		t.Fatalf("back to ClusterIP: %+v", s.Spec)
+	}
+	if n := allocatedCount(t, ts.Server().Store(), "/registry/ranges/servicenodeports"); n != 0 {
+		t.Errorf("node port still marked: %d", n)
+	}
+	// To ExternalName with the clusterIP sent back: dropped and freed.
+	s.Spec.Type, s.Spec.ExternalName = "ExternalName", "db.example.com"
+	body, _ = json.Marshal(s)
+	mustDo(t, 200, "PUT", item, "application/json", string(body))
+	s = get()
+	if s.Spec.ClusterIP != "" || len(s.Spec.ClusterIPs) != 0 {
+		t.Fatalf("ExternalName: %+v", s.Spec)
+	}
+	if n := allocatedCount(t, ts.Server().Store(), "/registry/ranges/serviceips"); n != 1 {
+		t.Errorf("service IP bitmap marks %d, want 1 (the kubernetes Service)", n)
+	}
+	// And back to ClusterIP: a new address.
+	put(200, `{"type":"ClusterIP","selector":{"app":"a"},"ports":[{"name":"http","port":80}]}`)
+	if ip := get().Spec.ClusterIP; ip == "" || ip == "None" {
+		t.Errorf("from ExternalName: clusterIP %q", ip)
 	}
 }
