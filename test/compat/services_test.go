@@ -205,3 +205,47 @@ func TestCreateServiceMatchesRealKubectl(t *testing.T) {
 		}
 	}
 }
+
+const exposeSourcesYAML = `apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: rs1, labels: {tier: fe}}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: rs1}}
+  template:
+    metadata: {labels: {app: rs1}}
+    spec: {containers: [{name: c, image: busybox, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: rc1}
+spec:
+  replicas: 0
+  selector: {app: rc1}
+  template:
+    metadata: {labels: {app: rc1}}
+    spec: {containers: [{name: c, image: busybox, ports: [{containerPort: 9090, protocol: UDP}]}]}
+`
+
+// TestExposeControllersMatchesRealKubectl: expose of a ReplicaSet and a
+// ReplicationController (selector and ports from the template).
+func TestExposeControllersMatchesRealKubectl(t *testing.T) {
+	need(t, "kubectl")
+	c := startCluster(t)
+	c.ok(t, exposeSourcesYAML, "apply", "-f", "-")
+	for _, args := range [][]string{
+		{"expose", "rs", "rs1", "--dry-run=client", "-o", "yaml"},
+		{"expose", "replicaset/rs1", "--port=80", "--type=NodePort", "--dry-run=client", "-o", "yaml"},
+		{"expose", "rc", "rc1", "--dry-run=client", "-o", "yaml"},
+		{"expose", "rc", "rc1", "--port=53", "--name=dns", "--dry-run=client", "-o", "json"},
+		{"expose", "replicationcontroller/rc1", "--type=NodePort", "--protocol=UDP", "--dry-run=client", "-o", "yaml"},
+	} {
+		c.sameOutput(t, args...)
+	}
+	if out, errOut, err := c.ours(t, "expose", "rc", "rc1"); err != nil || out != "service/rc1 exposed\n" {
+		t.Fatalf("our expose rc: %v %q %s", err, out, errOut)
+	}
+	if got := c.ok(t, "", "get", "svc", "rc1", "-o", "jsonpath={.spec.selector.app} {.spec.ports[0].port}/{.spec.ports[0].protocol}"); got != "rc1 9090/UDP" {
+		t.Fatalf("exposed rc service: %q", got)
+	}
+}
