@@ -36,6 +36,12 @@ type Proxier struct {
 	trigger chan struct{}
 	now     func() time.Time
 
+	// Caches of the conversion and the generation, so that a sync at
+	// thousands of Services redoes only the ones that changed (used by
+	// Run's goroutine only).
+	builder *proxy.Builder
+	rules   *iptables.Cache
+
 	mu       sync.Mutex // guards the fields below (Run's goroutine and Stats)
 	last     syncState
 	needFull bool
@@ -196,11 +202,14 @@ func (p *Proxier) SyncOnce(ctx context.Context) error {
 
 func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices []*api.EndpointSlice, zone string) error {
 	start := p.now()
-	ports, eps := proxy.Build(services, slices, p.cfg.NodeName)
-	in := iptables.Input{Ports: ports, Endpoints: eps}
+	if p.builder == nil {
+		p.builder, p.rules = &proxy.Builder{NodeName: p.cfg.NodeName}, iptables.NewCache()
+	}
+	ports, eps, versions := p.builder.Build(services, slices)
+	in := iptables.Input{Ports: ports, Endpoints: eps, Versions: versions}
 	rc := p.cfg.Rules
 	rc.Zone = zone
-	rules := iptables.Generate(rc, in)
+	rules := iptables.GenerateCached(rc, in, p.rules)
 
 	p.mu.Lock()
 	full := p.needFull || start.Sub(p.lastFull) >= p.cfg.SyncPeriod
