@@ -12,6 +12,7 @@ import (
 	"minik8s/kubeproxy/proxy"
 	"minik8s/pkg/api"
 	"minik8s/pkg/client/cache"
+	pkgiptables "minik8s/pkg/iptables"
 )
 
 // Config is a Proxier's setting.
@@ -217,16 +218,25 @@ func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices 
 	p.mu.Unlock()
 
 	var existing []string
+	saves := map[string][]byte{}
 	if full {
-		chains, err := p.cfg.Firewall.SaveChains(ctx, "nat")
-		if err != nil {
-			// Not fatal: only the stale chains of an earlier run stay.
-			p.cfg.Logf("kubeproxy: iptables-save: %v (stale chains are not deleted)", err)
+		for _, table := range []string{"filter", "nat"} {
+			save, err := p.cfg.Firewall.Save(ctx, table)
+			if err != nil {
+				// Not fatal: the jumps are checked one by one and only the
+				// stale chains of an earlier run stay.
+				p.cfg.Logf("kubeproxy: iptables-save -t %s: %v", table, err)
+				continue
+			}
+			saves[table] = save
+		}
+		if save, ok := saves["nat"]; ok {
+			existing = pkgiptables.ParseChains(save)
+		} else {
 			for c := range last.active {
-				chains = append(chains, c)
+				existing = append(existing, c)
 			}
 		}
-		existing = chains
 	}
 	pl := planSync(rules, in, &last, full, existing)
 	if pl.skip {
@@ -239,9 +249,16 @@ func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices 
 		return p.failed(fmt.Errorf("iptables-restore: %w", err))
 	}
 	if full {
-		// After the restore, which made the chains the jumps lead to.
-		if err := p.cfg.Firewall.EnsureJumps(ctx, iptables.Jumps()); err != nil {
-			return p.failed(fmt.Errorf("jump rules: %w", err))
+		// After the restore, which made the chains the jumps lead to;
+		// only those iptables-save did not show.
+		jumps := iptables.Jumps()
+		if len(saves) == 2 {
+			jumps = iptables.MissingJumps(jumps, saves)
+		}
+		if len(jumps) > 0 {
+			if err := p.cfg.Firewall.EnsureJumps(ctx, jumps); err != nil {
+				return p.failed(fmt.Errorf("jump rules: %w", err))
+			}
 		}
 	}
 	p.mu.Lock()

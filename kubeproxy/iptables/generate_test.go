@@ -246,3 +246,31 @@ func TestGenerateCached(t *testing.T) {
 		t.Errorf("the cache keeps %d Services, want 1 (the deleted one dropped)", len(c.m))
 	}
 }
+
+func TestMissingJumps(t *testing.T) {
+	save := map[string][]byte{
+		"nat": []byte(`*nat
+:PREROUTING ACCEPT [0:0]
+-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
+COMMIT
+`),
+		"filter": []byte(`*filter
+-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD
+COMMIT
+`),
+	}
+	var got []string
+	for _, j := range MissingJumps(Jumps(), save) {
+		got = append(got, j.Table+"/"+j.Chain+"->"+j.Target)
+	}
+	want := []string{
+		"filter/INPUT->KUBE-EXTERNAL-SERVICES", "filter/FORWARD->KUBE-EXTERNAL-SERVICES", "filter/INPUT->KUBE-NODEPORTS",
+		"filter/OUTPUT->KUBE-SERVICES", "filter/INPUT->KUBE-PROXY-FIREWALL", "filter/OUTPUT->KUBE-PROXY-FIREWALL",
+		"filter/FORWARD->KUBE-PROXY-FIREWALL", "nat/OUTPUT->KUBE-SERVICES",
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("missing = %v\nwant %v", got, want)
+	}
+}
