@@ -267,6 +267,10 @@ func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices 
 	if full {
 		p.lastFull = start
 		p.stats.FullSyncs++
+		if p.stats.FullSyncs == 1 {
+			p.cfg.Logf("kubeproxy: first sync: %d service ports, %d chains, %d stale chains deleted, %d bytes in %v",
+				len(ports), len(rules.Active), len(pl.stale), len(pl.payload), p.now().Sub(start).Round(time.Millisecond))
+		}
 	} else {
 		p.stats.PartialSyncs++
 	}
