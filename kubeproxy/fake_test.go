@@ -37,11 +37,11 @@ func (f *testFW) Restore(ctx context.Context, payload []byte) error {
 	return f.Fake.Restore(ctx, payload)
 }
 
-func (f *testFW) SaveChains(ctx context.Context, table string) ([]string, error) {
+func (f *testFW) Save(ctx context.Context, table string) ([]byte, error) {
 	if f.saveError != nil {
 		return nil, f.saveError
 	}
-	return f.Fake.Chains(ctx, table)
+	return f.Fake.Save(ctx, table)
 }
 
 func (f *testFW) EnsureJumps(ctx context.Context, jumps []iptables.Jump) error {

@@ -13,8 +13,8 @@ type Firewall interface {
 	// Restore feeds payload to iptables-restore --noflush (one
 	// transaction per table).
 	Restore(ctx context.Context, payload []byte) error
-	// SaveChains lists the chains of table (iptables-save -t table).
-	SaveChains(ctx context.Context, table string) ([]string, error)
+	// Save is iptables-save -t table.
+	Save(ctx context.Context, table string) ([]byte, error)
 	// EnsureJumps inserts each jump first in its built-in chain unless it
 	// is there (the chains they lead to exist: a full sync's restore made
 	// them).
@@ -31,8 +31,8 @@ func (f runnerFirewall) Restore(ctx context.Context, payload []byte) error {
 	return f.r.Restore(ctx, payload)
 }
 
-func (f runnerFirewall) SaveChains(ctx context.Context, table string) ([]string, error) {
-	return f.r.Chains(ctx, table)
+func (f runnerFirewall) Save(ctx context.Context, table string) ([]byte, error) {
+	return f.r.Save(ctx, table)
 }
 
 func (f runnerFirewall) EnsureJumps(ctx context.Context, jumps []iptables.Jump) error {

@@ -12,6 +12,7 @@ import (
 	"minik8s/kubeproxy/proxy"
 	"minik8s/pkg/api"
 	"minik8s/pkg/client/cache"
+	pkgiptables "minik8s/pkg/iptables"
 )
 
 // Config is a Proxier's setting.
@@ -35,6 +36,12 @@ type Proxier struct {
 	synced  []func() bool
 	trigger chan struct{}
 	now     func() time.Time
+
+	// Caches of the conversion and the generation, so that a sync at
+	// thousands of Services redoes only the ones that changed (used by
+	// Run's goroutine only).
+	builder *proxy.Builder
+	rules   *iptables.Cache
 
 	mu       sync.Mutex // guards the fields below (Run's goroutine and Stats)
 	last     syncState
@@ -196,11 +203,14 @@ func (p *Proxier) SyncOnce(ctx context.Context) error {
 
 func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices []*api.EndpointSlice, zone string) error {
 	start := p.now()
-	ports, eps := proxy.Build(services, slices, p.cfg.NodeName)
-	in := iptables.Input{Ports: ports, Endpoints: eps}
+	if p.builder == nil {
+		p.builder, p.rules = &proxy.Builder{NodeName: p.cfg.NodeName}, iptables.NewCache()
+	}
+	ports, eps, versions := p.builder.Build(services, slices)
+	in := iptables.Input{Ports: ports, Endpoints: eps, Versions: versions}
 	rc := p.cfg.Rules
 	rc.Zone = zone
-	rules := iptables.Generate(rc, in)
+	rules := iptables.GenerateCached(rc, in, p.rules)
 
 	p.mu.Lock()
 	full := p.needFull || start.Sub(p.lastFull) >= p.cfg.SyncPeriod
@@ -208,16 +218,25 @@ func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices 
 	p.mu.Unlock()
 
 	var existing []string
+	saves := map[string][]byte{}
 	if full {
-		chains, err := p.cfg.Firewall.SaveChains(ctx, "nat")
-		if err != nil {
-			// Not fatal: only the stale chains of an earlier run stay.
-			p.cfg.Logf("kubeproxy: iptables-save: %v (stale chains are not deleted)", err)
+		for _, table := range []string{"filter", "nat"} {
+			save, err := p.cfg.Firewall.Save(ctx, table)
+			if err != nil {
+				// Not fatal: the jumps are checked one by one and only the
+				// stale chains of an earlier run stay.
+				p.cfg.Logf("kubeproxy: iptables-save -t %s: %v", table, err)
+				continue
+			}
+			saves[table] = save
+		}
+		if save, ok := saves["nat"]; ok {
+			existing = pkgiptables.ParseChains(save)
+		} else {
 			for c := range last.active {
-				chains = append(chains, c)
+				existing = append(existing, c)
 			}
 		}
-		existing = chains
 	}
 	pl := planSync(rules, in, &last, full, existing)
 	if pl.skip {
@@ -230,9 +249,16 @@ func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices 
 		return p.failed(fmt.Errorf("iptables-restore: %w", err))
 	}
 	if full {
-		// After the restore, which made the chains the jumps lead to.
-		if err := p.cfg.Firewall.EnsureJumps(ctx, iptables.Jumps()); err != nil {
-			return p.failed(fmt.Errorf("jump rules: %w", err))
+		// After the restore, which made the chains the jumps lead to;
+		// only those iptables-save did not show.
+		jumps := iptables.Jumps()
+		if len(saves) == 2 {
+			jumps = iptables.MissingJumps(jumps, saves)
+		}
+		if len(jumps) > 0 {
+			if err := p.cfg.Firewall.EnsureJumps(ctx, jumps); err != nil {
+				return p.failed(fmt.Errorf("jump rules: %w", err))
+			}
 		}
 	}
 	p.mu.Lock()
@@ -241,6 +267,10 @@ func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices 
 	if full {
 		p.lastFull = start
 		p.stats.FullSyncs++
+		if p.stats.FullSyncs == 1 {
+			p.cfg.Logf("kubeproxy: first sync: %d service ports, %d chains, %d stale chains deleted, %d bytes in %v",
+				len(ports), len(rules.Active), len(pl.stale), len(pl.payload), p.now().Sub(start).Round(time.Millisecond))
+		}
 	} else {
 		p.stats.PartialSyncs++
 	}

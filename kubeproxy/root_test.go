@@ -106,6 +106,9 @@ func TestRootNetnsHelper(t *testing.T) {
 			t.Errorf("nat table lacks %q:\n%s", want, nat)
 		}
 	}
+	if missing := iptables.MissingJumps(iptables.Jumps(), map[string][]byte{"nat": []byte(nat), "filter": []byte(filter)}); len(missing) > 0 {
+		t.Errorf("iptables-save prints these jumps differently from Jump.SaveLine (full syncs would check them one by one): %v", missing)
+	}
 	if strings.Contains(nat, "LEFTOVER") {
 		t.Error("the earlier run's chain survived the full sync")
 	}

@@ -125,6 +125,29 @@ func podServers(t *testing.T) {
 			}
 		}()
 	}
+	echo, err := net.Listen("tcp", ":8081")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			c, err := echo.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					_, _ = fmt.Fprint(c, "echo "+line)
+				}
+			}()
+		}
+	}()
 	fmt.Println("listening")
 	go func() {
 		for {
@@ -192,6 +215,43 @@ func nodeRole(t *testing.T) {
 		t.Errorf("a Service without endpoints: %v, want connection refused (REJECT)", err)
 	}
 	t.Logf("no-endpoint Service refused in %v", time.Since(start))
+
+	// A connection through a cluster IP outlives a kube-proxy restart: a
+	// fresh proxier's first (full) sync rewrites every chain in one
+	// transaction and the connection's conntrack entry carries it on.
+	echoSvc := testService("echo", "10.96.0.12", "TCP", 80)
+	withEcho := func(svcs ...*api.Service) []*api.Service { return append(svcs, echoSvc) }
+	echoSlice := testSlice("echo", "TCP", 8081, "10.244.1.2")
+	if err := p.syncFrom(ctx, withEcho(web, dns, empty), []*api.EndpointSlice{testSlice("web", "TCP", 8080, "10.244.1.2"), testSlice("dns", "UDP", 53, "10.244.1.2"), echoSlice}, ""); err != nil {
+		t.Fatal(err)
+	}
+	ec, err := net.DialTimeout("tcp", "10.96.0.12:80", 3*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ec.Close()
+	er := bufio.NewReader(ec)
+	talk := func(msg string) string {
+		_ = ec.SetDeadline(time.Now().Add(3 * time.Second))
+		if _, err := fmt.Fprintln(ec, msg); err != nil {
+			return err.Error()
+		}
+		line, err := er.ReadString('\n')
+		if err != nil {
+			return err.Error()
+		}
+		return strings.TrimSpace(line)
+	}
+	if got := talk("one"); got != "echo one" {
+		t.Fatalf("echo through the cluster IP: %q", got)
+	}
+	restarted := newTestProxier(NewFirewall(runner), nil)
+	if err := restarted.syncFrom(ctx, withEcho(web, dns, empty), []*api.EndpointSlice{testSlice("web", "TCP", 8080, "10.244.1.2"), testSlice("dns", "UDP", 53, "10.244.1.2"), echoSlice}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := talk("two"); got != "echo two" {
+		t.Errorf("the connection after a kube-proxy restart: %q", got)
+	}
 
 	// UDP conntrack: one client socket keeps its flow to endpoint a
 	// after a is replaced by b, until the stale entry is deleted.

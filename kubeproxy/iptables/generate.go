@@ -40,6 +40,11 @@ type Input struct {
 	Ports []proxy.ServicePort
 	// Endpoints are each port's endpoints by proxy.PortKey.
 	Endpoints map[string][]proxy.Endpoint
+	// Versions, optional, maps a Service ("ns/name") to a string that
+	// changes whenever its ports or endpoints do (its objects'
+	// resourceVersions, proxy.Builder); GenerateCached compares it instead
+	// of the whole input. Services without one are compared whole.
+	Versions map[string]string
 }
 
 // ServiceRules are the nat chains of one Service (all its ports): the
@@ -49,6 +54,7 @@ type ServiceRules struct {
 	Service string // "ns/name"
 	Chains  []string
 	Rules   []string
+	text    string
 }
 
 // Rules is one sync's ruleset.
@@ -69,7 +75,10 @@ type Rules struct {
 // Text is the Service's chains and rules as one string (what a partial
 // sync compares with the last written).
 func (s *ServiceRules) Text() string {
-	return strings.Join(s.Chains, "\n") + "\n" + strings.Join(s.Rules, "\n")
+	if s.text == "" {
+		s.text = strings.Join(s.Chains, "\n") + "\n" + strings.Join(s.Rules, "\n")
+	}
+	return s.text
 }
 
 // line joins words into one rule line.
@@ -84,7 +93,41 @@ func Probability(remaining int) string {
 }
 
 // Generate computes the ruleset for in, as Kubernetes' syncProxyRules.
-func Generate(cfg Config, in Input) *Rules {
+func Generate(cfg Config, in Input) *Rules { return GenerateCached(cfg, in, nil) }
+
+// Cache keeps each Service's generated rules with the input they came
+// from, so that GenerateCached regenerates only the Services whose ports or
+// endpoints changed (at 5 000 Services most of a sync's cost otherwise).
+type Cache struct{ m map[string]*serviceOut }
+
+// NewCache returns an empty Cache.
+func NewCache() *Cache { return &Cache{m: map[string]*serviceOut{}} }
+
+// serviceOut is everything one Service contributes to the ruleset.
+type serviceOut struct {
+	key    string // the input it was generated from
+	rules  ServiceRules
+	natTop []string // its KUBE-SERVICES and KUBE-NODEPORTS rules
+	filter []string // its filter REJECT/DROP rules
+	active map[string]bool
+}
+
+// inputKey is everything a Service's rules depend on.
+func (g *gen) inputKey(ports []proxy.ServicePort, eps map[string][]proxy.Endpoint) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%v|", g.cfg.Zone, g.large)
+	for i := range ports {
+		fmt.Fprintf(&b, "%v|", ports[i])
+		for _, e := range eps[proxy.PortKey(ports[i].Name)] {
+			fmt.Fprintf(&b, "%v;", e)
+		}
+	}
+	return b.String()
+}
+
+// GenerateCached is Generate reusing (and refreshing) cache; the result is
+// the same as Generate's. A nil cache is Generate.
+func GenerateCached(cfg Config, in Input, cache *Cache) *Rules {
 	r := &Rules{Active: map[string]bool{}}
 	mark := cfg.MasqueradeMark
 	var filterRules []string
@@ -112,14 +155,43 @@ func Generate(cfg Config, in Input) *Rules {
 	}
 	g := &gen{cfg: cfg, large: total > LargeClusterEndpoints}
 
-	var cur *ServiceRules
-	for i := range in.Ports {
-		sp := &in.Ports[i]
-		if cur == nil || cur.Service != sp.Name.ServiceKey() {
-			r.Services = append(r.Services, ServiceRules{Service: sp.Name.ServiceKey()})
-			cur = &r.Services[len(r.Services)-1]
+	next := map[string]*serviceOut{}
+	for i := 0; i < len(in.Ports); {
+		j := i + 1
+		for j < len(in.Ports) && in.Ports[j].Name.ServiceKey() == in.Ports[i].Name.ServiceKey() {
+			j++
 		}
-		g.servicePort(r, cur, &filterRules, sp, in.Endpoints[proxy.PortKey(sp.Name)])
+		ports := in.Ports[i:j]
+		i = j
+		var out *serviceOut
+		var key string
+		if cache != nil {
+			if v, ok := in.Versions[ports[0].Name.ServiceKey()]; ok {
+				key = fmt.Sprintf("%s|%v|v:%s", g.cfg.Zone, g.large, v)
+			} else {
+				key = g.inputKey(ports, in.Endpoints)
+			}
+			if o := cache.m[ports[0].Name.ServiceKey()]; o != nil && o.key == key {
+				out = o
+			}
+		}
+		if out == nil {
+			out = &serviceOut{key: key, rules: ServiceRules{Service: ports[0].Name.ServiceKey()}, active: map[string]bool{}}
+			for k := range ports {
+				g.servicePort(out, &ports[k], in.Endpoints[proxy.PortKey(ports[k].Name)])
+			}
+			out.rules.text = strings.Join(out.rules.Chains, "\n") + "\n" + strings.Join(out.rules.Rules, "\n")
+		}
+		next[out.rules.Service] = out
+		r.Services = append(r.Services, out.rules)
+		r.NATRules = append(r.NATRules, out.natTop...)
+		filterRules = append(filterRules, out.filter...)
+		for c := range out.active {
+			r.Active[c] = true
+		}
+	}
+	if cache != nil {
+		cache.m = next
 	}
 
 	r.NATRules = append(r.NATRules, line("-A", ChainServices,
@@ -152,10 +224,12 @@ func (g *gen) comment(c string) []string {
 	return []string{"-m", "comment", "--comment", c}
 }
 
-// servicePort writes one port's rules: KUBE-SERVICES/KUBE-NODEPORTS
-// jumps into r, filter REJECT/DROP rules into filter, its own chains into
-// svc.
-func (g *gen) servicePort(r *Rules, svc *ServiceRules, filter *[]string, sp *proxy.ServicePort, eps []proxy.Endpoint) {
+// servicePort writes one port's rules into its Service's out: the
+// KUBE-SERVICES/KUBE-NODEPORTS jumps, the filter REJECT/DROP rules and its
+// own chains.
+func (g *gen) servicePort(out *serviceOut, sp *proxy.ServicePort, eps []proxy.Endpoint) {
+	svc := &out.rules
+	filter := &out.filter
 	name := sp.Name.String()
 	proto := strings.ToLower(sp.Name.Protocol)
 	port := strconv.Itoa(sp.Port)
@@ -195,7 +269,7 @@ func (g *gen) servicePort(r *Rules, svc *ServiceRules, filter *[]string, sp *pro
 
 	// The cluster IP.
 	if hasInternal {
-		r.NATRules = append(r.NATRules, line("-A", ChainServices,
+		out.natTop = append(out.natTop, line("-A", ChainServices,
 			"-m", "comment", "--comment", fmt.Sprintf(`"%s cluster IP"`, name),
 			"-m", proto, "-p", proto, "-d", sp.ClusterIP, "--dport", port, "-j", internalChain))
 	} else {
@@ -206,7 +280,7 @@ func (g *gen) servicePort(r *Rules, svc *ServiceRules, filter *[]string, sp *pro
 	// External IPs.
 	for _, ip := range sp.ExternalIPs {
 		if cat.HasAny {
-			r.NATRules = append(r.NATRules, line("-A", ChainServices,
+			out.natTop = append(out.natTop, line("-A", ChainServices,
 				"-m", "comment", "--comment", fmt.Sprintf(`"%s external IP"`, name),
 				"-m", proto, "-p", proto, "-d", ip, "--dport", port, "-j", extChain))
 		}
@@ -219,7 +293,7 @@ func (g *gen) servicePort(r *Rules, svc *ServiceRules, filter *[]string, sp *pro
 	// Load-balancer IPs.
 	for _, ip := range sp.LoadBalancerIPs {
 		if cat.HasAny {
-			r.NATRules = append(r.NATRules, line("-A", ChainServices,
+			out.natTop = append(out.natTop, line("-A", ChainServices,
 				"-m", "comment", "--comment", fmt.Sprintf(`"%s loadbalancer IP"`, name),
 				"-m", proto, "-p", proto, "-d", ip, "--dport", port, "-j", extChain))
 		}
@@ -235,7 +309,7 @@ func (g *gen) servicePort(r *Rules, svc *ServiceRules, filter *[]string, sp *pro
 	if sp.NodePort != 0 {
 		nodePort := strconv.Itoa(sp.NodePort)
 		if cat.HasAny {
-			r.NATRules = append(r.NATRules, line("-A", ChainNodePorts,
+			out.natTop = append(out.natTop, line("-A", ChainNodePorts,
 				"-m", "comment", "--comment", name,
 				"-m", proto, "-p", proto, "--dport", nodePort, "-j", extChain))
 		}
@@ -262,7 +336,7 @@ func (g *gen) servicePort(r *Rules, svc *ServiceRules, filter *[]string, sp *pro
 	}
 	if usesExt {
 		svc.Chains = append(svc.Chains, chainLine(extChain))
-		r.Active[extChain] = true
+		out.active[extChain] = true
 		if !sp.ExternalPolicyLocal {
 			svc.Rules = append(svc.Rules, line("-A", extChain,
 				"-m", "comment", "--comment", fmt.Sprintf(`"masquerade traffic for %s external destinations"`, name),
@@ -287,18 +361,18 @@ func (g *gen) servicePort(r *Rules, svc *ServiceRules, filter *[]string, sp *pro
 	}
 	if usesCluster {
 		svc.Chains = append(svc.Chains, chainLine(clusterChain))
-		r.Active[clusterChain] = true
+		out.active[clusterChain] = true
 		g.balance(svc, sp, clusterChain, cat.Cluster)
 	}
 	if usesLocal {
 		svc.Chains = append(svc.Chains, chainLine(localChain))
-		r.Active[localChain] = true
+		out.active[localChain] = true
 		g.balance(svc, sp, localChain, cat.Local)
 	}
 	for _, ep := range cat.Reachable {
 		sep := EndpointChain(name, proto, ep.String())
 		svc.Chains = append(svc.Chains, chainLine(sep))
-		r.Active[sep] = true
+		out.active[sep] = true
 		head := append([]string{"-A", sep}, g.comment(name)...)
 		svc.Rules = append(svc.Rules, line(append(head, "-s", ep.IP, "-j", ChainMarkMasq)...))
 		rule := head

@@ -219,3 +219,58 @@ func grep(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestGenerateCached: the cache gives the same rules as Generate, and a
+// Service whose input changed is regenerated while the others are reused.
+func TestGenerateCached(t *testing.T) {
+	web := sport("http", "TCP", 8080)
+	services := []*api.Service{
+		svc("default", "a", "10.96.0.110", func(s *api.Service) { s.Spec.Ports = []api.ServicePort{port("http", "TCP", 80, 0)} }),
+		svc("default", "b", "10.96.0.111", func(s *api.Service) { s.Spec.Ports = []api.ServicePort{port("http", "TCP", 80, 0)} }),
+	}
+	c := NewCache()
+	for _, eps := range [][]ep{{{ip: "10.244.1.2"}}, {{ip: "10.244.1.2"}, {ip: "10.244.1.3"}}, {}} {
+		in := input(services, []*api.EndpointSlice{slice("default", "a", "a-1", []ep{{ip: "10.244.9.9"}}, web), slice("default", "b", "b-1", eps, web)})
+		before := c.m["default/a"]
+		got := Payload(GenerateCached(testConfig(), in, c), nil, nil)
+		want := Payload(Generate(testConfig(), in), nil, nil)
+		if string(got) != string(want) {
+			t.Fatalf("cached payload differs:\n%s\n--- want\n%s", got, want)
+		}
+		if before != nil && c.m["default/a"] != before {
+			t.Error("the unchanged Service a was regenerated")
+		}
+	}
+	GenerateCached(testConfig(), input(services[:1], nil), c)
+	if len(c.m) != 1 {
+		t.Errorf("the cache keeps %d Services, want 1 (the deleted one dropped)", len(c.m))
+	}
+}
+
+func TestMissingJumps(t *testing.T) {
+	save := map[string][]byte{
+		"nat": []byte(`*nat
+:PREROUTING ACCEPT [0:0]
+-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
+COMMIT
+`),
+		"filter": []byte(`*filter
+-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD
+COMMIT
+`),
+	}
+	var got []string
+	for _, j := range MissingJumps(Jumps(), save) {
+		got = append(got, j.Table+"/"+j.Chain+"->"+j.Target)
+	}
+	want := []string{
+		"filter/INPUT->KUBE-EXTERNAL-SERVICES", "filter/FORWARD->KUBE-EXTERNAL-SERVICES", "filter/INPUT->KUBE-NODEPORTS",
+		"filter/OUTPUT->KUBE-SERVICES", "filter/INPUT->KUBE-PROXY-FIREWALL", "filter/OUTPUT->KUBE-PROXY-FIREWALL",
+		"filter/FORWARD->KUBE-PROXY-FIREWALL", "nat/OUTPUT->KUBE-SERVICES",
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("missing = %v\nwant %v", got, want)
+	}
+}

@@ -1,5 +1,7 @@
 package iptables
 
+import "strings"
+
 // Jump is a rule in a built-in chain that jumps to one of kube-proxy's
 // chains; it is inserted first in Chain unless present (the chain Target
 // is created first).
@@ -29,4 +31,43 @@ func Jumps() []Jump {
 		j("nat", "PREROUTING", ChainServices, "kubernetes service portals", nil),
 		j("nat", "POSTROUTING", ChainPostrouting, "kubernetes postrouting rules", nil),
 	}
+}
+
+// SaveLine is how iptables-save prints the jump: "-A CHAIN" and the rule,
+// a word with a space quoted.
+func (j Jump) SaveLine() string {
+	words := []string{"-A", j.Chain}
+	for _, w := range j.Rule {
+		if strings.ContainsAny(w, " \t") {
+			w = `"` + w + `"`
+		}
+		words = append(words, w)
+	}
+	return strings.Join(words, " ")
+}
+
+// MissingJumps returns the jumps whose rule iptables-save (saves, by
+// table) does not show: the only ones a full sync has to check and insert
+// (one save per table instead of one iptables -C per jump, which on a
+// legacy node with thousands of rules reads the whole table each time). A
+// rule iptables prints differently is reported missing, and the caller's
+// idempotent check keeps it from being added twice.
+func MissingJumps(jumps []Jump, saves map[string][]byte) []Jump {
+	lines := map[string]map[string]bool{}
+	for table, save := range saves {
+		set := map[string]bool{}
+		for _, l := range strings.Split(string(save), "\n") {
+			if strings.HasPrefix(l, "-A ") {
+				set[strings.TrimSpace(l)] = true
+			}
+		}
+		lines[table] = set
+	}
+	var out []Jump
+	for _, j := range jumps {
+		if !lines[j.Table][j.SaveLine()] {
+			out = append(out, j)
+		}
+	}
+	return out
 }

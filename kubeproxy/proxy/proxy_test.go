@@ -132,3 +132,33 @@ func TestServicePorts(t *testing.T) {
 		t.Error("an unnamed port's name has a colon")
 	}
 }
+
+// TestBuilderCache: the Builder answers as Build, converting again only
+// what changed resourceVersion.
+func TestBuilderCache(t *testing.T) {
+	svc := &api.Service{}
+	svc.Namespace, svc.Name, svc.ResourceVersion = "default", "web", "5"
+	svc.Spec = api.ServiceSpec{Type: api.ServiceTypeClusterIP, ClusterIP: "10.96.0.5", Ports: []api.ServicePort{{Name: "http", Port: 80}}}
+	sl := &api.EndpointSlice{AddressType: api.AddressTypeIPv4, Endpoints: []api.Endpoint{{Addresses: []string{"10.244.1.2"}}},
+		Ports: []api.EndpointSlicePort{{Name: ptr("http"), Port: ptr(int32(8080))}}}
+	sl.Namespace, sl.Name, sl.ResourceVersion = "default", "web-1", "6"
+	sl.Labels = map[string]string{api.LabelServiceName: "web"}
+	b := &Builder{NodeName: "node1"}
+	check := func(what string) {
+		t.Helper()
+		p1, e1, _ := b.Build([]*api.Service{svc}, []*api.EndpointSlice{sl})
+		p2, e2 := Build([]*api.Service{svc}, []*api.EndpointSlice{sl}, "node1")
+		if !reflect.DeepEqual(p1, p2) || !reflect.DeepEqual(e1, e2) {
+			t.Errorf("%s: Builder %+v %+v, Build %+v %+v", what, p1, e1, p2, e2)
+		}
+	}
+	check("first")
+	check("cached")
+	sl = &api.EndpointSlice{AddressType: sl.AddressType, ObjectMeta: sl.ObjectMeta, Ports: sl.Ports,
+		Endpoints: []api.Endpoint{{Addresses: []string{"10.244.1.3"}}}}
+	sl.ResourceVersion = "7"
+	check("slice changed")
+	if len(b.m) != 1 {
+		t.Errorf("cache holds %d Services", len(b.m))
+	}
+}

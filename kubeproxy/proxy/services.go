@@ -73,14 +73,20 @@ func ServicePorts(svc *api.Service) []ServicePort {
 // SortServicePorts orders ports by their name string and protocol, the
 // order the rules are written in (so a payload is deterministic).
 func SortServicePorts(ports []ServicePort) {
-	sort.Slice(ports, func(i, j int) bool {
-		a, b := ports[i].Name, ports[j].Name
-		if as, bs := a.String(), b.String(); as != bs {
-			return as < bs
-		}
-		return a.Protocol < b.Protocol
-	})
+	keys := make([]string, len(ports))
+	idx := make([]int, len(ports))
+	for i := range ports {
+		keys[i], idx[i] = ports[i].Name.String()+"\x00"+ports[i].Name.Protocol, i
+	}
+	sort.Slice(idx, func(a, b int) bool { return keys[idx[a]] < keys[idx[b]] })
+	sorted := make([]ServicePort, len(ports))
+	for i, j := range idx {
+		sorted[i] = ports[j]
+	}
+	copy(ports, sorted)
 }
+
+func sortStrings(s []string) { sort.Strings(s) }
 
 func isIPv4(s string) bool {
 	a, err := netip.ParseAddr(s)
