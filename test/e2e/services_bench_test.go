@@ -20,6 +20,7 @@ import (
 	"minik8s/pkg/api"
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
+	pkgiptables "minik8s/pkg/iptables"
 )
 
 // BenchmarkServices prints kube-proxy's figures (`make bench`, root only),
@@ -205,10 +206,14 @@ func newBenchProxier(ctx context.Context, t *testing.T, n int) (*kubeproxy.Proxi
 		}
 		return &memLW{objs: svcs, events: make(chan client.Event)}
 	}))
+	runner, err := pkgiptables.New(ctx, pkgiptables.Legacy)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := kubeproxy.New(f, kubeproxy.Config{NodeName: "bench-node",
 		Rules:         kpipt.Config{MasqueradeMark: "0x4000", ClusterCIDR: "10.244.0.0/16", RandomFully: true},
 		MinSyncPeriod: time.Second, SyncPeriod: time.Hour,
-		Firewall: &kubeproxy.Exec{Backend: kubeproxy.BackendLegacy},
+		Firewall: kubeproxy.NewFirewall(runner),
 		Logf:     func(string, ...any) {}})
 	f.Start(ctx)
 	if !f.WaitForCacheSync(ctx) {
