@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,15 +28,24 @@ import (
 // Lease (every 250ms) until the returned stop is called (or the test ends).
 func startLeasingKubelet(t *testing.T, c *mkclient.Client, node string) (stop func()) {
 	t.Helper()
+	return startFakeKubeletWith(t, c, node, func(o *kubelet.Options) { o.NodeLeaseDurationSeconds = 1 })
+}
+
+// startFakeKubeletWith runs a kubelet for node on its own fake runtime
+// (options changed by tweak, if set) until stop or the end of the test.
+func startFakeKubeletWith(t *testing.T, c *mkclient.Client, node string, tweak func(*kubelet.Options)) (stop func()) {
+	t.Helper()
 	rt := fake.New()
 	rt.SetNow(time.Now())
 	opts := kubelet.DefaultOptions()
 	opts.NodeName, opts.NodeIP, opts.Port = node, "127.0.0.1", 0
 	opts.RootDir = t.TempDir()
 	opts.HeartbeatInterval = 200 * time.Millisecond
-	opts.NodeLeaseDurationSeconds = 1
 	opts.RelistInterval = 100 * time.Millisecond
 	opts.SyncInterval = time.Second
+	if tweak != nil {
+		tweak(&opts)
+	}
 	k, err := kubelet.New(opts, c, rt)
 	if err != nil {
 		t.Fatal(err)
@@ -55,21 +65,19 @@ func startLeasingKubelet(t *testing.T, c *mkclient.Client, node string) (stop fu
 			}
 		}
 	}()
-	stopped := false
+	var once sync.Once
 	stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil && err != context.Canceled {
-				t.Errorf("kubelet %s: %v", node, err)
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("kubelet %s: %v", node, err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Errorf("kubelet %s did not stop within 20s", node)
 			}
-		case <-time.After(20 * time.Second):
-			t.Errorf("kubelet %s did not stop within 20s", node)
-		}
+		})
 	}
 	t.Cleanup(stop)
 	return stop
