@@ -3,7 +3,8 @@ package e2e
 // Workloads on the lab (issue 8's end-to-end proofs): a Deployment of real
 // testserver containers, placed by the scheduler and kept by the
 // ReplicaSet and Deployment controllers, rolls from v1 to v2 while a client
-// inside node1's namespace keeps requesting; it scales 3→6→2 and a
+// inside node1's namespace keeps requesting (each ready pod by its IP, and
+// the Service's cluster IP through kube-proxy); it scales 3→6→2 and a
 // cascading delete leaves nothing on the nodes; a node whose kubelet dies
 // has its pods recreated on the other node.
 //
@@ -14,6 +15,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -21,13 +23,15 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
 
+	"minik8s/controller"
 	"minik8s/kubelet/network"
 	"minik8s/pkg/api"
 	mkclient "minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
-	"minik8s/pkg/controller"
+	podutil "minik8s/pkg/controller"
 )
 
 const (
@@ -77,7 +81,12 @@ spec:
 func TestWorkloads(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
-	cl := startCluster(ctx, t, clusterConfig{Prefix: workloadsPrefix, Net3: workloadsNet3, Nodes: 2})
+	cl := startCluster(ctx, t, clusterConfig{Prefix: workloadsPrefix, Net3: workloadsNet3, Nodes: 2,
+		Controllers: func(o *controller.Options) {
+			// A silent node is Unknown after 16 s (the kubelet renews its
+			// Lease every 10 s), not Kubernetes' 40 s.
+			o.NodeMonitorGracePeriod, o.NodeMonitorPeriod = 16*time.Second, time.Second
+		}})
 	cl.startKubelets(ctx, t, network.BackendVXLAN)
 	t.Cleanup(func() { // runs before the harness deletes the pods
 		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -137,7 +146,7 @@ func (cl *cluster) waitDeploymentComplete(ctx context.Context, t *testing.T, rep
 		pods := cl.webPods(ctx, t)
 		ready := 0
 		for _, p := range pods {
-			if p.DeletionTimestamp == nil && controller.IsPodReady(p) && allRunning(p) {
+			if p.DeletionTimestamp == nil && podutil.IsPodReady(p) && allRunning(p) {
 				ready++
 			}
 		}
@@ -162,7 +171,7 @@ func (cl *cluster) webPods(ctx context.Context, t *testing.T) []*api.Pod {
 func podSummary(pods []*api.Pod) string {
 	var s []string
 	for _, p := range pods {
-		st := fmt.Sprintf("%s@%s %s ready=%v", p.Name, p.Spec.NodeName, p.Status.Phase, controller.IsPodReady(p))
+		st := fmt.Sprintf("%s@%s %s ready=%v", p.Name, p.Spec.NodeName, p.Status.Phase, podutil.IsPodReady(p))
 		if p.DeletionTimestamp != nil {
 			st += " terminating"
 		}
@@ -202,7 +211,8 @@ type endpointView struct {
 	mu       sync.Mutex
 	armed    bool
 	minReady int
-	minAt    string // the pods when the minimum was seen
+	minAt    string    // the pods when the minimum was seen
+	lastGone time.Time // when a pod was last seen to start terminating or go
 }
 
 func newEndpointView(ctx context.Context, t *testing.T, cl *cluster) *endpointView {
@@ -214,7 +224,21 @@ func newEndpointView(ctx context.Context, t *testing.T, cl *cluster) *endpointVi
 	inf := cache.NewInformer(&cache.ListWatch{Client: cl.c, Info: info, Namespace: "default", LabelSelector: "app=web"}, 0)
 	v := &endpointView{inf: inf, lister: cache.NewLister[*api.Pod](inf.Store()), minReady: 1 << 30}
 	check := func(api.Object) { v.observe() }
-	inf.AddEventHandler(cache.HandlerFuncs{AddFunc: check, UpdateFunc: func(_, o api.Object) { check(o) }, DeleteFunc: check})
+	gone := func() {
+		v.mu.Lock()
+		v.lastGone = time.Now()
+		v.mu.Unlock()
+	}
+	inf.AddEventHandler(cache.HandlerFuncs{
+		AddFunc: check,
+		UpdateFunc: func(old, cur api.Object) {
+			if old.GetObjectMeta().DeletionTimestamp == nil && cur.GetObjectMeta().DeletionTimestamp != nil {
+				gone()
+			}
+			check(cur)
+		},
+		DeleteFunc: func(o api.Object) { gone(); check(o) },
+	})
 	ictx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); _ = inf.Run(ictx) }()
@@ -229,7 +253,7 @@ func newEndpointView(ctx context.Context, t *testing.T, cl *cluster) *endpointVi
 func (v *endpointView) ready() map[string]string {
 	out := map[string]string{}
 	for _, p := range v.lister.List("default", nil) {
-		if p.DeletionTimestamp == nil && p.Status.PodIP != "" && controller.IsPodReady(p) {
+		if p.DeletionTimestamp == nil && p.Status.PodIP != "" && podutil.IsPodReady(p) {
 			out[p.Name] = p.Status.PodIP
 		}
 	}
@@ -258,6 +282,13 @@ func (v *endpointView) min() (int, string) {
 	return v.minReady, v.minAt
 }
 
+// goneWithin reports whether a pod started terminating or went within d.
+func (v *endpointView) goneWithin(d time.Duration) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return !v.lastGone.IsZero() && time.Since(v.lastGone) < d
+}
+
 // terminating reports whether the view shows pod name terminating or gone.
 func (v *endpointView) terminating(name string) bool {
 	p, ok := v.lister.Get("default", name)
@@ -272,11 +303,13 @@ type curlResult struct {
 	err  string
 }
 
-// curlRound requests every URL once from inside node's namespace with one
-// curl process (each with a 2 s bound) and returns the results in order.
+// curlRound requests every URL (in order, repeats allowed) from inside
+// node's namespace with one curl process, each request bounded by 2 s.
 func curlRound(ctx context.Context, node string, urls []string) ([]curlResult, error) {
 	const sep = "\n@@curl@@ "
-	args := []string{"ip", "netns", "exec", node, "curl", "-sS", "--connect-timeout", "1", "-m", "2",
+	// Connection: close, so that requests to one URL (a Service) are new
+	// connections, each balanced anew.
+	args := []string{"ip", "netns", "exec", node, "curl", "-sS", "--connect-timeout", "1", "-m", "2", "-H", "Connection: close",
 		"-w", sep + "%{url_effective} %{http_code} %{exitcode}\n"}
 	out, err := sh(ctx, append(args, urls...)...)
 	var res []curlResult
@@ -312,6 +345,10 @@ type trafficStats struct {
 	short                     []string // rounds with fewer than want answering pods
 	versions                  map[string]int
 	mixed                     int // rounds answered by both versions
+
+	// Through the Service (when one is given).
+	svcRequests, svcAnswers int
+	svcVersions             map[string]int
 }
 
 // keepRequesting runs curl rounds against the view's ready endpoints until
@@ -322,9 +359,16 @@ type trafficStats struct {
 // round retried with a fresh view, as a client behind a Service would be
 // sent elsewhere). A failed request to a pod still ready and not
 // terminating afterwards is a failure.
-func keepRequesting(ctx context.Context, node string, v *endpointView, want int, stop <-chan struct{}) *trafficStats {
+//
+// With service (a URL, "" for none) every round also asks the Service want
+// times. A failed request races a termination when a pod started
+// terminating or went within the 3 s before (kube-proxy's rules follow the
+// endpoints a moment later; the testserver stops listening at SIGTERM and
+// the pods have no preStop hook): it is retried once and the retry must be
+// answered. Any other failure is a failure.
+func keepRequesting(ctx context.Context, node string, v *endpointView, want int, service string, stop <-chan struct{}) *trafficStats {
 	const maxRounds = 3000
-	st := &trafficStats{versions: map[string]int{}}
+	st := &trafficStats{versions: map[string]int{}, svcVersions: map[string]int{}}
 	for st.rounds < maxRounds {
 		select {
 		case <-stop:
@@ -389,13 +433,60 @@ func keepRequesting(ctx context.Context, node string, v *endpointView, want int,
 		if len(vs) > 1 {
 			st.mixed++
 		}
+		if service != "" {
+			requestService(ctx, node, v, service, want, st)
+		}
 	}
 	return st
 }
 
+// requestService asks the Service n times (one round of keepRequesting).
+func requestService(ctx context.Context, node string, v *endpointView, service string, n int, st *trafficStats) {
+	urls := make([]string, n)
+	for i := range urls {
+		urls[i] = service
+	}
+	res, err := curlRound(ctx, node, urls)
+	if err != nil {
+		st.failures = append(st.failures, err.Error())
+		return
+	}
+	for _, r := range res {
+		st.svcRequests++
+		if r.ok {
+			st.svcAnswers++
+			st.svcVersions[parseHello(r.body).pod]++
+			continue
+		}
+		raced := false
+		for wait := 0; wait < 20 && !raced; wait++ {
+			if raced = v.goneWithin(3 * time.Second); !raced {
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+		msg := fmt.Sprintf("service %s: %s", service, r.err)
+		if !raced {
+			st.failures = append(st.failures, msg)
+			continue
+		}
+		// A client retries once, as one behind a Service whose pod just
+		// went would; the retry must be answered.
+		st.raced = append(st.raced, msg)
+		again, err := curlRound(ctx, node, []string{service})
+		if err != nil || !again[0].ok {
+			st.failures = append(st.failures, fmt.Sprintf("%s; the retry too: %v %+v", msg, err, again))
+			continue
+		}
+		st.svcAnswers++
+		st.svcVersions[parseHello(again[0].body).pod]++
+	}
+}
+
 // testWorkloadsRollingUpdate: 3 replicas (maxUnavailable 0, maxSurge 1)
 // roll from v1 to v2; the client in node1's namespace gets at least 3 ready
-// pods' answers in every round, and the view never has fewer than 3.
+// pods' answers in every round, the view never has fewer than 3, and every
+// request to the Service is answered (once retried if it raced a pod's
+// termination).
 func testWorkloadsRollingUpdate(ctx context.Context, t *testing.T, cl *cluster) {
 	start := time.Now()
 	createWebDeployment(ctx, t, cl, 3)
@@ -413,11 +504,14 @@ func testWorkloadsRollingUpdate(ctx context.Context, t *testing.T, cl *cluster) 
 		v1Pods[p.Name] = true
 	}
 
+	// The Service in front of them: kube-proxy on node1 balances its
+	// cluster IP over the ready endpoints.
+	service := cl.createWebService(ctx, t)
 	view := newEndpointView(ctx, t, cl)
 	view.arm()
 	stop := make(chan struct{})
 	statsc := make(chan *trafficStats, 1)
-	go func() { statsc <- keepRequesting(ctx, cl.node(1).Name, view, 3, stop) }()
+	go func() { statsc <- keepRequesting(ctx, cl.node(1).Name, view, 3, service, stop) }()
 	time.Sleep(time.Second) // some v1 rounds first
 
 	rolled := time.Now()
@@ -433,24 +527,30 @@ func testWorkloadsRollingUpdate(ctx context.Context, t *testing.T, cl *cluster) 
 	close(stop)
 	st := <-statsc
 
-	t.Logf("client: %d rounds, %d requests, %d answers, versions %v, %d rounds answered by both; %d requests raced a pod's termination",
-		st.rounds, st.requests, st.answers, st.versions, st.mixed, len(st.raced))
+	t.Logf("client: %d rounds, %d requests to pods, %d answers, versions %v, %d rounds answered by both; %d requests to the Service, %d answers, versions %v; %d requests raced a pod's termination",
+		st.rounds, st.requests, st.answers, st.versions, st.mixed, st.svcRequests, st.svcAnswers, st.svcVersions, len(st.raced))
 	for _, f := range st.failures {
 		t.Errorf("a ready pod did not answer: %s", f)
 	}
 	for _, s := range st.short {
 		t.Errorf("fewer than 3 ready pods answered: %s", s)
 	}
-	// Each of the 3 deleted v1 pods may race at most a request or two
-	// before the view shows it terminating.
-	if len(st.raced) > 6 {
-		t.Errorf("%d requests raced terminations (want at most 6): %v", len(st.raced), st.raced)
+	// Each of the 3 deleted v1 pods may race a few requests before the
+	// view and kube-proxy's rules drop it.
+	if len(st.raced) > 15 {
+		t.Errorf("%d requests raced terminations (want at most 15): %v", len(st.raced), st.raced)
+	}
+	for _, r := range st.raced {
+		t.Logf("raced a termination (retried and answered): %s", r)
 	}
 	if minReady, at := view.min(); minReady < 3 {
 		t.Errorf("only %d ready endpoints during the rollout (maxUnavailable 0): %s", minReady, at)
 	}
 	if st.versions["v1"] == 0 || st.versions["v2"] == 0 || st.rounds < 5 {
 		t.Errorf("the client did not see both versions: %d rounds, versions %v", st.rounds, st.versions)
+	}
+	if st.svcVersions["v1"] == 0 || st.svcVersions["v2"] == 0 || st.svcAnswers != st.svcRequests {
+		t.Errorf("through the Service: %d requests, %d answered, versions %v", st.svcRequests, st.svcAnswers, st.svcVersions)
 	}
 	// The end state: 3 new pods, all v2, none of the v1 pods left.
 	final := cl.webPods(ctx, t)
@@ -483,6 +583,37 @@ func testWorkloadsRollingUpdate(ctx context.Context, t *testing.T, cl *cluster) 
 		t.Errorf("replica sets after one rollout: %v, want the old (0) and the new (3)", sizes)
 	}
 	t.Logf("replica sets: %v", sizes)
+}
+
+// createWebService creates Service web (port 80 → 8080 of app=web) and
+// waits until its cluster IP answers from node1; it returns the URL.
+func (cl *cluster) createWebService(ctx context.Context, t *testing.T) string {
+	t.Helper()
+	svc := &api.Service{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Service"},
+		ObjectMeta: api.ObjectMeta{Name: "web", Namespace: "default"},
+		Spec: api.ServiceSpec{Selector: map[string]string{"app": "web"},
+			Ports: []api.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}}}
+	out, err := cl.c.Services("default").Create(ctx, svc)
+	if err != nil {
+		t.Fatalf("create service: %v", err)
+	}
+	t.Cleanup(func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = cl.c.Services("default").Delete(cctx, "web", nil)
+	})
+	url := "http://" + out.Spec.ClusterIP + "/"
+	eventuallyOK(t, 60*time.Second, "service web answers at "+url+" from "+cl.node(1).Name, func() string {
+		res, err := curlRound(ctx, cl.node(1).Name, []string{url})
+		if err != nil {
+			return err.Error()
+		}
+		if !res[0].ok {
+			return res[0].err
+		}
+		return ""
+	})
+	return url
 }
 
 func urlsOf(pods []*api.Pod) []string {
@@ -542,8 +673,26 @@ func testWorkloadsScaleAndDelete(ctx context.Context, t *testing.T, cl *cluster)
 		return ""
 	})
 	for _, n := range cl.nodes {
-		eventuallyOK(t, 60*time.Second, "nothing left on "+n.Name, func() string { return cl.leftovers(ctx, n) })
+		cl.expectNoLeftovers(ctx, t, n)
 	}
+}
+
+// expectNoLeftovers waits up to a minute for the node to hold nothing of
+// its pods; what stays is an error, with the pod cgroups' contents.
+func (cl *cluster) expectNoLeftovers(ctx context.Context, t *testing.T, n *clusterNode) {
+	t.Helper()
+	var left string
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		if left = cl.leftovers(ctx, n); left == "" {
+			return
+		}
+	}
+	cgs, _ := filepath.Glob("/sys/fs/cgroup/memory/minik8s/" + n.Name + "/pod*")
+	for _, cg := range cgs {
+		out, _ := sh(ctx, "sh", "-c", "find "+cg+" -type d; cat "+cg+"/cgroup.procs")
+		left += "\n" + cg + ": " + out
+	}
+	t.Errorf("left on %s after a minute: %s", n.Name, left)
 }
 
 // testWorkloadsNodeLoss: node2's kubelet is stopped; the node lifecycle
@@ -551,7 +700,6 @@ func testWorkloadsScaleAndDelete(ctx context.Context, t *testing.T, cl *cluster)
 // their tolerationSeconds (2 s), and the ReplicaSet recreates them on
 // node1.
 func testWorkloadsNodeLoss(ctx context.Context, t *testing.T, cl *cluster) {
-	t.Skip("needs the node lifecycle controller (issue 8 item 5, wt-node), not in main yet")
 	if _, err := cl.c.Deployments("default").Get(ctx, webDeployment); mkclient.IsNotFound(err) {
 		createWebDeployment(ctx, t, cl, 3)
 	}
@@ -567,9 +715,10 @@ func testWorkloadsNodeLoss(ctx context.Context, t *testing.T, cl *cluster) {
 	}
 	start := time.Now()
 	n2.stop()
+	restarted := false
 	t.Cleanup(func() {
 		// node2 comes back so the harness can finish its pods.
-		if n2.cmd == nil {
+		if !restarted {
 			cl.startKubelet(t, n2, network.BackendVXLAN)
 		}
 	})
@@ -577,7 +726,7 @@ func testWorkloadsNodeLoss(ctx context.Context, t *testing.T, cl *cluster) {
 		pods := cl.webPods(ctx, t)
 		ready := 0
 		for _, p := range pods {
-			if p.DeletionTimestamp == nil && p.Spec.NodeName == n1.Name && controller.IsPodReady(p) && allRunning(p) {
+			if p.DeletionTimestamp == nil && p.Spec.NodeName == n1.Name && podutil.IsPodReady(p) && allRunning(p) {
 				ready++
 			}
 		}
@@ -598,7 +747,13 @@ func testWorkloadsNodeLoss(ctx context.Context, t *testing.T, cl *cluster) {
 	if !tainted {
 		t.Errorf("node %s has taints %v, want node.kubernetes.io/unreachable:NoExecute", n2.Name, node.Spec.Taints)
 	}
-	res, err := curlRound(ctx, n1.Name, urlsOf(cl.webPods(ctx, t)))
+	var live []*api.Pod
+	for _, p := range cl.webPods(ctx, t) {
+		if p.DeletionTimestamp == nil {
+			live = append(live, p)
+		}
+	}
+	res, err := curlRound(ctx, n1.Name, urlsOf(live))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -607,4 +762,35 @@ func testWorkloadsNodeLoss(ctx context.Context, t *testing.T, cl *cluster) {
 			t.Errorf("after the node loss %s: %s", r.url, r.err)
 		}
 	}
+
+	// node2's kubelet comes back: it finishes the evicted pods (they leave
+	// the API) and node2 holds nothing of them; the taint goes.
+	restarted = true
+	cl.startKubelet(t, n2, network.BackendVXLAN)
+	cl.waitNodeReady(ctx, t, n2, network.BackendVXLAN)
+	eventuallyOK(t, 90*time.Second, "the evicted pods gone and nothing of them on "+n2.Name, func() string {
+		var still []string
+		for _, p := range cl.webPods(ctx, t) {
+			if lost[p.Name] {
+				still = append(still, p.Name)
+			}
+		}
+		if len(still) != 0 {
+			return fmt.Sprintf("evicted pods still in the API: %v", still)
+		}
+		return ""
+	})
+	cl.expectNoLeftovers(ctx, t, n2)
+	eventuallyOK(t, 60*time.Second, n2.Name+" untainted", func() string {
+		node, err := cl.c.Nodes().Get(ctx, n2.Name)
+		if err != nil {
+			return err.Error()
+		}
+		for _, tn := range node.Spec.Taints {
+			if tn.Key == "node.kubernetes.io/unreachable" || tn.Key == "node.kubernetes.io/not-ready" {
+				return fmt.Sprintf("taints %v", node.Spec.Taints)
+			}
+		}
+		return ""
+	})
 }
