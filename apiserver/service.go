@@ -246,3 +246,106 @@ func (s *Server) allocateNodePorts(ctx context.Context, svc, old *api.Service, o
 	}
 	return nil
 }
+
+func needsClusterIP(s *api.Service) bool { return s.Spec.Type != api.ServiceTypeExternalName }
+
+func needsNodePorts(s *api.Service) bool {
+	return s.Spec.Type == api.ServiceTypeNodePort || s.Spec.Type == api.ServiceTypeLoadBalancer
+}
+
+func sameStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// prepareServiceUpdate fixes up an update of a service before it is
+// validated, as Kubernetes' service strategy and REST do:
+// dropTypeDependentFields (a type change that no longer needs the cluster
+// IP, the node ports or externalTrafficPolicy drops them when the update
+// left them as they were), patchAllocatedValues (cluster IPs and node
+// ports the update left out are carried over, node ports by port name)
+// and normalizeClusterIPs (clusterIPs follows clusterIP).
+func prepareServiceUpdate(svc, old *api.Service) {
+	sp, op := &svc.Spec, &old.Spec
+	if sp.Type == "" {
+		sp.Type = api.ServiceTypeClusterIP
+	}
+	// dropTypeDependentFields
+	if needsClusterIP(old) && !needsClusterIP(svc) {
+		if sp.ClusterIP == op.ClusterIP && sameStrings(sp.ClusterIPs, op.ClusterIPs) {
+			sp.ClusterIP, sp.ClusterIPs = "", nil
+		}
+		if sameStrings(sp.IPFamilies, op.IPFamilies) {
+			sp.IPFamilies = nil
+		}
+		if sp.IPFamilyPolicy != nil && op.IPFamilyPolicy != nil && *sp.IPFamilyPolicy == *op.IPFamilyPolicy {
+			sp.IPFamilyPolicy = nil
+		}
+	}
+	if needsNodePorts(old) && !needsNodePorts(svc) {
+		same := len(sp.Ports) == len(op.Ports)
+		for i := 0; same && i < len(sp.Ports); i++ {
+			same = sp.Ports[i].NodePort == op.Ports[i].NodePort
+		}
+		if same {
+			for i := range sp.Ports {
+				sp.Ports[i].NodePort = 0
+			}
+		}
+	}
+	if externallyAccessible(old) && !externallyAccessible(svc) && sp.ExternalTrafficPolicy == op.ExternalTrafficPolicy {
+		sp.ExternalTrafficPolicy = ""
+	}
+	// patchAllocatedValues
+	if needsClusterIP(old) && needsClusterIP(svc) {
+		if sp.ClusterIP == "" {
+			sp.ClusterIP = op.ClusterIP
+		}
+		if len(sp.ClusterIPs) == 0 && len(op.ClusterIPs) > 0 {
+			sp.ClusterIPs = op.ClusterIPs
+		}
+	}
+	if needsNodePorts(old) && needsNodePorts(svc) {
+		used := map[int32]bool{}
+		for _, p := range sp.Ports {
+			if p.NodePort != 0 {
+				used[p.NodePort] = true
+			}
+		}
+		byName := map[string]int32{}
+		for _, p := range op.Ports {
+			byName[p.Name] = p.NodePort
+		}
+		for i := range sp.Ports {
+			if p := &sp.Ports[i]; p.NodePort == 0 && !used[byName[p.Name]] {
+				p.NodePort = byName[p.Name]
+			}
+		}
+	}
+	// normalizeClusterIPs
+	if len(op.ClusterIPs) > 0 && len(sp.ClusterIPs) == 0 && op.ClusterIP == sp.ClusterIP {
+		sp.ClusterIPs = op.ClusterIPs
+	}
+	if op.ClusterIP != sp.ClusterIP {
+		sameIPs := sameStrings(sp.ClusterIPs, op.ClusterIPs)
+		if op.ClusterIP != "" && sp.ClusterIP == "" && sameIPs {
+			sp.ClusterIPs = nil
+		}
+		if sameIPs && sp.ClusterIP != "" {
+			sp.ClusterIPs = []string{sp.ClusterIP}
+		}
+	}
+}
+
+// externallyAccessible: NodePort and LoadBalancer services, and ClusterIP
+// services with external IPs (Kubernetes' ExternallyAccessible).
+func externallyAccessible(s *api.Service) bool {
+	return needsNodePorts(s) || (s.Spec.Type == api.ServiceTypeClusterIP && len(s.Spec.ExternalIPs) > 0)
+}

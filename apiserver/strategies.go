@@ -71,6 +71,12 @@ func (serviceStrategy) BeginUpdate(ctx context.Context, s *Server, obj, old api.
 	}, nil
 }
 
+// PrepareForUpdate carries allocated values over and drops those a type
+// change no longer needs (prepareServiceUpdate).
+func (serviceStrategy) PrepareForUpdate(obj, old api.Object) {
+	prepareServiceUpdate(obj.(*api.Service), old.(*api.Service))
+}
+
 // AfterDelete frees the service's ClusterIP and NodePorts.
 func (serviceStrategy) AfterDelete(ctx context.Context, s *Server, obj api.Object) {
 	s.releaseAllocations(ctx, obj.(*api.Service), nil)

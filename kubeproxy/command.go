@@ -2,6 +2,7 @@ package kubeproxy
 
 import (
 	"context"
+	"fmt"
 	"os/signal"
 	"syscall"
 
@@ -11,6 +12,7 @@ import (
 	"minik8s/kubeproxy/iptables"
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
+	pkgiptables "minik8s/pkg/iptables"
 )
 
 // NewCommand returns the "kubeproxy" command (run it in the node's network
@@ -48,6 +50,11 @@ func Run(ctx context.Context, opts Options) error {
 	if err := opts.Validate(); err != nil {
 		return err
 	}
+	backend, _ := pkgiptables.ParseBackend(opts.Backend) // checked by Validate
+	runner, err := pkgiptables.New(ctx, backend)
+	if err != nil {
+		return fmt.Errorf("iptables: %w", err)
+	}
 	c, err := client.New(&client.Config{Server: opts.APIServer, Timeout: opts.RequestTimeout, UserAgent: "minik8s-kubeproxy"})
 	if err != nil {
 		return err
@@ -62,13 +69,13 @@ func Run(ctx context.Context, opts Options) error {
 		},
 		MinSyncPeriod: opts.MinSyncPeriod,
 		SyncPeriod:    opts.SyncPeriod,
-		Firewall:      &Exec{Backend: opts.Backend},
+		Firewall:      NewFirewall(runner),
 	}
 	if opts.Conntrack {
 		cfg.Conntrack = conntrack.Netlink{}
 	}
 	// No informer resync: the proxier's own full sync is the backstop.
-	factory := cache.NewSharedInformerFactory(c, 0)
+	factory := cache.NewSharedInformerFactory(c, 0, NodeFilter(opts.NodeName))
 	p := New(factory, cfg)
 	ctx, cancel := context.WithCancel(ctx)
 	defer func() {
@@ -76,6 +83,6 @@ func Run(ctx context.Context, opts Options) error {
 		factory.Shutdown()
 	}()
 	factory.Start(ctx)
-	p.cfg.Logf("kubeproxy: node %s (ip %s), apiserver %s, iptables backend %s", opts.NodeName, opts.NodeIP, opts.APIServer, opts.Backend)
+	p.cfg.Logf("kubeproxy: node %s (ip %s), apiserver %s, iptables backend %s", opts.NodeName, opts.NodeIP, opts.APIServer, runner.Backend())
 	return p.Run(ctx)
 }

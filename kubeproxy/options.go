@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
+
+	pkgiptables "minik8s/pkg/iptables"
 )
 
 // Options is every setting of kube-proxy, with its flag and default.
@@ -22,7 +23,7 @@ type Options struct {
 	SyncPeriod     time.Duration // --sync-period: period of the full sync
 	MasqueradeBit  int           // --masquerade-bit: the KUBE-MARK-MASQ mark is 1<<bit
 	MasqueradeAll  bool          // --masquerade-all: masquerade all traffic to cluster IPs
-	Backend        string        // --iptables-backend: auto, legacy or nft
+	Backend        string        // --iptables-backend: auto, legacy or nft (pkg/iptables; the network agent's)
 	Conntrack      bool          // --conntrack-cleanup: clear stale UDP conntrack entries
 }
 
@@ -35,7 +36,7 @@ func DefaultOptions() Options {
 		MinSyncPeriod:  time.Second,
 		SyncPeriod:     30 * time.Second,
 		MasqueradeBit:  14,
-		Backend:        BackendAuto,
+		Backend:        string(pkgiptables.DefaultBackend),
 		Conntrack:      true,
 	}
 }
@@ -52,7 +53,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.SyncPeriod, "sync-period", o.SyncPeriod, "period of the full sync (every chain rewritten, jump rules checked)")
 	fs.IntVar(&o.MasqueradeBit, "masquerade-bit", o.MasqueradeBit, "bit of the fwmark that marks packets to masquerade (0-31)")
 	fs.BoolVar(&o.MasqueradeAll, "masquerade-all", o.MasqueradeAll, "masquerade all traffic sent to cluster IPs")
-	fs.StringVar(&o.Backend, "iptables-backend", o.Backend, "iptables backend: auto (the system's iptables), legacy or nft")
+	fs.StringVar(&o.Backend, "iptables-backend", o.Backend, "iptables backend: legacy, nft or auto (detected as the network agent does; see docs/kubeproxy.md)")
 	fs.BoolVar(&o.Conntrack, "conntrack-cleanup", o.Conntrack, "delete the conntrack entries of UDP Services that lead to no serving endpoint")
 }
 
@@ -63,7 +64,7 @@ func (o *Options) Complete() error {
 		if err != nil {
 			return fmt.Errorf("hostname: %w", err)
 		}
-		o.NodeName = strings.ToLower(h)
+		o.NodeName = h // as the kubelet names its Node
 	}
 	return nil
 }
@@ -93,10 +94,8 @@ func (o *Options) Validate() error {
 	if o.MasqueradeBit < 0 || o.MasqueradeBit > 31 {
 		errs = append(errs, fmt.Errorf("--masquerade-bit %d: want 0-31", o.MasqueradeBit))
 	}
-	switch o.Backend {
-	case BackendAuto, BackendLegacy, BackendNFT:
-	default:
-		errs = append(errs, fmt.Errorf("--iptables-backend %q: want %s, %s or %s", o.Backend, BackendAuto, BackendLegacy, BackendNFT))
+	if _, err := pkgiptables.ParseBackend(o.Backend); err != nil {
+		errs = append(errs, fmt.Errorf("--iptables-backend: %w", err))
 	}
 	return errors.Join(errs...)
 }

@@ -39,15 +39,3 @@ func TestOptions(t *testing.T) {
 		t.Errorf("Complete() = %v, node %q", err, o.NodeName)
 	}
 }
-
-func TestExecBackendCommands(t *testing.T) {
-	for backend, want := range map[string]string{BackendAuto: "iptables-restore", BackendLegacy: "iptables-legacy-restore", BackendNFT: "iptables-nft-restore"} {
-		if got := (&Exec{Backend: backend}).command("iptables-restore"); got != want {
-			t.Errorf("%s: %s, want %s", backend, got, want)
-		}
-	}
-	got := ParseChains([]byte("# Generated\n*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SERVICES - [0:0]\n-A PREROUTING -j KUBE-SERVICES\nCOMMIT\n"))
-	if strings.Join(got, ",") != "PREROUTING,KUBE-SERVICES" {
-		t.Errorf("ParseChains = %v", got)
-	}
-}

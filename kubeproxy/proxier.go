@@ -31,6 +31,7 @@ type Proxier struct {
 	cfg     Config
 	svcs    *cache.SharedInformer
 	slices  *cache.SharedInformer
+	nodes   *cache.SharedInformer // this node's Node (its zone label)
 	synced  []func() bool
 	trigger chan struct{}
 	now     func() time.Time
@@ -50,8 +51,10 @@ type Stats struct {
 	ConntrackDeleted                           int
 }
 
-// New returns a Proxier following Services and EndpointSlices through f
-// (start f after New).
+// New returns a Proxier following Services and EndpointSlices through f,
+// and the Node named cfg.NodeName for its topology.kubernetes.io/zone label
+// (topology hints); make f with NodeFilter so it lists that Node only.
+// Start f after New.
 func New(f *cache.SharedInformerFactory, cfg Config) *Proxier {
 	if cfg.Logf == nil {
 		cfg.Logf = log.Printf
@@ -60,6 +63,7 @@ func New(f *cache.SharedInformerFactory, cfg Config) *Proxier {
 		cfg:      cfg,
 		svcs:     cache.InformerFor[*api.Service](f),
 		slices:   cache.InformerFor[*api.EndpointSlice](f),
+		nodes:    cache.InformerFor[*api.Node](f),
 		trigger:  make(chan struct{}, 1),
 		now:      time.Now,
 		needFull: true,
@@ -71,8 +75,51 @@ func New(f *cache.SharedInformerFactory, cfg Config) *Proxier {
 	}
 	r1 := p.svcs.AddEventHandler(h)
 	r2 := p.slices.AddEventHandler(h)
-	p.synced = []func() bool{p.svcs.HasSynced, p.slices.HasSynced, r1.HasSynced, r2.HasSynced}
+	r3 := p.nodes.AddEventHandler(cache.HandlerFuncs{
+		AddFunc:    func(o api.Object) { p.nodeChanged(nil, o) },
+		UpdateFunc: p.nodeChanged,
+		DeleteFunc: func(o api.Object) { p.nodeChanged(o, nil) },
+	})
+	p.synced = []func() bool{p.svcs.HasSynced, p.slices.HasSynced, p.nodes.HasSynced, r1.HasSynced, r2.HasSynced, r3.HasSynced}
 	return p
+}
+
+// NodeFilter is the factory option that makes its Node informer list and
+// watch only nodeName (as Kubernetes' kube-proxy does).
+func NodeFilter(nodeName string) cache.FactoryOption {
+	return cache.WithTweakListWatch(func(lw *cache.ListWatch) {
+		if lw.Info.Group == "" && lw.Info.Resource == "nodes" {
+			lw.FieldSelector = "metadata.name=" + nodeName
+		}
+	})
+}
+
+// nodeChanged asks for a sync when this node's zone label changes.
+func (p *Proxier) nodeChanged(oldObj, newObj api.Object) {
+	zone := func(o api.Object) (string, bool) {
+		n, ok := o.(*api.Node)
+		if !ok || n.Name != p.cfg.NodeName {
+			return "", false
+		}
+		return n.Labels[proxy.LabelTopologyZone], true
+	}
+	oz, oldOurs := zone(oldObj)
+	nz, newOurs := zone(newObj)
+	if (oldOurs || newOurs) && oz != nz {
+		p.Sync()
+	}
+}
+
+// zone is this node's topology zone ("" if unknown).
+func (p *Proxier) zone() string {
+	if p.nodes == nil {
+		return ""
+	}
+	n, ok := cache.NewLister[*api.Node](p.nodes.Store()).Get("", p.cfg.NodeName)
+	if !ok {
+		return ""
+	}
+	return n.Labels[proxy.LabelTopologyZone]
 }
 
 // Sync asks for a sync (batched: at most one per MinSyncPeriod).
@@ -144,14 +191,16 @@ func (p *Proxier) Run(ctx context.Context) error {
 func (p *Proxier) SyncOnce(ctx context.Context) error {
 	services := cache.NewLister[*api.Service](p.svcs.Store()).List("", nil)
 	slices := cache.NewLister[*api.EndpointSlice](p.slices.Store()).List("", nil)
-	return p.syncFrom(ctx, services, slices)
+	return p.syncFrom(ctx, services, slices, p.zone())
 }
 
-func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices []*api.EndpointSlice) error {
+func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices []*api.EndpointSlice, zone string) error {
 	start := p.now()
 	ports, eps := proxy.Build(services, slices, p.cfg.NodeName)
 	in := iptables.Input{Ports: ports, Endpoints: eps}
-	rules := iptables.Generate(p.cfg.Rules, in)
+	rc := p.cfg.Rules
+	rc.Zone = zone
+	rules := iptables.Generate(rc, in)
 
 	p.mu.Lock()
 	full := p.needFull || start.Sub(p.lastFull) >= p.cfg.SyncPeriod

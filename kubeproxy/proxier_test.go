@@ -56,7 +56,7 @@ func newTestProxier(fw Firewall, ct *fakeConntrack) *Proxier {
 func TestSyncSequence(t *testing.T) {
 	ctx := context.Background()
 	leftover := iptables.ServiceChain("default/gone:p", "tcp")
-	fw := NewFakeFirewall("KUBE-SERVICES", leftover, "KUBE-HOSTPORTS")
+	fw := newTestFW("KUBE-SERVICES", leftover, "KUBE-HOSTPORTS")
 	ct := &fakeConntrack{}
 	p := newTestProxier(fw, ct)
 	a := testService("a", "10.96.0.10", "TCP", 80)
@@ -64,25 +64,25 @@ func TestSyncSequence(t *testing.T) {
 	svcs := []*api.Service{a, b}
 
 	// 1. Full.
-	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2"), testSlice("b", "UDP", 53, "10.244.1.3", "10.244.2.3")}); err != nil {
+	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2"), testSlice("b", "UDP", 53, "10.244.1.3", "10.244.2.3")}, ""); err != nil {
 		t.Fatal(err)
 	}
-	first := fw.Last()
+	first := fw.Fake.Last()
 	if fw.jumps != 1 || !strings.Contains(first, "-X "+leftover) || !strings.Contains(first, iptables.ServiceChain("default/a:p", "tcp")+" - [0:0]") {
 		t.Fatalf("first sync is not a full one (jumps %d):\n%s", fw.jumps, first)
 	}
-	if fw.chains[leftover] || !fw.chains["KUBE-HOSTPORTS"] {
-		t.Errorf("chains after the full sync: %v", fw.chains)
+	if fw.natChains()[leftover] || !fw.natChains()["KUBE-HOSTPORTS"] {
+		t.Errorf("chains after the full sync: %v", fw.natChains())
 	}
 	if ct.calls != 1 {
 		t.Errorf("conntrack cleanups = %d after the first UDP endpoints, want 1", ct.calls)
 	}
 
 	// 2. One UDP endpoint goes: partial, b's chains only, its SEP deleted.
-	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2"), testSlice("b", "UDP", 53, "10.244.1.3")}); err != nil {
+	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2"), testSlice("b", "UDP", 53, "10.244.1.3")}, ""); err != nil {
 		t.Fatal(err)
 	}
-	partial := fw.Last()
+	partial := fw.Fake.Last()
 	gone := iptables.EndpointChain("default/b:p", "udp", "10.244.2.3:53")
 	if fw.jumps != 1 {
 		t.Error("a partial sync re-checked the jump rules")
@@ -101,23 +101,23 @@ func TestSyncSequence(t *testing.T) {
 	}
 
 	// 3. Nothing changed: no restore.
-	n := fw.Restores()
-	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2"), testSlice("b", "UDP", 53, "10.244.1.3")}); err != nil {
+	n := fw.Fake.Writes()
+	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2"), testSlice("b", "UDP", 53, "10.244.1.3")}, ""); err != nil {
 		t.Fatal(err)
 	}
-	if fw.Restores() != n || p.Stats().Skipped != 1 {
-		t.Errorf("an unchanged sync restored (payloads %d -> %d, skipped %d)", n, fw.Restores(), p.Stats().Skipped)
+	if fw.Fake.Writes() != n || p.Stats().Skipped != 1 {
+		t.Errorf("an unchanged sync restored (payloads %d -> %d, skipped %d)", n, fw.Fake.Writes(), p.Stats().Skipped)
 	}
 
 	// 4. A failed restore: the next sync is full.
-	fw.FailNext(errors.New("boom"))
-	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2", "10.244.1.4"), testSlice("b", "UDP", 53, "10.244.1.3")}); err == nil {
+	fw.failNext = errors.New("boom")
+	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2", "10.244.1.4"), testSlice("b", "UDP", 53, "10.244.1.3")}, ""); err == nil {
 		t.Fatal("a failed restore is not an error")
 	}
-	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2", "10.244.1.4"), testSlice("b", "UDP", 53, "10.244.1.3")}); err != nil {
+	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2", "10.244.1.4"), testSlice("b", "UDP", 53, "10.244.1.3")}, ""); err != nil {
 		t.Fatal(err)
 	}
-	if fw.jumps != 2 || !strings.Contains(fw.Last(), iptables.ServiceChain("default/b:p", "udp")+" - [0:0]") {
+	if fw.jumps != 2 || !strings.Contains(fw.Fake.Last(), iptables.ServiceChain("default/b:p", "udp")+" - [0:0]") {
 		t.Errorf("the sync after a failure is not full (jumps %d)", fw.jumps)
 	}
 	if s := p.Stats(); s.FullSyncs != 2 || s.PartialSyncs != 1 || s.Failures != 1 {
@@ -126,10 +126,10 @@ func TestSyncSequence(t *testing.T) {
 
 	// 5. A Service deleted: its chains go in a partial sync; TCP only,
 	// so no conntrack cleanup.
-	if err := p.syncFrom(ctx, []*api.Service{b}, []*api.EndpointSlice{testSlice("b", "UDP", 53, "10.244.1.3")}); err != nil {
+	if err := p.syncFrom(ctx, []*api.Service{b}, []*api.EndpointSlice{testSlice("b", "UDP", 53, "10.244.1.3")}, ""); err != nil {
 		t.Fatal(err)
 	}
-	for c := range fw.chains {
+	for c := range fw.natChains() {
 		if strings.Contains(c, "KUBE-SVC-") && c != iptables.ServiceChain("default/b:p", "udp") {
 			t.Errorf("chain %s left after its Service was deleted", c)
 		}
@@ -142,14 +142,14 @@ func TestSyncSequence(t *testing.T) {
 // TestFullSyncPeriod: a sync after SyncPeriod is full again.
 func TestFullSyncPeriod(t *testing.T) {
 	ctx := context.Background()
-	fw := NewFakeFirewall()
+	fw := newTestFW()
 	p := newTestProxier(fw, nil)
 	now := time.Unix(1000, 0)
 	p.now = func() time.Time { return now }
 	svcs := []*api.Service{testService("a", "10.96.0.10", "TCP", 80)}
 	for i, step := range []time.Duration{0, time.Minute, time.Hour} {
 		now = now.Add(step)
-		if err := p.syncFrom(ctx, svcs, nil); err != nil {
+		if err := p.syncFrom(ctx, svcs, nil, ""); err != nil {
 			t.Fatal(err)
 		}
 		wantJumps := map[int]int{0: 1, 1: 1, 2: 2}[i]
@@ -162,13 +162,13 @@ func TestFullSyncPeriod(t *testing.T) {
 // TestSaveFailureStillSyncs: iptables-save failing does not stop a full
 // sync (only the stale chains of an earlier run stay).
 func TestSaveFailureStillSyncs(t *testing.T) {
-	fw := NewFakeFirewall()
+	fw := newTestFW()
 	fw.saveError = errors.New("no iptables-save")
 	p := newTestProxier(fw, nil)
-	if err := p.syncFrom(context.Background(), []*api.Service{testService("a", "10.96.0.10", "TCP", 80)}, nil); err != nil {
+	if err := p.syncFrom(context.Background(), []*api.Service{testService("a", "10.96.0.10", "TCP", 80)}, nil, ""); err != nil {
 		t.Fatal(err)
 	}
-	if fw.Restores() != 1 {
+	if fw.Fake.Writes() != 1 {
 		t.Fatal("no payload written")
 	}
 }

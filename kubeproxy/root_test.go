@@ -15,6 +15,7 @@ import (
 	"minik8s/kubeproxy/conntrack"
 	"minik8s/kubeproxy/iptables"
 	"minik8s/pkg/api"
+	pkgiptables "minik8s/pkg/iptables"
 )
 
 // TestRootNetns applies the proxier's payloads with the real
@@ -28,19 +29,19 @@ func TestRootNetns(t *testing.T) {
 	if _, err := exec.LookPath("ip"); err != nil {
 		t.Skip("no ip(8)")
 	}
-	for _, backend := range []string{BackendNFT, BackendLegacy} {
-		t.Run(backend, func(t *testing.T) {
+	for _, backend := range []pkgiptables.Backend{pkgiptables.NFT, pkgiptables.Legacy} {
+		t.Run(string(backend), func(t *testing.T) {
 			ns := fmt.Sprintf("mk8x-proxy-%d-%s", os.Getpid(), backend)
 			if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
 				t.Fatalf("ip netns add: %v: %s", err, out)
 			}
 			t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", ns).Run() })
-			probe := (&Exec{Backend: backend}).command("iptables")
+			probe := pkgiptables.CommandsFor(backend).IPTables
 			if out, err := exec.Command("ip", "netns", "exec", ns, probe, "-t", "nat", "-L", "-n").CombinedOutput(); err != nil {
 				t.Skipf("%s does not work here: %v: %s", probe, err, out)
 			}
 			cmd := exec.Command("ip", "netns", "exec", ns, os.Args[0], "-test.run=^TestRootNetnsHelper$", "-test.v", "-test.count=1")
-			cmd.Env = append(os.Environ(), "MK8X_PROXY_HELPER="+backend)
+			cmd.Env = append(os.Environ(), "MK8X_PROXY_HELPER="+string(backend))
 			out, err := cmd.CombinedOutput()
 			if err != nil || !strings.Contains(string(out), "--- PASS: TestRootNetnsHelper") {
 				t.Fatalf("helper in %s: %v\n%s", ns, err, out)
@@ -56,9 +57,13 @@ func TestRootNetnsHelper(t *testing.T) {
 		t.Skip("run by TestRootNetns")
 	}
 	ctx := context.Background()
-	fw := &Exec{Backend: backend}
+	runner, err := pkgiptables.New(ctx, pkgiptables.Backend(backend))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw := NewFirewall(runner)
 	save := func(table string) string {
-		out, err := run(ctx, nil, fw.command("iptables-save"), "-t", table)
+		out, err := runner.Save(ctx, table)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +84,7 @@ func TestRootNetnsHelper(t *testing.T) {
 	slices := []*api.EndpointSlice{testSlice("web", "TCP", 8080, "10.244.1.2", "10.244.2.2", "10.244.2.3"), testSlice("dns", "UDP", 53, "10.244.1.3", "10.244.2.4")}
 
 	p := newTestProxier(fw, nil)
-	if err := p.syncFrom(ctx, svcs, slices); err != nil {
+	if err := p.syncFrom(ctx, svcs, slices, ""); err != nil {
 		t.Fatal(err)
 	}
 	nat, filter := save("nat"), save("filter")
@@ -116,7 +121,7 @@ func TestRootNetnsHelper(t *testing.T) {
 
 	// Partial: one endpoint goes.
 	slices[0] = testSlice("web", "TCP", 8080, "10.244.1.2", "10.244.2.2")
-	if err := p.syncFrom(ctx, svcs, slices); err != nil {
+	if err := p.syncFrom(ctx, svcs, slices, ""); err != nil {
 		t.Fatal(err)
 	}
 	if nat := save("nat"); strings.Contains(nat, sep) || !strings.Contains(nat, "--probability 0.50000000000") {
@@ -126,7 +131,7 @@ func TestRootNetnsHelper(t *testing.T) {
 	// A restarted kube-proxy (fresh state) converges to the same rules,
 	// with each jump rule once.
 	before := save("nat")
-	if err := newTestProxier(fw, nil).syncFrom(ctx, svcs, slices); err != nil {
+	if err := newTestProxier(fw, nil).syncFrom(ctx, svcs, slices, ""); err != nil {
 		t.Fatal(err)
 	}
 	after := save("nat")

@@ -1,6 +1,7 @@
 package kubeproxy
 
 import (
+	"maps"
 	"sort"
 	"strings"
 
@@ -64,7 +65,7 @@ func planSync(r *iptables.Rules, in iptables.Input, last *syncState, full bool, 
 		}
 	}
 	sort.Strings(p.changed)
-	p.udp = !equalMaps(next.udp, last.udp)
+	p.udp = !maps.Equal(next.udp, last.udp)
 	if !p.skip {
 		p.payload = iptables.Payload(r, write, p.stale)
 	}
@@ -90,16 +91,4 @@ func udpSignature(in iptables.Input) map[string]string {
 		out[proxy.PortKey(sp.Name)] = b.String()
 	}
 	return out
-}
-
-func equalMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }

@@ -66,6 +66,7 @@ type Controller struct {
 	evictQ    *workqueue.Queue // "node/<name>" and "pod/<ns>/<name>": the taint eviction manager
 	evictions *timedWorkers
 	logf      func(format string, args ...any)
+	runCtx    context.Context // Run's, for the evictions' API calls
 
 	// The monitor goroutine's own state.
 	health     map[string]*nodeHealth
@@ -161,6 +162,7 @@ func (c *Controller) Run(ctx context.Context) error {
 	if !cache.WaitForCacheSync(ctx, c.synced...) {
 		return nil
 	}
+	c.runCtx = ctx // before any eviction is scheduled
 	c.logf("nodelifecycle: controller running (grace period %v, monitor period %v)", c.cfg.GracePeriod, c.cfg.MonitorPeriod)
 	defer c.evictions.stopAll()
 	done := make(chan struct{}, 2)

@@ -87,14 +87,18 @@ func (c *Controller) cancelEviction(ns, name string) {
 // deletePodHandler).
 func (c *Controller) evictPod(key string) {
 	ns, name, _ := strings.Cut(key, "/")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(c.runCtx, 30*time.Second)
 	defer cancel()
 	c.evictRec.Eventf(podRef(ns, name), record.EventTypeNormal, reasonTaintEviction, "Marking for deletion Pod %s/%s", ns, name)
 	pods := c.client.Pods(ns)
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		if attempt > 0 {
-			time.Sleep(10 * time.Millisecond << attempt)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(10 * time.Millisecond << attempt):
+			}
 		}
 		if err = c.addDisruptionCondition(ctx, ns, name); err == nil {
 			err = pods.Delete(ctx, name, nil)

@@ -32,10 +32,14 @@ const (
 // Jump is a rule in a built-in chain that sends traffic to one of ours.
 type Jump = iptables.Jump
 
-// Jumps are the agent's rules in the built-in chains.
+// Jumps are the agent's rules in the built-in chains (inserted first, but
+// the FORWARD one).
 func Jumps() []Jump {
 	return []Jump{
-		{Table: "filter", Chain: "FORWARD", Rule: []string{"-m", "comment", "--comment", "minik8s pod network forward", "-j", ChainForward}},
+		// Appended, as flannel appends FLANNEL-FWD: kube-proxy's
+		// KUBE-FORWARD/KUBE-SERVICES (the REJECT of Services without
+		// endpoints) must see pod traffic before this ACCEPTs it.
+		{Table: "filter", Chain: "FORWARD", Rule: []string{"-m", "comment", "--comment", "minik8s pod network forward", "-j", ChainForward}, Append: true},
 		{Table: "nat", Chain: "POSTROUTING", Rule: []string{"-m", "comment", "--comment", "minik8s hostport hairpin masq", "-j", ChainHostPortMasq}},
 		{Table: "nat", Chain: "POSTROUTING", Rule: []string{"-m", "comment", "--comment", "minik8s pod network masq", "-j", ChainPostrouting}},
 		{Table: "nat", Chain: "PREROUTING", Rule: []string{"-m", "comment", "--comment", "kube hostport portals", "-m", "addrtype", "--dst-type", "LOCAL", "-j", ChainHostPorts}},

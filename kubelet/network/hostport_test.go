@@ -144,6 +144,10 @@ COMMIT
 		if strings.Contains(strings.Join(j.Rule, " "), "KUBE-POSTROUTING") {
 			t.Errorf("the agent jumps to KUBE-POSTROUTING: %v", j)
 		}
+		// FORWARD: after kube-proxy's jumps (its REJECTs come first).
+		if j.Chain == "FORWARD" && !j.Append {
+			t.Errorf("the FORWARD jump is inserted first: %v", j)
+		}
 	}
 }
 

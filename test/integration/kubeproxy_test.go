@@ -19,6 +19,7 @@ import (
 	"minik8s/pkg/api"
 	mkclient "minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
+	pkgiptables "minik8s/pkg/iptables"
 )
 
 func TestKubeProxy(t *testing.T) {
@@ -70,14 +71,22 @@ func TestKubeProxy(t *testing.T) {
 		}
 	}
 
-	fw := kubeproxy.NewFakeFirewall()
-	factory := cache.NewSharedInformerFactory(c, 0)
+	fw := &pkgiptables.Fake{}
+	natChains := func() map[string]bool {
+		cs, _ := fw.Chains(ctx, "nat")
+		out := map[string]bool{}
+		for _, c := range cs {
+			out[c] = true
+		}
+		return out
+	}
+	factory := cache.NewSharedInformerFactory(c, 0, kubeproxy.NodeFilter("node1"))
 	p := kubeproxy.New(factory, kubeproxy.Config{
 		NodeName:      "node1",
 		Rules:         iptables.Config{MasqueradeMark: "0x4000", ClusterCIDR: "10.244.0.0/16", RandomFully: true},
 		MinSyncPeriod: 300 * time.Millisecond,
 		SyncPeriod:    2 * time.Second,
-		Firewall:      fw,
+		Firewall:      kubeproxy.NewFirewall(fw),
 		Logf:          t.Logf,
 	})
 	factory.Start(ctx)
@@ -106,26 +115,26 @@ func TestKubeProxy(t *testing.T) {
 		return strings.Contains(s, "-d 10.96.0.77 --dport 80 -j "+svcChain) &&
 			strings.Contains(s, "--to-destination 10.244.1.2:8080") && strings.Contains(s, "--to-destination 10.244.2.2:8080")
 	})
-	if fw.JumpChecks() < 1 {
-		t.Error("the first sync did not ensure the jump rules")
+	if p.Stats().FullSyncs == 0 {
+		t.Error("the first sync was not a full one (jump rules ensured)")
 	}
 
 	// An endpoint goes: a partial sync deletes its chain.
 	setEndpoints("10.244.1.2")
 	wait("the endpoint's chain deleted", func(s string) bool { return strings.Contains(s, "-X "+sepOf("10.244.2.2")) })
-	if fw.Chains()[sepOf("10.244.2.2")] {
+	if natChains()[sepOf("10.244.2.2")] {
 		t.Error("the removed endpoint's chain is still there")
 	}
 
 	// A burst of changes is batched by the minimum sync period.
-	before := fw.Restores()
+	before := fw.Writes()
 	start := time.Now()
 	for i := 3; i < 23; i++ {
 		setEndpoints("10.244.1.2", "10.244.3."+itoa(i))
 	}
 	wait("the burst's last state", func(s string) bool { return strings.Contains(s, "--to-destination 10.244.3.22:8080") })
 	elapsed := time.Since(start)
-	if n, max := fw.Restores()-before, int(elapsed/(300*time.Millisecond))+2; n > max {
+	if n, max := fw.Writes()-before, int(elapsed/(300*time.Millisecond))+2; n > max {
 		t.Errorf("%d restores for 20 changes in %v; the minimum sync period allows at most %d", n, elapsed, max)
 	}
 
@@ -137,12 +146,35 @@ func TestKubeProxy(t *testing.T) {
 	setEndpoints("10.244.1.2")
 	wait("the endpoint back", func(s string) bool { return strings.Contains(s, "--to-destination 10.244.1.2:8080") })
 
+	// Topology hints: once the node is labelled with its zone and every
+	// endpoint has a zone hint, only the hinted endpoint is used.
+	if _, err := c.Nodes().Create(ctx, &api.Node{ObjectMeta: api.ObjectMeta{Name: "node1", Labels: map[string]string{"topology.kubernetes.io/zone": "z1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Nodes().Create(ctx, &api.Node{ObjectMeta: api.ObjectMeta{Name: "node2", Labels: map[string]string{"topology.kubernetes.io/zone": "z2"}}}); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := slices.Get(ctx, "web-abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hinted := slice("10.244.1.2", "10.244.2.2")
+	hinted.ResourceVersion = cur.ResourceVersion
+	hinted.Endpoints[0].Hints = &api.EndpointHints{ForZones: []api.ForZone{{Name: "z1"}}}
+	hinted.Endpoints[1].Hints = &api.EndpointHints{ForZones: []api.ForZone{{Name: "z2"}}}
+	if _, err := slices.Update(ctx, hinted); err != nil {
+		t.Fatal(err)
+	}
+	wait("the zone's endpoint only", func(s string) bool {
+		return strings.Contains(s, `"default/web:http -> 10.244.1.2:8080" -j `) && !strings.Contains(s, "10.244.2.2:8080")
+	})
+
 	// The apiserver goes away: the rules stay (full syncs from the cache
 	// keep writing them), nothing is flushed.
 	ts.Stop()
 	time.Sleep(5 * time.Second) // two full sync periods
-	if !fw.Chains()[svcChain] || !fw.Chains()[sepOf("10.244.1.2")] {
-		t.Errorf("rules lost while the apiserver was down: %v", fw.Chains())
+	if !natChains()[svcChain] || !natChains()[sepOf("10.244.1.2")] {
+		t.Errorf("rules lost while the apiserver was down: %v", natChains())
 	}
 	if s := fw.Last(); !strings.Contains(s, "--to-destination 10.244.1.2:8080") {
 		t.Errorf("the last payload while the apiserver was down lost the endpoint:\n%s", s)

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,15 +28,24 @@ import (
 // Lease (every 250ms) until the returned stop is called (or the test ends).
 func startLeasingKubelet(t *testing.T, c *mkclient.Client, node string) (stop func()) {
 	t.Helper()
+	return startFakeKubeletWith(t, c, node, func(o *kubelet.Options) { o.NodeLeaseDurationSeconds = 1 })
+}
+
+// startFakeKubeletWith runs a kubelet for node on its own fake runtime
+// (options changed by tweak, if set) until stop or the end of the test.
+func startFakeKubeletWith(t *testing.T, c *mkclient.Client, node string, tweak func(*kubelet.Options)) (stop func()) {
+	t.Helper()
 	rt := fake.New()
 	rt.SetNow(time.Now())
 	opts := kubelet.DefaultOptions()
 	opts.NodeName, opts.NodeIP, opts.Port = node, "127.0.0.1", 0
 	opts.RootDir = t.TempDir()
 	opts.HeartbeatInterval = 200 * time.Millisecond
-	opts.NodeLeaseDurationSeconds = 1
 	opts.RelistInterval = 100 * time.Millisecond
 	opts.SyncInterval = time.Second
+	if tweak != nil {
+		tweak(&opts)
+	}
 	k, err := kubelet.New(opts, c, rt)
 	if err != nil {
 		t.Fatal(err)
@@ -55,21 +65,19 @@ func startLeasingKubelet(t *testing.T, c *mkclient.Client, node string) (stop fu
 			}
 		}
 	}()
-	stopped := false
+	var once sync.Once
 	stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil && err != context.Canceled {
-				t.Errorf("kubelet %s: %v", node, err)
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("kubelet %s: %v", node, err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Errorf("kubelet %s did not stop within 20s", node)
 			}
-		case <-time.After(20 * time.Second):
-			t.Errorf("kubelet %s did not stop within 20s", node)
-		}
+		})
 	}
 	t.Cleanup(stop)
 	return stop
@@ -190,6 +198,19 @@ func TestNodeLifecycleEvictsAndRecovers(t *testing.T) {
 		t.Errorf("tolerations of %s: %+v", victim.Name, victim.Spec.Tolerations)
 	}
 
+	// A pod on node2 with the default tolerations (300s) outlives the outage.
+	if _, err := c.Pods("default").Create(ctx, &api.Pod{ObjectMeta: api.ObjectMeta{Name: "patient"},
+		Spec: api.PodSpec{NodeName: "node2", Containers: []api.Container{{Name: "c", Image: "minik8s/testserver"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the patient pod running", func() (bool, string) {
+		p, err := c.Pods("default").Get(ctx, "patient")
+		if err != nil {
+			return false, err.Error()
+		}
+		return p.Status.Phase == api.PodRunning, p.Status.Phase
+	})
+
 	// node2's kubelet dies.
 	stopped := time.Now()
 	stop2()
@@ -217,6 +238,15 @@ func TestNodeLifecycleEvictsAndRecovers(t *testing.T) {
 	}
 	if noExec.TimeAdded == nil {
 		t.Errorf("the NoExecute taint has no timeAdded")
+	}
+	// What a user sees: NotReady, and the taints in describe.
+	if out, errOut, code := ourKubectl(t, ts.URL, "", "get", "node", "node2", "--no-headers"); code != 0 || !strings.Contains(out, "NotReady") {
+		t.Errorf("kubectl get node node2: %q %q %d", out, errOut, code)
+	}
+	if out, errOut, code := ourKubectl(t, ts.URL, "", "describe", "node", "node2"); code != 0 ||
+		!strings.Contains(out, "node.kubernetes.io/unreachable:NoExecute") || !strings.Contains(out, "node.kubernetes.io/unreachable:NoSchedule") ||
+		!strings.Contains(out, "Kubelet stopped posting node status.") {
+		t.Errorf("kubectl describe node node2: %q %q %d", out, errOut, code)
 	}
 	n1, err := c.Nodes().Get(ctx, "node1")
 	if err != nil {
@@ -289,6 +319,18 @@ func TestNodeLifecycleEvictsAndRecovers(t *testing.T) {
 		}
 		return nodeReady(n) == api.ConditionTrue && len(n.Spec.Taints) == 0, fmt.Sprintf("ready %s taints %+v", nodeReady(n), n.Spec.Taints)
 	})
+	// The patient pod's scheduled deletion is cancelled; it stays.
+	waitFor(t, "the patient pod's eviction cancelled", func() (bool, string) {
+		evs := eventsWith(t, c, "default", "TaintManagerEviction", "patient")
+		var msgs []string
+		for _, e := range evs {
+			msgs = append(msgs, e.Message)
+		}
+		return len(evs) == 1 && evs[0].Message == "Cancelling deletion of Pod default/patient", strings.Join(msgs, "; ")
+	})
+	if p, err := c.Pods("default").Get(ctx, "patient"); err != nil || p.DeletionTimestamp != nil {
+		t.Errorf("patient pod after the outage: %v %+v", err, p)
+	}
 }
 
 func secsPtr(n int64) *int64 { return &n }

@@ -215,7 +215,7 @@ func defaultService(s *api.ServiceSpec) {
 		if s.InternalTrafficPolicy == nil {
 			s.InternalTrafficPolicy = ptr("Cluster")
 		}
-		if (s.Type == api.ServiceTypeNodePort || s.Type == api.ServiceTypeLoadBalancer) && s.ExternalTrafficPolicy == "" {
+		if externallyAccessible(s) && s.ExternalTrafficPolicy == "" {
 			s.ExternalTrafficPolicy = "Cluster"
 		}
 	}

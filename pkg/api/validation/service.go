@@ -2,6 +2,7 @@ package validation
 
 import (
 	"fmt"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -11,6 +12,16 @@ import (
 // NodePortRange is the inclusive range of node ports services may use; the
 // apiserver may change it from its flags before serving.
 var NodePortRange = struct{ Min, Max int32 }{30000, 32767}
+
+// maxClientIPAffinitySeconds is the longest ClientIP affinity (a day).
+const maxClientIPAffinitySeconds = 86400
+
+// externallyAccessible is Kubernetes' ExternallyAccessible: NodePort and
+// LoadBalancer services, and ClusterIP services with external IPs.
+func externallyAccessible(s *api.ServiceSpec) bool {
+	return s.Type == api.ServiceTypeNodePort || s.Type == api.ServiceTypeLoadBalancer ||
+		((s.Type == "" || s.Type == api.ServiceTypeClusterIP) && len(s.ExternalIPs) > 0)
+}
 
 var (
 	serviceTypes      = []string{api.ServiceTypeClusterIP, api.ServiceTypeNodePort, api.ServiceTypeLoadBalancer, api.ServiceTypeExternalName}
@@ -29,10 +40,13 @@ func validateServiceSpec(s *api.ServiceSpec, p Path) ErrorList {
 
 	switch typ {
 	case api.ServiceTypeExternalName:
+		if s.ClusterIP != "" || len(s.ClusterIPs) > 0 {
+			errs = append(errs, Forbidden(p.Child("clusterIPs"), "may not be set for ExternalName services"))
+		}
 		if s.ExternalName == "" {
 			errs = append(errs, Required(p.Child("externalName"), ""))
 		} else {
-			errs = append(errs, checkName(p.Child("externalName"), s.ExternalName, IsDNS1123Subdomain)...)
+			errs = append(errs, checkName(p.Child("externalName"), strings.TrimSuffix(s.ExternalName, "."), IsDNS1123Subdomain)...)
 		}
 	default:
 		if len(s.Ports) == 0 && !headless {
@@ -61,16 +75,20 @@ func validateServiceSpec(s *api.ServiceSpec, p Path) ErrorList {
 	if s.SessionAffinity != "" {
 		errs = append(errs, oneOf(p.Child("sessionAffinity"), s.SessionAffinity, sessionAffinities...)...)
 	}
-	if c := s.SessionAffinityConfig; c != nil && c.ClientIP != nil && c.ClientIP.TimeoutSeconds != nil {
-		tp := p.Child("sessionAffinityConfig").Child("clientIP").Child("timeoutSeconds")
-		if s.SessionAffinity != "ClientIP" {
-			errs = append(errs, Forbidden(tp, "must not be set when `sessionAffinity` is None"))
-		} else {
-			errs = append(errs, inRange(tp, int64(*c.ClientIP.TimeoutSeconds), 1, 86400)...)
+	if c := s.SessionAffinityConfig; c != nil {
+		cp := p.Child("sessionAffinityConfig")
+		switch {
+		case s.SessionAffinity != "ClientIP":
+			errs = append(errs, Forbidden(cp, "must not be set when session affinity is None"))
+		case c.ClientIP != nil && c.ClientIP.TimeoutSeconds != nil:
+			if t := *c.ClientIP.TimeoutSeconds; t <= 0 || t > maxClientIPAffinitySeconds {
+				errs = append(errs, Invalid(cp.Child("clientIP").Child("timeoutSeconds"), t,
+					fmt.Sprintf("must be greater than 0 and less than %d", maxClientIPAffinitySeconds)))
+			}
 		}
 	}
 	if s.ExternalTrafficPolicy != "" {
-		if typ != api.ServiceTypeNodePort && typ != api.ServiceTypeLoadBalancer {
+		if !externallyAccessible(s) {
 			errs = append(errs, Invalid(p.Child("externalTrafficPolicy"), s.ExternalTrafficPolicy, "may only be set for externally-accessible services"))
 		} else {
 			errs = append(errs, oneOf(p.Child("externalTrafficPolicy"), s.ExternalTrafficPolicy, "Cluster", "Local")...)
@@ -122,7 +140,7 @@ func validateServiceSpec(s *api.ServiceSpec, p Path) ErrorList {
 			default:
 				nk := fmt.Sprintf("%d/%s", port.NodePort, proto)
 				if nodePorts[nk] {
-					errs = append(errs, Duplicate(np, nk))
+					errs = append(errs, Duplicate(np, port.NodePort))
 				}
 				nodePorts[nk] = true
 			}

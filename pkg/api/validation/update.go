@@ -13,7 +13,7 @@ const podUpdatableFields = "pod updates may not change fields other than `spec.c
 // ValidateUpdate checks what may not change between old and new: name,
 // namespace and uid; the selector of a ReplicaSet or Deployment; a pod's
 // spec except container images, activeDeadlineSeconds and added
-// tolerations; a service's allocated clusterIP. The caller validates newObj
+// tolerations; a service's allocated clusterIP (validateClusterIPsUpdate). The caller validates newObj
 // itself with Validate. An empty new uid or clusterIP is not a change (the
 // apiserver carries the stored one over).
 func ValidateUpdate(newObj, oldObj api.Object) ErrorList {
@@ -44,9 +44,7 @@ func ValidateUpdate(newObj, oldObj api.Object) ErrorList {
 		}
 	case *api.Service:
 		if o, ok := oldObj.(*api.Service); ok {
-			if n.Spec.ClusterIP != "" && o.Spec.ClusterIP != "" && n.Spec.ClusterIP != o.Spec.ClusterIP {
-				errs = append(errs, Invalid("spec.clusterIP", n.Spec.ClusterIP, "field is immutable"))
-			}
+			errs = append(errs, validateClusterIPsUpdate(&n.Spec, &o.Spec)...)
 		}
 	}
 	return errs

@@ -53,11 +53,27 @@ func TestValidateUpdate(t *testing.T) {
 				return rs
 			},
 			[]string{`spec.selector: Invalid value: {"matchLabels":{"app":"db"}}: field is immutable`}},
-		{"service clusterIP immutable", func() api.Object { s := baseService(); s.Spec.ClusterIP = "10.96.0.5"; return s },
+		{"service clusterIP may not change", func() api.Object { s := baseService(); s.Spec.ClusterIP = "10.96.0.5"; return s },
 			func() api.Object { s := baseService(); s.Spec.ClusterIP = "10.96.0.6"; return s },
-			[]string{`spec.clusterIP: Invalid value: "10.96.0.6": field is immutable`}},
-		{"service empty clusterIP is carried over", func() api.Object { s := baseService(); s.Spec.ClusterIP = "10.96.0.5"; return s },
-			func() api.Object { return baseService() }, nil},
+			[]string{`spec.clusterIPs[0]: Invalid value: []string{"10.96.0.6"}: may not change once set`}},
+		{"service clusterIP unset (the apiserver carries it over first)", func() api.Object { s := baseService(); s.Spec.ClusterIP = "10.96.0.5"; return s },
+			func() api.Object { return baseService() }, []string{`spec.clusterIPs[0]: Invalid value: []string{}: primary clusterIP can not be unset`}},
+		{"service to headless", func() api.Object { s := baseService(); s.Spec.ClusterIP = "10.96.0.5"; return s },
+			func() api.Object {
+				s := baseService()
+				s.Spec.ClusterIP = "None"
+				s.Spec.ClusterIPs = []string{"None"}
+				return s
+			},
+			[]string{`spec.clusterIPs[0]: Invalid value: []string{"None"}: may not change once set`}},
+		{"service to ExternalName", func() api.Object { s := baseService(); s.Spec.ClusterIP = "10.96.0.5"; return s },
+			func() api.Object {
+				s := baseService()
+				s.Spec.Type, s.Spec.ExternalName = api.ServiceTypeExternalName, "db.example.com"
+				return s
+			}, nil},
+		{"headless stays headless", func() api.Object { s := baseService(); s.Spec.ClusterIP = "None"; return s },
+			func() api.Object { s := baseService(); s.Spec.ClusterIP = "None"; return s }, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
