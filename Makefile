@@ -15,10 +15,10 @@ help: ## Show this help
 	@awk 'BEGIN{FS=":.*## "} /^[a-zA-Z_-]+:.*## /{printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: build
-build: ## Build bin/minik8s and its links (bin/kubectl, bin/apiserver, bin/controller-manager, bin/kubelet, bin/scheduler)
+build: ## Build bin/minik8s and its links (bin/kubectl, bin/apiserver, bin/controller-manager, bin/kubelet, bin/scheduler, bin/kube-proxy, bin/kubeproxy)
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/minik8s ./cmd/minik8s
-	@for l in kubectl apiserver controller-manager kubelet scheduler; do ln -sf minik8s $(BIN)/$$l; done
+	@for l in kubectl apiserver controller-manager kubelet scheduler kube-proxy kubeproxy; do ln -sf minik8s $(BIN)/$$l; done
 
 .PHONY: deps
 deps: ## Install the Debian packages minik8s and its tests need (idempotent)
@@ -48,6 +48,7 @@ bench: build ## Run the benchmarks and print their figures
 	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench PodNetwork -benchtime 1x ./test/e2e/; else echo "bench: pod network figures skipped (they need root)"; fi
 	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench PodStartup -benchtime 1x ./test/e2e/; else echo "bench: pod start-up figures skipped (they need root)"; fi
 	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench Deployment30 -benchtime 1x ./test/e2e/; else echo "bench: 30-replica Deployment figures skipped (they need root)"; fi
+	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench '^BenchmarkServices$$' -benchtime 1x -timeout 40m ./test/e2e/; else echo "bench: Service figures skipped (they need root)"; fi
 
 .PHONY: fmt
 fmt: ## gofmt the tree

@@ -23,13 +23,30 @@ func (podStrategy) BeginCreate(_ context.Context, s *Server, obj api.Object) (fi
 	return nil, nil
 }
 
-// defaultTolerations returns ts with the default NoExecute tolerations of
-// not-ready and unreachable nodes appended where ts does not already have
-// one. As in Kubernetes, a toleration counts when its key is the taint's
-// key or empty and its effect is NoExecute or empty, whatever its operator,
-// value and tolerationSeconds.
-func defaultTolerations(ts []api.Toleration, notReadySeconds, unreachableSeconds int64) []api.Toleration {
-	notReady, unreachable := false, false
+// PrepareForUpdate keeps the default tolerations through an update that
+// leaves them out (Kubernetes runs DefaultTolerationSeconds on updates too,
+// so a client that PUTs back the spec it created never removes them, which
+// validation would forbid): a pod that no longer tolerates not-ready or
+// unreachable NoExecute gets the stored pod's toleration of it back.
+func (podStrategy) PrepareForUpdate(obj, old api.Object) {
+	pod, oldPod := obj.(*api.Pod), old.(*api.Pod)
+	notReady, unreachable := toleratesNodeConditions(pod.Spec.Tolerations)
+	for _, t := range oldPod.Spec.Tolerations {
+		if t.Effect != api.TaintEffectNoExecute {
+			continue
+		}
+		if t.Key == taintNodeNotReady && !notReady || t.Key == taintNodeUnreachable && !unreachable {
+			pod.Spec.Tolerations = append(pod.Spec.Tolerations, t)
+		}
+	}
+}
+
+// toleratesNodeConditions reports whether ts has a toleration of the
+// not-ready and of the unreachable NoExecute taint as Kubernetes'
+// DefaultTolerationSeconds counts them: its key is the taint's key or
+// empty and its effect is NoExecute or empty, whatever its operator, value
+// and tolerationSeconds.
+func toleratesNodeConditions(ts []api.Toleration) (notReady, unreachable bool) {
 	for _, t := range ts {
 		if t.Effect != api.TaintEffectNoExecute && t.Effect != "" {
 			continue
@@ -41,6 +58,14 @@ func defaultTolerations(ts []api.Toleration, notReadySeconds, unreachableSeconds
 			unreachable = true
 		}
 	}
+	return notReady, unreachable
+}
+
+// defaultTolerations returns ts with the default NoExecute tolerations of
+// not-ready and unreachable nodes appended where ts does not already
+// tolerate them (toleratesNodeConditions).
+func defaultTolerations(ts []api.Toleration, notReadySeconds, unreachableSeconds int64) []api.Toleration {
+	notReady, unreachable := toleratesNodeConditions(ts)
 	add := func(key string, seconds int64) {
 		ts = append(ts, api.Toleration{Key: key, Operator: api.TolerationOpExists, Effect: api.TaintEffectNoExecute, TolerationSeconds: &seconds})
 	}

@@ -73,3 +73,30 @@ func TestDefaultTolerations(t *testing.T) {
 		t.Errorf("configured seconds: got %d/%d, want 20/40", *got[0].TolerationSeconds, *got[1].TolerationSeconds)
 	}
 }
+
+// An update that leaves the default tolerations out keeps them (the stored
+// pod's), as Kubernetes' admission adds them on updates too.
+func TestPodUpdateKeepsDefaultTolerations(t *testing.T) {
+	stored := &api.Pod{Spec: api.PodSpec{Tolerations: defaultTolerations(
+		[]api.Toleration{{Key: "dedicated", Operator: api.TolerationOpExists, Effect: api.TaintEffectNoSchedule}}, 300, 300)}}
+	for _, tt := range []struct {
+		name string
+		in   []api.Toleration
+		want int
+	}{
+		{"spec as the client created it", []api.Toleration{{Key: "dedicated", Operator: api.TolerationOpExists, Effect: api.TaintEffectNoSchedule}}, 3},
+		{"spec as stored", stored.Spec.Tolerations, 3},
+		{"own unreachable toleration", []api.Toleration{{Key: "dedicated", Operator: api.TolerationOpExists, Effect: api.TaintEffectNoSchedule},
+			{Key: taintNodeUnreachable, Operator: api.TolerationOpExists, Effect: api.TaintEffectNoExecute}}, 3},
+		{"tolerates everything", []api.Toleration{{Operator: api.TolerationOpExists}}, 1},
+	} {
+		pod := &api.Pod{Spec: api.PodSpec{Tolerations: append([]api.Toleration(nil), tt.in...)}}
+		podStrategy{}.PrepareForUpdate(pod, stored)
+		if len(pod.Spec.Tolerations) != tt.want {
+			t.Errorf("%s: %+v, want %d tolerations", tt.name, pod.Spec.Tolerations, tt.want)
+		}
+		if got := defaultTolerations(pod.Spec.Tolerations, 1, 1); len(got) != len(pod.Spec.Tolerations) {
+			t.Errorf("%s: the pod after the update does not tolerate both taints: %+v", tt.name, pod.Spec.Tolerations)
+		}
+	}
+}

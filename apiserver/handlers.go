@@ -441,6 +441,11 @@ func (s *Server) deleteOptions(w http.ResponseWriter, r *http.Request) (*api.Del
 		return nil, err
 	}
 	opts := &api.DeleteOptions{}
+	if bytes.HasPrefix(b, protobufMagic) {
+		if b, err = deleteOptionsFromProtobuf(b); err != nil {
+			return nil, err
+		}
+	}
 	if len(strings.TrimSpace(string(b))) > 0 {
 		d := json.NewDecoder(strings.NewReader(string(b)))
 		if err := d.Decode(opts); err != nil {

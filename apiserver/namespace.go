@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
 	"net/http"
 	"slices"
-	"strconv"
 
-	"minik8s/apiserver/storage"
 	"minik8s/pkg/api"
 )
 
@@ -81,80 +78,30 @@ func markNamespaceTerminating(ns *api.Namespace, now api.Time) (changed bool) {
 }
 
 // beginNamespaceDeletion marks a namespace Terminating; the namespace
-// controller empties it. A namespace without finalizers goes at once.
+// controller empties it. A namespace without finalizers goes at once
+// (guaranteedUpdate removes it: namespaceStrategy.DeleteDuringUpdate).
 func (s *Server) beginNamespaceDeletion(ctx context.Context, name string) (api.Object, error) {
 	info := namespaceInfo()
 	if immortalNamespace(name) {
 		return nil, errForbidden(info, name, "this namespace may not be deleted")
 	}
 	rt := route{info: info, name: name}
-	for attempt := 0; attempt < 10; attempt++ {
-		obj, rev, err := s.getObject(ctx, info, "", name)
-		if err != nil {
-			return nil, mapStoreError(err, rt)
-		}
-		ns := obj.(*api.Namespace)
-		changed := markNamespaceTerminating(ns, api.Now())
-		if namespaceFinalized(ns) {
-			out, err := s.removeNamespace(ctx, ns, rev)
-			if errors.Is(err, storage.ErrConflict) {
-				continue
-			}
-			return out, mapStoreError(err, rt)
-		}
-		if changed {
-			newRev, err := s.writeNamespace(ctx, ns, rev)
-			if errors.Is(err, storage.ErrConflict) {
-				continue
-			}
-			if err != nil {
-				return nil, mapStoreError(err, rt)
-			}
-			ns.ResourceVersion = strconv.FormatInt(newRev, 10)
-		}
-		if !isDryRun(ctx) {
-			s.namespaces.set(name, api.NamespaceTerminating)
-		}
-		return ns, nil
-	}
-	return nil, errConflict(info, name, staleMessage)
-}
-
-func (s *Server) writeNamespace(ctx context.Context, ns *api.Namespace, rev int64) (int64, error) {
-	b, err := encodeStored(ns)
+	out, err := s.guaranteedUpdate(ctx, info, "", name, func(cur api.Object, _ int64) (api.Object, finishFunc, error) {
+		markNamespaceTerminating(cur.(*api.Namespace), api.Now()) // unchanged: not written
+		return cur, nil, nil
+	})
 	if err != nil {
-		return 0, err
+		return nil, mapStoreError(err, rt)
 	}
-	return s.store.Update(ctx, storageKey(namespaceInfo(), "", ns.Name), b, rev)
-}
-
-// removeNamespace deletes a finalized namespace stored at rev and returns
-// it as it was.
-func (s *Server) removeNamespace(ctx context.Context, ns *api.Namespace, rev int64) (api.Object, error) {
-	kv, err := s.store.Delete(ctx, storageKey(namespaceInfo(), "", ns.Name), rev)
-	if err != nil {
-		return nil, err
+	if !isDryRun(ctx) {
+		s.namespaces.set(name, api.NamespaceTerminating)
 	}
-	ns.ResourceVersion = strconv.FormatInt(kv.ModRevision, 10)
-	return ns, nil
-}
-
-// removeNamespaceIfFinalized deletes a namespace that an update left
-// terminating without finalizers (metadata.finalizers removed by their
-// owner after the namespace controller finished). rev is the update's.
-func (s *Server) removeNamespaceIfFinalized(ctx context.Context, ns *api.Namespace, rev int64) {
-	if !namespaceFinalized(ns) {
-		return
-	}
-	if _, err := s.removeNamespace(ctx, ns, rev); err != nil && !errors.Is(err, storage.ErrNotFound) && !errors.Is(err, storage.ErrConflict) {
-		// A conflict means another write came first; that write checks again.
-		log.Printf("apiserver: removing finalized namespace %s: %v", ns.Name, err)
-	}
+	return out, nil
 }
 
 // serveNamespaceFinalize handles PUT namespaces/{name}/finalize: it sets
-// spec.finalizers from the body (nothing else changes) and removes the
-// namespace once it is terminating and has no finalizer left.
+// spec.finalizers from the body (nothing else changes); the namespace is
+// removed instead once it is terminating and has no finalizer left.
 func (s *Server) serveNamespaceFinalize(w http.ResponseWriter, r *http.Request, rt route) error {
 	obj, warnings, err := s.decodeBody(w, r, rt, "UpdateOptions")
 	if err != nil {
@@ -169,33 +116,15 @@ func (s *Server) serveNamespaceFinalize(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	for ctx.Err() == nil {
-		cur, rev, err := s.getObject(ctx, rt.info, "", rt.name)
-		if err != nil {
-			return mapStoreError(err, rt)
+	out, err := s.guaranteedUpdate(r.Context(), rt.info, "", rt.name, func(cur api.Object, rev int64) (api.Object, finishFunc, error) {
+		if err := preconditionRV(rt, want, rev); err != nil {
+			return nil, nil, err
 		}
-		if want != 0 && want != rev {
-			return errConflict(rt.info, rt.name, staleMessage)
-		}
-		ns := cur.(*api.Namespace)
-		ns.Spec.Finalizers = in.Spec.Finalizers
-		var out api.Object = ns
-		if namespaceFinalized(ns) {
-			out, err = s.removeNamespace(ctx, ns, rev)
-		} else {
-			var newRev int64
-			if newRev, err = s.writeNamespace(ctx, ns, rev); err == nil {
-				ns.ResourceVersion = strconv.FormatInt(newRev, 10)
-			}
-		}
-		if errors.Is(err, storage.ErrConflict) && want == 0 {
-			continue
-		}
-		if err != nil {
-			return mapStoreError(err, rt)
-		}
-		return s.writeObject(w, r, rt.info, http.StatusOK, out)
+		cur.(*api.Namespace).Spec.Finalizers = in.Spec.Finalizers
+		return cur, nil, nil
+	})
+	if err != nil {
+		return mapStoreError(err, rt)
 	}
-	return mapStoreError(ctx.Err(), rt)
+	return s.writeObject(w, r, rt.info, http.StatusOK, out)
 }

@@ -48,3 +48,24 @@ func TestNamespaceLifecycleSteps(t *testing.T) {
 		t.Error("an active namespace is never finalized")
 	}
 }
+
+// TestNamespaceDeleteDuringUpdate: an update removes a namespace once it
+// is terminating without finalizers, and never an active one.
+func TestNamespaceDeleteDuringUpdate(t *testing.T) {
+	now := api.Now()
+	st := strategyFor(namespaceInfo())
+	for _, tc := range []struct {
+		name string
+		ns   *api.Namespace
+		want bool
+	}{
+		{"active, no finalizers", &api.Namespace{}, false},
+		{"terminating, kubernetes finalizer", &api.Namespace{ObjectMeta: api.ObjectMeta{DeletionTimestamp: &now}, Spec: api.NamespaceSpec{Finalizers: []string{api.FinalizerKubernetes}}}, false},
+		{"terminating, metadata finalizer", &api.Namespace{ObjectMeta: api.ObjectMeta{DeletionTimestamp: &now, Finalizers: []string{"example.com/x"}}}, false},
+		{"terminating, finalized", &api.Namespace{ObjectMeta: api.ObjectMeta{DeletionTimestamp: &now}}, true},
+	} {
+		if got := st.DeleteDuringUpdate(tc.ns, tc.ns); got != tc.want {
+			t.Errorf("%s: DeleteDuringUpdate %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

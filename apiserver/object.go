@@ -168,10 +168,6 @@ func prepareUpdate(info *api.ResourceInfo, sub string, newObj, oldObj api.Object
 		return nil, err
 	}
 	validation.Default(out) // like Kubernetes, defaults apply to every write
-	outMap, err := toMap(out)
-	if err != nil {
-		return nil, err
-	}
 	o, n := oldObj.GetObjectMeta(), out.GetObjectMeta()
 	n.Name, n.Namespace = o.Name, o.Namespace
 	n.UID = o.UID
@@ -185,6 +181,10 @@ func prepareUpdate(info *api.ResourceInfo, sub string, newObj, oldObj api.Object
 		n.Generation = 1
 	}
 	strategyFor(info).PrepareForUpdate(out, oldObj)
+	outMap, err := toMap(out) // the spec as it will be stored
+	if err != nil {
+		return nil, err
+	}
 	if sub == "" && !reflect.DeepEqual(outMap["spec"], om["spec"]) {
 		n.Generation++
 	}

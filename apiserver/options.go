@@ -25,13 +25,13 @@ type Options struct {
 	AccessLog             bool          // --access-log
 	UnsafeNoFsync         bool          // tests only: embedded etcd without fsync
 	KubeletDialNetns      string        // --kubelet-dial-netns: reach kubelets from inside this network namespace (the lab)
-	AdvertiseAddress      string        // --advertise-address: where the kubernetes Service's endpoints point ("": the first non-loopback bind address, else 127.0.0.1)
+
+	DefaultNotReadyTolerationSeconds    int64  // --default-not-ready-toleration-seconds: added to every new pod
+	DefaultUnreachableTolerationSeconds int64  // --default-unreachable-toleration-seconds: added to every new pod
+	AdvertiseAddress                    string // --advertise-address: where the kubernetes Service's endpoints point ("": the first non-loopback bind address, else 127.0.0.1)
 	// KubernetesServiceInterval is how often the kubernetes Service and its
 	// endpoints are checked (0: every 10 s); tests shorten it.
 	KubernetesServiceInterval time.Duration
-
-	DefaultNotReadyTolerationSeconds    int64 // --default-not-ready-toleration-seconds: added to every new pod
-	DefaultUnreachableTolerationSeconds int64 // --default-unreachable-toleration-seconds: added to every new pod
 }
 
 // DefaultOptions returns the defaults.
@@ -71,10 +71,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.CompactionInterval, "compaction-interval", o.CompactionInterval, "interval of etcd auto compaction (0 disables)")
 	fs.Int64Var(&o.CompactionRetention, "compaction-retention", o.CompactionRetention, "number of recent revisions auto compaction keeps")
 	fs.BoolVar(&o.AccessLog, "access-log", o.AccessLog, "log every request")
-	fs.StringVar(&o.AdvertiseAddress, "advertise-address", o.AdvertiseAddress, "IP address the kubernetes Service (10.96.0.1:443) forwards to (default: the first non-loopback --bind-address, else 127.0.0.1)")
 	fs.Int64Var(&o.DefaultNotReadyTolerationSeconds, "default-not-ready-toleration-seconds", o.DefaultNotReadyTolerationSeconds,
 		"tolerationSeconds of the toleration for notReady:NoExecute that is added by default to every pod that does not already have such a toleration")
 	fs.Int64Var(&o.DefaultUnreachableTolerationSeconds, "default-unreachable-toleration-seconds", o.DefaultUnreachableTolerationSeconds,
 		"tolerationSeconds of the toleration for unreachable:NoExecute that is added by default to every pod that does not already have such a toleration")
+	fs.StringVar(&o.AdvertiseAddress, "advertise-address", o.AdvertiseAddress, "IP address the kubernetes Service (10.96.0.1:443) forwards to (default: the first non-loopback --bind-address, else 127.0.0.1)")
 	fs.StringVar(&o.KubeletDialNetns, "kubelet-dial-netns", o.KubeletDialNetns, "network namespace (path, or name under /run/netns) to dial kubelets from, for logs and exec (the lab's node addresses exist only there)")
 }

@@ -8,6 +8,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"minik8s/pkg/api"
@@ -121,4 +122,20 @@ func isEmptyJSON(v any) bool {
 		return len(t) == 0
 	}
 	return false
+}
+
+// deleteOptionsFromProtobuf converts a protobuf DeleteOptions body (what
+// the real kubectl's typed clients send with DELETE, e.g. `kubectl drain
+// --disable-eviction`) to JSON.
+func deleteOptionsFromProtobuf(body []byte) ([]byte, error) {
+	var unk runtime.Unknown
+	if err := unk.Unmarshal(body[len(protobufMagic):]); err != nil {
+		return nil, errBadRequest(fmt.Sprintf("invalid protobuf envelope: %v", err))
+	}
+	var opts metav1.DeleteOptions
+	if err := opts.Unmarshal(unk.Raw); err != nil {
+		return nil, errBadRequest(fmt.Sprintf("invalid protobuf DeleteOptions: %v", err))
+	}
+	opts.TypeMeta = metav1.TypeMeta{}
+	return json.Marshal(&opts)
 }

@@ -39,6 +39,9 @@ type strategy interface {
 	BeginUpdate(ctx context.Context, s *Server, obj, old api.Object, sub string) (finish finishFunc, err error)
 	// AfterUpdate runs once an update is stored.
 	AfterUpdate(ctx context.Context, s *Server, obj api.Object)
+	// DeleteDuringUpdate says whether an update that turns old into obj
+	// removes the object instead of storing it.
+	DeleteDuringUpdate(obj, old api.Object) bool
 	// Delete deletes (or starts deleting) one object.
 	Delete(ctx context.Context, s *Server, rt route, opts *api.DeleteOptions, q url.Values) (api.Object, error)
 	// AfterDelete runs once an object is gone from storage.
@@ -46,8 +49,10 @@ type strategy interface {
 	// AllowDeleteCollection says whether DELETE on the collection is served.
 	AllowDeleteCollection() bool
 	// Subresources are the resource's own subresources besides status and
-	// scale, which every resource with HasStatus or a scale gets.
+	// scale, which every resource with HasStatus or a scale hook gets.
 	Subresources() map[string]subresource
+	// Scale is the scale subresource's hook (scale.go); nil: none.
+	Scale() replicasFunc
 }
 
 // finishFunc ends what BeginCreate or BeginUpdate began, knowing whether the
@@ -82,6 +87,10 @@ var strategies = map[string]strategy{
 	"services":   serviceStrategy{},
 	"namespaces": namespaceStrategy{},
 	"nodes":      nodeStrategy{},
+
+	"deployments.apps":       deploymentStrategy{},
+	"replicasets.apps":       replicaSetStrategy{},
+	"replicationcontrollers": replicationControllerStrategy{},
 }
 
 // strategyFor returns the strategy of a resource.
@@ -98,7 +107,7 @@ func subresourcesOf(info *api.ResourceInfo) map[string]subresource {
 	if info.HasStatus {
 		out["status"] = subresource{methods: []string{http.MethodGet, http.MethodPut, http.MethodPatch}, serve: serveStatus, kind: info.Kind}
 	}
-	if hasScale(info) {
+	if strategyFor(info).Scale() != nil {
 		out["scale"] = subresource{methods: []string{http.MethodGet, http.MethodPut, http.MethodPatch}, serve: (*Server).serveScale,
 			kind: "Scale", group: "autoscaling", version: "v1"}
 	}
@@ -134,12 +143,19 @@ func (defaultStrategy) BeginUpdate(context.Context, *Server, api.Object, api.Obj
 	return nil, nil
 }
 func (defaultStrategy) AfterUpdate(context.Context, *Server, api.Object) {}
+
+// DeleteDuringUpdate: an object deleted with grace 0 goes once its last
+// finalizer does.
+func (defaultStrategy) DeleteDuringUpdate(obj, old api.Object) bool {
+	return shouldDeleteDuringUpdate(obj, old)
+}
 func (defaultStrategy) Delete(ctx context.Context, s *Server, rt route, opts *api.DeleteOptions, _ url.Values) (api.Object, error) {
 	return s.deleteObject(ctx, rt, opts)
 }
 func (defaultStrategy) AfterDelete(context.Context, *Server, api.Object) {}
 func (defaultStrategy) AllowDeleteCollection() bool                      { return true }
 func (defaultStrategy) Subresources() map[string]subresource             { return nil }
+func (defaultStrategy) Scale() replicasFunc                              { return nil }
 
 // resetStatus zeroes the Status field of an object that has one.
 func resetStatus(obj api.Object) {

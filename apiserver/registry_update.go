@@ -48,7 +48,7 @@ func (s *Server) guaranteedUpdate(ctx context.Context, info *api.ResourceInfo, n
 		if err != nil {
 			return nil, err
 		}
-		if shouldDeleteDuringUpdate(obj, cur) { // the last finalizer is gone (finalizers.go)
+		if strategyFor(info).DeleteDuringUpdate(obj, cur) { // e.g. the last finalizer is gone (finalizers.go)
 			runFinish(finish, false)
 			out, err := s.removeObject(ctx, route{info: info, namespace: namespace, name: name}, obj, kv.ModRevision)
 			if errors.Is(err, storage.ErrConflict) && ctx.Err() == nil {

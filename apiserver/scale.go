@@ -13,42 +13,57 @@ import (
 )
 
 // The scale subresource (deployments/scale, replicasets/scale,
-// replicationcontrollers/scale) is what
-// "kubectl scale" uses: an autoscaling/v1 Scale that reads and writes
-// spec.replicas of its parent.
+// replicationcontrollers/scale) is what "kubectl scale" and autoscalers
+// use: an autoscaling/v1 Scale that reads and writes spec.replicas of its
+// parent. A resource has one when its strategy has a scale hook
+// (strategy.Scale), as Kubernetes registers a ScaleREST per resource.
 
-func hasScale(info *api.ResourceInfo) bool {
-	return info.Kind == "Deployment" || info.Kind == "ReplicaSet" || info.Kind == "ReplicationController"
-}
+// replicasFunc is a strategy's scale hook: it returns a pointer to the
+// object's spec.replicas (set to the default, 1, when unset), its
+// status.replicas and its label selector.
+type replicasFunc func(obj api.Object) (spec *int32, status int32, selector *api.LabelSelector)
 
-// replicasOf returns the replica pointer, status replicas and selector.
-func replicasOf(obj api.Object) (*int32, int32, *api.LabelSelector) {
-	switch o := obj.(type) {
-	case *api.Deployment:
-		if o.Spec.Replicas == nil {
-			o.Spec.Replicas = new(int32)
-			*o.Spec.Replicas = 1
-		}
-		return o.Spec.Replicas, o.Status.Replicas, o.Spec.Selector
-	case *api.ReplicaSet:
-		if o.Spec.Replicas == nil {
-			o.Spec.Replicas = new(int32)
-			*o.Spec.Replicas = 1
-		}
-		return o.Spec.Replicas, o.Status.Replicas, o.Spec.Selector
-	case *api.ReplicationController:
-		if o.Spec.Replicas == nil {
-			o.Spec.Replicas = new(int32)
-			*o.Spec.Replicas = 1
-		}
-		return o.Spec.Replicas, o.Status.Replicas, &api.LabelSelector{MatchLabels: o.Spec.Selector}
+// defaultReplicas sets an unset replica count to Kubernetes' default, 1.
+func defaultReplicas(p **int32) *int32 {
+	if *p == nil {
+		one := int32(1)
+		*p = &one
 	}
-	return nil, 0, nil
+	return *p
 }
 
-func scaleFor(obj api.Object) *api.Scale {
+// The workloads with a scale subresource.
+type (
+	deploymentStrategy            struct{ defaultStrategy }
+	replicaSetStrategy            struct{ defaultStrategy }
+	replicationControllerStrategy struct{ defaultStrategy }
+)
+
+func (deploymentStrategy) Scale() replicasFunc {
+	return func(obj api.Object) (*int32, int32, *api.LabelSelector) {
+		d := obj.(*api.Deployment)
+		return defaultReplicas(&d.Spec.Replicas), d.Status.Replicas, d.Spec.Selector
+	}
+}
+
+func (replicaSetStrategy) Scale() replicasFunc {
+	return func(obj api.Object) (*int32, int32, *api.LabelSelector) {
+		rs := obj.(*api.ReplicaSet)
+		return defaultReplicas(&rs.Spec.Replicas), rs.Status.Replicas, rs.Spec.Selector
+	}
+}
+
+// Scale: a ReplicationController's selector is a plain label map.
+func (replicationControllerStrategy) Scale() replicasFunc {
+	return func(obj api.Object) (*int32, int32, *api.LabelSelector) {
+		rc := obj.(*api.ReplicationController)
+		return defaultReplicas(&rc.Spec.Replicas), rc.Status.Replicas, &api.LabelSelector{MatchLabels: rc.Spec.Selector}
+	}
+}
+
+func scaleFor(replicas replicasFunc, obj api.Object) *api.Scale {
 	m := obj.GetObjectMeta()
-	spec, st, sel := replicasOf(obj)
+	spec, st, sel := replicas(obj)
 	return &api.Scale{
 		TypeMeta: api.TypeMeta{Kind: "Scale", APIVersion: "autoscaling/v1"},
 		ObjectMeta: api.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: m.UID,
@@ -58,9 +73,13 @@ func scaleFor(obj api.Object) *api.Scale {
 	}
 }
 
-// serveScale handles GET, PUT and PATCH of {deployments,replicasets}/{name}/scale.
+// serveScale handles GET, PUT and PATCH of {resource}/{name}/scale.
 func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, rt route) error {
 	ctx := r.Context()
+	replicas := strategyFor(rt.info).Scale()
+	if replicas == nil {
+		return errNotFound(rt.info, rt.name) // not served: subresourcesOf lists no scale
+	}
 	var body []byte
 	var err error
 	if r.Method == http.MethodPut || r.Method == http.MethodPatch {
@@ -75,7 +94,7 @@ func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, rt route) er
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, scaleFor(obj))
+		writeJSON(w, http.StatusOK, scaleFor(replicas, obj))
 		return nil
 	}
 	out, err := s.guaranteedUpdate(ctx, rt.info, rt.namespace, rt.name, func(obj api.Object, rev int64) (api.Object, finishFunc, error) {
@@ -85,7 +104,7 @@ func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, rt route) er
 			if perr != nil {
 				ct = r.Header.Get("Content-Type")
 			}
-			orig, _ := json.Marshal(scaleFor(obj))
+			orig, _ := json.Marshal(scaleFor(replicas, obj))
 			scaleInfo := &api.ResourceInfo{Kind: "Scale", New: func() api.Object { return &api.Namespace{} }}
 			var err error
 			if newJSON, err = applyPatchBytes(scaleInfo, ct, orig, body); err != nil {
@@ -102,7 +121,7 @@ func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, rt route) er
 		if rv := want.ResourceVersion; rv != "" && rv != strconv.FormatInt(rev, 10) {
 			return nil, nil, errConflict(rt.info, rt.name, staleMessage)
 		}
-		spec, _, _ := replicasOf(obj)
+		spec, _, _ := replicas(obj)
 		if *spec != want.Spec.Replicas {
 			*spec = want.Spec.Replicas
 			obj.GetObjectMeta().Generation++
@@ -112,6 +131,6 @@ func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, rt route) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, scaleFor(out))
+	writeJSON(w, http.StatusOK, scaleFor(replicas, out))
 	return nil
 }

@@ -94,12 +94,12 @@ func (namespaceStrategy) PrepareForCreate(_ *api.ResourceInfo, obj api.Object) {
 func (namespaceStrategy) PrepareForUpdate(obj, old api.Object) {
 	prepareNamespaceUpdate(obj.(*api.Namespace), old.(*api.Namespace))
 }
-func (namespaceStrategy) AfterUpdate(ctx context.Context, s *Server, obj api.Object) {
-	ns := obj.(*api.Namespace)
-	rev, err := parseRV(ns.ResourceVersion)
-	if err == nil {
-		s.removeNamespaceIfFinalized(ctx, ns, rev)
-	}
+
+// DeleteDuringUpdate: an update (or DELETE, or finalize) that leaves a
+// terminating namespace without finalizers removes it (Kubernetes'
+// ShouldDeleteNamespaceDuringUpdate).
+func (namespaceStrategy) DeleteDuringUpdate(obj, _ api.Object) bool {
+	return namespaceFinalized(obj.(*api.Namespace))
 }
 func (namespaceStrategy) Delete(ctx context.Context, s *Server, rt route, _ *api.DeleteOptions, _ url.Values) (api.Object, error) {
 	return s.beginNamespaceDeletion(ctx, rt.name)

@@ -2,12 +2,15 @@ package controller
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log"
+	"os"
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,10 +20,12 @@ import (
 	"minik8s/controller/garbagecollector"
 	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
+	"minik8s/controller/nodelifecycle"
 	"minik8s/controller/replicaset"
 	"minik8s/pkg/api"
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
+	"minik8s/pkg/client/leaderelection"
 	"minik8s/pkg/client/record"
 )
 
@@ -48,48 +53,89 @@ type runner interface {
 }
 
 // Run runs the enabled controllers until ctx ends (nil) or one fails (its
-// error; the others are stopped).
+// error; the others are stopped). With leader election they run only while
+// this controller-manager holds the Lease (kube-system/kube-controller-manager).
 func Run(ctx context.Context, opts Options) error {
 	if err := opts.Validate(); err != nil {
 		return err
+	}
+	if !opts.anyController() {
+		return errors.New("no controller enabled")
 	}
 	c, err := client.New(&client.Config{Server: opts.APIServer, Timeout: opts.RequestTimeout, UserAgent: "minik8s-controller-manager"})
 	if err != nil {
 		return err
 	}
+	if !opts.LeaderElect {
+		return runControllers(ctx, c, opts)
+	}
+	return runElected(ctx, c, opts)
+}
+
+// anyController reports whether some controller is enabled.
+func (o *Options) anyController() bool {
+	return o.AllocateNodeCIDRs || o.NamespaceController || o.DeploymentController || o.GarbageCollector ||
+		o.ReplicaSetController || o.NodeLifecycleController || o.EndpointController || o.EndpointSliceController
+}
+
+// runElected campaigns for the lease and runs the controllers while it
+// leads. Kubernetes' controller-manager exits when it loses the lease and
+// lets its supervisor restart it; `make up` has no supervisor, so it stops
+// the controllers and campaigns again (their state is rebuilt each time),
+// as the scheduler does.
+func runElected(ctx context.Context, c *client.Client, opts Options) error {
+	id := opts.Identity
+	if id == "" {
+		host, _ := os.Hostname()
+		id = host + "_" + newUUID()
+	}
+	var runErr error
+	ectx, ecancel := context.WithCancel(ctx)
+	defer ecancel()
+	el, err := leaderelection.New(leaderelection.Config{
+		Client: c, Namespace: opts.LeaseNS, Name: opts.LeaseName, Identity: id,
+		LeaseDuration: opts.LeaseDuration, RenewDeadline: opts.RenewDeadline, RetryPeriod: opts.RetryPeriod,
+		ReleaseOnCancel: true,
+		OnStartedLeading: func(ctx context.Context) {
+			if runErr = runControllers(ctx, c, opts); runErr != nil {
+				ecancel() // give the lease up: a controller failed
+			}
+		},
+		OnNewLeader: func(who string) { log.Printf("controller-manager: leader is %s", who) },
+	})
+	if err != nil {
+		return err
+	}
+	for {
+		log.Printf("controller-manager: %s campaigning for lease %s/%s", id, opts.LeaseNS, opts.LeaseName)
+		err := el.Run(ectx)
+		if runErr != nil || ctx.Err() != nil {
+			return runErr
+		}
+		log.Printf("controller-manager: %v; campaigning again", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(opts.RetryPeriod):
+		}
+	}
+}
+
+// newUUID is a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// runControllers runs the enabled controllers over one shared informer
+// factory until ctx ends or one fails.
+func runControllers(ctx context.Context, c *client.Client, opts Options) error {
 	// One shared informer per resource for every controller of the process.
 	factory := cache.NewSharedInformerFactory(c, opts.Resync)
-	runners := map[string]runner{}
-	if opts.AllocateNodeCIDRs {
-		r, _ := nodeipam.NewRange(opts.ClusterCIDR, opts.NodeCIDRMaskSize) // checked by Validate
-		runners["nodeipam"] = nodeipam.New(c, factory, r)
-	}
-	if opts.NamespaceController {
-		runners["namespace"] = namespace.New(c, factory, namespace.Config{Resync: opts.NamespaceSyncPeriod, Workers: opts.ConcurrentNamespaceSyncs})
-	}
-	if opts.DeploymentController {
-		runners["deployment"] = deployment.New(c, factory, deployment.Config{Workers: opts.ConcurrentDeploymentSyncs})
-	}
-	if opts.GarbageCollector {
-		runners["garbagecollector"] = garbagecollector.New(c, factory, garbagecollector.Config{Workers: opts.ConcurrentGCSyncs})
-	}
-	if opts.ReplicaSetController {
-		rec := record.NewRecorder(c, api.EventSource{Component: "replicaset-controller"})
-		runners["replicaset-events"] = rec
-		runners["replicaset"] = replicaset.New(replicaset.ReplicaSetKind, c, factory, rec, replicaset.Config{Workers: opts.ConcurrentReplicaSetSyncs})
-		rcRec := record.NewRecorder(c, api.EventSource{Component: "replication-controller"})
-		runners["replicationcontroller-events"] = rcRec
-		runners["replicationcontroller"] = replicaset.New(replicaset.ReplicationControllerKind, c, factory, rcRec, replicaset.Config{Workers: opts.ConcurrentRCSyncs})
-	}
-	if opts.EndpointController {
-		runners["endpoint"] = endpoint.New(c, factory, endpoint.Config{Workers: opts.ConcurrentEndpointSyncs})
-	}
-	if opts.EndpointSliceController {
-		runners["endpointslice"] = endpointslice.New(c, factory, endpointslice.Config{Workers: opts.ConcurrentServiceEndpointSyncs, MaxEndpointsPerSlice: opts.MaxEndpointsPerSlice})
-	}
-	if len(runners) == 0 {
-		return errors.New("no controller enabled")
-	}
+	runners := newRunners(c, factory, opts)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	factory.Start(ctx) // after every controller has added its handlers
@@ -113,4 +159,48 @@ func Run(ctx context.Context, opts Options) error {
 	wg.Wait()
 	close(errs)
 	return <-errs // nil when every controller stopped cleanly
+}
+
+// newRunners makes the enabled controllers (and their event recorders),
+// adding their handlers to the factory's informers.
+func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Options) map[string]runner {
+	runners := map[string]runner{}
+	if opts.AllocateNodeCIDRs {
+		r, _ := nodeipam.NewRange(opts.ClusterCIDR, opts.NodeCIDRMaskSize) // checked by Validate
+		runners["nodeipam"] = nodeipam.New(c, factory, r)
+	}
+	if opts.NamespaceController {
+		runners["namespace"] = namespace.New(c, factory, namespace.Config{Resync: opts.NamespaceSyncPeriod, Workers: opts.ConcurrentNamespaceSyncs})
+	}
+	if opts.DeploymentController {
+		runners["deployment"] = deployment.New(c, factory, deployment.Config{Workers: opts.ConcurrentDeploymentSyncs})
+	}
+	if opts.GarbageCollector {
+		runners["garbagecollector"] = garbagecollector.New(c, factory, garbagecollector.Config{Workers: opts.ConcurrentGCSyncs})
+	}
+	if opts.ReplicaSetController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "replicaset-controller"})
+		runners["replicaset-events"] = rec
+		runners["replicaset"] = replicaset.New(replicaset.ReplicaSetKind, c, factory, rec, replicaset.Config{Workers: opts.ConcurrentReplicaSetSyncs})
+		rcRec := record.NewRecorder(c, api.EventSource{Component: "replication-controller"})
+		runners["replicationcontroller-events"] = rcRec
+		runners["replicationcontroller"] = replicaset.New(replicaset.ReplicationControllerKind, c, factory, rcRec, replicaset.Config{Workers: opts.ConcurrentRCSyncs})
+	}
+	if opts.NodeLifecycleController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "node-controller"})
+		evictRec := record.NewRecorder(c, api.EventSource{Component: "taint-eviction-controller"})
+		runners["node-controller-events"], runners["taint-eviction-controller-events"] = rec, evictRec
+		runners["nodelifecycle"] = nodelifecycle.New(c, factory, rec, evictRec, nodelifecycle.Config{
+			MonitorPeriod: opts.NodeMonitorPeriod, GracePeriod: opts.NodeMonitorGracePeriod, StartupGracePeriod: opts.NodeStartupGracePeriod,
+			EvictionRate: opts.NodeEvictionRate, SecondaryEvictionRate: opts.SecondaryNodeEvictionRate,
+			LargeClusterSizeThreshold: opts.LargeClusterSizeThreshold, UnhealthyZoneThreshold: opts.UnhealthyZoneThreshold,
+		})
+	}
+	if opts.EndpointController {
+		runners["endpoint"] = endpoint.New(c, factory, endpoint.Config{Workers: opts.ConcurrentEndpointSyncs})
+	}
+	if opts.EndpointSliceController {
+		runners["endpointslice"] = endpointslice.New(c, factory, endpointslice.Config{Workers: opts.ConcurrentServiceEndpointSyncs, MaxEndpointsPerSlice: opts.MaxEndpointsPerSlice})
+	}
+	return runners
 }

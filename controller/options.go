@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"minik8s/controller/nodeipam"
+	"minik8s/controller/nodelifecycle"
 )
 
 // Options is every setting of the controller-manager, with its flag and default.
@@ -30,15 +31,32 @@ type Options struct {
 	DeploymentController      bool // --deployment-controller: roll deployments out through replica sets
 	ConcurrentDeploymentSyncs int  // --concurrent-deployment-syncs: deployments synced at once
 
-	EndpointController             bool // --endpoint-controller: keep the Endpoints of selector services
-	ConcurrentEndpointSyncs        int  // --concurrent-endpoint-syncs: services whose Endpoints are synced at once
-	EndpointSliceController        bool // --endpointslice-controller: keep the EndpointSlices of selector services
-	ConcurrentServiceEndpointSyncs int  // --concurrent-service-endpoint-syncs: services whose slices are synced at once
-	MaxEndpointsPerSlice           int  // --max-endpoints-per-slice
+	NodeLifecycleController   bool          // --node-lifecycle-controller: mark silent nodes Unknown, taint them, evict their pods
+	NodeMonitorPeriod         time.Duration // --node-monitor-period
+	NodeMonitorGracePeriod    time.Duration // --node-monitor-grace-period
+	NodeStartupGracePeriod    time.Duration // --node-startup-grace-period
+	NodeEvictionRate          float64       // --node-eviction-rate
+	SecondaryNodeEvictionRate float64       // --secondary-node-eviction-rate
+	LargeClusterSizeThreshold int           // --large-cluster-size-threshold
+	UnhealthyZoneThreshold    float64       // --unhealthy-zone-threshold
+
+	LeaderElect                    bool          // --leader-elect: hold a Lease before running the controllers
+	LeaseName                      string        // --leader-elect-resource-name
+	LeaseNS                        string        // --leader-elect-resource-namespace
+	Identity                       string        // --leader-elect-identity (default hostname_uuid)
+	LeaseDuration                  time.Duration // --leader-elect-lease-duration
+	RenewDeadline                  time.Duration // --leader-elect-renew-deadline
+	RetryPeriod                    time.Duration // --leader-elect-retry-period
+	EndpointController             bool          // --endpoint-controller: keep the Endpoints of selector services
+	ConcurrentEndpointSyncs        int           // --concurrent-endpoint-syncs: services whose Endpoints are synced at once
+	EndpointSliceController        bool          // --endpointslice-controller: keep the EndpointSlices of selector services
+	ConcurrentServiceEndpointSyncs int           // --concurrent-service-endpoint-syncs: services whose slices are synced at once
+	MaxEndpointsPerSlice           int           // --max-endpoints-per-slice
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
 func DefaultOptions() Options {
+	nl := nodelifecycle.DefaultConfig()
 	return Options{
 		APIServer:         "http://127.0.0.1:6443",
 		AllocateNodeCIDRs: true,
@@ -59,6 +77,21 @@ func DefaultOptions() Options {
 		DeploymentController:      true,
 		ConcurrentDeploymentSyncs: 5,
 
+		NodeLifecycleController:   true,
+		NodeMonitorPeriod:         nl.MonitorPeriod,
+		NodeMonitorGracePeriod:    nl.GracePeriod,
+		NodeStartupGracePeriod:    nl.StartupGracePeriod,
+		NodeEvictionRate:          nl.EvictionRate,
+		SecondaryNodeEvictionRate: nl.SecondaryEvictionRate,
+		LargeClusterSizeThreshold: nl.LargeClusterSizeThreshold,
+		UnhealthyZoneThreshold:    nl.UnhealthyZoneThreshold,
+
+		LeaderElect:                    true,
+		LeaseName:                      "kube-controller-manager",
+		LeaseNS:                        "kube-system",
+		LeaseDuration:                  15 * time.Second,
+		RenewDeadline:                  10 * time.Second,
+		RetryPeriod:                    2 * time.Second,
 		EndpointController:             true,
 		ConcurrentEndpointSyncs:        5,
 		EndpointSliceController:        true,
@@ -85,6 +118,21 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.ConcurrentDeploymentSyncs, "concurrent-deployment-syncs", o.ConcurrentDeploymentSyncs, "number of deployments synced at once")
 	fs.BoolVar(&o.GarbageCollector, "enable-garbage-collector", o.GarbageCollector, "delete dependents through ownerReferences (cascading deletion)")
 	fs.IntVar(&o.ConcurrentGCSyncs, "concurrent-gc-syncs", o.ConcurrentGCSyncs, "number of objects the garbage collector handles at once")
+	fs.BoolVar(&o.NodeLifecycleController, "node-lifecycle-controller", o.NodeLifecycleController, "mark nodes that stop renewing their lease Unknown, taint them and evict their pods")
+	fs.DurationVar(&o.NodeMonitorPeriod, "node-monitor-period", o.NodeMonitorPeriod, "how often node health is checked")
+	fs.DurationVar(&o.NodeMonitorGracePeriod, "node-monitor-grace-period", o.NodeMonitorGracePeriod, "how long a node may go without renewing its lease or posting status before it is marked Unknown")
+	fs.DurationVar(&o.NodeStartupGracePeriod, "node-startup-grace-period", o.NodeStartupGracePeriod, "how long a node that never posted status may stay silent before it is marked Unknown")
+	fs.Float64Var(&o.NodeEvictionRate, "node-eviction-rate", o.NodeEvictionRate, "nodes per second that get a NoExecute taint (per zone) when nodes fail")
+	fs.Float64Var(&o.SecondaryNodeEvictionRate, "secondary-node-eviction-rate", o.SecondaryNodeEvictionRate, "the same in a partially disrupted zone of a large cluster")
+	fs.IntVar(&o.LargeClusterSizeThreshold, "large-cluster-size-threshold", o.LargeClusterSizeThreshold, "zones of at most this many nodes stop tainting when partially disrupted")
+	fs.Float64Var(&o.UnhealthyZoneThreshold, "unhealthy-zone-threshold", o.UnhealthyZoneThreshold, "share of not-ready nodes (at least 3) that makes a zone partially disrupted")
+	fs.BoolVar(&o.LeaderElect, "leader-elect", o.LeaderElect, "hold a Lease before running the controllers, so several controller-managers can run")
+	fs.StringVar(&o.LeaseName, "leader-elect-resource-name", o.LeaseName, "name of the Lease")
+	fs.StringVar(&o.LeaseNS, "leader-elect-resource-namespace", o.LeaseNS, "namespace of the Lease")
+	fs.StringVar(&o.Identity, "leader-elect-identity", o.Identity, "identity in the Lease (default hostname_uuid)")
+	fs.DurationVar(&o.LeaseDuration, "leader-elect-lease-duration", o.LeaseDuration, "how long others wait on an unrenewed Lease")
+	fs.DurationVar(&o.RenewDeadline, "leader-elect-renew-deadline", o.RenewDeadline, "how long the leader keeps trying to renew before it stops")
+	fs.DurationVar(&o.RetryPeriod, "leader-elect-retry-period", o.RetryPeriod, "interval of acquire and renew attempts")
 	fs.BoolVar(&o.EndpointController, "endpoint-controller", o.EndpointController, "keep the Endpoints of services with a selector")
 	fs.IntVar(&o.ConcurrentEndpointSyncs, "concurrent-endpoint-syncs", o.ConcurrentEndpointSyncs, "number of services whose Endpoints are synced at once")
 	fs.BoolVar(&o.EndpointSliceController, "endpointslice-controller", o.EndpointSliceController, "keep the EndpointSlices (discovery.k8s.io/v1) of services with a selector")
@@ -108,6 +156,15 @@ func (o *Options) Validate() error {
 	}
 	if o.ReplicaSetController && (o.ConcurrentReplicaSetSyncs < 1 || o.ConcurrentRCSyncs < 1) {
 		return fmt.Errorf("--concurrent-replicaset-syncs and --concurrent-rc-syncs must be at least 1")
+	}
+	if o.NodeLifecycleController && (o.NodeMonitorPeriod <= 0 || o.NodeMonitorGracePeriod <= 0 || o.NodeStartupGracePeriod <= 0) {
+		return fmt.Errorf("--node-monitor-period, --node-monitor-grace-period and --node-startup-grace-period must be positive")
+	}
+	if o.NodeLifecycleController && (o.NodeEvictionRate < 0 || o.SecondaryNodeEvictionRate < 0) {
+		return fmt.Errorf("--node-eviction-rate and --secondary-node-eviction-rate must not be negative")
+	}
+	if o.LeaderElect && !(o.LeaseDuration > o.RenewDeadline && o.RenewDeadline > o.RetryPeriod && o.RetryPeriod > 0) {
+		return fmt.Errorf("leader election needs lease duration > renew deadline > retry period > 0")
 	}
 	if o.EndpointController && o.ConcurrentEndpointSyncs < 1 {
 		return fmt.Errorf("--concurrent-endpoint-syncs must be at least 1")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestOptionsValidate(t *testing.T) {
@@ -21,6 +22,10 @@ func TestOptionsValidate(t *testing.T) {
 		{"no deployment workers", func(o *Options) { o.ConcurrentDeploymentSyncs = 0 }, "--concurrent-deployment-syncs"},
 		{"no gc workers", func(o *Options) { o.ConcurrentGCSyncs = 0 }, "--concurrent-gc-syncs"},
 		{"gc off ignores its workers", func(o *Options) { o.GarbageCollector = false; o.ConcurrentGCSyncs = 0 }, ""},
+		{"no node grace period", func(o *Options) { o.NodeMonitorGracePeriod = 0 }, "--node-monitor-grace-period"},
+		{"negative eviction rate", func(o *Options) { o.NodeEvictionRate = -1 }, "--node-eviction-rate"},
+		{"lease shorter than renew deadline", func(o *Options) { o.LeaseDuration = 5 * time.Second }, "lease duration > renew deadline"},
+		{"no leader election ignores the lease", func(o *Options) { o.LeaderElect = false; o.LeaseDuration = 0 }, ""},
 		{"no endpoint workers", func(o *Options) { o.ConcurrentEndpointSyncs = 0 }, "--concurrent-endpoint-syncs"},
 		{"slices too large", func(o *Options) { o.MaxEndpointsPerSlice = 1001 }, "--max-endpoints-per-slice"},
 	} {
@@ -40,6 +45,7 @@ func TestRunWithoutControllers(t *testing.T) {
 	o.DeploymentController = false
 	o.GarbageCollector = false
 	o.ReplicaSetController = false
+	o.NodeLifecycleController = false
 	o.EndpointController = false
 	o.EndpointSliceController = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
@@ -52,6 +58,10 @@ func TestCommandFlags(t *testing.T) {
 	for _, f := range []string{"apiserver", "cluster-cidr", "node-cidr-mask-size", "allocate-node-cidrs", "resync",
 		"namespace-controller", "concurrent-namespace-syncs", "namespace-sync-period", "enable-garbage-collector", "concurrent-gc-syncs",
 		"replicaset-controller", "concurrent-replicaset-syncs", "concurrent-rc-syncs", "deployment-controller", "concurrent-deployment-syncs",
+		"node-lifecycle-controller", "node-monitor-period", "node-monitor-grace-period", "node-startup-grace-period", "node-eviction-rate",
+		"secondary-node-eviction-rate", "large-cluster-size-threshold", "unhealthy-zone-threshold",
+		"leader-elect", "leader-elect-resource-name", "leader-elect-resource-namespace", "leader-elect-identity",
+		"leader-elect-lease-duration", "leader-elect-renew-deadline", "leader-elect-retry-period",
 		"endpoint-controller", "concurrent-endpoint-syncs", "endpointslice-controller", "concurrent-service-endpoint-syncs", "max-endpoints-per-slice"} {
 		if cmd.Flags().Lookup(f) == nil {
 			t.Errorf("flag --%s missing", f)
@@ -59,5 +69,20 @@ func TestCommandFlags(t *testing.T) {
 	}
 	if def := cmd.Flags().Lookup("cluster-cidr").DefValue; def != "10.244.0.0/16" {
 		t.Errorf("--cluster-cidr default %q", def)
+	}
+}
+
+func TestDefaultsMatchKubernetes(t *testing.T) {
+	o := DefaultOptions()
+	if o.NodeMonitorPeriod != 5*time.Second || o.NodeMonitorGracePeriod != 40*time.Second || o.NodeStartupGracePeriod != time.Minute ||
+		o.NodeEvictionRate != 0.1 || o.SecondaryNodeEvictionRate != 0.01 || o.LargeClusterSizeThreshold != 50 || o.UnhealthyZoneThreshold != 0.55 {
+		t.Errorf("node lifecycle defaults: %+v", o)
+	}
+	if !o.LeaderElect || o.LeaseNS != "kube-system" || o.LeaseName != "kube-controller-manager" ||
+		o.LeaseDuration != 15*time.Second || o.RenewDeadline != 10*time.Second || o.RetryPeriod != 2*time.Second {
+		t.Errorf("leader election defaults: %+v", o)
+	}
+	if id := newUUID(); len(id) != 36 || id[14] != '4' {
+		t.Errorf("newUUID() = %q, want a version 4 UUID", id)
 	}
 }

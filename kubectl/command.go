@@ -148,6 +148,7 @@ func newCommand(o *options) *cobra.Command {
 		newWaitCommand(o), newLabelCommand(o), newScaleCommand(o), newLogsCommand(o),
 		newExecCommand(o), newEventsCommand(o), newRunCommand(o), newExposeCommand(o),
 		newRolloutCommand(o), newSetCommand(o),
+		newCordonCommand(o, true), newCordonCommand(o, false), newDrainCommand(o),
 	)
 	root.AddCommand(unsupportedCommands()...)
 	root.SetFlagErrorFunc(flagError)

@@ -13,6 +13,7 @@ import (
 
 	"minik8s/pkg/api"
 	"minik8s/pkg/api/decode"
+	"minik8s/pkg/api/validation"
 	"minik8s/pkg/client"
 )
 
@@ -223,17 +224,18 @@ func newCreateServiceCommand(o *options) *cobra.Command {
 		newCreateServiceTypeCommand(o, "clusterip", api.ServiceTypeClusterIP),
 		newCreateServiceTypeCommand(o, "nodeport", api.ServiceTypeNodePort),
 		unsupported("loadbalancer", "it has no load balancer provider (use nodeport)"),
-		unsupported("externalname", "its DNS does not serve ExternalName services"),
+		newCreateServiceTypeCommand(o, "externalname", api.ServiceTypeExternalName),
 	)
 	return cmd
 }
 
-// serviceFlags are the flags of `create service clusterip|nodeport`.
+// serviceFlags are the flags of `create service clusterip|nodeport|externalname`.
 type serviceFlags struct {
 	createFlags
-	tcp       []string
-	clusterIP string
-	nodePort  int
+	tcp          []string
+	clusterIP    string
+	nodePort     int
+	externalName string
 }
 
 func newCreateServiceTypeCommand(o *options, use, typ string) *cobra.Command {
@@ -243,7 +245,7 @@ func newCreateServiceTypeCommand(o *options, use, typ string) *cobra.Command {
 		Short: "Create a " + typ + " service",
 		Args:  exactlyOneName,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := newService(args[0], typ, f.tcp, f.clusterIP, f.nodePort)
+			svc, err := newService(args[0], typ, f)
 			if err != nil {
 				return err
 			}
@@ -252,27 +254,42 @@ func newCreateServiceTypeCommand(o *options, use, typ string) *cobra.Command {
 	}
 	f.add(cmd)
 	cmd.Flags().StringSliceVar(&f.tcp, "tcp", nil, "Port pairs can be specified as '<port>:<targetPort>'")
-	if typ == api.ServiceTypeClusterIP {
+	switch typ {
+	case api.ServiceTypeClusterIP:
 		cmd.Flags().StringVar(&f.clusterIP, "clusterip", "", "Assign your own ClusterIP or set to 'None' for a 'headless' service (no loadbalancing)")
-	} else {
+	case api.ServiceTypeNodePort:
 		cmd.Flags().IntVar(&f.nodePort, "node-port", 0, "Port used to expose the service on each node in a cluster")
+	case api.ServiceTypeExternalName:
+		cmd.Use = use + " NAME --external-name external.name"
+		cmd.Flags().StringVar(&f.externalName, "external-name", "", "External name of service")
+		_ = cmd.MarkFlagRequired("external-name")
 	}
 	return cmd
 }
 
 // newService is the service kubectl create service makes: labels and
-// selector app=NAME, one TCP port per --tcp named "port-target".
-func newService(name, typ string, tcp []string, clusterIP string, nodePort int) (*api.Service, error) {
-	if len(tcp) == 0 {
+// selector app=NAME, one TCP port per --tcp named "port-target"; checked
+// as kubectl's ServiceOptions.Validate (a headless or ExternalName
+// service needs no port).
+func newService(name, typ string, f serviceFlags) (*api.Service, error) {
+	tcp, clusterIP, nodePort := f.tcp, f.clusterIP, f.nodePort
+	if clusterIP == clusterIPNone && typ != api.ServiceTypeClusterIP {
+		return nil, fmt.Errorf("ClusterIP=None can only be used with ClusterIP service type")
+	}
+	if clusterIP != clusterIPNone && len(tcp) == 0 && typ != api.ServiceTypeExternalName {
 		return nil, fmt.Errorf("at least one tcp port specifier must be provided")
+	}
+	if typ == api.ServiceTypeExternalName && len(validation.IsDNS1123Subdomain(f.externalName)) > 0 {
+		return nil, fmt.Errorf("invalid service external name %s", f.externalName)
 	}
 	svc := &api.Service{
 		TypeMeta:   api.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: api.ObjectMeta{Name: name, Labels: map[string]string{"app": name}},
 		Spec: api.ServiceSpec{
-			Type:      typ,
-			Selector:  map[string]string{"app": name},
-			ClusterIP: clusterIP,
+			Type:         typ,
+			Selector:     map[string]string{"app": name},
+			ClusterIP:    clusterIP,
+			ExternalName: f.externalName,
 		},
 	}
 	for _, spec := range tcp {
@@ -329,3 +346,6 @@ func validPortName(s string) string {
 	}
 	return ""
 }
+
+// clusterIPNone is the clusterIP of a headless service.
+const clusterIPNone = "None"

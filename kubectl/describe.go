@@ -200,8 +200,9 @@ func related(ctx context.Context, c *client.Client, obj api.Object) describe.Rel
 			}
 		}
 	case *api.Service:
-		if ep, err := c.Endpoints(o.Namespace).Get(ctx, o.Name); err == nil {
-			rel.Endpoints = ep
+		opts := client.ListOptions{LabelSelector: api.LabelServiceName + "=" + o.Name}
+		if slices, _, err := client.Typed[*api.EndpointSlice](c, o.Namespace).List(ctx, opts); err == nil {
+			rel.EndpointSlices = slices
 		}
 	}
 	return rel

@@ -84,6 +84,12 @@ func exposeSource(obj api.Object) (selector map[string]string, ports []api.Conta
 		return fromTemplate(o.Spec.Selector, &o.Spec.Template.Spec)
 	case *api.ReplicaSet:
 		return fromTemplate(o.Spec.Selector, &o.Spec.Template.Spec)
+	case *api.ReplicationController:
+		var spec *api.PodSpec
+		if o.Spec.Template != nil {
+			spec = &o.Spec.Template.Spec
+		}
+		return o.Spec.Selector, containerPorts(spec), nil
 	case *api.Pod:
 		if len(o.Labels) == 0 {
 			return nil, nil, fmt.Errorf("the pod has no labels and cannot be exposed")
@@ -100,6 +106,9 @@ func exposeSource(obj api.Object) (selector map[string]string, ports []api.Conta
 
 func containerPorts(spec *api.PodSpec) []api.ContainerPort {
 	var out []api.ContainerPort
+	if spec == nil {
+		return nil
+	}
 	for _, c := range spec.Containers {
 		out = append(out, c.Ports...)
 	}

@@ -68,6 +68,30 @@ func rolloutTargets(args []string) ([]string, error) {
 	return names, nil
 }
 
+// forEachDeployment is the prologue every rollout subcommand shares:
+// resolve the arguments to deployment names (rolloutTargets), then fetch
+// each deployment and hand it to fn, stopping at the first error.
+func forEachDeployment(ctx context.Context, o *options, args []string, fn func(c *client.Client, d *api.Deployment) error) error {
+	names, err := rolloutTargets(args)
+	if err != nil {
+		return err
+	}
+	c, ns, err := o.clientNS()
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		d, err := c.Deployments(ns).Get(ctx, name)
+		if err != nil {
+			return err
+		}
+		if err := fn(c, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func deploymentInfo() *api.ResourceInfo {
 	info, _ := api.ForKind("apps/v1", "Deployment")
 	return info
@@ -116,26 +140,15 @@ func newRolloutStatusCommand(o *options) *cobra.Command {
 		Use:   "status (TYPE NAME | TYPE/NAME)",
 		Short: "Show the status of the rollout",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			names, err := rolloutTargets(args)
-			if err != nil {
-				return err
-			}
-			c, ns, err := o.clientNS()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
 			if timeout > 0 {
 				var cancel context.CancelFunc
 				ctx, cancel = context.WithTimeout(ctx, timeout)
 				defer cancel()
 			}
-			for _, name := range names {
-				if err := rolloutStatus(ctx, o, c.Deployments(ns), name, revision, watch); err != nil {
-					return err
-				}
-			}
-			return nil
+			return forEachDeployment(ctx, o, args, func(c *client.Client, d *api.Deployment) error {
+				return rolloutStatus(ctx, o, c.Deployments(d.Namespace), d.Name, revision, watch)
+			})
 		},
 	}
 	cmd.Flags().BoolVarP(&watch, "watch", "w", true, "Watch the status of the rollout until it's done.")
@@ -212,31 +225,19 @@ func newRolloutPauseCommand(o *options, pause bool) *cobra.Command {
 		Use:   verb + " RESOURCE",
 		Short: short,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			names, err := rolloutTargets(args)
-			if err != nil {
-				return err
-			}
-			c, ns, err := o.clientNS()
-			if err != nil {
-				return err
-			}
-			for _, name := range names {
-				d, err := c.Deployments(ns).Get(cmd.Context(), name)
-				if err != nil {
-					return err
-				}
+			return forEachDeployment(cmd.Context(), o, args, func(c *client.Client, d *api.Deployment) error {
 				if d.Spec.Paused == pause {
 					if pause {
-						return fmt.Errorf("deployments.apps %q is already paused", name)
+						return fmt.Errorf("deployments.apps %q is already paused", d.Name)
 					}
-					return fmt.Errorf("deployments.apps %q is not paused", name)
+					return fmt.Errorf("deployments.apps %q is not paused", d.Name)
 				}
-				if _, err := c.Deployments(ns).Patch(cmd.Context(), name, client.StrategicMergePatchType, pausePatch(pause)); err != nil {
+				if _, err := c.Deployments(d.Namespace).Patch(cmd.Context(), d.Name, client.StrategicMergePatchType, pausePatch(pause)); err != nil {
 					return err
 				}
-				fmt.Fprintf(o.out, "deployment.apps/%s %s\n", name, done)
-			}
-			return nil
+				fmt.Fprintf(o.out, "deployment.apps/%s %s\n", d.Name, done)
+				return nil
+			})
 		},
 	}
 }
@@ -246,30 +247,18 @@ func newRolloutRestartCommand(o *options) *cobra.Command {
 		Use:   "restart RESOURCE",
 		Short: "Restart a resource",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			names, err := rolloutTargets(args)
-			if err != nil {
-				return err
-			}
-			c, ns, err := o.clientNS()
-			if err != nil {
-				return err
-			}
-			for _, name := range names {
-				d, err := c.Deployments(ns).Get(cmd.Context(), name)
-				if err != nil {
-					return err
-				}
+			return forEachDeployment(cmd.Context(), o, args, func(c *client.Client, d *api.Deployment) error {
 				if d.Spec.Paused {
 					return errors.New("can't restart paused deployment (run rollout resume first)")
 				}
 				patch, _ := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{
 					"metadata": map[string]any{"annotations": map[string]string{restartedAtAnnotation: time.Now().Format(time.RFC3339)}}}}})
-				if _, err := c.Deployments(ns).Patch(cmd.Context(), name, client.StrategicMergePatchType, patch); err != nil {
+				if _, err := c.Deployments(d.Namespace).Patch(cmd.Context(), d.Name, client.StrategicMergePatchType, patch); err != nil {
 					return err
 				}
-				fmt.Fprintf(o.out, "deployment.apps/%s restarted\n", name)
-			}
-			return nil
+				fmt.Fprintf(o.out, "deployment.apps/%s restarted\n", d.Name)
+				return nil
+			})
 		},
 	}
 }

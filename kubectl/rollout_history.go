@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"minik8s/pkg/api"
+	"minik8s/pkg/client"
 )
 
 func newRolloutHistoryCommand(o *options) *cobra.Command {
@@ -18,19 +19,7 @@ func newRolloutHistoryCommand(o *options) *cobra.Command {
 		Use:   "history (TYPE NAME | TYPE/NAME)",
 		Short: "View rollout history",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			names, err := rolloutTargets(args)
-			if err != nil {
-				return err
-			}
-			c, ns, err := o.clientNS()
-			if err != nil {
-				return err
-			}
-			for _, name := range names {
-				d, err := c.Deployments(ns).Get(cmd.Context(), name)
-				if err != nil {
-					return err
-				}
+			return forEachDeployment(cmd.Context(), o, args, func(c *client.Client, d *api.Deployment) error {
 				rss, err := controlledReplicaSets(cmd.Context(), c, d)
 				if err != nil {
 					return err
@@ -43,9 +32,9 @@ func newRolloutHistoryCommand(o *options) *cobra.Command {
 				if revision > 0 {
 					with = fmt.Sprintf("with revision #%d", revision)
 				}
-				fmt.Fprintf(o.out, "deployment.apps/%s %s\n%s\n", name, with, out)
-			}
-			return nil
+				fmt.Fprintf(o.out, "deployment.apps/%s %s\n%s\n", d.Name, with, out)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().Int64Var(&revision, "revision", 0, "See the details, including podTemplate of the revision specified")

@@ -29,19 +29,7 @@ func newRolloutUndoCommand(o *options) *cobra.Command {
 		Use:   "undo (TYPE NAME | TYPE/NAME) [flags]",
 		Short: "Undo a previous rollout",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			names, err := rolloutTargets(args)
-			if err != nil {
-				return err
-			}
-			c, ns, err := o.clientNS()
-			if err != nil {
-				return err
-			}
-			for _, name := range names {
-				d, err := c.Deployments(ns).Get(cmd.Context(), name)
-				if err != nil {
-					return err
-				}
+			return forEachDeployment(cmd.Context(), o, args, func(c *client.Client, d *api.Deployment) error {
 				rss, err := controlledReplicaSets(cmd.Context(), c, d)
 				if err != nil {
 					return err
@@ -51,15 +39,15 @@ func newRolloutUndoCommand(o *options) *cobra.Command {
 					return err
 				}
 				if skipped != "" {
-					fmt.Fprintf(o.out, "deployment.apps/%s %s\n", name, skipped)
-					continue
+					fmt.Fprintf(o.out, "deployment.apps/%s %s\n", d.Name, skipped)
+					return nil
 				}
-				if _, err := c.Deployments(ns).Patch(cmd.Context(), name, client.JSONPatchType, patch); err != nil {
+				if _, err := c.Deployments(d.Namespace).Patch(cmd.Context(), d.Name, client.JSONPatchType, patch); err != nil {
 					return fmt.Errorf("failed restoring revision %d: %w", toRevision, err)
 				}
-				fmt.Fprintf(o.out, "deployment.apps/%s rolled back\n", name)
-			}
-			return nil
+				fmt.Fprintf(o.out, "deployment.apps/%s rolled back\n", d.Name)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().Int64Var(&toRevision, "to-revision", 0, "The revision to rollback to. Default to 0 (last revision).")

@@ -12,9 +12,9 @@ import (
 // against minik8s for most of them.)
 var unsupportedTop = []string{
 	"annotate", "api-versions", "attach", "auth", "autoscale", "certificate", "cluster-info",
-	"cordon", "cp", "debug", "diff", "drain", "edit", "explain",
+	"cp", "debug", "diff", "edit", "explain",
 	"kustomize", "patch", "port-forward", "proxy", "replace",
-	"taint", "top", "uncordon",
+	"taint", "top",
 }
 
 // unsupportedCreate are the real kubectl's `create` subcommands for kinds
@@ -62,4 +62,5 @@ func unsupportedCommands() []*cobra.Command {
 var supportedList = strings.Join([]string{
 	"apply", "create", "get", "describe", "delete", "config", "api-resources", "version",
 	"wait", "label", "scale", "logs", "exec", "events", "run", "expose", "rollout", "set",
+	"cordon", "uncordon", "drain",
 }, ", ")

@@ -7,6 +7,7 @@ pkgs=(
 	python3 python3-kubernetes python3-yaml # the official Python client, for compatibility tests
 	etcd-server                             # an external etcd for the --etcd-servers test
 	iproute2 procps curl ca-certificates
+	iptables # both backends: iptables-legacy{,-save,-restore} and iptables-nft{,-save,-restore} (docs/kubeproxy.md)
 	busybox-static # the tools image's userland (images/build tests chroot into it)
 )
 
@@ -20,6 +21,10 @@ if ((${#missing[@]})); then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+for b in iptables-legacy-restore iptables-legacy-save iptables-nft-restore iptables-nft-save; do
+	command -v "$b" >/dev/null || echo "deps: note: $b is missing; --iptables-backend auto uses the other backend" >&2
+done
 
 if ! command -v go >/dev/null && [ ! -x /usr/local/go/bin/go ]; then
 	echo "deps: Go is not installed; install Go 1.22+ (https://go.dev/doc/install) and re-run" >&2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops the local minik8s cluster: kubelets, control plane, then the lab
+# Stops the local minik8s cluster: kube-proxies, kubelets, control plane, then the lab
 # (namespaces, links, chains, the containerd the lab started). Pods' containers
 # go with the lab. PURGE=1 also deletes the cluster's state (etcd data, logs,
 # kubeconfig, images) under /var/lib/minik8s; without it a later `make up`
@@ -7,7 +7,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-for pidfile in "$RUN"/kubelet-*.pid; do
+for pidfile in "$RUN"/kubeproxy-*.pid "$RUN"/kubelet-*.pid; do
 	[ -e "$pidfile" ] || continue
 	stop_daemon "$(basename "$pidfile" .pid)"
 done

@@ -2,17 +2,21 @@
 # Brings up the local minik8s cluster (DESIGN.md §6): the lab (containerd,
 # a bridge, NODES network namespaces, offline images), the control plane
 # (apiserver with its embedded etcd, controller-manager, scheduler) in the root
-# namespace, and a kubelet (with its network agent) inside every node
-# namespace. Idempotent: what is already up is left alone.
+# namespace, and a kubelet (with its network agent) and a kube-proxy inside
+# every node namespace. Idempotent: what is already up is left alone.
 #
 # Settings: NODES (2), BACKEND (vxlan | host-gw), MINIK8S_STATE
-# (/var/lib/minik8s), MINIK8S_APISERVER_PORT (6443).
+# (/var/lib/minik8s), MINIK8S_APISERVER_PORT (6443), IPTABLES_BACKEND
+# (legacy | nft | auto: kube-proxy's; the network agent's auto follows it,
+# docs/kubeproxy.md).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ -x "$BIN/minik8s" ] || die "bin/minik8s is missing: run 'make build' first"
 NODES=${NODES:-2}
 BACKEND=${BACKEND:-vxlan}
+IPTABLES_BACKEND=${IPTABLES_BACKEND:-legacy}
+CLUSTER_CIDR=10.244.0.0/16
 LAB_GATEWAY=192.168.77.1
 node_names=()
 for i in $(seq "$NODES"); do node_names+=("mk8s-node$i"); done
@@ -32,7 +36,7 @@ mv "$STATE/admin.kubeconfig.tmp" "$STATE/admin.kubeconfig"
 start_daemon controller-manager "$BIN/minik8s" controller-manager --apiserver "$APISERVER_URL"
 start_daemon scheduler "$BIN/minik8s" scheduler --apiserver "$APISERVER_URL"
 
-# 3. A kubelet per node, inside the node's network namespace.
+# 3. A kubelet and a kube-proxy per node, inside the node's network namespace.
 for i in $(seq "$NODES"); do
 	node=${node_names[$((i - 1))]}
 	# shellcheck disable=SC1090
@@ -41,6 +45,10 @@ for i in $(seq "$NODES"); do
 		--node-name "$node" --node-ip "$NODE_IP" \
 		--apiserver "http://$LAB_GATEWAY:$APISERVER_PORT" \
 		--root-dir "$STATE/nodes/$node" --network-backend "$BACKEND"
+	start_daemon "kubeproxy-$node" ip netns exec "$node" "$BIN/minik8s" kubeproxy \
+		--hostname-override "$node" --node-ip "$NODE_IP" \
+		--apiserver "http://$LAB_GATEWAY:$APISERVER_PORT" \
+		--cluster-cidr "$CLUSTER_CIDR" --iptables-backend "$IPTABLES_BACKEND"
 done
 
 log "waiting for ${NODES} nodes to be Ready"
@@ -56,3 +64,4 @@ log "minik8s is up: apiserver $APISERVER_URL, ${NODES} nodes, $BACKEND backend"
 log "try: bin/kubectl apply -f examples/pod-shared-emptydir.yaml && bin/kubectl get pods -o wide -w"
 log "the real kubectl: kubectl --kubeconfig $STATE/admin.kubeconfig get nodes"
 log "reach pods from inside a node: ip netns exec ${node_names[0]} wget -qO- http://<pod IP>:<port>/"
+log "see a node's service rules: ip netns exec ${node_names[0]} iptables-$IPTABLES_BACKEND-save -t nat"

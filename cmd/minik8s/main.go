@@ -15,6 +15,7 @@ import (
 	"minik8s/kubectl"
 	"minik8s/kubelet"
 	"minik8s/kubelet/network"
+	"minik8s/kubeproxy"
 	"minik8s/scheduler"
 )
 
@@ -36,6 +37,8 @@ var components = map[string]func() *cobra.Command{
 	"kubectl":            kubectl.NewCommand,
 	"netagent":           network.NewCommand,
 	"kubelet":            kubelet.NewCommand,
+	"kubeproxy":          kubeproxy.NewCommand,
+	"kube-proxy":         kubeproxy.NewLinkCommand,
 	"scheduler":          scheduler.NewCommand,
 }
 

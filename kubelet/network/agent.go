@@ -13,6 +13,7 @@ import (
 	"minik8s/pkg/api"
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
+	"minik8s/pkg/iptables"
 )
 
 // Agent is the node's network agent. Use New, then Run.
@@ -48,12 +49,14 @@ type Status struct {
 	Synced  time.Time    // the last sync that succeeded
 }
 
-// New checks opts and returns an agent using netlink, iptables and /proc/sys.
+// New checks opts and returns an agent using netlink, iptables (the
+// --iptables-backend, resolved when Run starts) and /proc/sys.
 func New(opts Options) (*Agent, error) {
-	return NewWith(opts, Netlink{}, IPTables{}, ProcSysctl{})
+	return NewWith(opts, Netlink{}, nil, ProcSysctl{})
 }
 
-// NewWith is New with the I/O seams given (tests pass fakes).
+// NewWith is New with the I/O seams given (tests pass fakes); a nil fw is
+// the pkg/iptables Runner of opts.IPTablesBackend, made by Run.
 func NewWith(opts Options, dp Dataplane, fw Firewall, sc Sysctl) (*Agent, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
@@ -115,10 +118,18 @@ func (a *Agent) Run(ctx context.Context) error {
 	if a.ownInformers {
 		defer func() { cancel(); a.informers.Shutdown() }()
 	}
+	if a.fw == nil {
+		b, _ := iptables.ParseBackend(a.opts.IPTablesBackend) // checked by Validate
+		r, err := iptables.New(ctx, b)
+		if err != nil {
+			return fmt.Errorf("network agent: %w", err)
+		}
+		a.fw = r
+	}
 	if !cache.WaitForCacheSync(ctx, a.nodes.HasSynced, a.pods.HasSynced) {
 		return nil
 	}
-	a.logf("netagent %s: backend %s, cluster %s, uplink %s", a.opts.NodeName, a.opts.Backend, a.cluster, a.opts.Interface)
+	a.logf("netagent %s: backend %s, iptables %s, cluster %s, uplink %s", a.opts.NodeName, a.opts.Backend, a.fw.Backend(), a.cluster, a.opts.Interface)
 	resync := time.NewTicker(a.opts.ResyncInterval)
 	defer resync.Stop()
 	retry := time.NewTimer(0)

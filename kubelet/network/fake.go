@@ -1,11 +1,11 @@
 package network
 
 import (
-	"context"
 	"fmt"
 	"net/netip"
-	"strings"
 	"sync"
+
+	"minik8s/pkg/iptables"
 )
 
 // FakeDataplane is an in-memory Dataplane for tests: Apply edits its State.
@@ -137,72 +137,8 @@ func remove[T any](xs []T, drop func(T) bool) []T {
 	return out
 }
 
-// FakeFirewall records what the agent writes.
-type FakeFirewall struct {
-	mu       sync.Mutex
-	Payloads [][]byte
-	Jumps    map[string]bool // table/chain/rule
-	chains   []string
-}
-
-var _ Firewall = (*FakeFirewall)(nil)
-
-// Last is the last payload written ("" if none).
-func (f *FakeFirewall) Last() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.Payloads) == 0 {
-		return ""
-	}
-	return string(f.Payloads[len(f.Payloads)-1])
-}
-
-// Writes is the number of payloads written.
-func (f *FakeFirewall) Writes() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.Payloads)
-}
-
-// Chains implements Firewall: the chains the last payload declared, minus
-// those it deleted.
-func (f *FakeFirewall) Chains(context.Context, string) ([]string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.chains...), nil
-}
-
-// Restore implements Firewall.
-func (f *FakeFirewall) Restore(_ context.Context, payload []byte) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.Payloads = append(f.Payloads, append([]byte(nil), payload...))
-	declared := ParseChains(payload)
-	deleted := map[string]bool{}
-	for _, line := range strings.Split(string(payload), "\n") {
-		if c, ok := strings.CutPrefix(line, "-X "); ok {
-			deleted[c] = true
-		}
-	}
-	f.chains = nil
-	for _, c := range declared {
-		if !deleted[c] {
-			f.chains = append(f.chains, c)
-		}
-	}
-	return nil
-}
-
-// EnsureJump implements Firewall.
-func (f *FakeFirewall) EnsureJump(_ context.Context, j Jump) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.Jumps == nil {
-		f.Jumps = map[string]bool{}
-	}
-	f.Jumps[fmt.Sprint(j.Table, "/", j.Chain, "/", j.Rule)] = true
-	return nil
-}
+// FakeFirewall records what the agent writes (pkg/iptables' Fake).
+type FakeFirewall = iptables.Fake
 
 // FakeSysctl records the settings.
 type FakeSysctl struct {

@@ -5,36 +5,45 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+
+	"minik8s/pkg/iptables"
 )
 
-// Chains the agent owns (it rewrites them whole on every write).
+// Chains the agent owns (it rewrites them whole on every write). The
+// service masquerade pair KUBE-MARK-MASQ/KUBE-POSTROUTING (mark 0x4000) is
+// kube-proxy's alone, as in Kubernetes 1.32; the hostPort hairpin has its
+// own mark and chains (as CNI's portmap plugin has CNI-HOSTPORT-SETMARK and
+// CNI-HOSTPORT-MASQ with 0x2000), so it works with or without kube-proxy.
 const (
-	ChainForward     = "MINIK8S-FORWARD"  // filter, jumped from FORWARD
-	ChainPostrouting = "MINIK8S-POSTRTG"  // nat, jumped from POSTROUTING
-	ChainHostPorts   = "KUBE-HOSTPORTS"   // nat, jumped from PREROUTING and OUTPUT
-	ChainMarkMasq    = "KUBE-MARK-MASQ"   // nat; kube-proxy writes the same
-	ChainKubePostrtg = "KUBE-POSTROUTING" // nat; kube-proxy writes the same
-	hostPortPrefix   = "KUBE-HP-"
+	ChainForward      = "MINIK8S-FORWARD"          // filter, jumped from FORWARD
+	ChainPostrouting  = "MINIK8S-POSTRTG"          // nat, jumped from POSTROUTING
+	ChainHostPorts    = "KUBE-HOSTPORTS"           // nat, jumped from PREROUTING and OUTPUT
+	ChainHostPortMark = "MINIK8S-HOSTPORT-SETMARK" // nat: marks hairpin hostPort traffic
+	ChainHostPortMasq = "MINIK8S-HOSTPORT-MASQ"    // nat, jumped from POSTROUTING: masquerades it
+	hostPortPrefix    = "KUBE-HP-"
 
-	// MasqueradeMark is DESIGN.md §5's KUBE-MARK-MASQ mark.
+	// MasqueradeMark is DESIGN.md §5's KUBE-MARK-MASQ mark (kube-proxy's);
+	// the agent leaves packets carrying it to kube-proxy's KUBE-POSTROUTING.
 	MasqueradeMark = "0x4000/0x4000"
+	// HostPortMark is the agent's hairpin mark (portmap's 0x2000).
+	HostPortMark = "0x2000/0x2000"
 )
 
-// Jump is a rule in a built-in chain that sends traffic to one of ours; it
-// is checked with -C and inserted first with -I when missing.
-type Jump struct {
-	Table, Chain string
-	Rule         []string
-}
+// Jump is a rule in a built-in chain that sends traffic to one of ours.
+type Jump = iptables.Jump
 
-// Jumps are the agent's rules in the built-in chains.
+// Jumps are the agent's rules in the built-in chains (inserted first, but
+// the FORWARD one).
 func Jumps() []Jump {
 	return []Jump{
-		{"filter", "FORWARD", []string{"-m", "comment", "--comment", "minik8s pod network forward", "-j", ChainForward}},
-		{"nat", "POSTROUTING", []string{"-m", "comment", "--comment", "kubernetes postrouting rules", "-j", ChainKubePostrtg}},
-		{"nat", "POSTROUTING", []string{"-m", "comment", "--comment", "minik8s pod network masq", "-j", ChainPostrouting}},
-		{"nat", "PREROUTING", []string{"-m", "comment", "--comment", "kube hostport portals", "-m", "addrtype", "--dst-type", "LOCAL", "-j", ChainHostPorts}},
-		{"nat", "OUTPUT", []string{"-m", "comment", "--comment", "kube hostport portals", "-m", "addrtype", "--dst-type", "LOCAL", "-j", ChainHostPorts}},
+		// Appended, as flannel appends FLANNEL-FWD: kube-proxy's
+		// KUBE-FORWARD/KUBE-SERVICES (the REJECT of Services without
+		// endpoints) must see pod traffic before this ACCEPTs it.
+		{Table: "filter", Chain: "FORWARD", Rule: []string{"-m", "comment", "--comment", "minik8s pod network forward", "-j", ChainForward}, Append: true},
+		{Table: "nat", Chain: "POSTROUTING", Rule: []string{"-m", "comment", "--comment", "minik8s hostport hairpin masq", "-j", ChainHostPortMasq}},
+		{Table: "nat", Chain: "POSTROUTING", Rule: []string{"-m", "comment", "--comment", "minik8s pod network masq", "-j", ChainPostrouting}},
+		{Table: "nat", Chain: "PREROUTING", Rule: []string{"-m", "comment", "--comment", "kube hostport portals", "-m", "addrtype", "--dst-type", "LOCAL", "-j", ChainHostPorts}},
+		{Table: "nat", Chain: "OUTPUT", Rule: []string{"-m", "comment", "--comment", "kube hostport portals", "-m", "addrtype", "--dst-type", "LOCAL", "-j", ChainHostPorts}},
 	}
 }
 
@@ -45,15 +54,20 @@ type RulesConfig struct {
 }
 
 // RulesPayload is the iptables-restore --noflush input that writes every
-// chain the agent owns: the forward accept, flannel's masquerade rules
-// (pods to outside the cluster are masqueraded, pod to pod never), the
-// KUBE-MARK-MASQ/KUBE-POSTROUTING pair, KUBE-HOSTPORTS with one KUBE-HP-
+// chain the agent owns: the backend hint (mangle KUBE-IPTABLES-HINT, as the
+// kubelet writes it), the forward accept, flannel's masquerade rules (pods
+// to outside the cluster are masqueraded, pod to pod never), the hairpin
+// pair MINIK8S-HOSTPORT-SETMARK/-MASQ, KUBE-HOSTPORTS with one KUBE-HP-
 // chain per mapping (hairpin mark, then DNAT), and the deletion of the
 // KUBE-HP- chains in existing that are no longer wanted.
 func RulesPayload(cfg RulesConfig, mappings []HostPortMapping, existing []string) []byte {
 	var b strings.Builder
 	cluster, pod := cfg.ClusterCIDR.String(), cfg.PodCIDR.String()
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+
+	w("*mangle")
+	w(":%s - [0:0]", iptables.HintChain)
+	w("COMMIT")
 
 	w("*filter")
 	w(":%s - [0:0]", ChainForward)
@@ -66,7 +80,7 @@ func RulesPayload(cfg RulesConfig, mappings []HostPortMapping, existing []string
 	for _, m := range mappings {
 		want[m.Chain()] = true
 	}
-	chains := []string{ChainPostrouting, ChainMarkMasq, ChainKubePostrtg, ChainHostPorts}
+	chains := []string{ChainPostrouting, ChainHostPortMark, ChainHostPortMasq, ChainHostPorts}
 	for _, m := range mappings {
 		chains = append(chains, m.Chain())
 	}
@@ -87,10 +101,8 @@ func RulesPayload(cfg RulesConfig, mappings []HostPortMapping, existing []string
 	w("-A %s ! -s %s -d %s %s -j RETURN", ChainPostrouting, cluster, pod, masq)
 	w("-A %s -s %s ! -d 224.0.0.0/4 %s -j MASQUERADE --random-fully", ChainPostrouting, cluster, masq)
 	w("-A %s ! -s %s -d %s %s -j MASQUERADE --random-fully", ChainPostrouting, cluster, cluster, masq)
-	w("-A %s -j MARK --set-xmark %s", ChainMarkMasq, MasqueradeMark)
-	w("-A %s -m mark ! --mark %s -j RETURN", ChainKubePostrtg, MasqueradeMark)
-	w("-A %s -j MARK --set-xmark 0x4000/0x0", ChainKubePostrtg)
-	w(`-A %s -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully`, ChainKubePostrtg)
+	w("-A %s -j MARK --set-xmark %s", ChainHostPortMark, HostPortMark)
+	w(`-A %s -m mark --mark %s -m comment --comment "minik8s hostport hairpin masq" -j MASQUERADE --random-fully`, ChainHostPortMasq, HostPortMark)
 	for _, m := range mappings {
 		proto := strings.ToLower(m.Protocol)
 		dst := ""
@@ -101,7 +113,7 @@ func RulesPayload(cfg RulesConfig, mappings []HostPortMapping, existing []string
 	}
 	for _, m := range mappings {
 		proto := strings.ToLower(m.Protocol)
-		w(`-A %s -s %s/32 -m comment --comment "%s" -j %s`, m.Chain(), m.PodIP, m.comment(), ChainMarkMasq)
+		w(`-A %s -s %s/32 -m comment --comment "%s" -j %s`, m.Chain(), m.PodIP, m.comment(), ChainHostPortMark)
 		w(`-A %s -m comment --comment "%s" -m %s -p %s -j DNAT --to-destination %s`, m.Chain(), m.comment(), proto, proto, netip.AddrPortFrom(m.PodIP, uint16(m.ContainerPort)))
 	}
 	for _, c := range stale {
@@ -112,14 +124,4 @@ func RulesPayload(cfg RulesConfig, mappings []HostPortMapping, existing []string
 }
 
 // ParseChains returns the chain names an iptables-save of one table declares.
-func ParseChains(save []byte) []string {
-	var out []string
-	for _, line := range strings.Split(string(save), "\n") {
-		if strings.HasPrefix(line, ":") {
-			if f := strings.Fields(line[1:]); len(f) > 0 {
-				out = append(out, f[0])
-			}
-		}
-	}
-	return out
-}
+func ParseChains(save []byte) []string { return iptables.ParseChains(save) }

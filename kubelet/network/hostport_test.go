@@ -98,15 +98,18 @@ func TestRulesPayload(t *testing.T) {
 	c0, c1 := m[0].Chain(), m[1].Chain()
 	existing := []string{"PREROUTING", "KUBE-HOSTPORTS", c1, "KUBE-HP-STALESTALESTALE1", "KUBE-SERVICES"}
 	got := string(RulesPayload(cfg, m, existing))
-	want := `*filter
+	want := `*mangle
+:KUBE-IPTABLES-HINT - [0:0]
+COMMIT
+*filter
 :MINIK8S-FORWARD - [0:0]
 -A MINIK8S-FORWARD -s 10.244.0.0/16 -m comment --comment "minik8s pod network forward" -j ACCEPT
 -A MINIK8S-FORWARD -d 10.244.0.0/16 -m comment --comment "minik8s pod network forward" -j ACCEPT
 COMMIT
 *nat
 :MINIK8S-POSTRTG - [0:0]
-:KUBE-MARK-MASQ - [0:0]
-:KUBE-POSTROUTING - [0:0]
+:MINIK8S-HOSTPORT-SETMARK - [0:0]
+:MINIK8S-HOSTPORT-MASQ - [0:0]
 :KUBE-HOSTPORTS - [0:0]
 :` + c0 + ` - [0:0]
 :` + c1 + ` - [0:0]
@@ -117,21 +120,34 @@ COMMIT
 -A MINIK8S-POSTRTG ! -s 10.244.0.0/16 -d 10.244.1.0/24 -m comment --comment "minik8s pod network masq" -j RETURN
 -A MINIK8S-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "minik8s pod network masq" -j MASQUERADE --random-fully
 -A MINIK8S-POSTRTG ! -s 10.244.0.0/16 -d 10.244.0.0/16 -m comment --comment "minik8s pod network masq" -j MASQUERADE --random-fully
--A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000
--A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
--A KUBE-POSTROUTING -j MARK --set-xmark 0x4000/0x0
--A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully
+-A MINIK8S-HOSTPORT-SETMARK -j MARK --set-xmark 0x2000/0x2000
+-A MINIK8S-HOSTPORT-MASQ -m mark --mark 0x2000/0x2000 -m comment --comment "minik8s hostport hairpin masq" -j MASQUERADE --random-fully
 -A KUBE-HOSTPORTS -d 192.168.77.11/32 -m comment --comment "dns_default hostport 5353" -m udp -p udp --dport 5353 -j ` + c0 + `
 -A KUBE-HOSTPORTS -m comment --comment "nginx_default hostport 8081" -m tcp -p tcp --dport 8081 -j ` + c1 + `
--A ` + c0 + ` -s 10.244.1.49/32 -m comment --comment "dns_default hostport 5353" -j KUBE-MARK-MASQ
+-A ` + c0 + ` -s 10.244.1.49/32 -m comment --comment "dns_default hostport 5353" -j MINIK8S-HOSTPORT-SETMARK
 -A ` + c0 + ` -m comment --comment "dns_default hostport 5353" -m udp -p udp -j DNAT --to-destination 10.244.1.49:53
--A ` + c1 + ` -s 10.244.1.47/32 -m comment --comment "nginx_default hostport 8081" -j KUBE-MARK-MASQ
+-A ` + c1 + ` -s 10.244.1.47/32 -m comment --comment "nginx_default hostport 8081" -j MINIK8S-HOSTPORT-SETMARK
 -A ` + c1 + ` -m comment --comment "nginx_default hostport 8081" -m tcp -p tcp -j DNAT --to-destination 10.244.1.47:80
 -X KUBE-HP-STALESTALESTALE1
 COMMIT
 `
 	if got != want {
 		t.Errorf("payload\n got:\n%s\nwant:\n%s", got, want)
+	}
+	// The service masquerade pair is kube-proxy's alone (one owner).
+	for _, c := range []string{"KUBE-MARK-MASQ", "KUBE-POSTROUTING"} {
+		if strings.Contains(got, c) {
+			t.Errorf("the agent writes %s, which kube-proxy owns", c)
+		}
+	}
+	for _, j := range Jumps() {
+		if strings.Contains(strings.Join(j.Rule, " "), "KUBE-POSTROUTING") {
+			t.Errorf("the agent jumps to KUBE-POSTROUTING: %v", j)
+		}
+		// FORWARD: after kube-proxy's jumps (its REJECTs come first).
+		if j.Chain == "FORWARD" && !j.Append {
+			t.Errorf("the FORWARD jump is inserted first: %v", j)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
+	"minik8s/pkg/iptables"
 )
 
 // Options is every setting of the network agent, with its flag and default.
@@ -23,6 +24,9 @@ type Options struct {
 	Bridge         string        // --bridge: the pod bridge the CNI bridge plugin uses
 	MTU            int           // --mtu: pod network MTU; 0 = uplink MTU (minus 50 for vxlan)
 	HostPorts      bool          // --hostports: write the KUBE-HOSTPORTS chains
+	// IPTablesBackend is --iptables-backend: legacy, nft or auto (detected;
+	// kube-proxy on the same node must end up with the same one).
+	IPTablesBackend string
 
 	// Client, if set, is used instead of one made from APIServer (the
 	// kubelet passes its own).
@@ -45,6 +49,8 @@ func DefaultOptions() Options {
 		ResyncInterval: 10 * time.Second,
 		Bridge:         "cni0",
 		HostPorts:      true,
+
+		IPTablesBackend: string(iptables.DefaultBackend),
 	}
 }
 
@@ -60,6 +66,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Bridge, "bridge", o.Bridge, "pod bridge (the CNI bridge plugin's bridge)")
 	fs.IntVar(&o.MTU, "mtu", o.MTU, "pod network MTU (0: the uplink's, minus 50 for vxlan)")
 	fs.BoolVar(&o.HostPorts, "hostports", o.HostPorts, "write the KUBE-HOSTPORTS DNAT chains for pods' hostPorts")
+	fs.StringVar(&o.IPTablesBackend, "iptables-backend", o.IPTablesBackend, "iptables backend: legacy, nft or auto (the one the node already uses, else legacy); kube-proxy must use the same")
 }
 
 // Validate checks the options.
@@ -77,6 +84,9 @@ func (o *Options) Validate() error {
 		if a, err := netip.ParseAddr(o.NodeIP); err != nil || !a.Is4() {
 			return fmt.Errorf("--node-ip %q: want an IPv4 address", o.NodeIP)
 		}
+	}
+	if _, err := iptables.ParseBackend(o.IPTablesBackend); err != nil {
+		return fmt.Errorf("--iptables-backend: %w", err)
 	}
 	if o.ResyncInterval <= 0 {
 		return fmt.Errorf("--resync must be positive")

@@ -25,8 +25,9 @@ type Related struct {
 	// ReplicaSets are, for a deployment, the replica sets its selector
 	// matches; the one whose template equals the deployment's is the new one.
 	ReplicaSets []api.ReplicaSet
-	// Endpoints are, for a service, its Endpoints object (nil if none).
-	Endpoints *api.Endpoints
+	// EndpointSlices are, for a service, the slices labelled with its name
+	// (kubectl v1.32 describes a service's endpoints from them).
+	EndpointSlices []*api.EndpointSlice
 }
 
 // Describe writes the `kubectl describe` text of obj, with its events.

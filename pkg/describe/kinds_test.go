@@ -77,11 +77,14 @@ func TestDescribeService(t *testing.T) {
 				{Name: "metrics", Port: 9090, TargetPort: intstr.FromString("metrics"), Protocol: "TCP"},
 			}},
 	}
-	ep := &api.Endpoints{Subsets: []api.EndpointSubset{{
-		Addresses: []api.EndpointAddress{{IP: "10.244.1.2"}, {IP: "10.244.2.3"}},
-		Ports:     []api.EndpointPort{{Name: "http", Port: 8080}, {Name: "metrics", Port: 9090}},
-	}}}
-	got := describe(t, svc, nil, Related{Endpoints: ep})
+	http, metrics, p8080, p9090 := "http", "metrics", int32(8080), int32(9090)
+	notReady := false
+	slice := &api.EndpointSlice{AddressType: "IPv4",
+		Endpoints: []api.Endpoint{{Addresses: []string{"10.244.1.2"}}, {Addresses: []string{"10.244.2.3"}},
+			{Addresses: []string{"10.244.2.9"}, Conditions: api.EndpointConditions{Ready: &notReady}}},
+		Ports: []api.EndpointSlicePort{{Name: &http, Port: &p8080}, {Name: &metrics, Port: &p9090}},
+	}
+	got := describe(t, svc, nil, Related{EndpointSlices: []*api.EndpointSlice{slice}})
 	want := lines(
 		"Name:                     web",
 		"Namespace:                default",

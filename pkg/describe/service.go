@@ -59,7 +59,7 @@ func (d *describer) service(svc *api.Service, events []api.Event) {
 		if p.NodePort != 0 {
 			d.write(level0, "NodePort:\t%s\t%d/%s\n", name, p.NodePort, proto)
 		}
-		d.write(level0, "Endpoints:\t%s\n", printers.FormatEndpoints(d.rel.Endpoints, map[string]bool{p.Name: true}))
+		d.write(level0, "Endpoints:\t%s\n", printers.FormatSliceEndpoints(d.rel.EndpointSlices, map[string]bool{p.Name: true}))
 	}
 	d.write(level0, "Session Affinity:\t%s\n", s.SessionAffinity)
 	if s.ExternalTrafficPolicy != "" {

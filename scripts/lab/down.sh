@@ -30,6 +30,12 @@ remove_network() {
 		kill_netns_pids "$ns"
 		ip netns del "$ns" && lab_log "removed netns $ns"
 	done
+	# The nodes' /etc overlays (ensure_node_iptables), also of namespaces
+	# already gone.
+	for ns in /etc/netns/"${LAB_PREFIX}"-node*; do
+		[[ $ns =~ /${LAB_PREFIX}-node[0-9]+$ ]] || continue
+		rm -rf "$ns" && lab_log "removed $ns"
+	done
 	for link in $(lab_veth_list); do
 		ip link del "$link" 2>/dev/null && lab_log "removed link $link" || true
 	done

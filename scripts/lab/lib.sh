@@ -10,6 +10,9 @@
 #   NODES              number of node namespaces (default 2)
 #   CONTAINERD_ADDRESS containerd's socket (default /run/containerd/containerd.sock)
 #   IMAGE_NAMESPACES   containerd namespaces the images go into (default k8s.io)
+#   MK8S_LAB_SERVICE_CIDR  routed out of each node's eth0 (default 10.96.0.0/12)
+#   MK8S_LAB_IPTABLES  the nodes' own `iptables` alternative: legacy (default),
+#                      nft, or system (the machine's); see ensure_node_iptables
 # shellcheck shell=bash
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 STATE=${MINIK8S_STATE:-/var/lib/minik8s}
@@ -18,6 +21,8 @@ LAB_SUBNET=${MK8S_LAB_SUBNET:-192.168.77.0/24}
 NODES=${NODES:-2}
 CONTAINERD_ADDRESS=${CONTAINERD_ADDRESS:-/run/containerd/containerd.sock}
 IMAGE_NAMESPACES=${IMAGE_NAMESPACES:-k8s.io}
+LAB_IPTABLES=${MK8S_LAB_IPTABLES:-legacy}
+LAB_SERVICE_CIDR=${MK8S_LAB_SERVICE_CIDR:-10.96.0.0/12}
 
 lab_log() { printf '%s lab: %s\n' "$(date +%H:%M:%S)" "$*"; }
 lab_warn() { printf '%s lab: warning: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -26,6 +31,7 @@ lab_die() { printf 'lab: error: %s\n' "$*" >&2; exit 1; }
 [[ $LAB_PREFIX =~ ^[a-z][a-z0-9]{0,7}$ ]] || lab_die "MK8S_LAB_PREFIX=$LAB_PREFIX: want 1-8 lower-case letters/digits"
 [[ $LAB_SUBNET =~ ^([0-9]+\.[0-9]+\.[0-9]+)\.0/24$ ]] || lab_die "MK8S_LAB_SUBNET=$LAB_SUBNET: want A.B.C.0/24"
 LAB_NET3=${BASH_REMATCH[1]}
+[[ $LAB_IPTABLES =~ ^(legacy|nft|system)$ ]] || lab_die "MK8S_LAB_IPTABLES=$LAB_IPTABLES: want legacy, nft or system"
 [[ $NODES =~ ^[0-9]+$ ]] && ((NODES >= 1 && NODES <= 200)) || lab_die "NODES=$NODES: want 1..200"
 
 LAB_GATEWAY=$LAB_NET3.1

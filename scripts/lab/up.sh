@@ -110,6 +110,12 @@ ensure_node() {
 	while ip -n "$ns" route show default | grep -q .; do
 		ip -n "$ns" route del default
 	done
+	# The service CIDR gets a route (a VM's default route covers it): the
+	# node's own connections to cluster IPs need an output route before
+	# kube-proxy's DNAT in OUTPUT rewrites them. What no rule rewrites goes
+	# to the lab bridge and is dropped there (ensure_isolation).
+	ip -n "$ns" route replace "$LAB_SERVICE_CIDR" dev eth0
+	ensure_node_iptables "$ns"
 	mkdir -p "$STATE/nodes/$ns"
 	cat >"$STATE/nodes/$ns/node.env" <<-ENV
 		NODE_NAME=$ns
@@ -119,7 +125,38 @@ ensure_node() {
 		LAB_GATEWAY=$LAB_GATEWAY
 		LAB_BRIDGE=$LAB_BRIDGE
 		CONTAINERD_ADDRESS=$CONTAINERD_ADDRESS
+		NODE_IPTABLES=$LAB_IPTABLES
 	ENV
+}
+
+# ensure_node_iptables NS: the node's own `iptables` alternative, as an admin
+# sets it on a VM (update-alternatives --set iptables …). `ip netns exec NS`
+# bind-mounts each entry of /etc/netns/NS over /etc, so a copy of
+# /etc/alternatives whose iptables/ip6tables{,-save,-restore} links point at
+# the chosen backend makes those commands that backend inside the node (for
+# the kubelet, kube-proxy, CNI plugins and `ip netns exec NS iptables-save`),
+# and leaves the machine's own choice alone. The nodes default to legacy, the
+# backend minik8s writes (docs/kubeproxy.md).
+ensure_node_iptables() {
+	local ns=$1 dir=/etc/netns/$1/alternatives b target
+	if [ "$LAB_IPTABLES" = system ] || [ ! -d /etc/alternatives ]; then
+		rm -rf "$dir"
+		return 0
+	fi
+	if ! command -v "iptables-$LAB_IPTABLES" >/dev/null; then
+		lab_warn "iptables-$LAB_IPTABLES is not installed; node $ns keeps the machine's iptables"
+		rm -rf "$dir"
+		return 0
+	fi
+	mkdir -p "/etc/netns/$ns"
+	rm -rf "$dir.tmp"
+	cp -a /etc/alternatives "$dir.tmp"
+	for b in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
+		target=$(command -v "${b/tables/tables-$LAB_IPTABLES}" || true)
+		[ -n "$target" ] && ln -sfn "$target" "$dir.tmp/$b"
+	done
+	rm -rf "$dir"
+	mv "$dir.tmp" "$dir"
 }
 
 # ensure_isolation: <PREFIX>-LAB-ISOLATE, jumped to first from FORWARD, lets

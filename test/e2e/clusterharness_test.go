@@ -72,6 +72,7 @@ type clusterNode struct {
 	cmd     *exec.Cmd
 	done    chan struct{}
 	backend string
+	proxy   *daemon // the node's kube-proxy (services_test.go)
 }
 
 // buildMinik8s builds cmd/minik8s into dir.
@@ -207,6 +208,7 @@ func startCluster(ctx context.Context, tb testing.TB, cfg clusterConfig) *cluste
 		}
 		for _, n := range cl.nodes {
 			n.stop()
+			n.stopKubeProxy()
 		}
 		if tb.Failed() {
 			for _, n := range cl.nodes {
@@ -307,6 +309,7 @@ func (cl *cluster) startKubelet(tb testing.TB, n *clusterNode, backend string) {
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); logf.Close(); close(done) }()
 	n.cmd, n.done, n.backend = cmd, done, backend
+	cl.startKubeProxy(tb, n)
 }
 
 // stop stops the node's kubelet (SIGTERM to its PID, SIGKILL after 15s).

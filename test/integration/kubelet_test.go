@@ -67,6 +67,7 @@ func (h *kubeletHarness) start() {
 	opts.NodeName, opts.NodeIP, opts.Port = "node1", "127.0.0.1", 0
 	opts.RootDir = h.rootDir
 	opts.HeartbeatInterval = 200 * time.Millisecond
+	opts.NodeStatusReportFrequency = time.Second // an unchanged status is rewritten (a heartbeat) every second
 	opts.RelistInterval = 100 * time.Millisecond
 	opts.SyncInterval = time.Second
 	k, err := kubelet.New(opts, h.c, h.rt)

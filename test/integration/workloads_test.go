@@ -17,8 +17,6 @@ import (
 	"time"
 
 	"minik8s/apiserver/testserver"
-	"minik8s/kubelet"
-	"minik8s/kubelet/runtime/fake"
 	"minik8s/pkg/api"
 	"minik8s/pkg/api/decode"
 	mkclient "minik8s/pkg/client"
@@ -29,44 +27,7 @@ import (
 // the test ends.
 func startFakeKubelet(t *testing.T, c *mkclient.Client, node string) {
 	t.Helper()
-	rt := fake.New()
-	rt.SetNow(time.Now())
-	opts := kubelet.DefaultOptions()
-	opts.NodeName, opts.NodeIP, opts.Port = node, "127.0.0.1", 0
-	opts.RootDir = t.TempDir()
-	opts.HeartbeatInterval = 200 * time.Millisecond
-	opts.RelistInterval = 100 * time.Millisecond
-	opts.SyncInterval = time.Second
-	k, err := kubelet.New(opts, c, rt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- k.Run(ctx) }()
-	go func() { // the fake's clock follows real time
-		tk := time.NewTicker(10 * time.Millisecond)
-		defer tk.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tk.C:
-				rt.SetNow(time.Now())
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("kubelet %s: %v", node, err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Errorf("kubelet %s did not stop within 20s", node)
-		}
-	})
+	startFakeKubeletWith(t, c, node, nil)
 }
 
 // seedDeployment is examples/deployment-two-containers.yaml with its
