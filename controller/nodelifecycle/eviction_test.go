@@ -29,26 +29,6 @@ func TestMinTolerationTime(t *testing.T) {
 	}
 }
 
-func TestToleratesTaint(t *testing.T) {
-	tnt := api.Taint{Key: "k", Value: "v", Effect: api.TaintEffectNoExecute}
-	for _, tt := range []struct {
-		tol  api.Toleration
-		want bool
-	}{
-		{api.Toleration{Key: "k", Operator: "Equal", Value: "v", Effect: "NoExecute"}, true},
-		{api.Toleration{Key: "k", Value: "v"}, true}, // empty operator is Equal, empty effect all
-		{api.Toleration{Key: "k", Operator: "Equal", Value: "w"}, false},
-		{api.Toleration{Key: "k", Operator: "Exists", Effect: "NoSchedule"}, false},
-		{api.Toleration{Operator: "Exists"}, true},
-		{api.Toleration{Key: "other", Operator: "Exists"}, false},
-		{api.Toleration{Key: "k", Operator: "Bogus"}, false},
-	} {
-		if got := toleratesTaint(&tt.tol, &tnt); got != tt.want {
-			t.Errorf("%+v: %v, want %v", tt.tol, got, tt.want)
-		}
-	}
-}
-
 // The cases of Kubernetes' taint eviction tests (TestCreatePod,
 // TestUpdateNode*): what happens to a pod when its node's NoExecute
 // taints are what they are.

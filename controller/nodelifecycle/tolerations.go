@@ -6,24 +6,6 @@ import (
 	"minik8s/pkg/api"
 )
 
-// toleratesTaint is Kubernetes' Toleration.ToleratesTaint: an empty effect
-// matches every effect, an empty key with Exists every taint.
-func toleratesTaint(t *api.Toleration, taint *api.Taint) bool {
-	if t.Effect != "" && t.Effect != taint.Effect {
-		return false
-	}
-	if t.Key != "" && t.Key != taint.Key {
-		return false
-	}
-	switch t.Operator {
-	case "", api.TolerationOpEqual:
-		return t.Value == taint.Value
-	case api.TolerationOpExists:
-		return true
-	}
-	return false
-}
-
 // matchingTolerations is Kubernetes' GetMatchingTolerations: whether every
 // taint is tolerated, and for each taint the first toleration that does.
 func matchingTolerations(taints []api.Taint, tolerations []api.Toleration) (bool, []api.Toleration) {
@@ -37,7 +19,7 @@ func matchingTolerations(taints []api.Taint, tolerations []api.Toleration) (bool
 	for i := range taints {
 		tolerated := false
 		for j := range tolerations {
-			if toleratesTaint(&tolerations[j], &taints[i]) {
+			if tolerations[j].ToleratesTaint(&taints[i]) {
 				used = append(used, tolerations[j])
 				tolerated = true
 				break

@@ -68,7 +68,7 @@ func NodeReady(pod *PodInfo, ni *NodeInfo) []string {
 		}
 	}
 	t := api.Taint{Key: TaintNodeNotReady, Effect: api.TaintEffectNoSchedule}
-	if Tolerates(pod.Spec.Tolerations, &t) {
+	if api.TaintToleratedByTolerations(&t, pod.Spec.Tolerations) {
 		return nil
 	}
 	return []string{untoleratedTaint(t)}
@@ -81,7 +81,7 @@ func NodeUnschedulable(pod *PodInfo, ni *NodeInfo) []string {
 		return nil
 	}
 	t := api.Taint{Key: TaintNodeUnschedulable, Effect: api.TaintEffectNoSchedule}
-	if Tolerates(pod.Spec.Tolerations, &t) {
+	if api.TaintToleratedByTolerations(&t, pod.Spec.Tolerations) {
 		return nil
 	}
 	return []string{ReasonUnschedulable}
@@ -95,33 +95,6 @@ func NodeName(pod *PodInfo, ni *NodeInfo) []string {
 	return nil
 }
 
-// ToleratesTaint is Kubernetes' Toleration.ToleratesTaint.
-func ToleratesTaint(t *api.Toleration, taint *api.Taint) bool {
-	if t.Effect != "" && t.Effect != taint.Effect {
-		return false
-	}
-	if t.Key != "" && t.Key != taint.Key {
-		return false
-	}
-	switch t.Operator {
-	case "", api.TolerationOpEqual:
-		return t.Value == taint.Value
-	case api.TolerationOpExists:
-		return true
-	}
-	return false
-}
-
-// Tolerates reports whether any toleration tolerates taint.
-func Tolerates(ts []api.Toleration, taint *api.Taint) bool {
-	for i := range ts {
-		if ToleratesTaint(&ts[i], taint) {
-			return true
-		}
-	}
-	return false
-}
-
 func untoleratedTaint(t api.Taint) string {
 	return fmt.Sprintf("node(s) had untolerated taint {%s: %s}", t.Key, t.Value)
 }
@@ -133,7 +106,7 @@ func TaintToleration(pod *PodInfo, ni *NodeInfo) []string {
 		if t.Effect != api.TaintEffectNoSchedule && t.Effect != api.TaintEffectNoExecute {
 			continue
 		}
-		if !Tolerates(pod.Spec.Tolerations, &t) {
+		if !api.TaintToleratedByTolerations(&t, pod.Spec.Tolerations) {
 			return []string{untoleratedTaint(t)}
 		}
 	}

@@ -136,7 +136,7 @@ func PreferNoScheduleTaints(pod *PodInfo, nodes []*NodeInfo) []int64 {
 	out := make([]int64, len(nodes))
 	for i, ni := range nodes {
 		for _, t := range ni.Node.Spec.Taints {
-			if t.Effect == api.TaintEffectPreferNoSchedule && !Tolerates(pod.Spec.Tolerations, &t) {
+			if t.Effect == api.TaintEffectPreferNoSchedule && !api.TaintToleratedByTolerations(&t, pod.Spec.Tolerations) {
 				out[i]++
 			}
 		}
