@@ -87,6 +87,7 @@ type Container struct {
 	LivenessProbe            *Probe               `json:"livenessProbe,omitempty"`
 	ReadinessProbe           *Probe               `json:"readinessProbe,omitempty"`
 	StartupProbe             *Probe               `json:"startupProbe,omitempty"`
+	Lifecycle                *Lifecycle           `json:"lifecycle,omitempty"`
 	TerminationMessagePath   string               `json:"terminationMessagePath,omitempty"`
 	TerminationMessagePolicy string               `json:"terminationMessagePolicy,omitempty"`
 	ImagePullPolicy          string               `json:"imagePullPolicy,omitempty"`
@@ -184,6 +185,27 @@ type ProbeHandler struct {
 	Exec      *ExecAction      `json:"exec,omitempty"`
 	HTTPGet   *HTTPGetAction   `json:"httpGet,omitempty"`
 	TCPSocket *TCPSocketAction `json:"tcpSocket,omitempty"`
+}
+
+// Lifecycle is what the kubelet does right after a container starts
+// (postStart) and before it stops it (preStop).
+type Lifecycle struct {
+	PostStart *LifecycleHandler `json:"postStart,omitempty"`
+	PreStop   *LifecycleHandler `json:"preStop,omitempty"`
+}
+
+// LifecycleHandler is one hook: exactly one of exec, httpGet, tcpSocket
+// (accepted but, as in Kubernetes, not run) or sleep.
+type LifecycleHandler struct {
+	Exec      *ExecAction      `json:"exec,omitempty"`
+	HTTPGet   *HTTPGetAction   `json:"httpGet,omitempty"`
+	TCPSocket *TCPSocketAction `json:"tcpSocket,omitempty"`
+	Sleep     *SleepAction     `json:"sleep,omitempty"`
+}
+
+// SleepAction makes the kubelet wait before going on.
+type SleepAction struct {
+	Seconds int64 `json:"seconds"`
 }
 
 // ExecAction runs a command in the container.

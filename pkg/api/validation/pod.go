@@ -49,6 +49,9 @@ func validatePodSpec(s *api.PodSpec, p Path) ErrorList {
 	hostPorts := map[string]bool{}
 	for i := range s.InitContainers {
 		errs = append(errs, validateContainer(&s.InitContainers[i], p.Child("initContainers").Index(i), s, names, volumes, hostPorts)...)
+		if s.InitContainers[i].Lifecycle != nil {
+			errs = append(errs, Forbidden(p.Child("initContainers").Index(i).Child("lifecycle"), "may not be set for init containers"))
+		}
 	}
 	for i := range s.Containers {
 		errs = append(errs, validateContainer(&s.Containers[i], p.Child("containers").Index(i), s, names, volumes, hostPorts)...)
@@ -259,6 +262,7 @@ func validateContainer(c *api.Container, p Path, spec *api.PodSpec, names, volum
 	errs = append(errs, validateProbe(c.LivenessProbe, p.Child("livenessProbe"))...)
 	errs = append(errs, validateProbe(c.ReadinessProbe, p.Child("readinessProbe"))...)
 	errs = append(errs, validateProbe(c.StartupProbe, p.Child("startupProbe"))...)
+	errs = append(errs, validateLifecycle(c.Lifecycle, spec.TerminationGracePeriodSeconds, p.Child("lifecycle"))...)
 	return errs
 }
 
