@@ -226,7 +226,7 @@ func (k *Kubelet) apply(ctx context.Context, pod *api.Pod, prt *podRuntime, plan
 		if !ok {
 			g = grace
 		}
-		errs = append(errs, k.rt.StopContainer(ctx, c.ID, g))
+		errs = append(errs, k.stopContainer(ctx, pod, c, prt.podIP(), g))
 	}
 	for _, c := range plan.Remove {
 		errs = append(errs, k.rt.RemoveContainer(ctx, c.ID))
@@ -336,11 +336,11 @@ func (k *Kubelet) startContainer(ctx context.Context, pod *api.Pod, sb *runtime.
 		return 0, fmt.Errorf("start container %s: %w", spec.Name, err)
 	}
 	rec.Eventf(ref, eventNormal, reasonStarted, "Started container %s", spec.Name)
-	return 0, nil
+	return 0, k.runPostStart(ctx, pod, spec, id, sb.IP)
 }
 
-// killPod stops every running container (SIGTERM, grace, SIGKILL) in
-// parallel, then every sandbox. Killing events are about pod (nil: none).
+// killPod stops every running container (preStop hook, SIGTERM, grace,
+// SIGKILL) in parallel, then every sandbox. Killing events are about pod (nil: none).
 func (k *Kubelet) killPod(ctx context.Context, pod *api.Pod, prt *podRuntime, grace time.Duration) error {
 	var mu sync.Mutex
 	var errs []error
@@ -355,7 +355,7 @@ func (k *Kubelet) killPod(ctx context.Context, pod *api.Pod, prt *podRuntime, gr
 		wg.Add(1)
 		go func(c *runtime.Container) {
 			defer wg.Done()
-			if err := k.rt.StopContainer(ctx, c.ID, grace); err != nil {
+			if err := k.stopContainer(ctx, pod, c, prt.podIP(), grace); err != nil {
 				mu.Lock()
 				errs = append(errs, fmt.Errorf("stop container %s: %w", c.Name, err))
 				mu.Unlock()
