@@ -22,6 +22,7 @@ func Payload(r *Rules, write func(service string) bool, stale []string) []byte {
 // and -I per jump, each of which reads the whole table on a legacy node.
 func PayloadWithJumps(r *Rules, write func(service string) bool, stale []string, jumps []Jump) []byte {
 	var b bytes.Buffer
+	b.Grow(payloadSize(r, write)) // one allocation: megabytes at thousands of Services
 	insert := func(table string) {
 		for _, j := range jumps {
 			if j.Table == table {
@@ -82,4 +83,25 @@ func Stale(existing []string, active map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// payloadSize is about the size of the payload of r (the lines of the
+// chains written; a small margin for the rest).
+func payloadSize(r *Rules, write func(service string) bool) int {
+	n := 4096
+	add := func(lines []string) {
+		for _, l := range lines {
+			n += len(l) + 1
+		}
+	}
+	add(r.Filter)
+	add(r.NATChains)
+	add(r.NATRules)
+	for i := range r.Services {
+		if write == nil || write(r.Services[i].Service) {
+			add(r.Services[i].Chains)
+			add(r.Services[i].Rules)
+		}
+	}
+	return n
 }
