@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"minik8s/apiserver/testserver"
 	"minik8s/pkg/api"
 	mkclient "minik8s/pkg/client"
 	"minik8s/pkg/client/leaderelection"
@@ -26,11 +25,7 @@ func runLeadingConfig(c *mkclient.Client, id string) leaderelection.Config {
 // and the candidate campaigns again; a run error gives the lease up and is
 // returned; ctx ending returns nil.
 func TestRunLeading(t *testing.T) {
-	ts := testserver.Start(t)
-	c, err := mkclient.New(&mkclient.Config{Server: ts.URL, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := gcClient(t)
 	leases := mkclient.Typed[*api.Lease](c, "kube-system")
 	holder := func() string {
 		l, err := leases.Get(context.Background(), "runleading")
@@ -39,17 +34,6 @@ func TestRunLeading(t *testing.T) {
 		}
 		return *l.Spec.HolderIdentity
 	}
-	wait := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-
 	// Lose the lease to a thief: run stops, and starts again once the
 	// thief's lease (never renewed) has expired.
 	var starts, stops atomic.Int32
@@ -69,7 +53,7 @@ func TestRunLeading(t *testing.T) {
 			}
 		})
 	}()
-	wait("a leads", func() bool { return starts.Load() == 1 && holder() == "a" })
+	gcEventually(t, "a leads", func() bool { return starts.Load() == 1 && holder() == "a" })
 	l, err := leases.Get(context.Background(), "runleading")
 	if err != nil {
 		t.Fatal(err)
@@ -80,8 +64,8 @@ func TestRunLeading(t *testing.T) {
 	if _, err := leases.Update(context.Background(), l); err != nil {
 		t.Fatal(err)
 	}
-	wait("run's ctx to end after the loss", func() bool { return stops.Load() == 1 })
-	wait("a to lead again", func() bool { return starts.Load() == 2 && holder() == "a" })
+	gcEventually(t, "run's ctx to end after the loss", func() bool { return stops.Load() == 1 })
+	gcEventually(t, "a to lead again", func() bool { return starts.Load() == 2 && holder() == "a" })
 
 	// A run error gives the lease up at once and is returned.
 	close(fail)
@@ -108,7 +92,7 @@ func TestRunLeading(t *testing.T) {
 			return nil
 		})
 	}()
-	wait("b leads", func() bool { return led.Load() && holder() == "b" })
+	gcEventually(t, "b leads", func() bool { return led.Load() && holder() == "b" })
 	cancel2()
 	select {
 	case err := <-done2:
