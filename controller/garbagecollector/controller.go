@@ -141,9 +141,14 @@ func (gc *Controller) sync(ctx context.Context, uid string) error {
 	if n == nil || (!n.deleting && len(n.owners) == 0) {
 		return nil
 	}
-	// Decide on the object as it is now, as Kubernetes' attemptToDeleteItem
+	if !n.deleting {
+		if p, err := gc.planFor(ctx, n); err != nil || p.Action == actNone {
+			return err
+		}
+	}
+	// Act on the object as it is now, as Kubernetes' attemptToDeleteItem
 	// does: the graph may still hold an older version (owner references
-	// since removed by an orphaning owner, whose own removal was seen
+	// since removed by an orphaning owner whose own removal was seen
 	// first), and acting on it would delete an orphaned dependent.
 	n, err := gc.latest(ctx, n)
 	if n == nil || err != nil {
@@ -159,17 +164,12 @@ func (gc *Controller) sync(ctx context.Context, uid string) error {
 		return nil // going anyway
 	}
 	if len(n.owners) == 0 {
-		return nil
+		return nil // orphaned meanwhile
 	}
-	refs := make([]ownerRefState, 0, len(n.owners))
-	for _, r := range n.owners {
-		st, err := gc.ownerState(ctx, n, r)
-		if err != nil {
-			return err
-		}
-		refs = append(refs, ownerRefState{UID: r.UID, State: st})
+	p, err := gc.planFor(ctx, n)
+	if err != nil {
+		return err
 	}
-	p := planDependent(refs, n.finalizers)
 	switch p.Action {
 	case actRemoveRefs:
 		return gc.removeRefs(ctx, n, p.RemoveRefs)
@@ -183,6 +183,19 @@ func (gc *Controller) sync(ctx context.Context, uid string) error {
 		}
 	}
 	return nil
+}
+
+// planFor decides for the dependent n from the states of its owners.
+func (gc *Controller) planFor(ctx context.Context, n *node) (plan, error) {
+	refs := make([]ownerRefState, 0, len(n.owners))
+	for _, r := range n.owners {
+		st, err := gc.ownerState(ctx, n, r)
+		if err != nil {
+			return plan{}, err
+		}
+		refs = append(refs, ownerRefState{UID: r.UID, State: st})
+	}
+	return planDependent(refs, n.finalizers), nil
 }
 
 // latest reads n from the apiserver: nil if it is gone or was replaced
