@@ -28,15 +28,19 @@ func (f *nodeFlags) add(cmd *cobra.Command) {
 	cmd.Flags().Lookup("dry-run").NoOptDefVal = "unchanged"
 }
 
-// checkDryRun validates a --dry-run value as kubectl's GetDryRunStrategy.
-func checkDryRun(v string) error {
-	switch v {
+// checkDryRun validates a --dry-run value as kubectl v1.32's
+// GetDryRunStrategy: a bare --dry-run is the deprecated spelling of
+// --dry-run=client (with a warning).
+func checkDryRun(o *options, v *string) error {
+	switch *v {
 	case "", "none", "client", "server":
 		return nil
 	case "unchanged":
-		return fmt.Errorf(`--dry-run flag without a value was specified. A value must be set: "none", "server", or "client".`)
+		fmt.Fprintln(o.err, "Warning: --dry-run is deprecated and can be replaced with --dry-run=client.")
+		*v = "client"
+		return nil
 	}
-	return fmt.Errorf(`Invalid dry-run value (%s). Must be "none", "server", or "client".`, v)
+	return fmt.Errorf(`Invalid dry-run value (%s). Must be "none", "server", or "client".`, *v)
 }
 
 // dryRunSuffix is what kubectl's printers append under a dry run.
@@ -60,7 +64,7 @@ func resolveNodes(ctx context.Context, o *options, cmd *cobra.Command, f *nodeFl
 	if len(args) > 0 && f.selector != "" {
 		return nil, nil, usageError(cmd, "cannot specify both a node name and a --selector option")
 	}
-	if err := checkDryRun(f.dryRun); err != nil {
+	if err := checkDryRun(o, &f.dryRun); err != nil {
 		return nil, nil, err
 	}
 	c, err := o.client()

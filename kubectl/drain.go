@@ -64,7 +64,7 @@ func runDrain(cmd *cobra.Command, o *options, f *drainFlags, args []string) erro
 		_, _, err := resolveNodes(ctx, o, cmd, &f.nodeFlags, args)
 		return err
 	}
-	if err := checkDryRun(f.dryRun); err != nil {
+	if err := checkDryRun(o, &f.dryRun); err != nil {
 		return err
 	}
 	if f.podSelector != "" {

@@ -97,10 +97,20 @@ func (c *Controller) Run(ctx context.Context) error {
 		return nil
 	}
 	c.logf("endpoint: controller running with %d workers", c.workers)
+	c.checkLeftoverEndpoints()
 	workqueue.RunWorkers(ctx, c.queue, c.workers, func(ctx context.Context, key string) (time.Duration, error) {
 		return 0, c.sync(ctx, key)
 	}, func(key string, err error) { c.logf("endpoint: syncing %s: %v (retrying)", key, err) })
 	return nil
+}
+
+// checkLeftoverEndpoints enqueues every Endpoints once at start, as
+// Kubernetes' checkLeftoverEndpoints does, so the Endpoints of services
+// deleted while the controller was down are deleted too.
+func (c *Controller) checkLeftoverEndpoints() {
+	for _, o := range c.endpoints.Store().List() {
+		c.enqueue(o)
+	}
 }
 
 // sync reconciles the Endpoints of one service from the informers' state.

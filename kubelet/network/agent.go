@@ -329,10 +329,8 @@ func (a *Agent) syncRules(ctx context.Context, podCIDR netip.Prefix, force bool)
 	if err := a.fw.Restore(ctx, payload); err != nil {
 		return err
 	}
-	for _, j := range Jumps() {
-		if err := a.fw.EnsureJump(ctx, j); err != nil {
-			return err
-		}
+	if err := iptables.EnsureJumps(ctx, a.fw, Jumps()); err != nil {
+		return err
 	}
 	a.mu.Lock()
 	a.lastRules = base

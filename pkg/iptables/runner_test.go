@@ -94,8 +94,34 @@ func TestRunnerInNetns(t *testing.T) {
 				}
 			}
 		}
+		// EnsureJumps: one save per table; present jumps cost no -C.
+		r, _ := New(ctx, Legacy)
+		if err := r.Restore(ctx, []byte("*nat\n:MK8X-A - [0:0]\nCOMMIT\n*filter\n:MK8X-B - [0:0]\nCOMMIT\n")); err != nil {
+			t.Fatal(err)
+		}
+		jumps := []Jump{
+			{Table: "nat", Chain: "OUTPUT", Rule: []string{"-m", "comment", "--comment", "mk8x a", "-j", "MK8X-A"}},
+			{Table: "nat", Chain: "PREROUTING", Rule: []string{"-m", "comment", "--comment", "mk8x a", "-j", "MK8X-A"}},
+			{Table: "filter", Chain: "FORWARD", Rule: []string{"-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment", "mk8x b", "-j", "MK8X-B"}, Append: true},
+		}
+		c := &counting{Interface: r}
+		if err := EnsureJumps(ctx, c, jumps); err != nil || c.ensures != 3 {
+			t.Fatalf("first EnsureJumps: %v, %d EnsureJump calls, want 3", err, c.ensures)
+		}
+		c.ensures = 0
+		if err := EnsureJumps(ctx, c, jumps); err != nil || c.ensures != 0 {
+			t.Errorf("second EnsureJumps: %v, %d EnsureJump calls, want 0 (the save shows them)", err, c.ensures)
+		}
+		for _, tbl := range []string{"nat", "filter"} {
+			save, _ := r.Save(ctx, tbl)
+			for _, j := range jumps {
+				if j.Table == tbl && strings.Count(string(save), j.SaveLine()+"\n") != 1 {
+					t.Errorf("%s: %q not there once:\n%s", tbl, j.SaveLine(), save)
+				}
+			}
+		}
 		// The hint in nft's mangle table wins over chains in legacy.
-		r, _ := New(ctx, NFT)
+		r, _ = New(ctx, NFT)
 		if err := r.Restore(ctx, []byte("*mangle\n:"+HintChain+" - [0:0]\nCOMMIT\n")); err != nil {
 			t.Fatal(err)
 		}

@@ -105,6 +105,14 @@ func TestCordonMatchesRealKubectl(t *testing.T) {
 	} {
 		c.sameInWorld(t, nil, args...)
 	}
+	// A bare --dry-run is --dry-run=client (the warning is klog's in the
+	// real kubectl, so only stdout is compared).
+	c.drainWorld(t)
+	rOut, _, rerr := c.kubectl(t, "", "cordon", "n1", "--dry-run")
+	oOut, oErr, oerr := c.ours(t, "cordon", "n1", "--dry-run")
+	if rerr != nil || oerr != nil || rOut != oOut || rOut != "node/n1 cordoned (dry run)\n" || !strings.Contains(oErr, "--dry-run is deprecated") {
+		t.Fatalf("cordon --dry-run: real %q %v, ours %q %v %q", rOut, rerr, oOut, oerr, oErr)
+	}
 	// A cordoned node: "already cordoned", and uncordon clears it.
 	c.drainWorld(t)
 	c.ok(t, "", "cordon", "n1")

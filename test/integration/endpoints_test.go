@@ -354,3 +354,26 @@ func TestEndpointSlicesManyPods(t *testing.T) {
 		t.Errorf("slices recreated on a readiness change: %s -> %s", before, after)
 	}
 }
+
+// TestEndpointsLeftoverDeleted: the Endpoints of a service deleted while
+// the controller-manager was down are deleted when it starts again.
+func TestEndpointsLeftoverDeleted(t *testing.T) {
+	ts := testserver.Start(t)
+	c, err := mkclient.New(&mkclient.Config{Server: ts.URL, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &epEnv{t: t, c: c, ctx: context.Background(), ns: "default"}
+	stop := startControllerManager(t, ts.URL)
+	e.service("gone", false, api.ServicePort{Port: 80})
+	e.await("endpoints of gone", func() string { return e.endpoints("gone") }, "")
+	stop()
+	if err := c.Services("default").Delete(e.ctx, "gone", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.endpoints("gone"); got != "" {
+		t.Fatalf("endpoints deleted with the controller-manager down: %q", got)
+	}
+	startControllerManager(t, ts.URL)
+	e.await("leftover endpoints deleted", func() string { return e.endpoints("gone") }, "<none>")
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +17,20 @@ import (
 	"minik8s/pkg/api"
 	mkclient "minik8s/pkg/client"
 )
+
+// slowClient waits long: 50 creates at once queue on the allocator, and
+// under -race on a loaded machine the last may wait tens of seconds.
+var slowClient = &http.Client{Timeout: 3 * time.Minute}
+
+func postSlow(url, body string) (int, []byte, error) {
+	resp, err := slowClient.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
 
 // TestServiceAllocationConcurrentCreates: 50 services created at once get
 // 50 distinct ClusterIPs and NodePorts from the default ranges (never the
@@ -32,7 +48,7 @@ func TestServiceAllocationConcurrentCreates(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				name := fmt.Sprintf("%s-%d", prefix, i)
-				code, body, err := post(coll, nodePortService(name, 0))
+				code, body, err := postSlow(coll, nodePortService(name, 0))
 				if err != nil || code != 201 {
 					errs <- fmt.Sprintf("%s: %d %v %s", name, code, err, body)
 				}
