@@ -6,9 +6,10 @@ BIN := bin
 STATE ?= /var/lib/minik8s
 
 .DEFAULT_GOAL := help
-# Packages with end-to-end tests on a real lab (root): they run one package
-# at a time, after everything else (their tests skip themselves with -short).
-E2E_PKGS := ./test/e2e/ ./kubelet/runtime/containerd/
+# Packages with end-to-end tests on a real lab or in throwaway network
+# namespaces (root): they run one package at a time, after everything else
+# (their root tests skip themselves with -short).
+E2E_PKGS := ./test/e2e/ ./kubelet/runtime/containerd/ ./kubeproxy/ ./pkg/iptables/
 
 .PHONY: help
 help: ## Show this help

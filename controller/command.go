@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -89,36 +88,11 @@ func runElected(ctx context.Context, c *client.Client, opts Options) error {
 		host, _ := os.Hostname()
 		id = host + "_" + newUUID()
 	}
-	var runErr error
-	ectx, ecancel := context.WithCancel(ctx)
-	defer ecancel()
-	el, err := leaderelection.New(leaderelection.Config{
+	return leaderelection.RunLeading(ctx, leaderelection.Config{
 		Client: c, Namespace: opts.LeaseNS, Name: opts.LeaseName, Identity: id,
 		LeaseDuration: opts.LeaseDuration, RenewDeadline: opts.RenewDeadline, RetryPeriod: opts.RetryPeriod,
-		ReleaseOnCancel: true,
-		OnStartedLeading: func(ctx context.Context) {
-			if runErr = runControllers(ctx, c, opts); runErr != nil {
-				ecancel() // give the lease up: a controller failed
-			}
-		},
 		OnNewLeader: func(who string) { log.Printf("controller-manager: leader is %s", who) },
-	})
-	if err != nil {
-		return err
-	}
-	for {
-		log.Printf("controller-manager: %s campaigning for lease %s/%s", id, opts.LeaseNS, opts.LeaseName)
-		err := el.Run(ectx)
-		if runErr != nil || ctx.Err() != nil {
-			return runErr
-		}
-		log.Printf("controller-manager: %v; campaigning again", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(opts.RetryPeriod):
-		}
-	}
+	}, func(ctx context.Context) error { return runControllers(ctx, c, opts) })
 }
 
 // newUUID is a random (version 4) UUID.

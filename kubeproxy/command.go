@@ -74,7 +74,7 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Conntrack {
 		cfg.Conntrack = conntrack.Netlink{}
 	}
-	// No informer resync: the proxier's own full sync is the backstop.
+	// No informer resync: the proxier's periodic and hourly full syncs are the backstop.
 	factory := cache.NewSharedInformerFactory(c, 0, NodeFilter(opts.NodeName))
 	p := New(factory, cfg)
 	ctx, cancel := context.WithCancel(ctx)

@@ -4,8 +4,10 @@
 // KUBE-* chains equal to them with one iptables-restore --noflush payload
 // per sync. Syncs are batched by --min-sync-period; a sync writes the
 // top-level chains and only the chains of the Services whose rules changed
-// (a partial sync), every --sync-period one writes everything and
-// re-checks the jump rules from the built-in chains (a full sync). Chains
+// (a partial sync), at least every --sync-period; the first sync, the one
+// after a failure and one every hour (Kubernetes' FullSyncPeriod) write
+// everything, delete stale chains and re-check the jump rules from the
+// built-in chains (a full sync). Chains
 // no longer used are deleted; nothing is ever flushed wholesale, so a
 // restart keeps the rules (and connections) of the previous run until the
 // first sync replaces them, and a control plane that is down leaves the

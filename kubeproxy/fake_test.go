@@ -11,12 +11,15 @@ import (
 )
 
 // testFW is pkg/iptables.Fake behind the Firewall seam, counting the jump
-// checks (one per full sync) and able to fail a restore or a save.
+// checks (a full sync whose saves failed) and able to fail a restore or a
+// save. It keeps the rules a payload inserts in built-in chains ("-I
+// CHAIN 1 ...") and shows them in Save as iptables-save would.
 type testFW struct {
 	*pkgiptables.Fake
 	jumps     int
 	failNext  error
 	saveError error
+	inserted  map[string][]string // table -> "-A CHAIN ..." lines
 }
 
 // newTestFW returns a testFW whose nat table already has existing.
@@ -34,14 +37,45 @@ func (f *testFW) Restore(ctx context.Context, payload []byte) error {
 		f.failNext = nil
 		return err
 	}
-	return f.Fake.Restore(ctx, payload)
+	if err := f.Fake.Restore(ctx, payload); err != nil {
+		return err
+	}
+	table := ""
+	for _, l := range strings.Split(string(payload), "\n") {
+		if strings.HasPrefix(l, "*") {
+			table = l[1:]
+		}
+		if fs := strings.SplitN(l, " ", 4); len(fs) == 4 && fs[0] == "-I" && fs[2] == "1" {
+			if f.inserted == nil {
+				f.inserted = map[string][]string{}
+			}
+			f.inserted[table] = append([]string{"-A " + fs[1] + " " + fs[3]}, f.inserted[table]...)
+		}
+	}
+	return nil
+}
+
+// insertedCount is how many times line was inserted in table.
+func (f *testFW) insertedCount(table, line string) int {
+	n := 0
+	for _, l := range f.inserted[table] {
+		if l == line {
+			n++
+		}
+	}
+	return n
 }
 
 func (f *testFW) Save(ctx context.Context, table string) ([]byte, error) {
 	if f.saveError != nil {
 		return nil, f.saveError
 	}
-	return f.Fake.Save(ctx, table)
+	save, err := f.Fake.Save(ctx, table)
+	if err != nil || len(f.inserted[table]) == 0 {
+		return save, err
+	}
+	rules := strings.Join(f.inserted[table], "\n") + "\nCOMMIT\n"
+	return []byte(strings.Replace(string(save), "COMMIT\n", rules, 1)), nil
 }
 
 func (f *testFW) EnsureJumps(ctx context.Context, jumps []iptables.Jump) error {

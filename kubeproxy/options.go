@@ -20,7 +20,7 @@ type Options struct {
 	NodeIP         string        // --node-ip: this node's address (logged; Kubernetes uses it for LB source ranges)
 	ClusterCIDR    string        // --cluster-cidr: pod CIDR; traffic to a cluster IP from outside it is masqueraded
 	MinSyncPeriod  time.Duration // --min-sync-period: at most one sync per period (changes are batched)
-	SyncPeriod     time.Duration // --sync-period: period of the full sync
+	SyncPeriod     time.Duration // --sync-period: a (partial) sync at least this often
 	MasqueradeBit  int           // --masquerade-bit: the KUBE-MARK-MASQ mark is 1<<bit
 	MasqueradeAll  bool          // --masquerade-all: masquerade all traffic to cluster IPs
 	Backend        string        // --iptables-backend: auto, legacy or nft (pkg/iptables; the network agent's)
@@ -50,7 +50,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.NodeIP, "node-ip", o.NodeIP, "this node's IPv4 address")
 	fs.StringVar(&o.ClusterCIDR, "cluster-cidr", o.ClusterCIDR, "pod CIDR of the cluster (traffic to a cluster IP from outside it is masqueraded; empty: none)")
 	fs.DurationVar(&o.MinSyncPeriod, "min-sync-period", o.MinSyncPeriod, "minimum time between two syncs (changes in between are batched)")
-	fs.DurationVar(&o.SyncPeriod, "sync-period", o.SyncPeriod, "period of the full sync (every chain rewritten, jump rules checked)")
+	fs.DurationVar(&o.SyncPeriod, "sync-period", o.SyncPeriod, "a sync at least this often (a partial one; every chain is rewritten and the jump rules checked hourly)")
 	fs.IntVar(&o.MasqueradeBit, "masquerade-bit", o.MasqueradeBit, "bit of the fwmark that marks packets to masquerade (0-31)")
 	fs.BoolVar(&o.MasqueradeAll, "masquerade-all", o.MasqueradeAll, "masquerade all traffic sent to cluster IPs")
 	fs.StringVar(&o.Backend, "iptables-backend", o.Backend, "iptables backend: legacy, nft or auto (detected as the network agent does; see docs/kubeproxy.md)")

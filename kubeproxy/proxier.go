@@ -20,11 +20,19 @@ type Config struct {
 	NodeName      string
 	Rules         iptables.Config
 	MinSyncPeriod time.Duration
-	SyncPeriod    time.Duration
-	Firewall      Firewall
-	Conntrack     conntrack.Cleaner // nil: no conntrack cleanup
-	Logf          func(format string, args ...any)
+	SyncPeriod    time.Duration // period of the (partial) sync when nothing asks for one
+	// FullSyncPeriod is how often a sync is a full one at the latest
+	// (0: DefaultFullSyncPeriod).
+	FullSyncPeriod time.Duration
+	Firewall       Firewall
+	Conntrack      conntrack.Cleaner // nil: no conntrack cleanup
+	Logf           func(format string, args ...any)
 }
+
+// DefaultFullSyncPeriod is Kubernetes' proxyutil.FullSyncPeriod: a sync
+// is a full one at least this often (besides the first and the one after
+// a failure).
+const DefaultFullSyncPeriod = time.Hour
 
 // Proxier keeps the node's iptables rules equal to the Services and
 // EndpointSlices of its informers.
@@ -65,6 +73,9 @@ type Stats struct {
 func New(f *cache.SharedInformerFactory, cfg Config) *Proxier {
 	if cfg.Logf == nil {
 		cfg.Logf = log.Printf
+	}
+	if cfg.FullSyncPeriod <= 0 {
+		cfg.FullSyncPeriod = DefaultFullSyncPeriod
 	}
 	p := &Proxier{
 		cfg:      cfg,
@@ -144,16 +155,18 @@ func (p *Proxier) Stats() Stats {
 	return p.stats
 }
 
-// Run syncs until ctx ends. It writes nothing before both informers have
-// listed once (so a restart never writes an empty ruleset over the old
-// one); a failed sync is retried, as a full one, after a back-off.
+// Run syncs until ctx ends: on every change (at most once per
+// MinSyncPeriod) and every SyncPeriod, as Kubernetes' async runner does.
+// It writes nothing before both informers have listed once (so a restart
+// never writes an empty ruleset over the old one); a failed sync is
+// retried, as a full one, after a back-off.
 func (p *Proxier) Run(ctx context.Context) error {
 	if !cache.WaitForCacheSync(ctx, p.synced...) {
 		return nil
 	}
 	p.cfg.Logf("kubeproxy: caches synced; node %s", p.cfg.NodeName)
-	full := time.NewTicker(p.cfg.SyncPeriod)
-	defer full.Stop()
+	period := time.NewTicker(p.cfg.SyncPeriod)
+	defer period.Stop()
 	var lastSync time.Time
 	retry := time.Duration(0)
 	var retryC <-chan time.Time
@@ -163,10 +176,7 @@ func (p *Proxier) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-p.trigger:
-		case <-full.C:
-			p.mu.Lock()
-			p.needFull = true
-			p.mu.Unlock()
+		case <-period.C:
 		case <-retryC:
 			retryC = nil
 		}
@@ -213,7 +223,7 @@ func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices 
 	rules := iptables.GenerateCached(rc, in, p.rules)
 
 	p.mu.Lock()
-	full := p.needFull || start.Sub(p.lastFull) >= p.cfg.SyncPeriod
+	full := needFullSync(p.needFull, start, p.lastFull, p.fullSyncPeriod())
 	last := p.last
 	p.mu.Unlock()
 
@@ -238,7 +248,15 @@ func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices 
 			}
 		}
 	}
-	pl := planSync(rules, in, &last, full, existing)
+	// The jumps from the built-in chains go into the payload when both
+	// saves worked (only those they do not show); else they are checked
+	// one by one after the restore.
+	var jumps []iptables.Jump
+	checkJumps := full && len(saves) != 2
+	if full && !checkJumps {
+		jumps = iptables.MissingJumps(iptables.Jumps(), saves)
+	}
+	pl := planSync(rules, in, &last, full, existing, jumps)
 	if pl.skip {
 		p.mu.Lock()
 		p.stats.Skipped++
@@ -248,17 +266,10 @@ func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices 
 	if err := p.cfg.Firewall.Restore(ctx, pl.payload); err != nil {
 		return p.failed(fmt.Errorf("iptables-restore: %w", err))
 	}
-	if full {
-		// After the restore, which made the chains the jumps lead to;
-		// only those iptables-save did not show.
-		jumps := iptables.Jumps()
-		if len(saves) == 2 {
-			jumps = iptables.MissingJumps(jumps, saves)
-		}
-		if len(jumps) > 0 {
-			if err := p.cfg.Firewall.EnsureJumps(ctx, jumps); err != nil {
-				return p.failed(fmt.Errorf("jump rules: %w", err))
-			}
+	if checkJumps {
+		// After the restore, which made the chains the jumps lead to.
+		if err := p.cfg.Firewall.EnsureJumps(ctx, iptables.Jumps()); err != nil {
+			return p.failed(fmt.Errorf("jump rules: %w", err))
 		}
 	}
 	p.mu.Lock()
@@ -288,6 +299,21 @@ func (p *Proxier) syncFrom(ctx context.Context, services []*api.Service, slices 
 		p.mu.Unlock()
 	}
 	return nil
+}
+
+// fullSyncPeriod is cfg.FullSyncPeriod or its default.
+func (p *Proxier) fullSyncPeriod() time.Duration {
+	if p.cfg.FullSyncPeriod > 0 {
+		return p.cfg.FullSyncPeriod
+	}
+	return DefaultFullSyncPeriod
+}
+
+// needFullSync is Kubernetes' doFullSync: a full sync when one is asked
+// for (the first sync, the one after a failure) or the last full one is
+// period old.
+func needFullSync(asked bool, now, lastFull time.Time, period time.Duration) bool {
+	return asked || now.Sub(lastFull) >= period
 }
 
 // failed records a failed sync: the next one is full (the partial state

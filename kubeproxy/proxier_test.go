@@ -3,6 +3,7 @@ package kubeproxy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -68,8 +69,8 @@ func TestSyncSequence(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := fw.Fake.Last()
-	if fw.jumps != 1 || !strings.Contains(first, "-X "+leftover) || !strings.Contains(first, iptables.ServiceChain("default/a:p", "tcp")+" - [0:0]") {
-		t.Fatalf("first sync is not a full one (jumps %d):\n%s", fw.jumps, first)
+	if !strings.Contains(first, "\n-I PREROUTING 1 ") || !strings.Contains(first, "-X "+leftover) || !strings.Contains(first, iptables.ServiceChain("default/a:p", "tcp")+" - [0:0]") {
+		t.Fatalf("first sync is not a full one:\n%s", first)
 	}
 	if fw.natChains()[leftover] || !fw.natChains()["KUBE-HOSTPORTS"] {
 		t.Errorf("chains after the full sync: %v", fw.natChains())
@@ -84,8 +85,8 @@ func TestSyncSequence(t *testing.T) {
 	}
 	partial := fw.Fake.Last()
 	gone := iptables.EndpointChain("default/b:p", "udp", "10.244.2.3:53")
-	if fw.jumps != 1 {
-		t.Error("a partial sync re-checked the jump rules")
+	if strings.Contains(partial, "\n-I ") {
+		t.Error("a partial sync wrote jump rules")
 	}
 	if strings.Contains(partial, iptables.ServiceChain("default/a:p", "tcp")+" - [0:0]") {
 		t.Errorf("partial sync rewrote the unchanged Service a:\n%s", partial)
@@ -117,8 +118,11 @@ func TestSyncSequence(t *testing.T) {
 	if err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, "10.244.1.2", "10.244.1.4"), testSlice("b", "UDP", 53, "10.244.1.3")}, ""); err != nil {
 		t.Fatal(err)
 	}
-	if fw.jumps != 2 || !strings.Contains(fw.Fake.Last(), iptables.ServiceChain("default/b:p", "udp")+" - [0:0]") {
-		t.Errorf("the sync after a failure is not full (jumps %d)", fw.jumps)
+	if !strings.Contains(fw.Fake.Last(), iptables.ServiceChain("default/b:p", "udp")+" - [0:0]") {
+		t.Errorf("the sync after a failure is not full:\n%s", fw.Fake.Last())
+	}
+	if strings.Contains(fw.Fake.Last(), "\n-I ") || fw.jumps != 0 {
+		t.Errorf("a full sync re-inserted jumps iptables-save shows (EnsureJumps calls %d):\n%s", fw.jumps, fw.Fake.Last())
 	}
 	if s := p.Stats(); s.FullSyncs != 2 || s.PartialSyncs != 1 || s.Failures != 1 {
 		t.Errorf("stats = %+v", s)
@@ -139,22 +143,113 @@ func TestSyncSequence(t *testing.T) {
 	}
 }
 
-// TestFullSyncPeriod: a sync after SyncPeriod is full again.
-func TestFullSyncPeriod(t *testing.T) {
+// TestNeedFullSync is Kubernetes' doFullSync decision.
+func TestNeedFullSync(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	for _, tc := range []struct {
+		name  string
+		asked bool
+		since time.Duration
+		want  bool
+	}{
+		{"asked (start, failure)", true, time.Second, true},
+		{"periodic sync", false, 30 * time.Second, false},
+		{"just under an hour", false, time.Hour - time.Second, false},
+		{"an hour", false, time.Hour, true},
+	} {
+		if got := needFullSync(tc.asked, t0.Add(tc.since), t0, DefaultFullSyncPeriod); got != tc.want {
+			t.Errorf("%s: needFullSync = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestSyncKinds walks a proxier through time with a fake clock: the first
+// sync is full, the periodic ones (every --sync-period) partial, the one
+// an hour after the last full sync full, the one after a failed restore
+// full; a full sync inserts the jump rules only when iptables-save does
+// not show them, and deletes stale chains made behind its back.
+func TestSyncKinds(t *testing.T) {
 	ctx := context.Background()
 	fw := newTestFW()
 	p := newTestProxier(fw, nil)
+	p.cfg.SyncPeriod = 30 * time.Second
 	now := time.Unix(1000, 0)
 	p.now = func() time.Time { return now }
 	svcs := []*api.Service{testService("a", "10.96.0.10", "TCP", 80)}
-	for i, step := range []time.Duration{0, time.Minute, time.Hour} {
-		now = now.Add(step)
-		if err := p.syncFrom(ctx, svcs, nil, ""); err != nil {
-			t.Fatal(err)
+	ep := 0
+	jump := iptables.Jumps()[10].SaveLine() // nat PREROUTING -> KUBE-SERVICES
+	stray := iptables.ServiceChain("default/stray:p", "tcp")
+	for _, step := range []struct {
+		name      string
+		after     time.Duration
+		change    bool  // an endpoint changes
+		fail      error // the restore fails
+		stray     bool  // a stale chain appears behind kube-proxy's back
+		wantFull  int
+		wantPart  int
+		wantSkip  int // so far
+		wantJumps int // times the PREROUTING jump was inserted so far
+	}{
+		{name: "start", wantFull: 1, wantJumps: 1},
+		{name: "periodic, nothing changed", after: 30 * time.Second, wantFull: 1, wantSkip: 1, wantJumps: 1},
+		{name: "periodic, a change", after: 30 * time.Second, change: true, stray: true, wantFull: 1, wantPart: 1, wantSkip: 1, wantJumps: 1},
+		{name: "59 minutes on", after: 58 * time.Minute, change: true, wantFull: 1, wantPart: 2, wantSkip: 1, wantJumps: 1},
+		{name: "an hour after the full sync", after: time.Minute, wantFull: 2, wantPart: 2, wantSkip: 1, wantJumps: 1},
+		{name: "failed restore", after: 30 * time.Second, change: true, fail: errors.New("boom"), wantFull: 2, wantPart: 2, wantSkip: 1, wantJumps: 1},
+		{name: "after the failure", after: time.Second, wantFull: 3, wantPart: 2, wantSkip: 1, wantJumps: 1},
+	} {
+		now = now.Add(step.after)
+		if step.change {
+			ep++
 		}
-		wantJumps := map[int]int{0: 1, 1: 1, 2: 2}[i]
-		if fw.jumps != wantJumps {
-			t.Errorf("after step %d: %d full syncs, want %d", i, fw.jumps, wantJumps)
+		if step.stray {
+			_ = fw.Fake.Restore(ctx, []byte("*nat\n:"+stray+" - [0:0]\nCOMMIT\n"))
+		}
+		fw.failNext = step.fail
+		err := p.syncFrom(ctx, svcs, []*api.EndpointSlice{testSlice("a", "TCP", 8080, fmt.Sprintf("10.244.1.%d", ep+1))}, "")
+		if (err != nil) != (step.fail != nil) {
+			t.Fatalf("%s: sync error %v", step.name, err)
+		}
+		st := p.Stats()
+		if st.FullSyncs != step.wantFull || st.PartialSyncs != step.wantPart || st.Skipped != step.wantSkip {
+			t.Errorf("%s: full %d partial %d skipped %d, want %d %d %d", step.name, st.FullSyncs, st.PartialSyncs, st.Skipped, step.wantFull, step.wantPart, step.wantSkip)
+		}
+		if n := fw.insertedCount("nat", jump); n != step.wantJumps {
+			t.Errorf("%s: PREROUTING jump inserted %d times, want %d", step.name, n, step.wantJumps)
+		}
+	}
+	if fw.natChains()[stray] {
+		t.Errorf("the hourly full sync left the stale chain %s", stray)
+	}
+}
+
+// TestRestartRemovesStaleChains: a new proxier (kube-proxy restarted) over
+// the rules of the last run deletes the chains of Services that went
+// meanwhile, and does not insert the jump rules a second time.
+func TestRestartRemovesStaleChains(t *testing.T) {
+	ctx := context.Background()
+	fw := newTestFW()
+	a, b := testService("a", "10.96.0.10", "TCP", 80), testService("b", "10.96.0.11", "TCP", 80)
+	if err := newTestProxier(fw, nil).syncFrom(ctx, []*api.Service{a, b}, []*api.EndpointSlice{testSlice("b", "TCP", 8080, "10.244.1.9")}, ""); err != nil {
+		t.Fatal(err)
+	}
+	gone := []string{iptables.ServiceChain("default/b:p", "tcp"), iptables.EndpointChain("default/b:p", "tcp", "10.244.1.9:8080")}
+	for _, c := range gone {
+		if !fw.natChains()[c] {
+			t.Fatalf("setup: %s not written", c)
+		}
+	}
+	if err := newTestProxier(fw, nil).syncFrom(ctx, []*api.Service{a}, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range gone {
+		if fw.natChains()[c] {
+			t.Errorf("after the restart %s is still there", c)
+		}
+	}
+	for _, j := range iptables.Jumps() {
+		if n := fw.insertedCount(j.Table, j.SaveLine()); n != 1 {
+			t.Errorf("jump %s inserted %d times, want 1", j.SaveLine(), n)
 		}
 	}
 }

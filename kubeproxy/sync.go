@@ -32,8 +32,8 @@ type plan struct {
 // partial sync writes the top-level chains and the chains of the Services
 // whose rules differ from last's, and deletes the chains the last sync
 // wrote that are no longer used. A partial sync with nothing to change is
-// skipped.
-func planSync(r *iptables.Rules, in iptables.Input, last *syncState, full bool, existing []string) plan {
+// skipped. jumps (a full sync's missing ones) are inserted by the payload.
+func planSync(r *iptables.Rules, in iptables.Input, last *syncState, full bool, existing []string, jumps []iptables.Jump) plan {
 	next := syncState{written: map[string]string{}, active: r.Active, udp: udpSignature(in)}
 	next.top = strings.Join(r.Filter, "\n") + "\n" + strings.Join(r.NATChains, "\n") + "\n" + strings.Join(r.NATRules, "\n")
 	for i := range r.Services {
@@ -67,7 +67,7 @@ func planSync(r *iptables.Rules, in iptables.Input, last *syncState, full bool, 
 	sort.Strings(p.changed)
 	p.udp = !maps.Equal(next.udp, last.udp)
 	if !p.skip {
-		p.payload = iptables.Payload(r, write, p.stale)
+		p.payload = iptables.PayloadWithJumps(r, write, p.stale, jumps)
 	}
 	return p
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -59,39 +58,11 @@ func Run(ctx context.Context, opts Options) error {
 		host, _ := os.Hostname()
 		id = fmt.Sprintf("%s_%d", host, os.Getpid())
 	}
-	var runErr error
-	ectx, ecancel := context.WithCancel(ctx)
-	defer ecancel()
-	el, err := leaderelection.New(leaderelection.Config{
+	return leaderelection.RunLeading(ctx, leaderelection.Config{
 		Client: c, Namespace: opts.LeaseNS, Name: opts.LeaseName, Identity: id,
 		LeaseDuration: opts.LeaseDuration, RenewDeadline: opts.RenewDeadline, RetryPeriod: opts.RetryPeriod,
-		ReleaseOnCancel: true,
-		OnStartedLeading: func(ctx context.Context) {
-			if runErr = runScheduler(ctx, c, opts); runErr != nil {
-				ecancel() // give the lease up: this scheduler is broken
-			}
-		},
 		OnNewLeader: func(who string) { log.Printf("scheduler: leader is %s", who) },
-	})
-	if err != nil {
-		return err
-	}
-	// Kubernetes' scheduler exits when it loses the lease and lets its
-	// supervisor restart it; `make up` has no supervisor, so stop
-	// scheduling and campaign again instead (state is rebuilt each time).
-	for {
-		log.Printf("scheduler: %s campaigning for lease %s/%s", id, opts.LeaseNS, opts.LeaseName)
-		err := el.Run(ectx)
-		if runErr != nil || ctx.Err() != nil {
-			return runErr
-		}
-		log.Printf("scheduler: %v; campaigning again", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(opts.RetryPeriod):
-		}
-	}
+	}, func(ctx context.Context) error { return runScheduler(ctx, c, opts) })
 }
 
 // runScheduler runs one scheduler with its own informers and recorder.

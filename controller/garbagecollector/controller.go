@@ -138,8 +138,21 @@ func (gc *Controller) Run(ctx context.Context) error {
 // foregroundDeletion finalizer, or a dependent whose owners may be gone.
 func (gc *Controller) sync(ctx context.Context, uid string) error {
 	n := gc.graph.get(uid)
-	if n == nil {
+	if n == nil || (!n.deleting && len(n.owners) == 0) {
 		return nil
+	}
+	if !n.deleting {
+		if p, err := gc.planFor(ctx, n); err != nil || p.Action == actNone {
+			return err
+		}
+	}
+	// Act on the object as it is now, as Kubernetes' attemptToDeleteItem
+	// does: the graph may still hold an older version (owner references
+	// since removed by an orphaning owner whose own removal was seen
+	// first), and acting on it would delete an orphaned dependent.
+	n, err := gc.latest(ctx, n)
+	if n == nil || err != nil {
+		return err
 	}
 	if n.deleting {
 		switch {
@@ -151,17 +164,12 @@ func (gc *Controller) sync(ctx context.Context, uid string) error {
 		return nil // going anyway
 	}
 	if len(n.owners) == 0 {
-		return nil
+		return nil // orphaned meanwhile
 	}
-	refs := make([]ownerRefState, 0, len(n.owners))
-	for _, r := range n.owners {
-		st, err := gc.ownerState(ctx, n, r)
-		if err != nil {
-			return err
-		}
-		refs = append(refs, ownerRefState{UID: r.UID, State: st})
+	p, err := gc.planFor(ctx, n)
+	if err != nil {
+		return err
 	}
-	p := planDependent(refs, n.finalizers)
 	switch p.Action {
 	case actRemoveRefs:
 		return gc.removeRefs(ctx, n, p.RemoveRefs)
@@ -175,6 +183,35 @@ func (gc *Controller) sync(ctx context.Context, uid string) error {
 		}
 	}
 	return nil
+}
+
+// planFor decides for the dependent n from the states of its owners.
+func (gc *Controller) planFor(ctx context.Context, n *node) (plan, error) {
+	refs := make([]ownerRefState, 0, len(n.owners))
+	for _, r := range n.owners {
+		st, err := gc.ownerState(ctx, n, r)
+		if err != nil {
+			return plan{}, err
+		}
+		refs = append(refs, ownerRefState{UID: r.UID, State: st})
+	}
+	return planDependent(refs, n.finalizers), nil
+}
+
+// latest reads n from the apiserver: nil if it is gone or was replaced
+// by another object of the same name.
+func (gc *Controller) latest(ctx context.Context, n *node) (*node, error) {
+	obj, err := gc.client.Get(ctx, n.info, n.namespace, n.name)
+	switch {
+	case client.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("getting %s %s/%s: %w", n.info.Resource, n.namespace, n.name, err)
+	}
+	if obj.GetObjectMeta().UID != n.uid {
+		return nil, nil
+	}
+	return nodeOf(n.info, obj), nil
 }
 
 // ownerState finds what became of n's owner r: the graph answers for an

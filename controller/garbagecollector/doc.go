@@ -12,7 +12,10 @@
 //   - An owner being deleted with the "orphan" finalizer has its owner
 //     reference removed from every dependent, then loses the finalizer.
 //
-// Whether an owner is gone is taken from the graph, and confirmed with a
-// GET (name and UID) before anything is deleted. The decisions are the
-// pure functions of plan.go.
+// The graph only says which objects to look at: the object itself is read
+// again before a decision (its owner references in the graph may be older
+// than an orphaning that already removed them), and whether an owner is
+// gone is taken from the graph and confirmed with a GET (name and UID)
+// before anything is deleted. The decisions are the pure functions of
+// plan.go.
 package garbagecollector

@@ -33,6 +33,12 @@ func Jumps() []Jump {
 	}
 }
 
+// InsertLine is the iptables-restore line that inserts the jump first in
+// its chain: SaveLine with "-I CHAIN 1".
+func (j Jump) InsertLine() string {
+	return "-I " + j.Chain + " 1" + strings.TrimPrefix(j.SaveLine(), "-A "+j.Chain)
+}
+
 // SaveLine is how iptables-save prints the jump: "-A CHAIN" and the rule,
 // a word with a space quoted.
 func (j Jump) SaveLine() string {

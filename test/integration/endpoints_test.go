@@ -291,9 +291,6 @@ func TestEndpointsFollowPods(t *testing.T) {
 // TestEndpointSlicesManyPods: 230 pods fill slices of at most 100
 // endpoints, updated in place (not recreated) when readiness changes.
 func TestEndpointSlicesManyPods(t *testing.T) {
-	if testing.Short() {
-		t.Skip("creates 230 pods")
-	}
 	e := startEndpointsEnv(t)
 	e.service("big", false, api.ServicePort{Name: "http", Port: 80, TargetPort: intstr.FromInt32(8080)})
 	const n = 230

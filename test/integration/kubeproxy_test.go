@@ -82,12 +82,13 @@ func TestKubeProxy(t *testing.T) {
 	}
 	factory := cache.NewSharedInformerFactory(c, 0, kubeproxy.NodeFilter("node1"))
 	p := kubeproxy.New(factory, kubeproxy.Config{
-		NodeName:      "node1",
-		Rules:         iptables.Config{MasqueradeMark: "0x4000", ClusterCIDR: "10.244.0.0/16", RandomFully: true},
-		MinSyncPeriod: 300 * time.Millisecond,
-		SyncPeriod:    2 * time.Second,
-		Firewall:      kubeproxy.NewFirewall(fw),
-		Logf:          t.Logf,
+		NodeName:       "node1",
+		Rules:          iptables.Config{MasqueradeMark: "0x4000", ClusterCIDR: "10.244.0.0/16", RandomFully: true},
+		MinSyncPeriod:  300 * time.Millisecond,
+		SyncPeriod:     2 * time.Second,
+		FullSyncPeriod: 2 * time.Second,
+		Firewall:       kubeproxy.NewFirewall(fw),
+		Logf:           t.Logf,
 	})
 	factory.Start(ctx)
 	done := make(chan error, 1)
