@@ -67,10 +67,10 @@ func TestFieldValidation(t *testing.T) {
 	}
 
 	// Known to Kubernetes, not implemented: refused whatever the mode.
-	lifecycle := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"lc"},"spec":{"containers":[{"name":"c","image":"i","lifecycle":{"preStop":{"exec":{"command":["true"]}}}}]}}`
+	unsupported := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"sc"},"spec":{"containers":[{"name":"c","image":"i","securityContext":{"runAsUser":1000}}]}}`
 	for _, q := range []string{"", "?fieldValidation=Ignore", "?fieldValidation=Warn", "?fieldValidation=Strict"} {
-		code, b, _ := doWarnings(t, "POST", pods+q, "application/json", lifecycle)
-		if st := status(t, b); code != http.StatusBadRequest || !strings.Contains(st.Message, `field "spec.containers[0].lifecycle" is not supported by minik8s`) {
+		code, b, _ := doWarnings(t, "POST", pods+q, "application/json", unsupported)
+		if st := status(t, b); code != http.StatusBadRequest || !strings.Contains(st.Message, `field "spec.containers[0].securityContext" is not supported by minik8s`) {
 			t.Errorf("unsupported field %q: %d %s", q, code, b)
 		}
 	}
