@@ -26,7 +26,7 @@ deps: ## Install the Debian packages minik8s and its tests need (idempotent)
 	scripts/deps.sh
 
 .PHONY: up
-up: deps build ## Bring up the local lab cluster: containerd, NODES=2 node namespaces, control plane, kubelets (BACKEND=vxlan|host-gw)
+up: deps build ## Bring up the local lab cluster: containerd, NODES=2 node namespaces, control plane, a kubelet and a kube-proxy per node (BACKEND=vxlan|host-gw)
 	scripts/up.sh
 
 .PHONY: down
