@@ -51,22 +51,8 @@ func New(c *client.Client, f *cache.SharedInformerFactory, cfg Config) *Controll
 		workers:   max(cfg.Workers, 1),
 		logf:      log.Printf,
 	}
-	r1 := ctl.services.AddEventHandler(cache.HandlerFuncs{
-		AddFunc:    ctl.enqueue,
-		UpdateFunc: func(_, n api.Object) { ctl.enqueue(n) },
-		DeleteFunc: ctl.enqueue,
-	})
-	r2 := ctl.pods.AddEventHandler(cache.HandlerFuncs{
-		AddFunc: func(o api.Object) { ctl.enqueuePod(o) },
-		UpdateFunc: func(o, n api.Object) {
-			op, ok1 := o.(*api.Pod)
-			np, ok2 := n.(*api.Pod)
-			if ok1 && ok2 {
-				ctl.enqueueKeys(endpointutil.ServiceKeysOnPodUpdate(ctl.services.Store(), op, np))
-			}
-		},
-		DeleteFunc: func(o api.Object) { ctl.enqueuePod(o) },
-	})
+	r1 := ctl.services.AddEventHandler(endpointutil.ServiceHandler(ctl.queue))
+	r2 := ctl.pods.AddEventHandler(endpointutil.PodHandler(ctl.queue, ctl.services.Store()))
 	// A deleted Endpoints of a selector service comes back.
 	r3 := ctl.endpoints.AddEventHandler(cache.HandlerFuncs{DeleteFunc: ctl.enqueue})
 	ctl.synced = []func() bool{ctl.services.HasSynced, ctl.pods.HasSynced, ctl.endpoints.HasSynced,
@@ -77,18 +63,6 @@ func New(c *client.Client, f *cache.SharedInformerFactory, cfg Config) *Controll
 func (c *Controller) enqueue(o api.Object) {
 	m := o.GetObjectMeta()
 	c.queue.Add(m.Namespace + "/" + m.Name)
-}
-
-func (c *Controller) enqueuePod(o api.Object) {
-	if p, ok := o.(*api.Pod); ok {
-		c.enqueueKeys(endpointutil.ServiceKeysForPod(c.services.Store(), p.Namespace, p.Labels))
-	}
-}
-
-func (c *Controller) enqueueKeys(keys []string) {
-	for _, k := range keys {
-		c.queue.Add(k)
-	}
 }
 
 // Run syncs until ctx ends (the factory runs the informers).

@@ -62,22 +62,8 @@ func New(c *client.Client, f *cache.SharedInformerFactory, cfg Config) *Controll
 	if ctl.max <= 0 {
 		ctl.max = MaxEndpointsPerSlice
 	}
-	r1 := ctl.services.AddEventHandler(cache.HandlerFuncs{
-		AddFunc:    ctl.enqueue,
-		UpdateFunc: func(_, n api.Object) { ctl.enqueue(n) },
-		DeleteFunc: ctl.enqueue,
-	})
-	r2 := ctl.pods.AddEventHandler(cache.HandlerFuncs{
-		AddFunc: ctl.enqueuePod,
-		UpdateFunc: func(o, n api.Object) {
-			op, ok1 := o.(*api.Pod)
-			np, ok2 := n.(*api.Pod)
-			if ok1 && ok2 {
-				ctl.enqueueKeys(endpointutil.ServiceKeysOnPodUpdate(ctl.services.Store(), op, np))
-			}
-		},
-		DeleteFunc: ctl.enqueuePod,
-	})
+	r1 := ctl.services.AddEventHandler(endpointutil.ServiceHandler(ctl.queue))
+	r2 := ctl.pods.AddEventHandler(endpointutil.PodHandler(ctl.queue, ctl.services.Store()))
 	// A node's zone is in its endpoints: a zone change resyncs every service.
 	r3 := ctl.nodes.AddEventHandler(cache.HandlerFuncs{
 		AddFunc: func(api.Object) { ctl.enqueueAll() },
@@ -105,18 +91,6 @@ func New(c *client.Client, f *cache.SharedInformerFactory, cfg Config) *Controll
 func (c *Controller) enqueue(o api.Object) {
 	m := o.GetObjectMeta()
 	c.queue.Add(m.Namespace + "/" + m.Name)
-}
-
-func (c *Controller) enqueuePod(o api.Object) {
-	if p, ok := o.(*api.Pod); ok {
-		c.enqueueKeys(endpointutil.ServiceKeysForPod(c.services.Store(), p.Namespace, p.Labels))
-	}
-}
-
-func (c *Controller) enqueueKeys(keys []string) {
-	for _, k := range keys {
-		c.queue.Add(k)
-	}
 }
 
 func (c *Controller) enqueueAll() {
