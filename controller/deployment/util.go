@@ -171,44 +171,29 @@ func withNew(newRS *api.ReplicaSet, oldRSs []*api.ReplicaSet) []*api.ReplicaSet 
 }
 
 // ReplicaCount is the sum of the replica sets' spec.replicas.
-func ReplicaCount(rss []*api.ReplicaSet) int32 {
-	var n int32
-	for _, rs := range rss {
-		if rs != nil {
-			n += rsReplicas(rs)
-		}
-	}
-	return n
-}
+func ReplicaCount(rss []*api.ReplicaSet) int32 { return sumOver(rss, rsReplicas) }
 
 // ActualReplicaCount is the sum of status.replicas.
 func ActualReplicaCount(rss []*api.ReplicaSet) int32 {
-	var n int32
-	for _, rs := range rss {
-		if rs != nil {
-			n += rs.Status.Replicas
-		}
-	}
-	return n
+	return sumOver(rss, func(rs *api.ReplicaSet) int32 { return rs.Status.Replicas })
 }
 
 // ReadyReplicaCount is the sum of status.readyReplicas.
 func ReadyReplicaCount(rss []*api.ReplicaSet) int32 {
-	var n int32
-	for _, rs := range rss {
-		if rs != nil {
-			n += rs.Status.ReadyReplicas
-		}
-	}
-	return n
+	return sumOver(rss, func(rs *api.ReplicaSet) int32 { return rs.Status.ReadyReplicas })
 }
 
 // AvailableReplicaCount is the sum of status.availableReplicas.
 func AvailableReplicaCount(rss []*api.ReplicaSet) int32 {
+	return sumOver(rss, func(rs *api.ReplicaSet) int32 { return rs.Status.AvailableReplicas })
+}
+
+// sumOver adds f over the non-nil replica sets.
+func sumOver(rss []*api.ReplicaSet, f func(*api.ReplicaSet) int32) int32 {
 	var n int32
 	for _, rs := range rss {
 		if rs != nil {
-			n += rs.Status.AvailableReplicas
+			n += f(rs)
 		}
 	}
 	return n
