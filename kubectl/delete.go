@@ -141,7 +141,7 @@ func runDelete(ctx context.Context, o *options, d *deleteOptions, args []string)
 				continue
 			}
 			if !hasSelector {
-				return fmt.Errorf("resource(s) were provided, but no name was specified")
+				return errNoName
 			}
 			if d.allNamespaces {
 				tns = ""

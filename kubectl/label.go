@@ -62,7 +62,7 @@ func newLabelCommand(o *options) *cobra.Command {
 			}
 			for _, t := range targets {
 				if len(t.names) == 0 {
-					return fmt.Errorf("resource(s) were provided, but no name was specified")
+					return errNoName
 				}
 				tns := namespaceFor(t.info, ns)
 				for _, name := range t.names {
@@ -132,7 +132,7 @@ func newScaleCommand(o *options) *cobra.Command {
 					return fmt.Errorf("cannot scale %s: only deployments and replicasets can be scaled", t.info.Resource)
 				}
 				if len(t.names) == 0 {
-					return fmt.Errorf("resource(s) were provided, but no name was specified")
+					return errNoName
 				}
 				for _, name := range t.names {
 					if _, err := c.Patch(cmd.Context(), t.info, namespaceFor(t.info, ns), name, client.MergePatchType, patch); err != nil {

@@ -1,6 +1,7 @@
 package kubectl
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -15,6 +16,10 @@ const resourcesRequired = "You must provide one or more resources by argument or
 	"   '--filename=rsrc.json'\n" +
 	"   '<resource> <name>'\n" +
 	"   '<resource>'"
+
+// errNoName is kubectl's error for a resource type given without a name
+// where one is needed.
+var errNoName = errors.New("resource(s) were provided, but no name was specified")
 
 // target is one resource type with the names asked for (none = a list).
 type target struct {

@@ -61,7 +61,7 @@ func rolloutTargets(args []string) ([]string, error) {
 			return nil, fmt.Errorf("no rollout for %s: only deployments roll out in minik8s", kindName(t.info))
 		}
 		if len(t.names) == 0 {
-			return nil, errors.New("resource(s) were provided, but no name was specified")
+			return nil, errNoName
 		}
 		names = append(names, t.names...)
 	}

@@ -89,7 +89,7 @@ func newSetImageCommand(o *options) *cobra.Command {
 			}
 			for _, t := range targets {
 				if len(t.names) == 0 {
-					return errors.New("resource(s) were provided, but no name was specified")
+					return errNoName
 				}
 				for _, name := range t.names {
 					if err := updateImages(cmd, c, t.info, namespaceFor(t.info, ns), name, images); err != nil {

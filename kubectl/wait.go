@@ -134,7 +134,7 @@ func newWaitCommand(o *options) *cobra.Command {
 				}
 				if len(t.names) == 0 {
 					if selector == "" && !all {
-						return fmt.Errorf("resource(s) were provided, but no name was specified")
+						return errNoName
 					}
 					if allNamespaces {
 						tns = ""
