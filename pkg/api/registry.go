@@ -93,6 +93,10 @@ var Resources = []*ResourceInfo{
 		New: func() Object { return &Lease{} }},
 	{Group: "discovery.k8s.io", Version: "v1", Kind: "EndpointSlice", Resource: "endpointslices", Singular: "endpointslice", Namespaced: true,
 		New: func() Object { return &EndpointSlice{} }},
+	{Group: "networking.k8s.io", Version: "v1", Kind: "Ingress", Resource: "ingresses", Singular: "ingress", ShortNames: []string{"ing"}, Namespaced: true, HasStatus: true,
+		New: func() Object { return &Ingress{} }},
+	{Group: "networking.k8s.io", Version: "v1", Kind: "IngressClass", Resource: "ingressclasses", Singular: "ingressclass",
+		New: func() Object { return &IngressClass{} }},
 }
 
 // InCategory lists the resources of a category ("all"), in registry order.
