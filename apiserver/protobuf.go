@@ -44,6 +44,10 @@ func newProtoObject(kind string) (protoMessage, bool) {
 		return &appsv1.ReplicaSet{}, true
 	case "Deployment":
 		return &appsv1.Deployment{}, true
+	case "DaemonSet":
+		return &appsv1.DaemonSet{}, true
+	case "ControllerRevision":
+		return &appsv1.ControllerRevision{}, true
 	case "HorizontalPodAutoscaler":
 		return &autoscalingv2.HorizontalPodAutoscaler{}, true
 	case "Ingress":
