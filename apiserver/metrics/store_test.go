@@ -10,7 +10,9 @@ import (
 func TestStorePodUsage(t *testing.T) {
 	start := at(-100)
 	key := PodKey{Namespace: "default", Name: "web"}
-	pt := func(sec float64, cpu uint64) Point { return Point{At: at(sec), StartTime: start, CPU: cpu, Memory: 100} }
+	pt := func(sec float64, cpu uint64) Point {
+		return Point{At: at(sec), StartTime: start, CPU: cpu, Memory: 100}
+	}
 	batch := func(cs map[string]Point) Batch {
 		return Batch{Pods: map[PodKey]map[string]Point{key: cs}}
 	}
@@ -97,7 +99,9 @@ func TestStoreMetrics(t *testing.T) {
 			{Namespace: "ns", Name: "pending"}: {"c": p},
 		}
 	}
-	nodes := func(sec float64) map[string]Point { return map[string]Point{"n1": {At: at(sec), StartTime: start, Memory: 1 << 20}} }
+	nodes := func(sec float64) map[string]Point {
+		return map[string]Point{"n1": {At: at(sec), StartTime: start, Memory: 1 << 20}}
+	}
 	s.Add(Batch{Nodes: nodes(0), Pods: pods(0, 0)})
 	s.Add(Batch{Nodes: nodes(15), Pods: pods(15, 3e9)})
 	now := at(20)
