@@ -129,3 +129,20 @@ func TestHTTPFetcher(t *testing.T) {
 		t.Fatalf("error = %v", err)
 	}
 }
+
+func TestFakeFetcherRate(t *testing.T) {
+	f := NewFakeFetcher()
+	f.SetContainerUsage("n1", "ns", "p", "c", 5e8, 1<<20)
+	s := &Scraper{Nodes: func(context.Context) ([]*api.Node, error) { return []*api.Node{node("n1", true)}, nil }, Fetcher: f, Store: NewStore()}
+	if err := s.Scrape(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := s.Scrape(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cs, ok := s.Store.PodUsage(PodKey{"ns", "p"})
+	if !ok || cs[0].NanoCores < 4.9e8 || cs[0].NanoCores > 5.1e8 || cs[0].Memory != 1<<20 {
+		t.Fatalf("usage = %+v, %v; want about 500m", cs, ok)
+	}
+}
