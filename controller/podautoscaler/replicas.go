@@ -128,12 +128,14 @@ func (c *ReplicaCalculator) GetRawResourceReplicas(currentReplicas int32, target
 		return int32(math.Ceil(ratio * float64(ready))), usage, nil
 	}
 	if len(missing) > 0 {
-		v := int64(0)
 		if ratio < 1.0 {
-			v = targetUsage
-		}
-		for pod := range missing {
-			m[pod] = metrics.PodMetric{Value: v}
+			for pod := range missing {
+				m[pod] = metrics.PodMetric{Value: targetUsage}
+			}
+		} else if ratio > 1.0 {
+			for pod := range missing {
+				m[pod] = metrics.PodMetric{Value: 0}
+			}
 		}
 	}
 	if scaleUpWithUnready {
