@@ -47,6 +47,7 @@ var k8sPairs = []struct {
 	{&List[Deployment]{}, &appsv1.DeploymentList{}},
 	{&HorizontalPodAutoscaler{}, &autoscalingv2.HorizontalPodAutoscaler{}},
 	{&List[HorizontalPodAutoscaler]{}, &autoscalingv2.HorizontalPodAutoscalerList{}},
+	{&HorizontalPodAutoscalerV1{}, &autoscalingv1.HorizontalPodAutoscaler{}},
 	{&Lease{}, &coordinationv1.Lease{}},
 	{&List[Lease]{}, &coordinationv1.LeaseList{}},
 	{&EndpointSlice{}, &discoveryv1.EndpointSlice{}},
