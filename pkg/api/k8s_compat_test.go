@@ -52,6 +52,7 @@ var k8sPairs = []struct {
 	{&List[ControllerRevision]{}, &appsv1.ControllerRevisionList{}},
 	{&HorizontalPodAutoscaler{}, &autoscalingv2.HorizontalPodAutoscaler{}},
 	{&List[HorizontalPodAutoscaler]{}, &autoscalingv2.HorizontalPodAutoscalerList{}},
+	{&HorizontalPodAutoscalerV1{}, &autoscalingv1.HorizontalPodAutoscaler{}},
 	{&Lease{}, &coordinationv1.Lease{}},
 	{&List[Lease]{}, &coordinationv1.LeaseList{}},
 	{&EndpointSlice{}, &discoveryv1.EndpointSlice{}},

@@ -14,7 +14,7 @@ const (
 	DefaultTerminationGracePeriodSeconds = 30
 	DefaultTerminationMessagePath        = "/dev/termination-log"
 	DefaultClientIPTimeoutSeconds        = 10800
-	DefaultHPACPUUtilization             = 80
+	DefaultHPACPUUtilization             = api.DefaultHPACPUUtilization
 	DefaultRevisionHistoryLimit          = 10
 	DefaultProgressDeadlineSeconds       = 600
 )
