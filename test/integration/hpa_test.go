@@ -80,22 +80,6 @@ func startHPAController(t *testing.T, c *mkclient.Client, usage *fakeUsage) {
 	})
 }
 
-// waitLong polls cond every 100ms for up to d.
-func waitLong(t *testing.T, d time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	last := ""
-	for time.Now().Before(deadline) {
-		ok, s := cond()
-		if ok {
-			return
-		}
-		last = s
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s (last: %s)", what, last)
-}
-
 func webTemplate(app string, withRequests bool) api.PodTemplateSpec {
 	ctr := api.Container{Name: "app", Image: "minik8s/testserver:latest"}
 	if withRequests {
@@ -170,7 +154,7 @@ func TestHPA(t *testing.T) {
 		if _, err := c.Deployments("default").Create(ctx, d); err != nil {
 			t.Fatal(err)
 		}
-		waitLong(t, 30*time.Second, "web 2/2 ready", func() (bool, string) {
+		waitUntil(t, 30*time.Second, "web 2/2 ready", func() (bool, string) {
 			got, err := c.Deployments("default").Get(ctx, "web")
 			return err == nil && got.Status.ReadyReplicas == 2, fmt.Sprintf("%+v %v", got.Status, err)
 		})
@@ -184,11 +168,11 @@ func TestHPA(t *testing.T) {
 		if _, err := c.HorizontalPodAutoscalers("default").Create(ctx, hpaFor("web", "Deployment", "apps/v1", 1, 5, 50, behavior)); err != nil {
 			t.Fatal(err)
 		}
-		waitLong(t, 30*time.Second, "web scaled up", func() (bool, string) {
+		waitUntil(t, 30*time.Second, "web scaled up", func() (bool, string) {
 			got, err := c.Deployments("default").Get(ctx, "web")
 			return err == nil && *got.Spec.Replicas >= 4, fmt.Sprintf("replicas %v %v", got.Spec.Replicas, err)
 		})
-		waitLong(t, 30*time.Second, "web 5/5 ready and the HPA status", func() (bool, string) {
+		waitUntil(t, 30*time.Second, "web 5/5 ready and the HPA status", func() (bool, string) {
 			got, _ := c.Deployments("default").Get(ctx, "web")
 			h, _ := c.HorizontalPodAutoscalers("default").Get(ctx, "web")
 			return *got.Spec.Replicas == 5 && got.Status.ReadyReplicas == 5 && h.Status.CurrentReplicas == 5 && h.Status.DesiredReplicas == 5,
@@ -207,7 +191,7 @@ func TestHPA(t *testing.T) {
 		if c := hpaCondition(h, "ScalingLimited"); c.Status != "True" || c.Reason != "TooManyReplicas" {
 			t.Errorf("ScalingLimited %+v", c)
 		}
-		waitLong(t, 10*time.Second, "the scale-up events", func() (bool, string) {
+		waitUntil(t, 10*time.Second, "the scale-up events", func() (bool, string) {
 			ev := hpaEvents(t, c, "web", "SuccessfulRescale")
 			for _, m := range ev {
 				if strings.HasPrefix(m, "New size: ") && strings.HasSuffix(m, "; reason: cpu resource utilization (percentage of request) above target") {
@@ -228,7 +212,7 @@ func TestHPA(t *testing.T) {
 		}
 		var changes []change
 		last := int32(5)
-		waitLong(t, 60*time.Second, "web scaled down to 1", func() (bool, string) {
+		waitUntil(t, 60*time.Second, "web scaled down to 1", func() (bool, string) {
 			got, err := c.Deployments("default").Get(ctx, "web")
 			if err != nil {
 				return false, err.Error()
@@ -271,7 +255,7 @@ func TestHPA(t *testing.T) {
 		if _, err := c.ReplicaSets("default").Create(ctx, rs); err != nil {
 			t.Fatal(err)
 		}
-		waitLong(t, 30*time.Second, "rs 1/1 ready", func() (bool, string) {
+		waitUntil(t, 30*time.Second, "rs 1/1 ready", func() (bool, string) {
 			got, err := c.ReplicaSets("default").Get(ctx, "rs")
 			return err == nil && got.Status.ReadyReplicas == 1, fmt.Sprintf("%+v %v", got.Status, err)
 		})
@@ -279,7 +263,7 @@ func TestHPA(t *testing.T) {
 		if _, err := c.HorizontalPodAutoscalers("default").Create(ctx, hpaFor("rs", "ReplicaSet", "apps/v1", 1, 10, 20, nil)); err != nil {
 			t.Fatal(err)
 		}
-		waitLong(t, 30*time.Second, "rs scaled to 3", func() (bool, string) {
+		waitUntil(t, 30*time.Second, "rs scaled to 3", func() (bool, string) {
 			got, err := c.ReplicaSets("default").Get(ctx, "rs")
 			h, _ := c.HorizontalPodAutoscalers("default").Get(ctx, "rs")
 			return err == nil && *got.Spec.Replicas == 3 && h.Status.DesiredReplicas == 3, fmt.Sprintf("replicas %d, hpa %+v", *got.Spec.Replicas, h.Status)
@@ -300,7 +284,7 @@ func TestHPA(t *testing.T) {
 		if _, err := c.HorizontalPodAutoscalers("default").Create(ctx, hpaFor("norequests", "Deployment", "apps/v1", 1, 3, 50, nil)); err != nil {
 			t.Fatal(err)
 		}
-		waitLong(t, 30*time.Second, "ScalingActive False for the missing request", func() (bool, string) {
+		waitUntil(t, 30*time.Second, "ScalingActive False for the missing request", func() (bool, string) {
 			h, err := c.HorizontalPodAutoscalers("default").Get(ctx, "norequests")
 			if err != nil {
 				return false, err.Error()
@@ -309,7 +293,7 @@ func TestHPA(t *testing.T) {
 			return cond.Status == "False" && cond.Reason == "FailedGetResourceMetric" && strings.Contains(cond.Message, "missing request for cpu in container app of Pod norequests-"),
 				fmt.Sprintf("%+v", cond)
 		})
-		waitLong(t, 10*time.Second, "the FailedGetResourceMetric event", func() (bool, string) {
+		waitUntil(t, 10*time.Second, "the FailedGetResourceMetric event", func() (bool, string) {
 			ev := hpaEvents(t, c, "norequests", "FailedGetResourceMetric")
 			for _, m := range ev {
 				if strings.HasPrefix(m, "failed to get cpu utilization: missing request for cpu in container app of Pod norequests-") {
