@@ -14,7 +14,7 @@ const (
 	DefaultTerminationGracePeriodSeconds = 30
 	DefaultTerminationMessagePath        = "/dev/termination-log"
 	DefaultClientIPTimeoutSeconds        = 10800
-	DefaultHPACPUUtilization             = 80
+	DefaultHPACPUUtilization             = api.DefaultHPACPUUtilization
 	DefaultRevisionHistoryLimit          = 10
 	DefaultProgressDeadlineSeconds       = 600
 )
@@ -41,6 +41,8 @@ func Default(obj api.Object) {
 		defaultReplicationController(o)
 	case *api.Deployment:
 		defaultDeployment(o)
+	case *api.DaemonSet:
+		defaultDaemonSet(o)
 	case *api.Service:
 		defaultService(&o.Spec)
 	case *api.HorizontalPodAutoscaler:
