@@ -50,8 +50,8 @@ func TestHPAServedAsV1AndV2(t *testing.T) {
 	if a := get1.Annotations[api.HPAMetricSpecsAnnotation]; a != `[{"type":"Resource","resource":{"name":"memory","targetAverageValue":"100Mi"}}]` {
 		t.Errorf("metrics annotation %q", a)
 	}
-	// The behavior as stored: defaulted (scale-up rules, scale-down window and select policy).
-	if a := get1.Annotations[api.HPABehaviorSpecsAnnotation]; a != `{"ScaleUp":{"StabilizationWindowSeconds":0,"SelectPolicy":"Max","Policies":[{"Type":"Pods","Value":4,"PeriodSeconds":15},{"Type":"Percent","Value":100,"PeriodSeconds":15}]},"ScaleDown":{"StabilizationWindowSeconds":300,"SelectPolicy":"Max","Policies":[{"Type":"Percent","Value":10,"PeriodSeconds":60}]}}` {
+	// The behavior as stored: defaulted (scale-up rules, scale-down select policy; its window is the controller's).
+	if a := get1.Annotations[api.HPABehaviorSpecsAnnotation]; a != `{"ScaleUp":{"StabilizationWindowSeconds":0,"SelectPolicy":"Max","Policies":[{"Type":"Pods","Value":4,"PeriodSeconds":15},{"Type":"Percent","Value":100,"PeriodSeconds":15}]},"ScaleDown":{"StabilizationWindowSeconds":null,"SelectPolicy":"Max","Policies":[{"Type":"Percent","Value":10,"PeriodSeconds":60}]}}` {
 		t.Errorf("behavior annotation %q", a)
 	}
 	list := decodeInto[api.List[api.HorizontalPodAutoscalerV1]](t, mustDo(t, 200, "GET", v1, "", ""))
