@@ -9,6 +9,7 @@ import (
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -47,8 +48,16 @@ func newProtoObject(info *api.ResourceInfo) (protoMessage, bool) {
 		return &appsv1.ReplicaSet{}, true
 	case "Deployment":
 		return &appsv1.Deployment{}, true
+	case "DaemonSet":
+		return &appsv1.DaemonSet{}, true
+	case "ControllerRevision":
+		return &appsv1.ControllerRevision{}, true
 	case "HorizontalPodAutoscaler":
 		return &autoscalingv2.HorizontalPodAutoscaler{}, true
+	case "Ingress":
+		return &networkingv1.Ingress{}, true
+	case "IngressClass":
+		return &networkingv1.IngressClass{}, true
 	}
 	return nil, false
 }

@@ -58,6 +58,7 @@ func (s *Server) newRouter(serve resourceServer) *gin.Engine {
 	}
 	e.Any("/api", discovery)
 	e.Any("/apis", discovery)
+	s.addMetricsRoutes(e)
 	seen := map[string]bool{}
 	for _, info := range api.Served() {
 		base := "/api/" + info.Version

@@ -111,12 +111,20 @@ var Resources = []*ResourceInfo{
 		New: func() Object { return &ReplicaSet{} }},
 	{Group: "apps", Version: "v1", Kind: "Deployment", Resource: "deployments", Singular: "deployment", ShortNames: []string{"deploy"}, Namespaced: true, HasStatus: true, Categories: []string{"all"},
 		New: func() Object { return &Deployment{} }},
+	{Group: "apps", Version: "v1", Kind: "DaemonSet", Resource: "daemonsets", Singular: "daemonset", ShortNames: []string{"ds"}, Namespaced: true, HasStatus: true, Categories: []string{"all"},
+		New: func() Object { return &DaemonSet{} }},
+	{Group: "apps", Version: "v1", Kind: "ControllerRevision", Resource: "controllerrevisions", Singular: "controllerrevision", Namespaced: true,
+		New: func() Object { return &ControllerRevision{} }},
 	{Group: "autoscaling", Version: "v2", Kind: "HorizontalPodAutoscaler", Resource: "horizontalpodautoscalers", Singular: "horizontalpodautoscaler", ShortNames: []string{"hpa"}, Namespaced: true, HasStatus: true, Categories: []string{"all"},
 		New: func() Object { return &HorizontalPodAutoscaler{} }},
 	{Group: "coordination.k8s.io", Version: "v1", Kind: "Lease", Resource: "leases", Singular: "lease", Namespaced: true,
 		New: func() Object { return &Lease{} }},
 	{Group: "discovery.k8s.io", Version: "v1", Kind: "EndpointSlice", Resource: "endpointslices", Singular: "endpointslice", Namespaced: true,
 		New: func() Object { return &EndpointSlice{} }},
+	{Group: "networking.k8s.io", Version: "v1", Kind: "Ingress", Resource: "ingresses", Singular: "ingress", ShortNames: []string{"ing"}, Namespaced: true, HasStatus: true,
+		New: func() Object { return &Ingress{} }},
+	{Group: "networking.k8s.io", Version: "v1", Kind: "IngressClass", Resource: "ingressclasses", Singular: "ingressclass",
+		New: func() Object { return &IngressClass{} }},
 }
 
 // OtherVersions are versions the apiserver serves besides the storage

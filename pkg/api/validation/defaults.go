@@ -41,6 +41,8 @@ func Default(obj api.Object) {
 		defaultReplicationController(o)
 	case *api.Deployment:
 		defaultDeployment(o)
+	case *api.DaemonSet:
+		defaultDaemonSet(o)
 	case *api.Service:
 		defaultService(&o.Spec)
 	case *api.HorizontalPodAutoscaler:
