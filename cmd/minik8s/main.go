@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minik8s/addons/ingress"
 	"minik8s/apiserver"
 	"minik8s/controller"
 	"minik8s/kubectl"
@@ -34,6 +35,7 @@ func main() {
 var components = map[string]func() *cobra.Command{
 	"apiserver":          apiserver.NewCommand,
 	"controller-manager": controller.NewCommand,
+	"ingress":            ingress.NewCommand,
 	"kubectl":            kubectl.NewCommand,
 	"netagent":           network.NewCommand,
 	"kubelet":            kubelet.NewCommand,
