@@ -162,6 +162,9 @@ func (c *Controller) allSynced() bool {
 }
 
 func (c *Controller) report(key string, err error) {
+	if client.IsConflict(err) {
+		return // a stale cache: the retry reads the newer object
+	}
 	c.cfg.Logf("ingress: sync %s: %v", key, err)
 }
 
