@@ -374,3 +374,33 @@ func TestStatusWrittenOnlyOnChange(t *testing.T) {
 		t.Errorf("status written %d times, want %d", h.statusWrites, n)
 	}
 }
+
+// TestAmbiguousSelector: a second HPA over the same pods is refused, as in
+// Kubernetes, and so is the first on its next sync.
+func TestAmbiguousSelector(t *testing.T) {
+	h := newHarness(t, seedHPA(), 3)
+	h.usage = func() int64 { return 40 }
+	if err := h.sync(); err != nil {
+		t.Fatal(err)
+	}
+	first := h.hpa
+	second := seedHPA()
+	second.Name = "hpa2"
+	h.hpa = second
+	if err := h.sync(); err == nil {
+		t.Fatal("no error for a second HPA over the same pods")
+	}
+	c := h.condition(ScalingActive)
+	if c.Status != api.ConditionFalse || c.Reason != "AmbiguousSelector" ||
+		c.Message != "pods by selector app=web are controlled by multiple HPAs: [default/hpa1 default/hpa2]" {
+		t.Errorf("ScalingActive = %+v", c)
+	}
+	h.hpa = first
+	if err := h.sync(); err == nil || h.condition(ScalingActive).Reason != "AmbiguousSelector" {
+		t.Errorf("first HPA: err %v, ScalingActive %+v", err, h.condition(ScalingActive))
+	}
+	h.ctl.forget("default/hpa2")
+	if err := h.sync(); err != nil || h.condition(ScalingActive).Reason != "ValidMetricFound" {
+		t.Errorf("after the second is deleted: err %v, ScalingActive %+v", err, h.condition(ScalingActive))
+	}
+}

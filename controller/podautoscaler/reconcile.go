@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -186,7 +188,38 @@ func (c *Controller) validateAndParseSelector(hpa *api.HorizontalPodAutoscaler, 
 		setCondition(hpa, now, ScalingActive, api.ConditionFalse, "InvalidSelector", "%s", msg)
 		return nil, errors.New(msg)
 	}
+	if others := c.hpasSelectingPodsOf(hpa, sel); len(others) > 1 {
+		msg := fmt.Sprintf("pods by selector %v are controlled by multiple HPAs: %v", selector, others)
+		c.recorder.Event(hpa, eventWarning, "AmbiguousSelector", msg)
+		setCondition(hpa, now, ScalingActive, api.ConditionFalse, "AmbiguousSelector", "%s", msg)
+		return nil, errors.New(msg)
+	}
 	return sel, nil
+}
+
+// hpasSelectingPodsOf records the HPA's selector and lists (sorted) the
+// HPAs of its namespace whose last-seen selectors match any of the pods it
+// selects, itself included: more than one means they would fight.
+func (c *Controller) hpasSelectingPodsOf(hpa *api.HorizontalPodAutoscaler, sel labels.Selector) []string {
+	key := hpa.Namespace + "/" + hpa.Name
+	pods := c.listPods(hpa.Namespace, sel)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.selectors[key] = sel
+	var out []string
+	for k, s := range c.selectors {
+		if !strings.HasPrefix(k, hpa.Namespace+"/") {
+			continue
+		}
+		for _, p := range pods {
+			if s.Matches(p.Labels) {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // computeReplicasForMetric proposes a count for one metric and fills its
