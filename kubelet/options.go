@@ -38,6 +38,12 @@ type Options struct {
 	NetworkBackend           string        // --network-backend: vxlan, host-gw, or none (no network agent)
 	NetworkInterface         string        // --network-interface: uplink to the other nodes (default: the one holding --node-ip)
 	ClusterCIDR              string        // --cluster-cidr: every pod of the cluster
+	// HousekeepingInterval (--housekeeping-interval) is how often resource
+	// usage is sampled: /stats/summary's CPU rates are over this window.
+	HousekeepingInterval time.Duration
+	// NodeStatsCgroup (--node-stats-cgroup) is the cgroup whose usage is
+	// the node's in /stats/summary: "/" is the whole machine.
+	NodeStatsCgroup string
 }
 
 // DefaultOptions returns the defaults (node-dependent ones are filled in by Complete).
@@ -57,6 +63,8 @@ func DefaultOptions() Options {
 		Workers:                   4,
 		NetworkBackend:            "vxlan",
 		ClusterCIDR:               "10.244.0.0/16",
+		HousekeepingInterval:      10 * time.Second,
+		NodeStatsCgroup:           "/",
 	}
 }
 
@@ -86,6 +94,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.NetworkBackend, "network-backend", o.NetworkBackend, "pod network across nodes: vxlan, host-gw, or none (no network agent)")
 	fs.StringVar(&o.NetworkInterface, "network-interface", o.NetworkInterface, "uplink towards the other nodes (default: the interface holding --node-ip, else eth0)")
 	fs.StringVar(&o.ClusterCIDR, "cluster-cidr", o.ClusterCIDR, "pod CIDR of the whole cluster")
+	fs.DurationVar(&o.HousekeepingInterval, "housekeeping-interval", o.HousekeepingInterval, "how often resource usage is sampled (the window of /stats/summary's CPU rates)")
+	fs.StringVar(&o.NodeStatsCgroup, "node-stats-cgroup", o.NodeStatsCgroup, "cgroup whose usage /stats/summary reports as the node's (\"/\": the whole machine)")
 }
 
 // Complete fills in the node-dependent defaults and checks the options.
@@ -112,7 +122,10 @@ func (o *Options) Complete() error {
 	if o.Workers < 1 {
 		o.Workers = 1
 	}
-	if o.HeartbeatInterval <= 0 || o.SyncInterval <= 0 || o.RelistInterval <= 0 || o.NodeStatusReportFrequency <= 0 {
+	if o.NodeStatsCgroup == "" {
+		o.NodeStatsCgroup = "/"
+	}
+	if o.HeartbeatInterval <= 0 || o.SyncInterval <= 0 || o.RelistInterval <= 0 || o.NodeStatusReportFrequency <= 0 || o.HousekeepingInterval <= 0 {
 		return fmt.Errorf("intervals must be positive")
 	}
 	if o.NodeLeaseDurationSeconds <= 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"minik8s/addons/dns"
+	"minik8s/addons/ingress"
 	"minik8s/apiserver"
 	"minik8s/controller"
 	"minik8s/kubectl"
@@ -36,6 +37,7 @@ var components = map[string]func() *cobra.Command{
 	"apiserver":          apiserver.NewCommand,
 	"controller-manager": controller.NewCommand,
 	"dns":                dns.NewCommand,
+	"ingress":            ingress.NewCommand,
 	"kubectl":            kubectl.NewCommand,
 	"netagent":           network.NewCommand,
 	"kubelet":            kubelet.NewCommand,
