@@ -149,6 +149,7 @@ func newCommand(o *options) *cobra.Command {
 		newExecCommand(o), newEventsCommand(o), newRunCommand(o), newExposeCommand(o),
 		newRolloutCommand(o), newSetCommand(o),
 		newCordonCommand(o, true), newCordonCommand(o, false), newDrainCommand(o),
+		newTopCommand(o),
 	)
 	root.AddCommand(unsupportedCommands()...)
 	root.SetFlagErrorFunc(flagError)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minik8s/addons/dns"
 	"minik8s/addons/ingress"
 	"minik8s/apiserver"
 	"minik8s/controller"
@@ -35,6 +36,7 @@ func main() {
 var components = map[string]func() *cobra.Command{
 	"apiserver":          apiserver.NewCommand,
 	"controller-manager": controller.NewCommand,
+	"dns":                dns.NewCommand,
 	"ingress":            ingress.NewCommand,
 	"kubectl":            kubectl.NewCommand,
 	"netagent":           network.NewCommand,
