@@ -109,4 +109,11 @@ func TestIngressMatchesRealKubectl(t *testing.T) {
 		}
 	}
 	c.sameTable(t, "describe", "ingress", "fallback")
+
+	// The real kubectl's typed create sends protobuf.
+	c.ok(t, "", "create", "ingress", "simple", "--rule=foo.com/bar*=web:80", "--rule=foo.com/exact=web:http")
+	got := c.ok(t, "", "get", "ingress", "simple", "-o", "jsonpath={.spec.ingressClassName} {.spec.rules[0].http.paths[*].pathType}")
+	if got != "minik8s Prefix Exact" {
+		t.Errorf("kubectl create ingress: class and path types %q", got)
+	}
 }
