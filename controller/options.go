@@ -52,6 +52,9 @@ type Options struct {
 	EndpointSliceController        bool          // --endpointslice-controller: keep the EndpointSlices of selector services
 	ConcurrentServiceEndpointSyncs int           // --concurrent-service-endpoint-syncs: services whose slices are synced at once
 	MaxEndpointsPerSlice           int           // --max-endpoints-per-slice
+
+	DaemonSetController      bool // --daemonset-controller: run one pod per matching node for each DaemonSet
+	ConcurrentDaemonSetSyncs int  // --concurrent-daemonset-syncs: daemon sets synced at once
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
@@ -97,6 +100,9 @@ func DefaultOptions() Options {
 		EndpointSliceController:        true,
 		ConcurrentServiceEndpointSyncs: 5,
 		MaxEndpointsPerSlice:           100,
+
+		DaemonSetController:      true,
+		ConcurrentDaemonSetSyncs: 2,
 	}
 }
 
@@ -137,6 +143,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.ConcurrentEndpointSyncs, "concurrent-endpoint-syncs", o.ConcurrentEndpointSyncs, "number of services whose Endpoints are synced at once")
 	fs.BoolVar(&o.EndpointSliceController, "endpointslice-controller", o.EndpointSliceController, "keep the EndpointSlices (discovery.k8s.io/v1) of services with a selector")
 	fs.IntVar(&o.ConcurrentServiceEndpointSyncs, "concurrent-service-endpoint-syncs", o.ConcurrentServiceEndpointSyncs, "number of services whose EndpointSlices are synced at once")
+	fs.BoolVar(&o.DaemonSetController, "daemonset-controller", o.DaemonSetController, "run one pod of each DaemonSet on every node it fits")
+	fs.IntVar(&o.ConcurrentDaemonSetSyncs, "concurrent-daemonset-syncs", o.ConcurrentDaemonSetSyncs, "number of daemon sets synced at once")
 	fs.IntVar(&o.MaxEndpointsPerSlice, "max-endpoints-per-slice", o.MaxEndpointsPerSlice, "most endpoints in one EndpointSlice")
 }
 
@@ -171,6 +179,9 @@ func (o *Options) Validate() error {
 	}
 	if o.EndpointSliceController && (o.ConcurrentServiceEndpointSyncs < 1 || o.MaxEndpointsPerSlice < 1 || o.MaxEndpointsPerSlice > 1000) {
 		return fmt.Errorf("--concurrent-service-endpoint-syncs must be at least 1 and --max-endpoints-per-slice 1 to 1000")
+	}
+	if o.DaemonSetController && o.ConcurrentDaemonSetSyncs < 1 {
+		return fmt.Errorf("--concurrent-daemonset-syncs must be at least 1")
 	}
 	if o.AllocateNodeCIDRs {
 		if _, err := nodeipam.NewRange(o.ClusterCIDR, o.NodeCIDRMaskSize); err != nil {

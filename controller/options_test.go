@@ -27,6 +27,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"lease shorter than renew deadline", func(o *Options) { o.LeaseDuration = 5 * time.Second }, "lease duration > renew deadline"},
 		{"no leader election ignores the lease", func(o *Options) { o.LeaderElect = false; o.LeaseDuration = 0 }, ""},
 		{"no endpoint workers", func(o *Options) { o.ConcurrentEndpointSyncs = 0 }, "--concurrent-endpoint-syncs"},
+		{"no daemonset workers", func(o *Options) { o.ConcurrentDaemonSetSyncs = 0 }, "--concurrent-daemonset-syncs"},
 		{"slices too large", func(o *Options) { o.MaxEndpointsPerSlice = 1001 }, "--max-endpoints-per-slice"},
 	} {
 		o := DefaultOptions()
@@ -48,6 +49,7 @@ func TestRunWithoutControllers(t *testing.T) {
 	o.NodeLifecycleController = false
 	o.EndpointController = false
 	o.EndpointSliceController = false
+	o.DaemonSetController = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
 		t.Errorf("Run = %v, want 'no controller enabled'", err)
 	}
@@ -62,7 +64,8 @@ func TestCommandFlags(t *testing.T) {
 		"secondary-node-eviction-rate", "large-cluster-size-threshold", "unhealthy-zone-threshold",
 		"leader-elect", "leader-elect-resource-name", "leader-elect-resource-namespace", "leader-elect-identity",
 		"leader-elect-lease-duration", "leader-elect-renew-deadline", "leader-elect-retry-period",
-		"endpoint-controller", "concurrent-endpoint-syncs", "endpointslice-controller", "concurrent-service-endpoint-syncs", "max-endpoints-per-slice"} {
+		"endpoint-controller", "concurrent-endpoint-syncs", "endpointslice-controller", "concurrent-service-endpoint-syncs", "max-endpoints-per-slice",
+		"daemonset-controller", "concurrent-daemonset-syncs"} {
 		if cmd.Flags().Lookup(f) == nil {
 			t.Errorf("flag --%s missing", f)
 		}
