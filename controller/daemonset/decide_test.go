@@ -171,7 +171,9 @@ func TestPlanRollingUpdate(t *testing.T) {
 }
 
 func TestCalculateStatus(t *testing.T) {
-	ds := testDS(func(d *api.DaemonSet) { d.Spec.Template.Spec.NodeSelector = map[string]string{"kubernetes.io/hostname": "a"} })
+	ds := testDS(func(d *api.DaemonSet) {
+		d.Spec.Template.Spec.NodeSelector = map[string]string{"kubernetes.io/hostname": "a"}
+	})
 	ds.Spec.Template.Spec.NodeSelector = nil
 	ns := append(nodes(3), testNode("tainted", taint("k", "NoExecute")))
 	pods := byNode(

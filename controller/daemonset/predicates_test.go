@@ -38,9 +38,9 @@ func taint(key, effect string) func(*api.Node) {
 // of daemon_controller_test.go.
 func TestNodeShouldRunDaemonPod(t *testing.T) {
 	tests := []struct {
-		name                string
-		ds                  *api.DaemonSet
-		node                *api.Node
+		name               string
+		ds                 *api.DaemonSet
+		node               *api.Node
 		run, continueToRun bool
 	}{
 		{"plain node", testDS(), testNode("n1"), true, true},
