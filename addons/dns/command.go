@@ -54,7 +54,7 @@ func Run(ctx context.Context, opts Options) error {
 	metrics := &Metrics{}
 	fwd := &Upstream{
 		Servers: ups, TryTimeout: opts.TryTimeout, Budget: opts.ForwardBudget,
-		Cache: NewCache(opts.CacheSize, opts.CacheMaxTTL), Metrics: metrics,
+		Cache: NewCache(opts.CacheSize, opts.CacheMaxTTL), FailureTTL: opts.CacheServfail, Metrics: metrics,
 	}
 	// No informer resync: every change rebuilds the snapshot.
 	factory := cache.NewSharedInformerFactory(c, 0)

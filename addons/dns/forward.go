@@ -28,6 +28,7 @@ type Upstream struct {
 	TryTimeout time.Duration // one exchange (~1 s)
 	Budget     time.Duration // every try together (~2 s), then SERVFAIL
 	Cache      *Cache        // nil: no cache
+	FailureTTL time.Duration // how long the cache remembers that no resolver answered (0: not at all)
 	Metrics    *Metrics      // nil: none
 
 	next atomic.Uint32
@@ -46,6 +47,9 @@ const udpSize = 1232
 func (u *Upstream) Forward(ctx context.Context, q mdns.Question) (*mdns.Msg, error) {
 	if m := u.Cache.Get(q); m != nil {
 		u.Metrics.cacheHit()
+		if m.Rcode == mdns.RcodeServerFailure {
+			return nil, fmt.Errorf("%s: %w (cached failure)", q.Name, ErrNoUpstream)
+		}
 		return m, nil
 	}
 	u.Metrics.cacheMiss()
@@ -78,6 +82,7 @@ func (u *Upstream) Forward(ctx context.Context, q mdns.Question) (*mdns.Msg, err
 		u.Metrics.forwardFailure()
 		lastErr = err
 	}
+	u.Cache.PutFailure(q, u.FailureTTL)
 	return nil, fmt.Errorf("%s: %w: %w", q.Name, ErrNoUpstream, lastErr)
 }
 

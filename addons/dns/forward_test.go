@@ -148,6 +148,20 @@ func TestForwardTimeoutServfail(t *testing.T) {
 		t.Errorf("handler: %s after %v, want SERVFAIL within the budget", mdns.RcodeToString[m.Rcode], time.Since(start))
 	}
 
+	// With a failure TTL the next query fails at once, from the cache.
+	u.Cache, u.FailureTTL = NewCache(10, time.Minute), 5*time.Second
+	if _, err := u.Forward(context.Background(), q("example.org.", mdns.TypeA)); !errors.Is(err, ErrNoUpstream) {
+		t.Fatalf("first: %v", err)
+	}
+	fails := u.Metrics.forwardFails.Load()
+	start = time.Now()
+	if _, err := u.Forward(context.Background(), q("example.org.", mdns.TypeA)); !errors.Is(err, ErrNoUpstream) || time.Since(start) > 100*time.Millisecond {
+		t.Errorf("second: %v after %v, want the cached failure at once", err, time.Since(start))
+	}
+	if u.Metrics.forwardFails.Load() != fails {
+		t.Errorf("the cached failure asked the upstream again")
+	}
+
 	// None configured: an error at once.
 	none := &Upstream{TryTimeout: time.Second, Budget: 2 * time.Second}
 	if _, err := none.Forward(context.Background(), q("example.org.", mdns.TypeA)); !errors.Is(err, ErrNoUpstream) {
