@@ -251,7 +251,11 @@ func (k *Kubelet) apply(ctx context.Context, pod *api.Pod, prt *podRuntime, plan
 	}
 	sb := prt.sandbox()
 	if plan.CreateSandbox {
-		if sb, err = k.rt.RunPodSandbox(ctx, sandboxConfig(pod, k.opts.CgroupRoot)); err != nil {
+		cfg, err := k.sandboxConfig(pod)
+		if err == nil {
+			sb, err = k.rt.RunPodSandbox(ctx, cfg)
+		}
+		if err != nil {
 			rec.Eventf(pod, eventWarning, reasonFailedSandbox, "Failed to create pod sandbox: %v", err)
 			return 0, fmt.Errorf("create sandbox: %w", err)
 		}
@@ -313,8 +317,12 @@ func (k *Kubelet) startContainer(ctx context.Context, pod *api.Pod, sb *runtime.
 		rec.Eventf(ref, eventWarning, reasonFailed, "Error: %s", reason)
 		return fail(reason, err)
 	}
-	cfg, err := containerConfig(pod, spec, s.Attempt, podEnv{PodIP: sb.IP, HostIP: k.hostIP()}, volumePaths,
-		k.dirs.log(pod.UID, spec.Name, s.Attempt))
+	svcEnv, err := k.serviceEnv(ctx, pod)
+	var cfg *runtime.ContainerConfig
+	if err == nil {
+		cfg, err = containerConfig(pod, spec, s.Attempt, podEnv{PodIP: sb.IP, HostIP: k.hostIP(), Services: svcEnv}, volumePaths,
+			k.dirs.log(pod.UID, spec.Name, s.Attempt))
+	}
 	if err != nil {
 		rec.Eventf(ref, eventWarning, reasonFailed, "Error: %v", err)
 		return fail("CreateContainerConfigError", err)
