@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"os"
 	"os/signal"
 	"syscall"
 
@@ -38,7 +37,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err := opts.Validate(); err != nil {
 		return err
 	}
-	cfg, err := opts.clientConfig(os.Getenv)
+	cfg, err := opts.clientConfig()
 	if err != nil {
 		return err
 	}

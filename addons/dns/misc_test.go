@@ -133,14 +133,15 @@ func TestOptionsValidate(t *testing.T) {
 }
 
 func TestClientConfig(t *testing.T) {
-	env := map[string]string{"KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"}
+	t.Setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1")
+	t.Setenv("KUBERNETES_SERVICE_PORT", "443")
 	o := DefaultOptions()
-	c, err := o.clientConfig(func(k string) string { return env[k] })
+	c, err := o.clientConfig()
 	if err != nil || c.Server != "http://10.96.0.1:443" {
 		t.Errorf("in cluster: %v %v", c, err)
 	}
 	o.Server = "http://127.0.0.1:6443"
-	c, err = o.clientConfig(func(k string) string { return env[k] })
+	c, err = o.clientConfig()
 	if err != nil || c.Server != "http://127.0.0.1:6443" {
 		t.Errorf("--server: %v %v", c, err)
 	}

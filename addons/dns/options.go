@@ -150,13 +150,17 @@ func (o *Options) upstreams() ([]string, error) {
 }
 
 // clientConfig says how to reach the apiserver: --server or --kubeconfig
-// when given; in a pod, the kubernetes Service (KUBERNETES_SERVICE_HOST
-// and _PORT, plain HTTP); otherwise the usual kubeconfig search.
-func (o *Options) clientConfig(getenv func(string) string) (*client.Config, error) {
+// when given; in a pod, the kubernetes Service (client.InClusterConfig);
+// otherwise the usual kubeconfig search.
+func (o *Options) clientConfig() (*client.Config, error) {
 	if o.Server == "" && o.Kubeconfig == "" {
-		if host, port := getenv("KUBERNETES_SERVICE_HOST"), getenv("KUBERNETES_SERVICE_PORT"); host != "" && port != "" {
-			return &client.Config{Server: "http://" + net.JoinHostPort(host, port), Source: "in-cluster"}, nil
+		cfg, err := client.InClusterConfig()
+		if err == nil {
+			return cfg, nil
+		}
+		if !errors.Is(err, client.ErrNotInCluster) {
+			return nil, err
 		}
 	}
-	return client.LoadConfig(client.LoadOptions{Server: o.Server, Kubeconfig: o.Kubeconfig, Getenv: getenv})
+	return client.LoadConfig(client.LoadOptions{Server: o.Server, Kubeconfig: o.Kubeconfig})
 }
