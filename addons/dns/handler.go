@@ -91,7 +91,8 @@ func (h *Handler) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 		m.Rcode = mdns.RcodeNotImplemented
 	case opt != nil && opt.Version() != 0:
 		m.Rcode = mdns.RcodeBadVers // extended: set through the OPT below
-	case r.Question[0].Qclass != mdns.ClassINET && r.Question[0].Qclass != mdns.ClassANY:
+	case r.Question[0].Qclass != mdns.ClassINET && r.Question[0].Qclass != mdns.ClassANY,
+		r.Question[0].Qtype == mdns.TypeAXFR || r.Question[0].Qtype == mdns.TypeIXFR: // no zone transfers
 		m.Rcode = mdns.RcodeRefused
 	default:
 		q := r.Question[0]

@@ -265,6 +265,7 @@ func TestBadQueries(t *testing.T) {
 		{"no question", func(m *mdns.Msg) { m.Question = nil }, mdns.RcodeFormatError},
 		{"update", func(m *mdns.Msg) { m.Opcode = mdns.OpcodeUpdate }, mdns.RcodeNotImplemented},
 		{"chaos class", func(m *mdns.Msg) { m.Question[0].Qclass = mdns.ClassCHAOS }, mdns.RcodeRefused},
+		{"zone transfer", func(m *mdns.Msg) { m.Question[0].Qtype = mdns.TypeAXFR }, mdns.RcodeRefused},
 		{"edns version 1", func(m *mdns.Msg) { m.SetEdns0(1232, false); m.IsEdns0().SetVersion(1) }, mdns.RcodeBadVers},
 	} {
 		req := new(mdns.Msg)
