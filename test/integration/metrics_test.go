@@ -10,7 +10,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -204,4 +207,81 @@ func TestMetricsAPI(t *testing.T) {
 		code, _ := do(t, http.MethodGet, base+"/namespaces/default/pods/db", "", "")
 		return code == 404, ""
 	})
+}
+
+// TestMetricsAPIScrapesKubeletHTTP has the apiserver reach a node's
+// kubelet address (InternalIP and daemonEndpoints port, here a loopback
+// stand-in serving /stats/summary) as it does for logs and exec.
+func TestMetricsAPIScrapesKubeletHTTP(t *testing.T) {
+	var mu sync.Mutex
+	cpu, hits := uint64(0), 0
+	start := time.Now()
+	kubelet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/stats/summary" {
+			http.NotFound(w, r)
+			return
+		}
+		mu.Lock()
+		hits++
+		// Half a core since start, read fresh at each request as the kubelet does.
+		cpu = uint64(5e8 * time.Since(start).Seconds())
+		v, mem := cpu, uint64(64<<20)
+		mu.Unlock()
+		now := api.NewTime(time.Now())
+		json.NewEncoder(w).Encode(api.Summary{
+			Node: api.NodeStats{NodeName: "n1", CPU: &api.CPUStats{Time: now, UsageCoreNanoSeconds: &v}, Memory: &api.MemoryStats{Time: now, WorkingSetBytes: &mem}},
+			Pods: []api.PodStats{{PodRef: api.PodReference{Namespace: "default", Name: "p"}, Containers: []api.ContainerStats{
+				{Name: "c", CPU: &api.CPUStats{Time: now, UsageCoreNanoSeconds: &v}, Memory: &api.MemoryStats{Time: now, WorkingSetBytes: &mem}}}}},
+		})
+	}))
+	defer kubelet.Close()
+	port, _ := strconv.Atoi(kubelet.URL[strings.LastIndex(kubelet.URL, ":")+1:])
+	ts := testserver.StartWithOptions(t, func(o *apiserver.Options) { o.MetricsResolution = 300 * time.Millisecond })
+	c, err := mkclient.New(&mkclient.Config{Server: ts.URL, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	n, err := c.Nodes().Create(ctx, &api.Node{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Node"}, ObjectMeta: api.ObjectMeta{Name: "n1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Status = api.NodeStatus{
+		Conditions:      []api.NodeCondition{{Type: api.NodeReady, Status: api.ConditionTrue}},
+		Addresses:       []api.NodeAddress{{Type: api.NodeInternalIP, Address: "127.0.0.1"}},
+		DaemonEndpoints: &api.NodeDaemonEndpoints{KubeletEndpoint: api.DaemonEndpoint{Port: int32(port)}},
+	}
+	if _, err := c.Nodes().UpdateStatus(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.Pods("default").Create(ctx, metricsPod("p", "default", "n1", nil, "c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Status.Phase = api.PodRunning
+	if _, err := c.Pods("default").UpdateStatus(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	base := ts.URL + "/apis/metrics.k8s.io/v1beta1"
+	var pm api.PodMetrics
+	waitUntil(t, 30*time.Second, "metrics of pod p", func() (bool, string) {
+		code, b := do(t, http.MethodGet, base+"/namespaces/default/pods/p", "", "")
+		if code != 200 {
+			return false, string(b)
+		}
+		pm = decodeInto[api.PodMetrics](t, b)
+		return true, ""
+	})
+	if q := pm.Containers[0].Usage["cpu"]; q.MilliValue() < 400 || q.MilliValue() > 600 || pm.Window.Duration < 200*time.Millisecond {
+		t.Fatalf("pod p = %+v, want about 500m over about 300ms", pm)
+	}
+	nm := getJSON[api.NodeMetrics](t, base+"/nodes/n1", 200)
+	if q := nm.Usage["memory"]; q.String() != "64Mi" {
+		t.Fatalf("node n1 = %+v", nm)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if hits < 2 {
+		t.Fatalf("%d scrapes of the kubelet", hits)
+	}
 }
