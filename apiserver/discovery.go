@@ -51,7 +51,7 @@ type apiResource struct {
 func groups() []apiGroup {
 	var out []apiGroup
 	idx := map[string]int{}
-	for _, r := range api.Resources {
+	for _, r := range api.Served() {
 		if r.Group == "" {
 			continue
 		}
@@ -77,7 +77,7 @@ func groups() []apiGroup {
 func resourceList(group, version string) ([]apiResource, bool) {
 	var out []apiResource
 	found := false
-	for _, r := range api.Resources {
+	for _, r := range api.Served() {
 		if r.Group != group || r.Version != version {
 			continue
 		}

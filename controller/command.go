@@ -20,6 +20,7 @@ import (
 	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
 	"minik8s/controller/nodelifecycle"
+	"minik8s/controller/podautoscaler"
 	"minik8s/controller/replicaset"
 	"minik8s/pkg/api"
 	"minik8s/pkg/client"
@@ -74,7 +75,8 @@ func Run(ctx context.Context, opts Options) error {
 // anyController reports whether some controller is enabled.
 func (o *Options) anyController() bool {
 	return o.AllocateNodeCIDRs || o.NamespaceController || o.DeploymentController || o.GarbageCollector ||
-		o.ReplicaSetController || o.NodeLifecycleController || o.EndpointController || o.EndpointSliceController
+		o.ReplicaSetController || o.NodeLifecycleController || o.EndpointController || o.EndpointSliceController ||
+		o.HPAController
 }
 
 // runElected campaigns for the lease and runs the controllers while it
@@ -175,6 +177,15 @@ func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Opt
 	}
 	if opts.EndpointSliceController {
 		runners["endpointslice"] = endpointslice.New(c, factory, endpointslice.Config{Workers: opts.ConcurrentServiceEndpointSyncs, MaxEndpointsPerSlice: opts.MaxEndpointsPerSlice})
+	}
+	if opts.HPAController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "horizontal-pod-autoscaler"})
+		runners["horizontal-pod-autoscaler-events"] = rec
+		runners["horizontal-pod-autoscaler"] = podautoscaler.New(c, factory, rec, podautoscaler.Config{
+			SyncPeriod: opts.HPASyncPeriod, Tolerance: opts.HPATolerance, Workers: opts.ConcurrentHPASyncs,
+			CPUInitializationPeriod: opts.HPACPUInitializationPeriod, InitialReadinessDelay: opts.HPAInitialReadinessDelay,
+			DownscaleStabilization: opts.HPADownscaleStabilization,
+		})
 	}
 	return runners
 }

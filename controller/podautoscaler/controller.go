@@ -80,7 +80,8 @@ type Controller struct {
 	recommendations map[string][]timestampedRecommendation
 	scaleUpEvents   map[string][]timestampedScaleEvent
 	scaleDownEvents map[string][]timestampedScaleEvent
-	pending         map[string]bool // a periodic resync of the key is scheduled
+	pending         map[string]bool            // a periodic resync of the key is scheduled
+	selectors       map[string]labels.Selector // each HPA's target selector, as last seen
 }
 
 // New returns the controller, following HPAs and pods through the
@@ -132,6 +133,7 @@ func newController(cfg Config, rec record.EventRecorder) *Controller {
 		scaleUpEvents:   map[string][]timestampedScaleEvent{},
 		scaleDownEvents: map[string][]timestampedScaleEvent{},
 		pending:         map[string]bool{},
+		selectors:       map[string]labels.Selector{},
 	}
 }
 
@@ -194,4 +196,5 @@ func (c *Controller) forget(key string) {
 	delete(c.recommendations, key)
 	delete(c.scaleUpEvents, key)
 	delete(c.scaleDownEvents, key)
+	delete(c.selectors, key)
 }

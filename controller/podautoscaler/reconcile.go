@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -31,9 +33,8 @@ func (c *Controller) reconcileAutoscaler(ctx context.Context, shared *api.Horizo
 	ref := hpa.Spec.ScaleTargetRef
 	reference := fmt.Sprintf("%s/%s/%s", ref.Kind, hpa.Namespace, ref.Name)
 
-	info, err := api.ForKind(ref.APIVersion, ref.Kind)
+	info, err := resourceForGroupKind(ref.APIVersion, ref.Kind)
 	if err != nil {
-		err = fmt.Errorf("unable to determine resource for scale target reference: %w", err)
 		return c.failedGetScale(ctx, hpa, original, err)
 	}
 	scale, err := c.scales.GetScale(ctx, info, hpa.Namespace, ref.Name)
@@ -117,6 +118,24 @@ func (c *Controller) reconcileAutoscaler(ctx context.Context, shared *api.Horizo
 	return retErr
 }
 
+// resourceForGroupKind maps the target's group and kind to a resource, of
+// any version (Kubernetes' RESTMappings of the GroupKind).
+func resourceForGroupKind(apiVersion, kind string) (*api.ResourceInfo, error) {
+	group, version, ok := strings.Cut(apiVersion, "/")
+	if !ok {
+		group, version = "", apiVersion
+	}
+	if version == "" || strings.Contains(version, "/") {
+		return nil, fmt.Errorf("invalid API version in scale target reference: unexpected GroupVersion string: %s", apiVersion)
+	}
+	for _, r := range api.Resources {
+		if r.Group == group && r.Kind == kind {
+			return r, nil
+		}
+	}
+	return nil, fmt.Errorf("unable to determine resource for scale target reference: no matches for kind %q in group %q", kind, group)
+}
+
 // failedGetScale reports that the target's scale could not be read.
 func (c *Controller) failedGetScale(ctx context.Context, hpa *api.HorizontalPodAutoscaler, original []byte, err error) error {
 	c.recorder.Event(hpa, eventWarning, "FailedGetScale", err.Error())
@@ -186,7 +205,38 @@ func (c *Controller) validateAndParseSelector(hpa *api.HorizontalPodAutoscaler, 
 		setCondition(hpa, now, ScalingActive, api.ConditionFalse, "InvalidSelector", "%s", msg)
 		return nil, errors.New(msg)
 	}
+	if others := c.hpasSelectingPodsOf(hpa, sel); len(others) > 1 {
+		msg := fmt.Sprintf("pods by selector %v are controlled by multiple HPAs: %v", selector, others)
+		c.recorder.Event(hpa, eventWarning, "AmbiguousSelector", msg)
+		setCondition(hpa, now, ScalingActive, api.ConditionFalse, "AmbiguousSelector", "%s", msg)
+		return nil, errors.New(msg)
+	}
 	return sel, nil
+}
+
+// hpasSelectingPodsOf records the HPA's selector and lists (sorted) the
+// HPAs of its namespace whose last-seen selectors match any of the pods it
+// selects, itself included: more than one means they would fight.
+func (c *Controller) hpasSelectingPodsOf(hpa *api.HorizontalPodAutoscaler, sel labels.Selector) []string {
+	key := hpa.Namespace + "/" + hpa.Name
+	pods := c.listPods(hpa.Namespace, sel)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.selectors[key] = sel
+	var out []string
+	for k, s := range c.selectors {
+		if !strings.HasPrefix(k, hpa.Namespace+"/") {
+			continue
+		}
+		for _, p := range pods {
+			if s.Matches(p.Labels) {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // computeReplicasForMetric proposes a count for one metric and fills its
