@@ -7,10 +7,12 @@ package integration
 // tables).
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +22,8 @@ import (
 	"minik8s/apiserver"
 	"minik8s/apiserver/metrics"
 	"minik8s/apiserver/testserver"
+	"minik8s/kubectl"
+	"minik8s/kubelet/runtime/fake"
 	"minik8s/pkg/api"
 	mkclient "minik8s/pkg/client"
 )
@@ -283,5 +287,68 @@ func TestMetricsAPIScrapesKubeletHTTP(t *testing.T) {
 	defer mu.Unlock()
 	if hits < 2 {
 		t.Fatalf("%d scrapes of the kubelet", hits)
+	}
+}
+
+// TestMetricsFromFakeRuntimeKubelet is the whole path over HTTP: a
+// fake-runtime kubelet serves /stats/summary with the usage set on its
+// runtime, the apiserver scrapes it, and metrics.k8s.io and our kubectl
+// top show it.
+func TestMetricsFromFakeRuntimeKubelet(t *testing.T) {
+	h := newKubeletHarness(t)
+	h.ts.Options.MetricsResolution = time.Second
+	h.ts.Restart(t) // the same server, now scraping every second
+	h.rt.SetUsage("default", "busy", "writer", fake.Usage{CPUNanos: 5e9, NanoCores: 250e6, MemoryWorkingSet: 50 << 20})
+	h.rt.SetUsage("default", "busy", "server", fake.Usage{CPUNanos: 1e9, MemoryWorkingSet: 10 << 20})
+	h.start()
+	h.createPod(twoContainerPod("busy"))
+	h.waitPod("busy", "Running", running)
+
+	base := h.ts.URL + "/apis/metrics.k8s.io/v1beta1"
+	var pm api.PodMetrics
+	waitUntil(t, 30*time.Second, "metrics of pod busy", func() (bool, string) {
+		code, b := do(t, http.MethodGet, base+"/namespaces/default/pods/busy", "", "")
+		if code != 200 {
+			return false, string(b)
+		}
+		pm = decodeInto[api.PodMetrics](t, b)
+		return true, ""
+	})
+	if len(pm.Containers) != 2 || pm.Containers[0].Name != "server" || pm.Containers[1].Name != "writer" {
+		t.Fatalf("containers = %+v", pm.Containers)
+	}
+	sc, sm := pm.Containers[0].Usage["cpu"], pm.Containers[0].Usage["memory"]
+	wc, wm := pm.Containers[1].Usage["cpu"], pm.Containers[1].Usage["memory"]
+	// A quarter of a core, give or take what the fake's clock (moved to
+	// the real time every 10 ms, later on a loaded machine) allows over a
+	// one-second window; the idle container uses none.
+	if wc.MilliValue() < 150 || wc.MilliValue() > 350 || wm.String() != "50Mi" || !sc.IsZero() || sm.String() != "10Mi" {
+		t.Fatalf("usage: writer %s %s, server %s %s", wc.String(), wm.String(), sc.String(), sm.String())
+	}
+	if pm.Window.Duration < 900*time.Millisecond || pm.Window.Duration > 5*time.Second {
+		t.Fatalf("window %v, want about the one-second resolution", pm.Window.Duration)
+	}
+	var nm api.NodeMetrics
+	waitUntil(t, 30*time.Second, "metrics of node1", func() (bool, string) {
+		code, b := do(t, http.MethodGet, base+"/nodes/node1", "", "")
+		if code == 200 {
+			nm = decodeInto[api.NodeMetrics](t, b)
+		}
+		return code == 200, string(b)
+	})
+	if q := nm.Usage["memory"]; q.String() != "60Mi" {
+		t.Fatalf("node1 = %+v, want the pod's 60Mi", nm)
+	}
+
+	cmd := kubectl.NewCommand()
+	var out, errb bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SetArgs([]string{"--server", h.ts.URL, "top", "pod", "busy", "--containers"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("kubectl top: %v: %s", err, errb.String())
+	}
+	if !regexp.MustCompile(`^POD +NAME +CPU\(cores\) +MEMORY\(bytes\) +\nbusy +server +0m +10Mi +\nbusy +writer +(1[5-9][0-9]|2[0-9][0-9]|3[0-4][0-9]|350)m +50Mi +\n$`).MatchString(out.String()) {
+		t.Fatalf("kubectl top pod busy --containers:\n%s", out.String())
 	}
 }
