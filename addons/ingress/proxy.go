@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -66,6 +67,7 @@ func NewProxy(cfg ProxyConfig) *Proxy {
 		FlushInterval: -1, // stream: flush every write
 		ErrorHandler:  p.upstreamError,
 		ErrorLog:      log.New(io.Discard, "", 0),
+		BufferPool:    bufferPool{},
 	}
 	p.table.Store(&Table{})
 	return p
@@ -106,3 +108,12 @@ func writeStatus(w http.ResponseWriter, code int, msg string) {
 	w.WriteHeader(code)
 	io.WriteString(w, msg+"\n")
 }
+
+// bufferPool lends ReverseProxy its 32 KiB copy buffers, which it would
+// otherwise allocate for every response.
+type bufferPool struct{}
+
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+func (bufferPool) Get() []byte  { return *copyBuffers.Get().(*[]byte) }
+func (bufferPool) Put(b []byte) { copyBuffers.Put(&b) }
