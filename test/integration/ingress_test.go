@@ -295,4 +295,12 @@ func TestIngressValidationOverHTTP(t *testing.T) {
 	}
 	named := strings.Replace(ok, `"spec":{`, `"spec":{"ingressClassName":"a",`, 1)
 	mustDo(t, http.StatusCreated, http.MethodPost, url, "application/json", named)
+
+	// On create only, the legacy annotation must agree with the class name.
+	mismatch := strings.Replace(strings.Replace(named, `"name":"ok"`, `"name":"mismatch","annotations":{"kubernetes.io/ingress.class":"b"}`, 1), `"ok"`, `"mismatch"`, 1)
+	st = status(t, mustDo(t, http.StatusUnprocessableEntity, http.MethodPost, url, "application/json", mismatch))
+	if !strings.Contains(st.Message, "annotations.kubernetes.io/ingress.class: Invalid value: \"b\": must match `ingressClassName` when both are specified") {
+		t.Errorf("annotation mismatch: %s", st.Message)
+	}
+	mustDo(t, http.StatusOK, http.MethodPatch, url+"/ok", "application/merge-patch+json", `{"metadata":{"annotations":{"kubernetes.io/ingress.class":"b"}}}`)
 }
