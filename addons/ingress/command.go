@@ -78,14 +78,14 @@ func Run(ctx context.Context, opts Options) error {
 	go rec.Run(ctx)
 
 	servers := []*http.Server{{
-		Addr:              ":" + strconv.Itoa(opts.HTTPPort),
+		Addr:              net.JoinHostPort(opts.BindAddress, strconv.Itoa(opts.HTTPPort)),
 		Handler:           proxy,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}}
 	if opts.HealthPort > 0 {
-		servers = append(servers, &http.Server{Addr: ":" + strconv.Itoa(opts.HealthPort), Handler: HealthHandler(ctl.Ready), ReadHeaderTimeout: 10 * time.Second})
+		servers = append(servers, &http.Server{Addr: net.JoinHostPort(opts.BindAddress, strconv.Itoa(opts.HealthPort)), Handler: HealthHandler(ctl.Ready), ReadHeaderTimeout: 10 * time.Second})
 	}
 	errc := make(chan error, len(servers)+1)
 	for _, s := range servers {

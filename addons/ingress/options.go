@@ -15,7 +15,8 @@ import (
 
 // Options is every setting of `minik8s ingress`, with its flag and default.
 type Options struct {
-	HTTPPort        int           // --http-port: where the proxy listens on every address
+	BindAddress     string        // --bind-address: the address the proxy and /healthz listen on ("": every address)
+	HTTPPort        int           // --http-port: where the proxy listens
 	HealthPort      int           // --health-port: /healthz (0: none)
 	IngressClass    string        // --ingress-class: the IngressClass name served
 	Controller      string        // --controller-class: spec.controller of the classes served
@@ -54,6 +55,7 @@ func DefaultOptions() Options {
 
 // AddFlags registers the flags on fs.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.BindAddress, "bind-address", o.BindAddress, "address the proxy and /healthz listen on (default: every address)")
 	fs.IntVar(&o.HTTPPort, "http-port", o.HTTPPort, "port the HTTP proxy listens on")
 	fs.IntVar(&o.HealthPort, "health-port", o.HealthPort, "port of /healthz (0: none)")
 	fs.StringVar(&o.IngressClass, "ingress-class", o.IngressClass, "name of the IngressClass this controller serves (also the legacy kubernetes.io/ingress.class value)")

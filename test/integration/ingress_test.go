@@ -332,3 +332,57 @@ func TestIngressValidationOverHTTP(t *testing.T) {
 	}
 	mustDo(t, http.StatusOK, http.MethodPatch, url+"/ok", "application/merge-patch+json", `{"metadata":{"annotations":{"kubernetes.io/ingress.class":"b"}}}`)
 }
+
+// freePort is a loopback port nobody listens on (a small race is fine here).
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TestIngressCommand runs `minik8s ingress` (ingress.Run with its flags'
+// options) on loopback: /healthz turns 200, an unknown host gets the 404
+// default backend, and it stops cleanly with its context.
+func TestIngressCommand(t *testing.T) {
+	ts := testserver.Start(t)
+	opts := ingress.DefaultOptions()
+	opts.Server, opts.BindAddress, opts.NodeName, opts.Namespace = ts.URL, "127.0.0.1", "n1", "kube-system"
+	opts.HTTPPort, opts.HealthPort = freePort(t), freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- ingress.Run(ctx, opts) }()
+	defer func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("Run did not return after cancel")
+		}
+	}()
+	hc := &http.Client{Timeout: 5 * time.Second}
+	health := fmt.Sprintf("http://127.0.0.1:%d/healthz", opts.HealthPort)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		resp, err := hc.Get(health)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("healthz never 200 (last: %v)", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := fetch(hc, fmt.Sprintf("http://127.0.0.1:%d", opts.HTTPPort), "nothing.example", "/"); got != "404" {
+		t.Errorf("unknown host: %q, want 404", got)
+	}
+}
