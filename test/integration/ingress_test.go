@@ -287,6 +287,27 @@ func TestIngressController(t *testing.T) {
 	if !ctl.Ready() {
 		t.Error("controller not ready")
 	}
+
+	// Moving an Ingress to our class routes it; deleting our class
+	// unroutes every Ingress of it.
+	for {
+		cur, _ := ings.Get(ctx, "theirs")
+		minik8s := "minik8s"
+		cur.Spec.IngressClassName = &minik8s
+		_, err := ings.Update(ctx, cur)
+		if err == nil {
+			break
+		}
+		if !mkclient.IsConflict(err) {
+			t.Fatal(err)
+		}
+	}
+	waitFetch(t, hc, srv.URL, "nginx.example", "/", "app /")
+	if err := classes.Delete(ctx, "minik8s", nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFetch(t, hc, srv.URL, "shop.example", "/", "404")
+	waitFetch(t, hc, srv.URL, "nginx.example", "/", "404")
 }
 
 // TestIngressValidationOverHTTP: the apiserver names bad paths, pathTypes
