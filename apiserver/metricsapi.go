@@ -121,48 +121,10 @@ type metricsList[T any] struct {
 	Items        []T          `json:"items"`
 }
 
-func (s *Server) listNodeMetrics(w http.ResponseWriter, r *http.Request, _, _ string) error {
-	info := nodesInfo()
-	sel, err := parseSelectors(info, r.URL.Query(), "")
-	if err != nil {
-		return err
-	}
-	objs, _, err := s.listObjects(r.Context(), info, "", sel)
-	if err != nil {
-		return mapStoreError(err, route{info: info})
-	}
-	nodes := make([]*api.Node, len(objs))
-	for i, o := range objs {
-		nodes[i] = o.(*api.Node)
-	}
-	items := s.metrics.NodeMetrics(nodes, time.Now())
-	if wantTable(r) {
-		writeJSON(w, http.StatusOK, nodeMetricsTable(items))
-		return nil
-	}
-	writeJSON(w, http.StatusOK, metricsList[api.NodeMetrics]{TypeMeta: api.TypeMeta{Kind: "NodeMetricsList", APIVersion: api.MetricsGroupVersion}, Items: items})
-	return nil
-}
-
-func (s *Server) getNodeMetrics(w http.ResponseWriter, r *http.Request, _, name string) error {
-	obj, _, err := s.getObject(r.Context(), nodesInfo(), "", name)
-	if err != nil {
-		return metricsSourceError(err, nodesInfo(), "node", name)
-	}
-	items := s.metrics.NodeMetrics([]*api.Node{obj.(*api.Node)}, time.Now())
-	if len(items) == 0 {
-		return metricsNotFound("nodemetrics", name)
-	}
-	if wantTable(r) {
-		writeJSON(w, http.StatusOK, nodeMetricsTable(items))
-		return nil
-	}
-	writeJSON(w, http.StatusOK, items[0])
-	return nil
-}
-
-func (s *Server) listPodMetrics(w http.ResponseWriter, r *http.Request, ns, _ string) error {
-	info := podsInfo()
+// serveMetricsList answers a list: the matching nodes or pods of the
+// namespace, turned into their metrics by compute.
+func serveMetricsList[O api.Object, M any](s *Server, w http.ResponseWriter, r *http.Request, info *api.ResourceInfo, ns, listKind string,
+	compute func([]O) []M, table func([]M) api.Table) error {
 	sel, err := parseSelectors(info, r.URL.Query(), "")
 	if err != nil {
 		return err
@@ -171,34 +133,59 @@ func (s *Server) listPodMetrics(w http.ResponseWriter, r *http.Request, ns, _ st
 	if err != nil {
 		return mapStoreError(err, route{info: info, namespace: ns})
 	}
-	pods := make([]*api.Pod, len(objs))
+	typed := make([]O, len(objs))
 	for i, o := range objs {
-		pods[i] = o.(*api.Pod)
+		typed[i] = o.(O)
 	}
-	items := s.metrics.PodMetrics(pods, time.Now())
+	items := compute(typed)
 	if wantTable(r) {
-		writeJSON(w, http.StatusOK, podMetricsTable(items))
+		writeJSON(w, http.StatusOK, table(items))
 		return nil
 	}
-	writeJSON(w, http.StatusOK, metricsList[api.PodMetrics]{TypeMeta: api.TypeMeta{Kind: "PodMetricsList", APIVersion: api.MetricsGroupVersion}, Items: items})
+	writeJSON(w, http.StatusOK, metricsList[M]{TypeMeta: api.TypeMeta{Kind: listKind, APIVersion: api.MetricsGroupVersion}, Items: items})
 	return nil
 }
 
-func (s *Server) getPodMetrics(w http.ResponseWriter, r *http.Request, ns, name string) error {
-	obj, _, err := s.getObject(r.Context(), podsInfo(), ns, name)
+// serveMetricsGet answers a get: the named node or pod's metrics, or 404.
+func serveMetricsGet[O api.Object, M any](s *Server, w http.ResponseWriter, r *http.Request, info *api.ResourceInfo, ns, name, kind, missing string,
+	compute func([]O) []M, table func([]M) api.Table) error {
+	obj, _, err := s.getObject(r.Context(), info, ns, name)
 	if err != nil {
-		return metricsSourceError(err, podsInfo(), "pod", name)
+		return metricsSourceError(err, info, kind, name)
 	}
-	items := s.metrics.PodMetrics([]*api.Pod{obj.(*api.Pod)}, time.Now())
+	items := compute([]O{obj.(O)})
 	if len(items) == 0 {
-		return metricsNotFound("podmetrics", ns+"/"+name)
+		return metricsNotFound(kind+"metrics", missing)
 	}
 	if wantTable(r) {
-		writeJSON(w, http.StatusOK, podMetricsTable(items))
+		writeJSON(w, http.StatusOK, table(items))
 		return nil
 	}
 	writeJSON(w, http.StatusOK, items[0])
 	return nil
+}
+
+func (s *Server) nodeMetrics(nodes []*api.Node) []api.NodeMetrics {
+	return s.metrics.NodeMetrics(nodes, time.Now())
+}
+func (s *Server) podMetrics(pods []*api.Pod) []api.PodMetrics {
+	return s.metrics.PodMetrics(pods, time.Now())
+}
+
+func (s *Server) listNodeMetrics(w http.ResponseWriter, r *http.Request, _, _ string) error {
+	return serveMetricsList(s, w, r, nodesInfo(), "", "NodeMetricsList", s.nodeMetrics, nodeMetricsTable)
+}
+
+func (s *Server) getNodeMetrics(w http.ResponseWriter, r *http.Request, _, name string) error {
+	return serveMetricsGet(s, w, r, nodesInfo(), "", name, "node", name, s.nodeMetrics, nodeMetricsTable)
+}
+
+func (s *Server) listPodMetrics(w http.ResponseWriter, r *http.Request, ns, _ string) error {
+	return serveMetricsList(s, w, r, podsInfo(), ns, "PodMetricsList", s.podMetrics, podMetricsTable)
+}
+
+func (s *Server) getPodMetrics(w http.ResponseWriter, r *http.Request, ns, name string) error {
+	return serveMetricsGet(s, w, r, podsInfo(), ns, name, "pod", ns+"/"+name, s.podMetrics, podMetricsTable)
 }
 
 // metricsSourceError is the answer when the node or pod itself cannot be

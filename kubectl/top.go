@@ -58,18 +58,9 @@ func newTopPodCommand(o *options) *cobra.Command {
 		Aliases: []string{"pods", "po"},
 		Short:   "Display resource (CPU/memory) usage of pods",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return usageError(cmd, "%s", cmd.Use)
-			}
-			name := ""
-			if len(args) == 1 {
-				name = args[0]
-			}
-			if err := checkSortBy(f.sortBy); err != nil {
+			name, err := topName(cmd, args, f, f.selector != "" || f.fieldSelector != "", "only one of NAME or selector can be provided")
+			if err != nil {
 				return err
-			}
-			if name != "" && (f.selector != "" || f.fieldSelector != "") {
-				return errors.New("only one of NAME or selector can be provided")
 			}
 			return runTopPod(cmd.Context(), o, f, name)
 		},
@@ -93,18 +84,9 @@ func newTopNodeCommand(o *options) *cobra.Command {
 		Aliases: []string{"nodes", "no"},
 		Short:   "Display resource (CPU/memory) usage of nodes",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return usageError(cmd, "%s", cmd.Use)
-			}
-			name := ""
-			if len(args) == 1 {
-				name = args[0]
-			}
-			if err := checkSortBy(f.sortBy); err != nil {
+			name, err := topName(cmd, args, f, f.selector != "", "only one of NAME or --selector can be provided")
+			if err != nil {
 				return err
-			}
-			if name != "" && f.selector != "" {
-				return errors.New("only one of NAME or --selector can be provided")
 			}
 			return runTopNode(cmd.Context(), o, f, name)
 		},
@@ -117,11 +99,28 @@ func newTopNodeCommand(o *options) *cobra.Command {
 	return cmd
 }
 
-func checkSortBy(s string) error {
-	if s != "" && s != "cpu" && s != "memory" {
-		return errors.New("--sort-by accepts only cpu or memory")
+// topName checks the arguments and flags as kubectl's Complete and
+// Validate and returns the NAME given, if any.
+func topName(cmd *cobra.Command, args []string, f *topFlags, selected bool, bothMsg string) (string, error) {
+	if len(args) > 1 {
+		return "", usageError(cmd, "%s", cmd.Use)
 	}
-	return nil
+	name := ""
+	if len(args) == 1 {
+		name = args[0]
+	}
+	if f.sortBy != "" && f.sortBy != "cpu" && f.sortBy != "memory" {
+		return "", errors.New("--sort-by accepts only cpu or memory")
+	}
+	if name != "" && selected {
+		return "", errors.New(bothMsg)
+	}
+	if f.selector != "" {
+		if _, err := labels.Parse(f.selector); err != nil {
+			return "", err
+		}
+	}
+	return name, nil
 }
 
 // checkMetricsAPI fails with kubectl's message unless discovery lists
@@ -180,11 +179,6 @@ func getMetrics[T any](ctx context.Context, c *client.Client, path string) (T, e
 }
 
 func runTopPod(ctx context.Context, o *options, f *topFlags, name string) error {
-	if f.selector != "" {
-		if _, err := labels.Parse(f.selector); err != nil {
-			return err
-		}
-	}
 	c, ns, err := o.clientNS()
 	if err != nil {
 		return err
@@ -257,11 +251,6 @@ func checkPodAge(p *api.Pod, now time.Time) error {
 }
 
 func runTopNode(ctx context.Context, o *options, f *topFlags, name string) error {
-	if f.selector != "" {
-		if _, err := labels.Parse(f.selector); err != nil {
-			return err
-		}
-	}
 	c, err := o.client()
 	if err != nil {
 		return err
@@ -394,17 +383,8 @@ func printPodMetrics(out io.Writer, items []api.PodMetrics, containers, withName
 	}
 	if sum {
 		total := api.ResourceList{}
-		for _, r := range measured {
-			total[r] = api.Quantity{}
-		}
 		for i := range items {
-			for _, c := range items[i].Containers {
-				for _, r := range measured {
-					q := total[r]
-					q.Add(c.Usage[r])
-					total[r] = q
-				}
-			}
+			addUsage(total, podUsage(&items[i]))
 		}
 		for i := 0; i < width-2; i++ {
 			fmt.Fprint(w, "\t")
@@ -451,17 +431,19 @@ func printMetricsLine(w io.Writer, name string, usage, available api.ResourceLis
 // podUsage is a pod's usage summed over its containers.
 func podUsage(m *api.PodMetrics) api.ResourceList {
 	out := api.ResourceList{}
-	for _, r := range measured {
-		out[r] = api.Quantity{}
-	}
 	for _, c := range m.Containers {
-		for _, r := range measured {
-			q := out[r]
-			q.Add(c.Usage[r])
-			out[r] = q
-		}
+		addUsage(out, c.Usage)
 	}
 	return out
+}
+
+// addUsage adds the measured resources of u to sum.
+func addUsage(sum, u api.ResourceList) {
+	for _, r := range measured {
+		q := sum[r]
+		q.Add(u[r])
+		sum[r] = q
+	}
 }
 
 // The sorters are kubectl's (sort.Sort with the same Less, so that ties

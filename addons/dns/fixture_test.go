@@ -115,12 +115,18 @@ type recorder struct {
 	err error
 }
 
-func (r *recorder) LocalAddr() net.Addr { return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 53} }
+var (
+	serverAddr    = &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 53}
+	clientUDPAddr = &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}
+	clientTCPAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}
+)
+
+func (r *recorder) LocalAddr() net.Addr { return serverAddr }
 func (r *recorder) RemoteAddr() net.Addr {
 	if r.tcp {
-		return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}
+		return clientTCPAddr
 	}
-	return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}
+	return clientUDPAddr
 }
 func (r *recorder) WriteMsg(m *mdns.Msg) error {
 	b, err := m.Pack()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 
 	"minik8s/controller/podautoscaler/metrics"
 	"minik8s/pkg/api"
+	"minik8s/pkg/api/decode"
 	"minik8s/pkg/client/record"
 	"minik8s/pkg/labels"
 )
@@ -131,18 +134,20 @@ func (h *harness) condition(t string) api.HorizontalPodAutoscalerCondition {
 	return api.HorizontalPodAutoscalerCondition{}
 }
 
+// seedHPA is examples/hpa-scaledown-behavior.yaml, the seeds' HPA, in
+// namespace default.
 func seedHPA() *api.HorizontalPodAutoscaler {
-	return &api.HorizontalPodAutoscaler{
-		ObjectMeta: api.ObjectMeta{Name: "hpa1", Namespace: "default"},
-		Spec: api.HorizontalPodAutoscalerSpec{
-			ScaleTargetRef: api.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "deployment1"},
-			MinReplicas:    ptr(int32(3)), MaxReplicas: 6,
-			Metrics: []api.MetricSpec{{Type: api.ResourceMetricSourceType, Resource: &api.ResourceMetricSource{Name: "cpu",
-				Target: api.MetricTarget{Type: api.UtilizationMetricType, AverageUtilization: ptr(int32(40))}}}},
-			Behavior: &api.HorizontalPodAutoscalerBehavior{ScaleDown: &api.HPAScalingRules{
-				Policies: []api.HPAScalingPolicy{{Type: api.PercentScalingPolicy, Value: 10, PeriodSeconds: 60}}}},
-		},
+	data, err := os.ReadFile(filepath.Join("..", "..", "examples", "hpa-scaledown-behavior.yaml"))
+	if err != nil {
+		panic(err)
 	}
+	objs, err := decode.DecodeAll(data)
+	if err != nil || len(objs) != 1 {
+		panic(fmt.Sprintf("example: %v, %d objects", err, len(objs)))
+	}
+	hpa := objs[0].(*api.HorizontalPodAutoscaler)
+	hpa.Namespace = "default"
+	return hpa
 }
 
 // TestSeedScaleUpThenTenPercentPerMinute is the seeds' HPA (min 3, max 6,
@@ -287,7 +292,13 @@ func TestConditionsAndEvents(t *testing.T) {
 			wantEvent:  "Warning FailedGetResourceMetric failed to get cpu utilization: unable to get metrics for resource cpu", wantReplicas: 3},
 		{name: "unknown kind", prepare: func(h *harness) { h.hpa.Spec.ScaleTargetRef.Kind = "Frobnicator" }, replicas: 3, wantErr: true,
 			wantCondType: AbleToScale, wantStatus: api.ConditionFalse, wantReason: "FailedGetScale",
-			wantMsgHas: "unable to determine resource for scale target reference", wantEvent: "Warning FailedGetScale unable to determine resource", wantReplicas: 3},
+			wantMsgHas: `unable to determine resource for scale target reference: no matches for kind "Frobnicator" in group "apps"`,
+			wantEvent:  "Warning FailedGetScale unable to determine resource", wantReplicas: 3},
+		{name: "another version of the kind", prepare: func(h *harness) { h.hpa.Spec.ScaleTargetRef.APIVersion = "apps/v1beta2" }, replicas: 3,
+			wantCondType: AbleToScale, wantStatus: api.ConditionTrue, wantReason: "SucceededRescale", wantReplicas: 6},
+		{name: "invalid apiVersion", prepare: func(h *harness) { h.hpa.Spec.ScaleTargetRef.APIVersion = "apps/v1/x" }, replicas: 3, wantErr: true,
+			wantCondType: AbleToScale, wantStatus: api.ConditionFalse, wantReason: "FailedGetScale",
+			wantMsgHas: "invalid API version in scale target reference", wantEvent: "Warning FailedGetScale invalid API version", wantReplicas: 3},
 		{name: "scale read fails", prepare: func(h *harness) { h.scales.getErr = errors.New(`deployments.apps "deployment1" not found`) }, replicas: 3, wantErr: true,
 			wantCondType: AbleToScale, wantStatus: api.ConditionFalse, wantReason: "FailedGetScale",
 			wantMsgHas: "failed to query scale subresource for Deployment/default/deployment1", wantEvent: "Warning FailedGetScale failed to query", wantReplicas: 3},
@@ -402,5 +413,40 @@ func TestAmbiguousSelector(t *testing.T) {
 	h.ctl.forget("default/hpa2")
 	if err := h.sync(); err != nil || h.condition(ScalingActive).Reason != "ValidMetricFound" {
 		t.Errorf("after the second is deleted: err %v, ScalingActive %+v", err, h.condition(ScalingActive))
+	}
+}
+
+// TestScheduleResync: each HPA has at most one pending periodic sync.
+func TestScheduleResync(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.SyncPeriod = 20 * time.Millisecond
+	ctl := newController(cfg, record.NewFakeRecorder(1))
+	defer ctl.queue.ShutDown()
+	for range 3 {
+		ctl.scheduleResync("default/hpa1")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for ctl.queue.Len() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(60 * time.Millisecond) // any extra timer would have fired
+	if n := ctl.queue.Len(); n != 1 {
+		t.Fatalf("queue length %d, want 1", n)
+	}
+	ctl.mu.Lock()
+	pending := ctl.pending["default/hpa1"]
+	ctl.mu.Unlock()
+	if pending {
+		t.Error("still pending after firing")
+	}
+	key, _ := ctl.queue.Get()
+	ctl.queue.Done(key)
+	ctl.scheduleResync(key) // a new period can be scheduled again
+	deadline = time.Now().Add(5 * time.Second)
+	for ctl.queue.Len() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if ctl.queue.Len() != 1 {
+		t.Error("rescheduling after the first resync did not queue the key")
 	}
 }

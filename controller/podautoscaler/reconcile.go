@@ -33,9 +33,8 @@ func (c *Controller) reconcileAutoscaler(ctx context.Context, shared *api.Horizo
 	ref := hpa.Spec.ScaleTargetRef
 	reference := fmt.Sprintf("%s/%s/%s", ref.Kind, hpa.Namespace, ref.Name)
 
-	info, err := api.ForKind(ref.APIVersion, ref.Kind)
+	info, err := resourceForGroupKind(ref.APIVersion, ref.Kind)
 	if err != nil {
-		err = fmt.Errorf("unable to determine resource for scale target reference: %w", err)
 		return c.failedGetScale(ctx, hpa, original, err)
 	}
 	scale, err := c.scales.GetScale(ctx, info, hpa.Namespace, ref.Name)
@@ -117,6 +116,24 @@ func (c *Controller) reconcileAutoscaler(ctx context.Context, shared *api.Horizo
 		return err
 	}
 	return retErr
+}
+
+// resourceForGroupKind maps the target's group and kind to a resource, of
+// any version (Kubernetes' RESTMappings of the GroupKind).
+func resourceForGroupKind(apiVersion, kind string) (*api.ResourceInfo, error) {
+	group, version, ok := strings.Cut(apiVersion, "/")
+	if !ok {
+		group, version = "", apiVersion
+	}
+	if version == "" || strings.Contains(version, "/") {
+		return nil, fmt.Errorf("invalid API version in scale target reference: unexpected GroupVersion string: %s", apiVersion)
+	}
+	for _, r := range api.Resources {
+		if r.Group == group && r.Kind == kind {
+			return r, nil
+		}
+	}
+	return nil, fmt.Errorf("unable to determine resource for scale target reference: no matches for kind %q in group %q", kind, group)
 }
 
 // failedGetScale reports that the target's scale could not be read.

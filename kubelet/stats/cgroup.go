@@ -15,9 +15,9 @@ import (
 // CgroupProvider reads usage from the cgroup filesystem (Provider): the
 // node from NodeCgroup, pod UID from <PodsRoot>/pod<UID>, container ID
 // from <PodsRoot>/pod<UID>/<ID>. The hierarchy layout (v1/hybrid or v2)
-// is found on the first read, so the kubelet may create it lazily; the
-// containerd runtime mounts the hierarchies in a lab node's private mount
-// namespace before the first read.
+// is found on the first successful read (NodeCgroup is made then if
+// missing); the containerd runtime mounts the hierarchies in a lab node's
+// private mount namespace before the first read.
 type CgroupProvider struct {
 	FSRoot     string           // where the hierarchies are mounted; /sys/fs/cgroup
 	Meminfo    string           // /proc/meminfo (the v2 root's memory usage)
@@ -80,6 +80,7 @@ func (p *CgroupProvider) Read(_ context.Context, pods []Pod) (*Snapshot, error) 
 			return nil, err
 		}
 		p.layout = l
+		p.ensureNodeCgroup()
 	}
 	now := time.Now
 	if p.Now != nil {
@@ -112,6 +113,24 @@ func (p *CgroupProvider) Read(_ context.Context, pods []Pod) (*Snapshot, error) 
 		}
 	}
 	return snap, nil
+}
+
+// ensureNodeCgroup makes NodeCgroup in the hierarchies read when it is
+// missing (best effort): a lab node's cgroup parent exists only once its
+// first pod runs, and until then the node's usage is that of the empty
+// cgroup, not none.
+func (p *CgroupProvider) ensureNodeCgroup() {
+	path := strings.Trim(p.NodeCgroup, "/")
+	if path == "" {
+		return
+	}
+	dirs := []string{p.FSRoot}
+	if !p.layout.v2 {
+		dirs = []string{p.layout.cpuacct, p.layout.memory}
+	}
+	for _, d := range dirs {
+		_ = os.MkdirAll(filepath.Join(d, path), 0o755)
+	}
 }
 
 // read reads the usage of the cgroup at path (relative to every

@@ -191,3 +191,28 @@ func TestCgroupProviderLargeFile(t *testing.T) {
 		t.Fatalf("got %+v, %v", snap.Node, err)
 	}
 }
+
+// TestCgroupProviderMakesNodeCgroup: a missing node cgroup is made in the
+// hierarchies read (a lab node's parent exists only once a pod runs).
+func TestCgroupProviderMakesNodeCgroup(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		dirs  []string
+	}{
+		{"v1", v1Cgroup("cpuacct", "", "1", "1", "0"), []string{"cpuacct/minik8s/node1", "memory/minik8s/node1"}},
+		{"v2", map[string]string{"cgroup.controllers": "", "cpu.stat": "usage_usec 1\n"}, []string{"minik8s/node1"}},
+	} {
+		root := t.TempDir()
+		writeTree(t, root, tc.files)
+		p := &CgroupProvider{FSRoot: root, PodsRoot: "/minik8s/node1", NodeCgroup: "/minik8s/node1/"}
+		if _, err := p.Read(context.Background(), nil); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		for _, d := range tc.dirs {
+			if st, err := os.Stat(filepath.Join(root, d)); err != nil || !st.IsDir() {
+				t.Errorf("%s: %s not made: %v", tc.name, d, err)
+			}
+		}
+	}
+}

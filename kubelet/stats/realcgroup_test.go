@@ -45,18 +45,18 @@ func makeCgroups(tb testing.TB, p *CgroupProvider, paths []string) {
 	}
 }
 
-// realProvider is a provider on this machine's cgroups with its layout
-// found, for the root-only tests; it skips without root or with -short.
-func realProvider(tb testing.TB, podsRoot string) *CgroupProvider {
+// realProvider is a provider on this machine's cgroups (its layout is
+// found by its first Read), for the root-only tests; it skips without root
+// or with -short.
+func realProvider(tb testing.TB, podsRoot, nodeCgroup string) *CgroupProvider {
 	tb.Helper()
 	if testing.Short() || os.Geteuid() != 0 {
 		tb.Skip("real cgroups: needs root and no -short")
 	}
-	p := NewCgroupProvider(podsRoot, "/")
-	if _, err := p.Read(context.Background(), nil); err != nil {
+	if _, err := NewCgroupProvider(podsRoot, "/").Read(context.Background(), nil); err != nil {
 		tb.Skipf("no readable cgroups here: %v", err)
 	}
-	return p
+	return NewCgroupProvider(podsRoot, nodeCgroup)
 }
 
 // TestRealCgroups (root): a process copying zeros (dd, a 4 MiB buffer)
@@ -65,7 +65,10 @@ func realProvider(tb testing.TB, podsRoot string) *CgroupProvider {
 // pod and the node at least as much.
 func TestRealCgroups(t *testing.T) {
 	top := fmt.Sprintf("/minik8s-statstest-%d", os.Getpid())
-	p := realProvider(t, top)
+	p := realProvider(t, top, "/")
+	if _, err := p.Read(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
 	pod, ctr := top+"/podu1", top+"/podu1/c1"
 	makeCgroups(t, p, []string{top, pod, ctr})
 
@@ -128,4 +131,23 @@ func TestRealCgroups(t *testing.T) {
 	}
 	t.Logf("dd: %.2f cores, working set %d KiB; node %.2f cores, working set %d MiB",
 		float64(rate)/1e9, *cs.Memory.WorkingSetBytes>>10, float64(*s.Node.CPU.UsageNanoCores)/1e9, *s.Node.Memory.WorkingSetBytes>>20)
+}
+
+// TestRealNodeCgroup (root): a node cgroup that does not exist yet is made
+// and reads as the empty cgroup it is.
+func TestRealNodeCgroup(t *testing.T) {
+	node := fmt.Sprintf("/minik8s-statstest-node-%d", os.Getpid())
+	p := realProvider(t, node, node)
+	t.Cleanup(func() {
+		for _, h := range []string{"", "cpuacct", "cpu,cpuacct", "memory"} {
+			_ = syscall.Rmdir(filepath.Join(p.FSRoot, h, node))
+		}
+	})
+	snap, err := p.Read(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Node == nil || snap.Node.CPUNanos != 0 {
+		t.Fatalf("node: %+v, want the empty cgroup's usage", snap.Node)
+	}
 }

@@ -3,6 +3,7 @@ package compat
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -125,9 +126,26 @@ func TestTopMatchesRealKubectl(t *testing.T) {
 			t.Errorf("kubectl %s differs\nreal (%v):\n%s---\n%s\nours (%v):\n%s---\n%s", strings.Join(args, " "), rerr, rOut, rErr, oerr, oOut, oErr)
 		}
 	}
+	// The real kubectl's other views of the group: api-resources and get.
+	out := c.ok(t, "", "api-resources", "--api-group=metrics.k8s.io")
+	want := "NAME    SHORTNAMES   APIVERSION               NAMESPACED   KIND\n" +
+		"nodes                metrics.k8s.io/v1beta1   false        NodeMetrics\n" +
+		"pods                 metrics.k8s.io/v1beta1   true         PodMetrics\n"
+	if out != want {
+		t.Errorf("api-resources:\n%s\nwant:\n%s", out, want)
+	}
+	out = c.ok(t, "", "get", "pods.metrics.k8s.io", "-n", "other")
+	if !regexp.MustCompile(`^NAME\s+CPU\s+MEMORY\s+WINDOW\s*\njob\s+899\d{6}n\s+10Mi\s+[0-9.]+m?s\n$`).MatchString(out) {
+		t.Errorf("get pods.metrics.k8s.io:\n%s", out)
+	}
+	out = c.ok(t, "", "get", "nodemetrics", "n3", "-o", "jsonpath={.usage.memory}")
+	if out != "900Mi" {
+		t.Errorf("get nodemetrics n3: %q", out)
+	}
+
 	// What the figures are (and that the comparison saw real output).
 	out, _, err := c.ours(t, "top", "node")
-	want := "NAME   CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)   \n" +
+	want = "NAME   CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)   \n" +
 		"n1     1250m        62%      3072Mi          75%         \n" +
 		"n2     300m         7%       1536Mi          18%         \n" +
 		"n3     999m         99%      900Mi           87%         \n"

@@ -20,6 +20,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"minik8s/apiserver"
+	apimetrics "minik8s/apiserver/metrics"
 	"minik8s/apiserver/testserver"
 	"minik8s/controller"
 	"minik8s/controller/podautoscaler"
@@ -303,4 +305,68 @@ func TestHPA(t *testing.T) {
 			return false, fmt.Sprint(ev)
 		})
 	})
+}
+
+// TestHPAThroughMetricsAPI is the whole path in one process: the
+// controller-manager's own HPA controller (REST metrics client) reads the
+// apiserver's metrics.k8s.io, filled from an injected kubelet summary
+// source, and scales a Deployment whose pods use 150% of their request
+// against a 50% target: 1 → 3.
+func TestHPAThroughMetricsAPI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scales a workload over several seconds")
+	}
+	fetch := apimetrics.NewFakeFetcher()
+	ts := testserver.StartWithOptions(t, func(o *apiserver.Options) {
+		o.MetricsFetcher = fetch
+		o.MetricsResolution = 200 * time.Millisecond
+	})
+	c, err := mkclient.New(&mkclient.Config{Server: ts.URL, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	startFakeKubelet(t, c, "node1")
+	startControllerManagerWith(t, ts.URL, func(o *controller.Options) { o.HPASyncPeriod = time.Second })
+	sopts := scheduler.DefaultOptions()
+	sopts.APIServer, sopts.LeaderElect = ts.URL, false
+	startScheduler(t, sopts)
+
+	one := int32(1)
+	d := &api.Deployment{ObjectMeta: api.ObjectMeta{Name: "busy", Namespace: "default"},
+		Spec: api.DeploymentSpec{Replicas: &one, Selector: &api.LabelSelector{MatchLabels: map[string]string{"app": "busy"}},
+			Template: webTemplate("busy", true)}}
+	if _, err := c.Deployments("default").Create(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.HorizontalPodAutoscalers("default").Create(ctx, hpaFor("busy", "Deployment", "apps/v1", 1, 3, 50, nil)); err != nil {
+		t.Fatal(err)
+	}
+	// Every pod of the Deployment, as it appears, burns 150m.
+	var loadAt time.Time
+	waitUntil(t, 60*time.Second, "busy scaled to 3 on the metrics API", func() (bool, string) {
+		pods, _ := podsOf(t, c, "app=busy")
+		for _, p := range pods {
+			fetch.SetContainerUsage("node1", "default", p.Name, "app", 150e6, 10<<20)
+			if loadAt.IsZero() {
+				loadAt = time.Now()
+			}
+		}
+		got, err := c.Deployments("default").Get(ctx, "busy")
+		h, _ := c.HorizontalPodAutoscalers("default").Get(ctx, "busy")
+		return err == nil && *got.Spec.Replicas == 3, fmt.Sprintf("replicas %d, hpa status %+v", *got.Spec.Replicas, h.Status)
+	})
+	// The figure: load to decision, with a 1 s sync period and a 200 ms
+	// metrics resolution (two scrapes before a pod has a rate).
+	t.Logf("load on the pods to the HPA's rescale to 3: %v", time.Since(loadAt).Round(10*time.Millisecond))
+	h, err := c.HorizontalPodAutoscalers("default").Get(ctx, "busy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cm := h.Status.CurrentMetrics; len(cm) != 1 || cm[0].Resource.Current.AverageUtilization == nil || *cm[0].Resource.Current.AverageUtilization < 140 {
+		t.Errorf("currentMetrics %+v", cm)
+	}
+	if ev := hpaEvents(t, c, "busy", "SuccessfulRescale"); len(ev) == 0 || ev[0] != "New size: 3; reason: cpu resource utilization (percentage of request) above target" {
+		t.Errorf("events %q", ev)
+	}
 }
