@@ -49,7 +49,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err := opts.Validate(); err != nil {
 		return err
 	}
-	cfg, err := opts.clientConfig(os.Getenv)
+	cfg, err := opts.clientConfig()
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package ingress
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"time"
 
@@ -107,13 +106,17 @@ func (o *Options) Validate() error {
 }
 
 // clientConfig finds the apiserver: --server, --kubeconfig, and in a pod
-// without either the kubernetes Service (KUBERNETES_SERVICE_HOST/PORT,
-// plain HTTP), else the usual kubeconfig search.
-func (o *Options) clientConfig(getenv func(string) string) (*client.Config, error) {
+// without either the kubernetes Service (client.InClusterConfig), else the
+// usual kubeconfig search.
+func (o *Options) clientConfig() (*client.Config, error) {
 	if o.Server == "" && o.Kubeconfig == "" {
-		if host, port := getenv("KUBERNETES_SERVICE_HOST"), getenv("KUBERNETES_SERVICE_PORT"); host != "" && port != "" {
-			return &client.Config{Server: "http://" + net.JoinHostPort(host, port), Source: "in-cluster"}, nil
+		cfg, err := client.InClusterConfig()
+		if err == nil {
+			return cfg, nil
+		}
+		if !errors.Is(err, client.ErrNotInCluster) {
+			return nil, err
 		}
 	}
-	return client.LoadConfig(client.LoadOptions{Server: o.Server, Kubeconfig: o.Kubeconfig, Getenv: getenv})
+	return client.LoadConfig(client.LoadOptions{Server: o.Server, Kubeconfig: o.Kubeconfig})
 }
