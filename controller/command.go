@@ -21,6 +21,7 @@ import (
 	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
 	"minik8s/controller/nodelifecycle"
+	"minik8s/controller/podautoscaler"
 	"minik8s/controller/replicaset"
 	"minik8s/pkg/api"
 	"minik8s/pkg/client"
@@ -76,7 +77,7 @@ func Run(ctx context.Context, opts Options) error {
 func (o *Options) anyController() bool {
 	return o.AllocateNodeCIDRs || o.NamespaceController || o.DeploymentController || o.GarbageCollector ||
 		o.ReplicaSetController || o.NodeLifecycleController || o.EndpointController || o.EndpointSliceController ||
-		o.DaemonSetController
+		o.DaemonSetController || o.HPAController
 }
 
 // runElected campaigns for the lease and runs the controllers while it
@@ -182,6 +183,15 @@ func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Opt
 		rec := record.NewRecorder(c, api.EventSource{Component: "daemonset-controller"})
 		runners["daemonset-events"] = rec
 		runners["daemonset"] = daemonset.New(c, factory, rec, daemonset.Config{Workers: opts.ConcurrentDaemonSetSyncs})
+	}
+	if opts.HPAController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "horizontal-pod-autoscaler"})
+		runners["horizontal-pod-autoscaler-events"] = rec
+		runners["horizontal-pod-autoscaler"] = podautoscaler.New(c, factory, rec, podautoscaler.Config{
+			SyncPeriod: opts.HPASyncPeriod, Tolerance: opts.HPATolerance, Workers: opts.ConcurrentHPASyncs,
+			CPUInitializationPeriod: opts.HPACPUInitializationPeriod, InitialReadinessDelay: opts.HPAInitialReadinessDelay,
+			DownscaleStabilization: opts.HPADownscaleStabilization,
+		})
 	}
 	return runners
 }

@@ -29,6 +29,9 @@ func TestOptionsValidate(t *testing.T) {
 		{"no endpoint workers", func(o *Options) { o.ConcurrentEndpointSyncs = 0 }, "--concurrent-endpoint-syncs"},
 		{"no daemonset workers", func(o *Options) { o.ConcurrentDaemonSetSyncs = 0 }, "--concurrent-daemonset-syncs"},
 		{"slices too large", func(o *Options) { o.MaxEndpointsPerSlice = 1001 }, "--max-endpoints-per-slice"},
+		{"no hpa sync period", func(o *Options) { o.HPASyncPeriod = 0 }, "--horizontal-pod-autoscaler-sync-period"},
+		{"negative hpa tolerance", func(o *Options) { o.HPATolerance = -0.1 }, "--horizontal-pod-autoscaler-*"},
+		{"hpa off ignores its settings", func(o *Options) { o.HPAController = false; o.HPASyncPeriod = 0 }, ""},
 	} {
 		o := DefaultOptions()
 		tc.edit(&o)
@@ -50,6 +53,7 @@ func TestRunWithoutControllers(t *testing.T) {
 	o.EndpointController = false
 	o.EndpointSliceController = false
 	o.DaemonSetController = false
+	o.HPAController = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
 		t.Errorf("Run = %v, want 'no controller enabled'", err)
 	}
@@ -65,7 +69,10 @@ func TestCommandFlags(t *testing.T) {
 		"leader-elect", "leader-elect-resource-name", "leader-elect-resource-namespace", "leader-elect-identity",
 		"leader-elect-lease-duration", "leader-elect-renew-deadline", "leader-elect-retry-period",
 		"endpoint-controller", "concurrent-endpoint-syncs", "endpointslice-controller", "concurrent-service-endpoint-syncs", "max-endpoints-per-slice",
-		"daemonset-controller", "concurrent-daemonset-syncs"} {
+		"daemonset-controller", "concurrent-daemonset-syncs",
+		"horizontal-pod-autoscaler-controller", "concurrent-horizontal-pod-autoscaler-syncs", "horizontal-pod-autoscaler-sync-period",
+		"horizontal-pod-autoscaler-tolerance", "horizontal-pod-autoscaler-cpu-initialization-period",
+		"horizontal-pod-autoscaler-initial-readiness-delay", "horizontal-pod-autoscaler-downscale-stabilization"} {
 		if cmd.Flags().Lookup(f) == nil {
 			t.Errorf("flag --%s missing", f)
 		}
@@ -84,6 +91,10 @@ func TestDefaultsMatchKubernetes(t *testing.T) {
 	if !o.LeaderElect || o.LeaseNS != "kube-system" || o.LeaseName != "kube-controller-manager" ||
 		o.LeaseDuration != 15*time.Second || o.RenewDeadline != 10*time.Second || o.RetryPeriod != 2*time.Second {
 		t.Errorf("leader election defaults: %+v", o)
+	}
+	if o.HPASyncPeriod != 15*time.Second || o.HPATolerance != 0.1 || o.HPACPUInitializationPeriod != 5*time.Minute ||
+		o.HPAInitialReadinessDelay != 30*time.Second || o.HPADownscaleStabilization != 5*time.Minute || o.ConcurrentHPASyncs != 5 {
+		t.Errorf("horizontal pod autoscaler defaults: %+v", o)
 	}
 	if id := newUUID(); len(id) != 36 || id[14] != '4' {
 		t.Errorf("newUUID() = %q, want a version 4 UUID", id)

@@ -240,33 +240,22 @@ func portMappings(pod *api.Pod) []runtime.PortMapping {
 	return out
 }
 
-// sandboxConfig builds the runtime config of pod's sandbox.
-func sandboxConfig(pod *api.Pod, cgroupRoot string) *runtime.SandboxConfig {
-	hostname := pod.Name
-	if pod.Spec.Hostname != "" {
-		hostname = pod.Spec.Hostname
-	}
-	if len(hostname) > 63 {
-		hostname = hostname[:63]
-	}
+// sandboxConfig builds the runtime config of pod's sandbox but its DNS
+// (Kubelet.sandboxConfig adds it).
+func sandboxConfig(pod *api.Pod, cgroupRoot, clusterDomain string) *runtime.SandboxConfig {
+	hostname, domain := podHostnameAndDomain(pod, clusterDomain)
 	cfg := &runtime.SandboxConfig{
 		PodUID:       pod.UID,
 		Name:         pod.Name,
 		Namespace:    pod.Namespace,
 		Hostname:     hostname,
+		HostDomain:   domain,
 		HostNetwork:  pod.Spec.HostNetwork,
 		PortMappings: portMappings(pod),
 		CgroupParent: strings.TrimRight(cgroupRoot, "/") + "/pod" + pod.UID,
 	}
-	if d := pod.Spec.DNSConfig; d != nil {
-		cfg.DNS = &runtime.DNSConfig{Nameservers: d.Nameservers, Searches: d.Searches}
-		for _, o := range d.Options {
-			s := o.Name
-			if o.Value != nil {
-				s += ":" + *o.Value
-			}
-			cfg.DNS.Options = append(cfg.DNS.Options, s)
-		}
+	for _, a := range pod.Spec.HostAliases {
+		cfg.HostAliases = append(cfg.HostAliases, runtime.HostAlias{IP: a.IP, Hostnames: a.Hostnames})
 	}
 	return cfg
 }

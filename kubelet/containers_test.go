@@ -80,7 +80,7 @@ func ptrQ(v api.Quantity) *api.Quantity { return &v }
 func TestSandboxConfigAndPorts(t *testing.T) {
 	pod := testPod(api.RestartAlways, "a")
 	pod.Spec.Containers[0].Ports = []api.ContainerPort{{ContainerPort: 80}, {ContainerPort: 8080, HostPort: 30080}, {ContainerPort: 53, HostPort: 53, Protocol: "UDP"}}
-	cfg := sandboxConfig(pod, "/minik8s/node1/")
+	cfg := sandboxConfig(pod, "/minik8s/node1/", "cluster.local")
 	if cfg.CgroupParent != "/minik8s/node1/poduid-1" || cfg.Hostname != "web" || cfg.PodUID != "uid-1" {
 		t.Fatalf("cfg = %+v", cfg)
 	}

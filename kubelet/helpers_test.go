@@ -39,7 +39,7 @@ func newScene(t *testing.T, pod *api.Pod) *scene {
 // sandbox runs the pod's sandbox.
 func (s *scene) sandbox() *scene {
 	s.t.Helper()
-	sb, err := s.f.RunPodSandbox(context.Background(), sandboxConfig(s.pod, "/minik8s/node1"))
+	sb, err := s.f.RunPodSandbox(context.Background(), sandboxConfig(s.pod, "/minik8s/node1", "cluster.local"))
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -251,7 +251,11 @@ func (k *Kubelet) apply(ctx context.Context, pod *api.Pod, prt *podRuntime, plan
 	}
 	sb := prt.sandbox()
 	if plan.CreateSandbox {
-		if sb, err = k.rt.RunPodSandbox(ctx, sandboxConfig(pod, k.opts.CgroupRoot)); err != nil {
+		cfg, err := k.sandboxConfig(pod)
+		if err == nil {
+			sb, err = k.rt.RunPodSandbox(ctx, cfg)
+		}
+		if err != nil {
 			rec.Eventf(pod, eventWarning, reasonFailedSandbox, "Failed to create pod sandbox: %v", err)
 			return 0, fmt.Errorf("create sandbox: %w", err)
 		}

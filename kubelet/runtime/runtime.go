@@ -37,6 +37,12 @@ type DNSConfig struct {
 	Options     []string
 }
 
+// HostAlias is an extra line of the pod's /etc/hosts (spec.hostAliases).
+type HostAlias struct {
+	IP        string
+	Hostnames []string
+}
+
 // SandboxConfig describes a pod's sandbox: the pause container that owns
 // the pod's network, IPC and UTS namespaces.
 type SandboxConfig struct {
@@ -44,8 +50,10 @@ type SandboxConfig struct {
 	Name         string
 	Namespace    string
 	Hostname     string
+	HostDomain   string // <subdomain>.<ns>.svc.<cluster domain> when spec.subdomain is set
+	HostAliases  []HostAlias
 	HostNetwork  bool
-	DNS          *DNSConfig
+	DNS          *DNSConfig // nil: the node's resolv.conf as it is
 	PortMappings []PortMapping
 	Labels       map[string]string // extra labels; the Label* ones are added by the runtime
 	CgroupParent string            // e.g. /minik8s/node1/pod<uid>

@@ -71,6 +71,13 @@ type PodSpec struct {
 	Priority                      *int32            `json:"priority,omitempty"`
 	DNSConfig                     *PodDNSConfig     `json:"dnsConfig,omitempty"`
 	EnableServiceLinks            *bool             `json:"enableServiceLinks,omitempty"`
+	HostAliases                   []HostAlias       `json:"hostAliases,omitempty" patchStrategy:"merge" patchMergeKey:"ip"`
+}
+
+// HostAlias is an /etc/hosts entry the kubelet adds to a pod's hosts file.
+type HostAlias struct {
+	IP        string   `json:"ip"`
+	Hostnames []string `json:"hostnames,omitempty"`
 }
 
 // Container is one container of a pod.

@@ -300,7 +300,8 @@ func (cl *cluster) startKubelet(tb testing.TB, n *clusterNode, backend string) {
 	cmd := exec.Command("ip", "netns", "exec", n.Name, cl.bin, "kubelet",
 		"--node-name", n.Name, "--node-ip", n.IP, "--apiserver", cl.labURL,
 		"--root-dir", n.RootDir, "--network-backend", backend,
-		"--heartbeat-interval", "2s", "--sync-interval", "5s")
+		"--heartbeat-interval", "2s", "--sync-interval", "5s",
+		"--node-stats-cgroup", "/minik8s/"+n.Name) // the node's own pods, as on a VM the machine
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()

@@ -28,6 +28,7 @@ type Options struct {
 	PauseImage   string   // docker.io/minik8s/pause:3.9
 	NodeIP       string   // the IP of hostNetwork pods
 	HostResolv   string   // resolv.conf used when a sandbox has no DNS config; /etc/resolv.conf
+	HostHosts    string   // the node's hosts file, the base of hostNetwork pods' /etc/hosts; /etc/hosts
 	Registry     string   // mirror for docker.io pulls, e.g. http://192.168.77.1:5000 (empty: Docker Hub)
 	StopTimeout  time.Duration
 	DialTimeout  time.Duration
@@ -48,6 +49,7 @@ func (o *Options) defaults() {
 	def(&o.CgroupRoot, "/minik8s")
 	def(&o.PauseImage, "docker.io/minik8s/pause:3.9")
 	def(&o.HostResolv, "/etc/resolv.conf")
+	def(&o.HostHosts, "/etc/hosts")
 	def(&o.CgroupFSRoot, "/sys/fs/cgroup")
 	if len(o.CNIBinDirs) == 0 {
 		o.CNIBinDirs = []string{"/usr/lib/cni", "/opt/cni/bin"}

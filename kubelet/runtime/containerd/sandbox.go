@@ -145,17 +145,21 @@ func (r *Runtime) writeSandboxFiles(id, ip string, cfg *runtime.SandboxConfig) e
 	if hostname == "" {
 		hostname = cfg.Name
 	}
-	var hostResolv []byte
-	if cfg.DNS == nil {
-		b, err := os.ReadFile(r.opts.HostResolv)
-		if err != nil && !os.IsNotExist(err) {
-			return fmt.Errorf("host resolv.conf: %w", err)
+	hostResolv, err := readIfExists(r.opts.HostResolv)
+	if err != nil {
+		return fmt.Errorf("host resolv.conf: %w", err)
+	}
+	hosts := HostsFile(ip, hostname, cfg.HostDomain, cfg.HostAliases)
+	if cfg.HostNetwork {
+		node, err := readIfExists(r.opts.HostHosts)
+		if err != nil {
+			return fmt.Errorf("node hosts file: %w", err)
 		}
-		hostResolv = b
+		hosts = NodeHostsFile(node, cfg.HostAliases)
 	}
 	for name, data := range map[string][]byte{
 		"hostname":    []byte(hostname + "\n"),
-		"hosts":       HostsFile(ip, hostname),
+		"hosts":       hosts,
 		"resolv.conf": ResolvConf(cfg.DNS, hostResolv),
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
@@ -163,6 +167,15 @@ func (r *Runtime) writeSandboxFiles(id, ip string, cfg *runtime.SandboxConfig) e
 		}
 	}
 	return nil
+}
+
+// readIfExists reads path; a missing file is empty.
+func readIfExists(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	return b, nil
 }
 
 // StopPodSandbox implements runtime.Runtime: kills the sandbox's containers,

@@ -214,30 +214,67 @@ func mergeLabels(extra, ours map[string]string) map[string]string {
 	return out
 }
 
-// HostsFile is the pod's /etc/hosts, as the kubelet writes it.
-func HostsFile(ip, hostname string) []byte {
+// Headers of the hosts file, as Kubernetes' kubelet writes them.
+const (
+	managedHostsHeader                = "# Kubernetes-managed hosts file.\n"
+	managedHostsHeaderWithHostNetwork = "# Kubernetes-managed hosts file (host network).\n"
+)
+
+// HostsFile is a pod's /etc/hosts as Kubernetes' kubelet writes it
+// (managedHostsFileContent): localhost lines, the pod IP with
+// "hostname.domain hostname" (or just hostname without a domain), then the
+// hostAliases.
+func HostsFile(ip, hostname, domain string, aliases []runtime.HostAlias) []byte {
 	var b strings.Builder
-	b.WriteString("# Kubernetes-managed hosts file.\n")
+	b.WriteString(managedHostsHeader)
 	b.WriteString("127.0.0.1\tlocalhost\n")
 	b.WriteString("::1\tlocalhost ip6-localhost ip6-loopback\n")
 	b.WriteString("fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n")
 	if ip != "" && hostname != "" {
-		fmt.Fprintf(&b, "%s\t%s\n", ip, hostname)
+		if domain != "" {
+			fmt.Fprintf(&b, "%s\t%s.%s\t%s\n", ip, hostname, domain, hostname)
+		} else {
+			fmt.Fprintf(&b, "%s\t%s\n", ip, hostname)
+		}
 	}
+	b.WriteString(hostAliasLines(aliases))
 	return []byte(b.String())
 }
 
-// ResolvConf renders the pod's resolv.conf (nil: hostResolv is used as is).
+// NodeHostsFile is a hostNetwork pod's /etc/hosts: the node's own, with
+// the pod's hostAliases after it (nodeHostsFileContent).
+func NodeHostsFile(node []byte, aliases []runtime.HostAlias) []byte {
+	return []byte(managedHostsHeaderWithHostNetwork + string(node) + hostAliasLines(aliases))
+}
+
+func hostAliasLines(aliases []runtime.HostAlias) string {
+	if len(aliases) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n# Entries added by HostAliases.\n")
+	for _, a := range aliases {
+		for _, h := range a.Hostnames {
+			fmt.Fprintf(&b, "%s\t%s\n", a.IP, h)
+		}
+	}
+	return b.String()
+}
+
+// ResolvConf renders the pod's resolv.conf; with no settings at all (nil,
+// or Kubernetes' empty config) the node's hostResolv is used as it is.
+// The lines are in the order of the seeds' clusters (nameserver, search,
+// options, as dockershim wrote them); resolvers do not mind the order.
 func ResolvConf(dns *runtime.DNSConfig, hostResolv []byte) []byte {
-	if dns == nil {
+	if dns == nil || len(dns.Nameservers)+len(dns.Searches)+len(dns.Options) == 0 {
 		return hostResolv
 	}
 	var b strings.Builder
-	if len(dns.Searches) > 0 {
-		b.WriteString("search " + strings.Join(dns.Searches, " ") + "\n")
-	}
 	for _, ns := range dns.Nameservers {
 		b.WriteString("nameserver " + ns + "\n")
+	}
+	if len(dns.Searches) > 0 {
+		b.WriteString("search " + strings.Join(dns.Searches, " ") + "\n")
 	}
 	if len(dns.Options) > 0 {
 		b.WriteString("options " + strings.Join(dns.Options, " ") + "\n")

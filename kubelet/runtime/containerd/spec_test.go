@@ -108,18 +108,66 @@ func TestSandboxFromRecord(t *testing.T) {
 	}
 }
 
-func TestSandboxFiles(t *testing.T) {
-	h := string(HostsFile("10.244.1.5", "web"))
-	if !strings.HasPrefix(h, "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n") || !strings.HasSuffix(h, "10.244.1.5\tweb\n") {
-		t.Errorf("hosts = %q", h)
+const localhostLines = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n"
+
+// TestHostsFile follows Kubernetes' TestManagedHostsFileContent and
+// TestNodeHostsFileContent.
+func TestHostsFile(t *testing.T) {
+	aliases := []runtime.HostAlias{{IP: "123.45.67.89", Hostnames: []string{"foo", "bar", "baz"}}, {IP: "456.78.90.123", Hostnames: []string{"park", "doo", "boo"}}}
+	aliasLines := "\n# Entries added by HostAliases.\n123.45.67.89\tfoo\n123.45.67.89\tbar\n123.45.67.89\tbaz\n456.78.90.123\tpark\n456.78.90.123\tdoo\n456.78.90.123\tboo\n"
+	for _, tc := range []struct {
+		desc, ip, hostname, domain string
+		aliases                    []runtime.HostAlias
+		want                       string
+	}{
+		{"hostname", "123.45.67.89", "podFoo", "", nil,
+			"# Kubernetes-managed hosts file.\n" + localhostLines + "123.45.67.89\tpodFoo\n"},
+		{"hostname and subdomain", "203.0.113.1", "podFoo", "domainFoo", nil,
+			"# Kubernetes-managed hosts file.\n" + localhostLines + "203.0.113.1\tpodFoo.domainFoo\tpodFoo\n"},
+		{"hostAliases", "203.0.113.1", "podFoo", "", aliases,
+			"# Kubernetes-managed hosts file.\n" + localhostLines + "203.0.113.1\tpodFoo\n" + aliasLines},
+		{"hostname.subdomain.ns.svc and hostAliases", "10.244.1.5", "web-0", "web.default.svc.cluster.local", aliases[:1],
+			"# Kubernetes-managed hosts file.\n" + localhostLines + "10.244.1.5\tweb-0.web.default.svc.cluster.local\tweb-0\n" +
+				"\n# Entries added by HostAliases.\n123.45.67.89\tfoo\n123.45.67.89\tbar\n123.45.67.89\tbaz\n"},
+		{"no IP yet", "", "podFoo", "", nil, "# Kubernetes-managed hosts file.\n" + localhostLines},
+	} {
+		if got := string(HostsFile(tc.ip, tc.hostname, tc.domain, tc.aliases)); got != tc.want {
+			t.Errorf("%s:\n%s\nwant\n%s", tc.desc, got, tc.want)
+		}
 	}
-	got := string(ResolvConf(&runtime.DNSConfig{Nameservers: []string{"10.96.0.10"}, Searches: []string{"default.svc.cluster.local", "svc.cluster.local"}, Options: []string{"ndots:5"}}, nil))
-	want := "search default.svc.cluster.local svc.cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n"
-	if got != want {
-		t.Errorf("resolv.conf = %q, want %q", got, want)
+	node := "127.0.0.1\tlocalhost\n192.168.97.1\tlab-host\n"
+	for _, tc := range []struct {
+		desc    string
+		aliases []runtime.HostAlias
+		want    string
+	}{
+		{"host network", nil, "# Kubernetes-managed hosts file (host network).\n" + node},
+		{"host network with hostAliases", aliases, "# Kubernetes-managed hosts file (host network).\n" + node + aliasLines},
+	} {
+		if got := string(NodeHostsFile([]byte(node), tc.aliases)); got != tc.want {
+			t.Errorf("%s:\n%s\nwant\n%s", tc.desc, got, tc.want)
+		}
 	}
-	if got := string(ResolvConf(nil, []byte("nameserver 1.1.1.1\n"))); got != "nameserver 1.1.1.1\n" {
-		t.Errorf("host resolv.conf = %q", got)
+}
+
+func TestResolvConf(t *testing.T) {
+	host := "nameserver 1.1.1.1\n"
+	for _, tc := range []struct {
+		desc string
+		dns  *runtime.DNSConfig
+		want string
+	}{
+		{"ClusterFirst, as in the seeds", &runtime.DNSConfig{Nameservers: []string{"10.96.0.10"}, Searches: []string{"default.svc.cluster.local", "svc.cluster.local", "cluster.local", "hz.ali.com"}, Options: []string{"ndots:5"}},
+			"nameserver 10.96.0.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local hz.ali.com\noptions ndots:5\n"},
+		{"Default, as in the seeds", &runtime.DNSConfig{Nameservers: []string{"30.14.129.245", "30.14.128.82", "10.65.0.201"}, Searches: []string{"hz.ali.com"}},
+			"nameserver 30.14.129.245\nnameserver 30.14.128.82\nnameserver 10.65.0.201\nsearch hz.ali.com\n"},
+		{"options only", &runtime.DNSConfig{Options: []string{"ndots:2", "edns0"}}, "options ndots:2 edns0\n"},
+		{"nil: the node's", nil, host},
+		{"empty: the node's", &runtime.DNSConfig{}, host},
+	} {
+		if got := string(ResolvConf(tc.dns, []byte(host))); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.desc, got, tc.want)
+		}
 	}
 }
 

@@ -60,17 +60,8 @@ func validatePodSpec(s *api.PodSpec, p Path) ErrorList {
 	if s.RestartPolicy != "" {
 		errs = append(errs, oneOf(p.Child("restartPolicy"), s.RestartPolicy, restartPolicies...)...)
 	}
-	if s.DNSPolicy != "" {
-		errs = append(errs, oneOf(p.Child("dnsPolicy"), s.DNSPolicy, dnsPolicies...)...)
-		if s.DNSPolicy == "None" && s.DNSConfig == nil {
-			errs = append(errs, Required(p.Child("dnsConfig"), "must provide `dnsConfig` when `dnsPolicy` is None"))
-		}
-	}
-	if s.DNSConfig != nil {
-		for i, ns := range s.DNSConfig.Nameservers {
-			errs = append(errs, checkName(p.Child("dnsConfig").Child("nameservers").Index(i), ns, IsValidIP)...)
-		}
-	}
+	errs = append(errs, validatePodDNS(s, p)...)
+	errs = append(errs, validateHostAliases(s.HostAliases, p.Child("hostAliases"))...)
 	if s.TerminationGracePeriodSeconds != nil {
 		errs = append(errs, nonNegative(p.Child("terminationGracePeriodSeconds"), *s.TerminationGracePeriodSeconds)...)
 	}
