@@ -8,7 +8,8 @@
 # Settings: NODES (2), BACKEND (vxlan | host-gw), MINIK8S_STATE
 # (/var/lib/minik8s), MINIK8S_APISERVER_PORT (6443), IPTABLES_BACKEND
 # (legacy | nft | auto: kube-proxy's; the network agent's auto follows it,
-# docs/kubeproxy.md).
+# docs/kubeproxy.md), ADDONS (dns,ingress: the add-ons the controller-manager
+# keeps, docs/addons.md; empty: none).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -33,7 +34,7 @@ start_daemon apiserver "$BIN/minik8s" apiserver \
 wait_http "$APISERVER_URL/readyz" 60 || die "apiserver did not become ready; see $LOG/apiserver.log"
 "$BIN/kubectl" --server "$APISERVER_URL" config view --raw >"$STATE/admin.kubeconfig.tmp"
 mv "$STATE/admin.kubeconfig.tmp" "$STATE/admin.kubeconfig"
-start_daemon controller-manager "$BIN/minik8s" controller-manager --apiserver "$APISERVER_URL"
+start_daemon controller-manager "$BIN/minik8s" controller-manager --apiserver "$APISERVER_URL" --addons "${ADDONS-dns,ingress}"
 start_daemon scheduler "$BIN/minik8s" scheduler --apiserver "$APISERVER_URL"
 
 # 3. A kubelet and a kube-proxy per node, inside the node's network namespace.
