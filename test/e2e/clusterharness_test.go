@@ -300,7 +300,8 @@ func (cl *cluster) startKubelet(tb testing.TB, n *clusterNode, backend string) {
 	cmd := exec.Command("ip", "netns", "exec", n.Name, cl.bin, "kubelet",
 		"--node-name", n.Name, "--node-ip", n.IP, "--apiserver", cl.labURL,
 		"--root-dir", n.RootDir, "--network-backend", backend,
-		"--heartbeat-interval", "2s", "--sync-interval", "5s")
+		"--heartbeat-interval", "2s", "--sync-interval", "5s",
+		"--cluster-dns", "10.96.0.10", "--cluster-domain", "cluster.local")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
