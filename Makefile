@@ -9,7 +9,7 @@ STATE ?= /var/lib/minik8s
 # Packages with end-to-end tests on a real lab or in throwaway network
 # namespaces (root): they run one package at a time, after everything else
 # (their root tests skip themselves with -short).
-E2E_PKGS := ./test/e2e/ ./kubelet/runtime/containerd/ ./kubeproxy/ ./pkg/iptables/
+E2E_PKGS := ./test/e2e/ ./kubelet/runtime/containerd/ ./kubeproxy/ ./pkg/iptables/ ./kubelet/stats/
 
 .PHONY: help
 help: ## Show this help
@@ -46,6 +46,7 @@ unit: ## Run the unit and integration tests only (no root, no lab), with the rac
 .PHONY: bench
 bench: build ## Run the benchmarks and print their figures
 	$(GO) run ./test/bench
+	$(GO) test -count=1 -run '^$$' -bench StatsCollection -benchtime 1x ./kubelet/stats/
 	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench PodNetwork -benchtime 1x ./test/e2e/; else echo "bench: pod network figures skipped (they need root)"; fi
 	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench PodStartup -benchtime 1x ./test/e2e/; else echo "bench: pod start-up figures skipped (they need root)"; fi
 	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench Deployment30 -benchtime 1x ./test/e2e/; else echo "bench: 30-replica Deployment figures skipped (they need root)"; fi

@@ -51,7 +51,7 @@ type apiResource struct {
 func groups() []apiGroup {
 	var out []apiGroup
 	idx := map[string]int{}
-	for _, r := range api.Resources {
+	for _, r := range api.Served() {
 		if r.Group == "" {
 			continue
 		}
@@ -77,7 +77,7 @@ func groups() []apiGroup {
 func resourceList(group, version string) ([]apiResource, bool) {
 	var out []apiResource
 	found := false
-	for _, r := range api.Resources {
+	for _, r := range api.Served() {
 		if r.Group != group || r.Version != version {
 			continue
 		}
@@ -119,7 +119,7 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) bool {
 		writeJSON(w, http.StatusOK, map[string]any{"kind": "APIVersions", "apiVersion": "v1", "versions": []string{"v1"},
 			"serverAddressByClientCIDRs": []map[string]string{{"clientCIDR": "0.0.0.0/0", "serverAddress": s.addr}}})
 	case len(segs) == 1 && segs[0] == "apis":
-		writeJSON(w, http.StatusOK, map[string]any{"kind": "APIGroupList", "apiVersion": "v1", "groups": groups()})
+		writeJSON(w, http.StatusOK, map[string]any{"kind": "APIGroupList", "apiVersion": "v1", "groups": append(groups(), metricsAPIGroup())})
 	case len(segs) == 2 && segs[0] == "api":
 		res, ok := resourceList("", segs[1])
 		if !ok {

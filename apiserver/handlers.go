@@ -158,8 +158,9 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, rt route, op
 	if err != nil {
 		return nil, nil, err
 	}
+	in := rt.served()
 	if isProto {
-		if b, err = protobufToJSON(rt.info, b); err != nil {
+		if b, err = protobufToJSON(in, b); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -176,16 +177,19 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, rt route, op
 	if err := unmarshal(b, &tm); err != nil {
 		return nil, nil, errBadRequest(fmt.Sprintf("invalid request body: %v", err))
 	}
-	obj := rt.info.New()
+	obj := in.New()
 	*obj.GetTypeMeta() = tm
-	if err := checkTypeAndNamespace(rt.info, obj, rt.namespace); err != nil {
+	if err := checkTypeAndNamespace(in, obj, rt.namespace); err != nil {
 		return nil, nil, err
 	}
-	warnings, err := decodeFields(rt.info, b, obj, mode)
+	warnings, err := decodeFields(in, b, obj, mode)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkTypeAndNamespace(rt.info, obj, rt.namespace); err != nil {
+	if err := checkTypeAndNamespace(in, obj, rt.namespace); err != nil {
+		return nil, nil, err
+	}
+	if obj, err = rt.toStorage(obj); err != nil {
 		return nil, nil, err
 	}
 	return obj, warnings, nil
@@ -209,7 +213,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, rt route) error {
 	if err != nil {
 		return err
 	}
-	return s.writeObject(w, r, rt.info, http.StatusOK, obj)
+	return s.writeObject(w, r, rt, http.StatusOK, obj)
 }
 
 // selectors parses labelSelector and fieldSelector of a request.
@@ -306,9 +310,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, rt route) error {
 		meta = api.ListMeta{ResourceVersion: strconv.FormatInt(page.rev, 10), Continue: page.cont, RemainingItemCount: page.remaining}
 	}
 	if wantTable(r) {
-		return s.writeTable(w, r, rt.info, objs, meta)
+		return s.writeTable(w, r, rt, objs, meta)
 	}
-	writeJSON(w, http.StatusOK, listBody{Kind: rt.info.ListKind(), APIVersion: rt.info.APIVersion(), Metadata: meta, Items: objs})
+	if objs, err = rt.toServedAll(objs); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listBody{Kind: rt.served().ListKind(), APIVersion: rt.served().APIVersion(), Metadata: meta, Items: objs})
 	return nil
 }
 
@@ -350,7 +357,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, rt route) error 
 		return err
 	}
 	addWarnings(w, warnings)
-	return s.writeObject(w, r, rt.info, http.StatusCreated, created)
+	return s.writeObject(w, r, rt, http.StatusCreated, created)
 }
 
 // createObject defaults, validates, sets server fields and stores a new
@@ -415,7 +422,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, rt route) error 
 		return err
 	}
 	addWarnings(w, warnings)
-	return s.writeObject(w, r, rt.info, http.StatusOK, out)
+	return s.writeObject(w, r, rt, http.StatusOK, out)
 }
 
 // updateObject stores obj over the current object. A resourceVersion in
@@ -468,7 +475,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, rt route) error 
 	if err != nil {
 		return err
 	}
-	return s.writeObject(w, r, rt.info, http.StatusOK, obj)
+	return s.writeObject(w, r, rt, http.StatusOK, obj)
 }
 
 func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request, rt route) error {
@@ -504,7 +511,10 @@ func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request, rt rou
 		lastRV = d.GetObjectMeta().ResourceVersion
 		deleted = append(deleted, d)
 	}
-	writeJSON(w, http.StatusOK, listBody{Kind: rt.info.ListKind(), APIVersion: rt.info.APIVersion(),
+	if deleted, err = rt.toServedAll(deleted); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listBody{Kind: rt.served().ListKind(), APIVersion: rt.served().APIVersion(),
 		Metadata: api.ListMeta{ResourceVersion: lastRV}, Items: deleted})
 	return nil
 }
@@ -570,12 +580,17 @@ func setPodCondition(st *api.PodStatus, c api.PodCondition) {
 	st.Conditions = append(st.Conditions, c)
 }
 
-// writeObject answers one object, as a one-row Table if asked.
-func (s *Server) writeObject(w http.ResponseWriter, r *http.Request, info *api.ResourceInfo, code int, obj api.Object) error {
+// writeObject answers one stored object in the request's version, as a
+// one-row Table if asked.
+func (s *Server) writeObject(w http.ResponseWriter, r *http.Request, rt route, code int, obj api.Object) error {
 	if wantTable(r) && r.Method == http.MethodGet {
-		return s.writeTable(w, r, info, []api.Object{obj}, api.ListMeta{ResourceVersion: obj.GetObjectMeta().ResourceVersion})
+		return s.writeTable(w, r, rt, []api.Object{obj}, api.ListMeta{ResourceVersion: obj.GetObjectMeta().ResourceVersion})
 	}
-	writeJSON(w, code, obj)
+	out, err := rt.toServed(obj)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, code, out)
 	return nil
 }
 

@@ -126,5 +126,5 @@ func (s *Server) serveNamespaceFinalize(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return mapStoreError(err, rt)
 	}
-	return s.writeObject(w, r, rt.info, http.StatusOK, out)
+	return s.writeObject(w, r, rt, http.StatusOK, out)
 }

@@ -38,7 +38,7 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 func groupVersions() []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, r := range api.Resources {
+	for _, r := range api.Served() {
 		if gv := r.APIVersion(); !seen[gv] {
 			seen[gv] = true
 			out = append(out, gv)
@@ -60,7 +60,7 @@ func openAPIDoc(gv string) map[string]any {
 	queryParam := func(name, desc string) map[string]any {
 		return map[string]any{"name": name, "in": "query", "description": desc, "schema": map[string]string{"type": "string"}, "uniqueItems": true}
 	}
-	for _, r := range api.Resources {
+	for _, r := range api.Served() {
 		if r.APIVersion() != gv {
 			continue
 		}

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"minik8s/apiserver/metrics"
 )
 
 // Options is every setting of the apiserver, with its flag and default.
@@ -29,6 +31,10 @@ type Options struct {
 	DefaultNotReadyTolerationSeconds    int64  // --default-not-ready-toleration-seconds: added to every new pod
 	DefaultUnreachableTolerationSeconds int64  // --default-unreachable-toleration-seconds: added to every new pod
 	AdvertiseAddress                    string // --advertise-address: where the kubernetes Service's endpoints point ("": the first non-loopback bind address, else 127.0.0.1)
+
+	MetricsResolution time.Duration // --metrics-resolution: how often the kubelets' /stats/summary are scraped for metrics.k8s.io (0: never)
+	// MetricsFetcher replaces the kubelets as the source of summaries (tests).
+	MetricsFetcher metrics.SummaryFetcher
 	// KubernetesServiceInterval is how often the kubernetes Service and its
 	// endpoints are checked (0: every 10 s); tests shorten it.
 	KubernetesServiceInterval time.Duration
@@ -52,6 +58,7 @@ func DefaultOptions() Options {
 
 		DefaultNotReadyTolerationSeconds:    300,
 		DefaultUnreachableTolerationSeconds: 300,
+		MetricsResolution:                   metrics.DefaultResolution,
 	}
 }
 
@@ -76,5 +83,6 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.Int64Var(&o.DefaultUnreachableTolerationSeconds, "default-unreachable-toleration-seconds", o.DefaultUnreachableTolerationSeconds,
 		"tolerationSeconds of the toleration for unreachable:NoExecute that is added by default to every pod that does not already have such a toleration")
 	fs.StringVar(&o.AdvertiseAddress, "advertise-address", o.AdvertiseAddress, "IP address the kubernetes Service (10.96.0.1:443) forwards to (default: the first non-loopback --bind-address, else 127.0.0.1)")
+	fs.DurationVar(&o.MetricsResolution, "metrics-resolution", o.MetricsResolution, "how often the kubelets' /stats/summary are scraped for the resource metrics API (metrics.k8s.io; kubectl top, HPA); 0 disables")
 	fs.StringVar(&o.KubeletDialNetns, "kubelet-dial-netns", o.KubeletDialNetns, "network namespace (path, or name under /run/netns) to dial kubelets from, for logs and exec (the lab's node addresses exist only there)")
 }

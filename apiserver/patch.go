@@ -73,19 +73,28 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, rt route) error {
 	}
 	var warnings []string
 	out, err := s.guaranteedUpdate(r.Context(), rt.info, rt.namespace, rt.name, func(cur api.Object, rev int64) (api.Object, finishFunc, error) {
-		orig, err := json.Marshal(cur)
+		// The patch applies to the object in the client's version.
+		in := rt.served()
+		served, err := rt.toServed(cur)
 		if err != nil {
 			return nil, nil, err
 		}
-		patched, err := applyPatchBytes(rt.info, ct, orig, body)
+		orig, err := json.Marshal(served)
 		if err != nil {
 			return nil, nil, err
 		}
-		obj := rt.info.New()
-		if warnings, err = decodeFields(rt.info, patched, obj, mode); err != nil {
+		patched, err := applyPatchBytes(in, ct, orig, body)
+		if err != nil {
 			return nil, nil, err
 		}
-		if err := checkTypeAndNamespace(rt.info, obj, rt.namespace); err != nil {
+		obj := in.New()
+		if warnings, err = decodeFields(in, patched, obj, mode); err != nil {
+			return nil, nil, err
+		}
+		if err := checkTypeAndNamespace(in, obj, rt.namespace); err != nil {
+			return nil, nil, err
+		}
+		if obj, err = rt.toStorage(obj); err != nil {
 			return nil, nil, err
 		}
 		if obj.GetObjectMeta().Name != rt.name {
@@ -106,5 +115,5 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, rt route) error {
 		return err
 	}
 	addWarnings(w, warnings)
-	return s.writeObject(w, r, rt.info, http.StatusOK, out)
+	return s.writeObject(w, r, rt, http.StatusOK, out)
 }

@@ -74,7 +74,12 @@ func (s *Server) kubeletURL(ctx context.Context, pod *api.Pod) (*url.URL, error)
 	if err != nil {
 		return nil, errBadRequest(fmt.Sprintf("node %s of pod %s: %v", pod.Spec.NodeName, pod.Name, err))
 	}
-	node := obj.(*api.Node)
+	return kubeletNodeURL(obj.(*api.Node))
+}
+
+// kubeletNodeURL is the kubelet address of a node: its InternalIP and
+// the kubelet's daemon endpoint port (10250 when unset).
+func kubeletNodeURL(node *api.Node) (*url.URL, error) {
 	host := ""
 	for _, a := range node.Status.Addresses {
 		if a.Type == api.NodeInternalIP {

@@ -6,8 +6,10 @@ import (
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -25,8 +27,11 @@ var protobufMagic = []byte{0x6b, 0x38, 0x73, 0x00} // "k8s\x00"
 // protoMessage is a generated Kubernetes type.
 type protoMessage interface{ Unmarshal([]byte) error }
 
-func newProtoObject(kind string) (protoMessage, bool) {
-	switch kind {
+func newProtoObject(info *api.ResourceInfo) (protoMessage, bool) {
+	if info.APIVersion() == "autoscaling/v1" && info.Kind == "HorizontalPodAutoscaler" {
+		return &autoscalingv1.HorizontalPodAutoscaler{}, true // what `kubectl autoscale` sends
+	}
+	switch info.Kind {
 	case "Namespace":
 		return &corev1.Namespace{}, true
 	case "Node":
@@ -43,8 +48,16 @@ func newProtoObject(kind string) (protoMessage, bool) {
 		return &appsv1.ReplicaSet{}, true
 	case "Deployment":
 		return &appsv1.Deployment{}, true
+	case "DaemonSet":
+		return &appsv1.DaemonSet{}, true
+	case "ControllerRevision":
+		return &appsv1.ControllerRevision{}, true
 	case "HorizontalPodAutoscaler":
 		return &autoscalingv2.HorizontalPodAutoscaler{}, true
+	case "Ingress":
+		return &networkingv1.Ingress{}, true
+	case "IngressClass":
+		return &networkingv1.IngressClass{}, true
 	}
 	return nil, false
 }
@@ -62,7 +75,7 @@ func protobufToJSON(info *api.ResourceInfo, body []byte) ([]byte, error) {
 		return nil, errBadRequest(fmt.Sprintf("the API version in the data (%s) and kind (%s) do not match the resource %s (want %s %s)",
 			unk.APIVersion, unk.Kind, info.GroupResource(), info.APIVersion(), info.Kind))
 	}
-	obj, ok := newProtoObject(info.Kind)
+	obj, ok := newProtoObject(info)
 	if !ok {
 		return nil, errBadRequest(fmt.Sprintf("protobuf is not supported for %s", info.Kind))
 	}

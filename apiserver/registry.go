@@ -91,6 +91,8 @@ var strategies = map[string]strategy{
 	"deployments.apps":       deploymentStrategy{},
 	"replicasets.apps":       replicaSetStrategy{},
 	"replicationcontrollers": replicationControllerStrategy{},
+
+	"ingresses.networking.k8s.io": ingressStrategy{},
 }
 
 // strategyFor returns the strategy of a resource.

@@ -11,8 +11,9 @@ import (
 
 // route is what a resource URL names.
 type route struct {
-	info      *api.ResourceInfo
-	namespace string // empty: cluster-scoped, or all namespaces for a namespaced list
+	info      *api.ResourceInfo // the storage version
+	view      *api.ResourceInfo // the version the client speaks, if not info (versions.go)
+	namespace string            // empty: cluster-scoped, or all namespaces for a namespaced list
 	name      string
 	sub       string // "status", "binding", ...
 }
@@ -57,8 +58,9 @@ func (s *Server) newRouter(serve resourceServer) *gin.Engine {
 	}
 	e.Any("/api", discovery)
 	e.Any("/apis", discovery)
+	s.addMetricsRoutes(e)
 	seen := map[string]bool{}
-	for _, info := range api.Resources {
+	for _, info := range api.Served() {
 		base := "/api/" + info.Version
 		if info.Group != "" {
 			base = "/apis/" + info.Group + "/" + info.Version
@@ -80,6 +82,11 @@ func (s *Server) newRouter(serve resourceServer) *gin.Engine {
 // subresource paths.
 func addResourceRoutes(e *gin.Engine, base string, info *api.ResourceInfo, serve resourceServer) {
 	subs := subresourcesOf(info)
+	at := func(namespace, name, sub string) route {
+		rt := routeFor(info)
+		rt.namespace, rt.name, rt.sub = namespace, name, sub
+		return rt
+	}
 	if !info.Namespaced {
 		// A namespace's own paths share the /namespaces/{namespace}
 		// segment with every namespaced path, so the parameter is named
@@ -89,32 +96,32 @@ func addResourceRoutes(e *gin.Engine, base string, info *api.ResourceInfo, serve
 			nameParam = "namespace"
 		}
 		coll := base + "/" + info.Resource
-		e.Any(coll, func(c *gin.Context) { serve(c.Writer, c.Request, route{info: info}, nil) })
+		e.Any(coll, func(c *gin.Context) { serve(c.Writer, c.Request, at("", "", ""), nil) })
 		e.Any(coll+"/:"+nameParam, func(c *gin.Context) {
-			serve(c.Writer, c.Request, route{info: info, name: c.Param(nameParam)}, nil)
+			serve(c.Writer, c.Request, at("", c.Param(nameParam), ""), nil)
 		})
 		for name, sr := range subs {
 			sr := sr
 			e.Any(coll+"/:"+nameParam+"/"+name, func(c *gin.Context) {
-				serve(c.Writer, c.Request, route{info: info, name: c.Param(nameParam), sub: name}, &sr)
+				serve(c.Writer, c.Request, at("", c.Param(nameParam), name), &sr)
 			})
 		}
 		return
 	}
 	// A namespaced resource across all namespaces: list, watch and
 	// deletecollection-less reads.
-	e.Any(base+"/"+info.Resource, func(c *gin.Context) { serve(c.Writer, c.Request, route{info: info}, nil) })
+	e.Any(base+"/"+info.Resource, func(c *gin.Context) { serve(c.Writer, c.Request, at("", "", ""), nil) })
 	coll := base + "/namespaces/:namespace/" + info.Resource
 	e.Any(coll, func(c *gin.Context) {
-		serve(c.Writer, c.Request, route{info: info, namespace: c.Param("namespace")}, nil)
+		serve(c.Writer, c.Request, at(c.Param("namespace"), "", ""), nil)
 	})
 	e.Any(coll+"/:name", func(c *gin.Context) {
-		serve(c.Writer, c.Request, route{info: info, namespace: c.Param("namespace"), name: c.Param("name")}, nil)
+		serve(c.Writer, c.Request, at(c.Param("namespace"), c.Param("name"), ""), nil)
 	})
 	for name, sr := range subs {
 		sr := sr
 		e.Any(coll+"/:name/"+name, func(c *gin.Context) {
-			serve(c.Writer, c.Request, route{info: info, namespace: c.Param("namespace"), name: c.Param("name"), sub: name}, &sr)
+			serve(c.Writer, c.Request, at(c.Param("namespace"), c.Param("name"), name), &sr)
 		})
 	}
 }

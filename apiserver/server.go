@@ -16,6 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"minik8s/apiserver/metrics"
 	"minik8s/apiserver/storage"
 )
 
@@ -33,6 +34,7 @@ type Server struct {
 	namespaces *nsCache
 	router     *gin.Engine
 	keyLocks   keyLocks // turns of concurrent updates of one key
+	metrics    *metrics.Store
 }
 
 // NewServer checks the options; Run starts everything.
@@ -47,7 +49,7 @@ func NewServer(opts Options) (*Server, error) {
 	if opts.BookmarkInterval <= 0 {
 		opts.BookmarkInterval = time.Minute
 	}
-	s := &Server{opts: opts, ready: make(chan struct{}), alloc: alloc, namespaces: newNSCache()}
+	s := &Server{opts: opts, ready: make(chan struct{}), alloc: alloc, namespaces: newNSCache(), metrics: metrics.NewStore()}
 	s.router = s.newRouter(s.serveResource)
 	return s, nil
 }
@@ -119,6 +121,10 @@ func (s *Server) Run(ctx context.Context) error {
 		defer wg.Done()
 		s.runKubernetesService(ctx, cmp.Or(s.opts.KubernetesServiceInterval, kubernetesServiceInterval))
 	}()
+	if s.opts.MetricsResolution > 0 {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.newMetricsScraper().Run(ctx) }()
+	}
 
 	errc := make(chan error, len(lns))
 	for _, ln := range lns {

@@ -37,7 +37,8 @@ func wantTable(r *http.Request) bool {
 
 // buildTable prints objs and sets each row's object as includeObject asks
 // (Metadata by default, Object, or None).
-func (s *Server) buildTable(r *http.Request, info *api.ResourceInfo, objs []api.Object, rv string) (*api.Table, error) {
+func (s *Server) buildTable(r *http.Request, rt route, objs []api.Object, rv string) (*api.Table, error) {
+	info := rt.info // rows are printed from the stored objects
 	t, err := tableFor(info, objs, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("printing %s: %w", info.Resource, err)
@@ -55,7 +56,9 @@ func (s *Server) buildTable(r *http.Request, info *api.ResourceInfo, objs []api.
 			t.Rows[i].Object = nil
 			continue
 		case "Object":
-			v = objs[i]
+			if v, err = rt.toServed(objs[i]); err != nil {
+				return nil, err
+			}
 		default:
 			v = partialMetadata(objs[i])
 		}
@@ -81,8 +84,8 @@ func partialMetadata(obj api.Object) any {
 
 // writeTable answers objs as a Table with the list metadata meta
 // (resourceVersion, and continue for a page).
-func (s *Server) writeTable(w http.ResponseWriter, r *http.Request, info *api.ResourceInfo, objs []api.Object, meta api.ListMeta) error {
-	t, err := s.buildTable(r, info, objs, meta.ResourceVersion)
+func (s *Server) writeTable(w http.ResponseWriter, r *http.Request, rt route, objs []api.Object, meta api.ListMeta) error {
+	t, err := s.buildTable(r, rt, objs, meta.ResourceVersion)
 	if err != nil {
 		return err
 	}

@@ -103,7 +103,7 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, rt route) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-cache, private")
 	w.WriteHeader(http.StatusOK)
-	enc := &eventEncoder{s: s, w: w, flusher: flusher, info: rt.info, table: table, r: r}
+	enc := &eventEncoder{s: s, w: w, flusher: flusher, rt: rt, table: table, r: r}
 	if flusher != nil {
 		flusher.Flush()
 	}
@@ -185,16 +185,20 @@ type eventEncoder struct {
 	r         *http.Request
 	w         http.ResponseWriter
 	flusher   http.Flusher
-	info      *api.ResourceInfo
+	rt        route
 	table     bool
 	sentTable bool
 }
 
 func (e *eventEncoder) send(typ string, obj api.Object) error {
 	if !e.table {
-		return e.sendRaw(typ, obj)
+		out, err := e.rt.toServed(obj)
+		if err != nil {
+			return err
+		}
+		return e.sendRaw(typ, out)
 	}
-	t, err := e.s.buildTable(e.r, e.info, []api.Object{obj}, obj.GetObjectMeta().ResourceVersion)
+	t, err := e.s.buildTable(e.r, e.rt, []api.Object{obj}, obj.GetObjectMeta().ResourceVersion)
 	if err != nil {
 		return err
 	}
@@ -226,7 +230,7 @@ func (e *eventEncoder) sendRaw(typ string, obj any) error {
 // sendBookmark sends a BOOKMARK: an empty object of the kind carrying
 // only the resourceVersion, as Kubernetes does.
 func (e *eventEncoder) sendBookmark(rev int64) error {
-	bm := api.NewFor(e.info)
+	bm := api.NewFor(e.rt.served())
 	bm.GetObjectMeta().ResourceVersion = strconv.FormatInt(rev, 10)
 	return e.sendRaw(api.Bookmark, bm)
 }

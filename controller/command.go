@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minik8s/controller/daemonset"
 	"minik8s/controller/deployment"
 	"minik8s/controller/endpoint"
 	"minik8s/controller/endpointslice"
@@ -20,6 +21,7 @@ import (
 	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
 	"minik8s/controller/nodelifecycle"
+	"minik8s/controller/podautoscaler"
 	"minik8s/controller/replicaset"
 	"minik8s/pkg/api"
 	"minik8s/pkg/client"
@@ -74,7 +76,9 @@ func Run(ctx context.Context, opts Options) error {
 // anyController reports whether some controller is enabled.
 func (o *Options) anyController() bool {
 	return o.AllocateNodeCIDRs || o.NamespaceController || o.DeploymentController || o.GarbageCollector ||
-		o.ReplicaSetController || o.NodeLifecycleController || o.EndpointController || o.EndpointSliceController
+		o.ReplicaSetController || o.NodeLifecycleController || o.EndpointController || o.EndpointSliceController ||
+		o.HPAController ||
+		o.DaemonSetController
 }
 
 // runElected campaigns for the lease and runs the controllers while it
@@ -175,6 +179,20 @@ func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Opt
 	}
 	if opts.EndpointSliceController {
 		runners["endpointslice"] = endpointslice.New(c, factory, endpointslice.Config{Workers: opts.ConcurrentServiceEndpointSyncs, MaxEndpointsPerSlice: opts.MaxEndpointsPerSlice})
+	}
+	if opts.HPAController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "horizontal-pod-autoscaler"})
+		runners["horizontal-pod-autoscaler-events"] = rec
+		runners["horizontal-pod-autoscaler"] = podautoscaler.New(c, factory, rec, podautoscaler.Config{
+			SyncPeriod: opts.HPASyncPeriod, Tolerance: opts.HPATolerance, Workers: opts.ConcurrentHPASyncs,
+			CPUInitializationPeriod: opts.HPACPUInitializationPeriod, InitialReadinessDelay: opts.HPAInitialReadinessDelay,
+			DownscaleStabilization: opts.HPADownscaleStabilization,
+		})
+	}
+	if opts.DaemonSetController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "daemonset-controller"})
+		runners["daemonset-events"] = rec
+		runners["daemonset"] = daemonset.New(c, factory, rec, daemonset.Config{Workers: opts.ConcurrentDaemonSetSyncs})
 	}
 	return runners
 }

@@ -8,6 +8,7 @@ import (
 
 	"minik8s/controller/nodeipam"
 	"minik8s/controller/nodelifecycle"
+	"minik8s/controller/podautoscaler"
 )
 
 // Options is every setting of the controller-manager, with its flag and default.
@@ -52,11 +53,22 @@ type Options struct {
 	EndpointSliceController        bool          // --endpointslice-controller: keep the EndpointSlices of selector services
 	ConcurrentServiceEndpointSyncs int           // --concurrent-service-endpoint-syncs: services whose slices are synced at once
 	MaxEndpointsPerSlice           int           // --max-endpoints-per-slice
+
+	HPAController              bool          // --horizontal-pod-autoscaler-controller: run the HorizontalPodAutoscaler controller
+	ConcurrentHPASyncs         int           // --concurrent-horizontal-pod-autoscaler-syncs
+	HPASyncPeriod              time.Duration // --horizontal-pod-autoscaler-sync-period
+	HPATolerance               float64       // --horizontal-pod-autoscaler-tolerance
+	HPACPUInitializationPeriod time.Duration // --horizontal-pod-autoscaler-cpu-initialization-period
+	HPAInitialReadinessDelay   time.Duration // --horizontal-pod-autoscaler-initial-readiness-delay
+	HPADownscaleStabilization  time.Duration // --horizontal-pod-autoscaler-downscale-stabilization
+	DaemonSetController        bool          // --daemonset-controller: run one pod per matching node for each DaemonSet
+	ConcurrentDaemonSetSyncs   int           // --concurrent-daemonset-syncs: daemon sets synced at once
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
 func DefaultOptions() Options {
 	nl := nodelifecycle.DefaultConfig()
+	hpa := podautoscaler.DefaultConfig()
 	return Options{
 		APIServer:         "http://127.0.0.1:6443",
 		AllocateNodeCIDRs: true,
@@ -97,6 +109,16 @@ func DefaultOptions() Options {
 		EndpointSliceController:        true,
 		ConcurrentServiceEndpointSyncs: 5,
 		MaxEndpointsPerSlice:           100,
+
+		HPAController:              true,
+		ConcurrentHPASyncs:         hpa.Workers,
+		HPASyncPeriod:              hpa.SyncPeriod,
+		HPATolerance:               hpa.Tolerance,
+		HPACPUInitializationPeriod: hpa.CPUInitializationPeriod,
+		HPAInitialReadinessDelay:   hpa.InitialReadinessDelay,
+		HPADownscaleStabilization:  hpa.DownscaleStabilization,
+		DaemonSetController:        true,
+		ConcurrentDaemonSetSyncs:   2,
 	}
 }
 
@@ -137,7 +159,16 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.ConcurrentEndpointSyncs, "concurrent-endpoint-syncs", o.ConcurrentEndpointSyncs, "number of services whose Endpoints are synced at once")
 	fs.BoolVar(&o.EndpointSliceController, "endpointslice-controller", o.EndpointSliceController, "keep the EndpointSlices (discovery.k8s.io/v1) of services with a selector")
 	fs.IntVar(&o.ConcurrentServiceEndpointSyncs, "concurrent-service-endpoint-syncs", o.ConcurrentServiceEndpointSyncs, "number of services whose EndpointSlices are synced at once")
+	fs.BoolVar(&o.DaemonSetController, "daemonset-controller", o.DaemonSetController, "run one pod of each DaemonSet on every node it fits")
+	fs.IntVar(&o.ConcurrentDaemonSetSyncs, "concurrent-daemonset-syncs", o.ConcurrentDaemonSetSyncs, "number of daemon sets synced at once")
 	fs.IntVar(&o.MaxEndpointsPerSlice, "max-endpoints-per-slice", o.MaxEndpointsPerSlice, "most endpoints in one EndpointSlice")
+	fs.BoolVar(&o.HPAController, "horizontal-pod-autoscaler-controller", o.HPAController, "scale the targets of HorizontalPodAutoscalers on their pods' resource metrics")
+	fs.IntVar(&o.ConcurrentHPASyncs, "concurrent-horizontal-pod-autoscaler-syncs", o.ConcurrentHPASyncs, "number of HorizontalPodAutoscalers synced at once")
+	fs.DurationVar(&o.HPASyncPeriod, "horizontal-pod-autoscaler-sync-period", o.HPASyncPeriod, "how often each HorizontalPodAutoscaler is synced")
+	fs.Float64Var(&o.HPATolerance, "horizontal-pod-autoscaler-tolerance", o.HPATolerance, "minimum change (from 1.0) in the usage ratio before the autoscaler acts")
+	fs.DurationVar(&o.HPACPUInitializationPeriod, "horizontal-pod-autoscaler-cpu-initialization-period", o.HPACPUInitializationPeriod, "after a pod starts, its cpu samples count only once it is ready and a full window was sampled since")
+	fs.DurationVar(&o.HPAInitialReadinessDelay, "horizontal-pod-autoscaler-initial-readiness-delay", o.HPAInitialReadinessDelay, "after a pod starts, the time in which a readiness change counts as its initial readiness")
+	fs.DurationVar(&o.HPADownscaleStabilization, "horizontal-pod-autoscaler-downscale-stabilization", o.HPADownscaleStabilization, "window whose highest recommendation a scale-down may not go below")
 }
 
 // Validate checks the options.
@@ -171,6 +202,13 @@ func (o *Options) Validate() error {
 	}
 	if o.EndpointSliceController && (o.ConcurrentServiceEndpointSyncs < 1 || o.MaxEndpointsPerSlice < 1 || o.MaxEndpointsPerSlice > 1000) {
 		return fmt.Errorf("--concurrent-service-endpoint-syncs must be at least 1 and --max-endpoints-per-slice 1 to 1000")
+	}
+	if o.HPAController && (o.ConcurrentHPASyncs < 1 || o.HPASyncPeriod <= 0 || o.HPATolerance < 0 || o.HPACPUInitializationPeriod < 0 ||
+		o.HPAInitialReadinessDelay < 0 || o.HPADownscaleStabilization < 0) {
+		return fmt.Errorf("--concurrent-horizontal-pod-autoscaler-syncs must be at least 1, --horizontal-pod-autoscaler-sync-period positive and the other --horizontal-pod-autoscaler-* values not negative")
+	}
+	if o.DaemonSetController && o.ConcurrentDaemonSetSyncs < 1 {
+		return fmt.Errorf("--concurrent-daemonset-syncs must be at least 1")
 	}
 	if o.AllocateNodeCIDRs {
 		if _, err := nodeipam.NewRange(o.ClusterCIDR, o.NodeCIDRMaskSize); err != nil {

@@ -27,7 +27,11 @@ func TestOptionsValidate(t *testing.T) {
 		{"lease shorter than renew deadline", func(o *Options) { o.LeaseDuration = 5 * time.Second }, "lease duration > renew deadline"},
 		{"no leader election ignores the lease", func(o *Options) { o.LeaderElect = false; o.LeaseDuration = 0 }, ""},
 		{"no endpoint workers", func(o *Options) { o.ConcurrentEndpointSyncs = 0 }, "--concurrent-endpoint-syncs"},
+		{"no daemonset workers", func(o *Options) { o.ConcurrentDaemonSetSyncs = 0 }, "--concurrent-daemonset-syncs"},
 		{"slices too large", func(o *Options) { o.MaxEndpointsPerSlice = 1001 }, "--max-endpoints-per-slice"},
+		{"no hpa sync period", func(o *Options) { o.HPASyncPeriod = 0 }, "--horizontal-pod-autoscaler-sync-period"},
+		{"negative hpa tolerance", func(o *Options) { o.HPATolerance = -0.1 }, "--horizontal-pod-autoscaler-*"},
+		{"hpa off ignores its settings", func(o *Options) { o.HPAController = false; o.HPASyncPeriod = 0 }, ""},
 	} {
 		o := DefaultOptions()
 		tc.edit(&o)
@@ -48,6 +52,8 @@ func TestRunWithoutControllers(t *testing.T) {
 	o.NodeLifecycleController = false
 	o.EndpointController = false
 	o.EndpointSliceController = false
+	o.HPAController = false
+	o.DaemonSetController = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
 		t.Errorf("Run = %v, want 'no controller enabled'", err)
 	}
@@ -62,7 +68,11 @@ func TestCommandFlags(t *testing.T) {
 		"secondary-node-eviction-rate", "large-cluster-size-threshold", "unhealthy-zone-threshold",
 		"leader-elect", "leader-elect-resource-name", "leader-elect-resource-namespace", "leader-elect-identity",
 		"leader-elect-lease-duration", "leader-elect-renew-deadline", "leader-elect-retry-period",
-		"endpoint-controller", "concurrent-endpoint-syncs", "endpointslice-controller", "concurrent-service-endpoint-syncs", "max-endpoints-per-slice"} {
+		"endpoint-controller", "concurrent-endpoint-syncs", "endpointslice-controller", "concurrent-service-endpoint-syncs", "max-endpoints-per-slice",
+		"horizontal-pod-autoscaler-controller", "concurrent-horizontal-pod-autoscaler-syncs", "horizontal-pod-autoscaler-sync-period",
+		"horizontal-pod-autoscaler-tolerance", "horizontal-pod-autoscaler-cpu-initialization-period",
+		"horizontal-pod-autoscaler-initial-readiness-delay", "horizontal-pod-autoscaler-downscale-stabilization",
+		"daemonset-controller", "concurrent-daemonset-syncs"} {
 		if cmd.Flags().Lookup(f) == nil {
 			t.Errorf("flag --%s missing", f)
 		}
@@ -81,6 +91,10 @@ func TestDefaultsMatchKubernetes(t *testing.T) {
 	if !o.LeaderElect || o.LeaseNS != "kube-system" || o.LeaseName != "kube-controller-manager" ||
 		o.LeaseDuration != 15*time.Second || o.RenewDeadline != 10*time.Second || o.RetryPeriod != 2*time.Second {
 		t.Errorf("leader election defaults: %+v", o)
+	}
+	if o.HPASyncPeriod != 15*time.Second || o.HPATolerance != 0.1 || o.HPACPUInitializationPeriod != 5*time.Minute ||
+		o.HPAInitialReadinessDelay != 30*time.Second || o.HPADownscaleStabilization != 5*time.Minute || o.ConcurrentHPASyncs != 5 {
+		t.Errorf("horizontal pod autoscaler defaults: %+v", o)
 	}
 	if id := newUUID(); len(id) != 36 || id[14] != '4' {
 		t.Errorf("newUUID() = %q, want a version 4 UUID", id)

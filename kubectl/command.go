@@ -147,8 +147,9 @@ func newCommand(o *options) *cobra.Command {
 		newDeleteCommand(o), newConfigCommand(o), newAPIResourcesCommand(o), newVersionCommand(o),
 		newWaitCommand(o), newLabelCommand(o), newScaleCommand(o), newLogsCommand(o),
 		newExecCommand(o), newEventsCommand(o), newRunCommand(o), newExposeCommand(o),
-		newRolloutCommand(o), newSetCommand(o),
+		newRolloutCommand(o), newSetCommand(o), newAutoscaleCommand(o),
 		newCordonCommand(o, true), newCordonCommand(o, false), newDrainCommand(o),
+		newTopCommand(o),
 	)
 	root.AddCommand(unsupportedCommands()...)
 	root.SetFlagErrorFunc(flagError)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -204,6 +205,39 @@ func related(ctx context.Context, c *client.Client, obj api.Object) describe.Rel
 		if slices, _, err := client.Typed[*api.EndpointSlice](c, o.Namespace).List(ctx, opts); err == nil {
 			rel.EndpointSlices = slices
 		}
+	case *api.Ingress:
+		rel.Services, rel.EndpointSlices = ingressBackends(ctx, c, o)
 	}
 	return rel
+}
+
+// ingressBackends fetches the Services an Ingress's backends name and
+// their EndpointSlices.
+func ingressBackends(ctx context.Context, c *client.Client, ing *api.Ingress) ([]*api.Service, []*api.EndpointSlice) {
+	var names []string
+	add := func(b *api.IngressBackend) {
+		if b != nil && b.Service != nil && !slices.Contains(names, b.Service.Name) {
+			names = append(names, b.Service.Name)
+		}
+	}
+	add(ing.Spec.DefaultBackend)
+	for _, r := range ing.Spec.Rules {
+		if r.HTTP != nil {
+			for i := range r.HTTP.Paths {
+				add(&r.HTTP.Paths[i].Backend)
+			}
+		}
+	}
+	var svcs []*api.Service
+	var eps []*api.EndpointSlice
+	for _, n := range names {
+		if svc, err := c.Services(ing.Namespace).Get(ctx, n); err == nil {
+			svcs = append(svcs, svc)
+		}
+		opts := client.ListOptions{LabelSelector: api.LabelServiceName + "=" + n}
+		if l, _, err := client.Typed[*api.EndpointSlice](c, ing.Namespace).List(ctx, opts); err == nil {
+			eps = append(eps, l...)
+		}
+	}
+	return svcs, eps
 }

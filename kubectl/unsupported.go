@@ -11,10 +11,10 @@ import (
 // have; each says so instead of "unknown command". (The real kubectl works
 // against minik8s for most of them.)
 var unsupportedTop = []string{
-	"annotate", "api-versions", "attach", "auth", "autoscale", "certificate", "cluster-info",
+	"annotate", "api-versions", "attach", "auth", "certificate", "cluster-info",
 	"cp", "debug", "diff", "edit", "explain",
 	"kustomize", "patch", "port-forward", "proxy", "replace",
-	"taint", "top",
+	"taint",
 }
 
 // unsupportedCreate are the real kubectl's `create` subcommands for kinds
@@ -62,5 +62,5 @@ func unsupportedCommands() []*cobra.Command {
 var supportedList = strings.Join([]string{
 	"apply", "create", "get", "describe", "delete", "config", "api-resources", "version",
 	"wait", "label", "scale", "logs", "exec", "events", "run", "expose", "rollout", "set",
-	"cordon", "uncordon", "drain",
+	"cordon", "uncordon", "drain", "top", "autoscale",
 }, ", ")

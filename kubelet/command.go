@@ -16,6 +16,7 @@ import (
 	"minik8s/kubelet/network"
 	"minik8s/kubelet/runtime/cni"
 	"minik8s/kubelet/runtime/containerd"
+	"minik8s/kubelet/stats"
 	"minik8s/pkg/api"
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
@@ -86,6 +87,7 @@ func RunContainerd(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
+	k.Stats = stats.NewCgroupProvider(opts.CgroupRoot, opts.NodeStatsCgroup)
 	rec := record.NewRecorder(c, api.EventSource{Component: "kubelet", Host: opts.NodeName})
 	k.Recorder, k.WithFieldPath = rec, record.WithFieldPath
 	// One informer factory for the process: the kubelet and its network

@@ -29,5 +29,6 @@
 // termination.go (kills with a shortenable grace), runtimecache.go,
 // housekeeping.go (runtime relist and reaping, orphan cleanup), events.go
 // (reasons, recorder), server.go (logs/exec), probes.go (the prober's
-// wiring and results), initcontainers.go (init order and status).
+// wiring and results), initcontainers.go (init order and status),
+// summary.go (resource usage from kubelet/stats, served at /stats/summary).
 package kubelet

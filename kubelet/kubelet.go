@@ -10,6 +10,7 @@ import (
 
 	"minik8s/kubelet/prober"
 	"minik8s/kubelet/runtime"
+	"minik8s/kubelet/stats"
 	"minik8s/pkg/api"
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
@@ -44,9 +45,15 @@ type Kubelet struct {
 	// (involvedObject.fieldPath spec.containers{name}).
 	WithFieldPath func(obj api.Object, fieldPath string) api.Object
 
-	informer *cache.SharedInformer
-	services *cache.SharedInformer // for containers' service environment
-	queue    *workqueue.Queue
+	// Stats, when set (before Run), reads resource usage for
+	// /stats/summary (the cgroup reader, on containerd); nil: the
+	// runtime's ContainerStats (the fake runtime's SetUsage in tests).
+	Stats stats.Provider
+
+	informer  *cache.SharedInformer
+	services  *cache.SharedInformer // for containers' service environment
+	collector *stats.Collector
+	queue     *workqueue.Queue
 
 	cache     *runtimeCache // filled by the relist
 	relistNow chan struct{}
@@ -187,9 +194,11 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	if k.Informers == nil {
 		defer func() { cancel(); informers.Shutdown() }()
 	}
-	wg.Add(2)
+	k.collector = k.newCollector()
+	wg.Add(3)
 	go func() { defer wg.Done(); k.heartbeat(ctx) }()
 	go func() { defer wg.Done(); k.relistLoop(ctx) }()
+	go func() { defer wg.Done(); _ = k.collector.Run(ctx) }()
 	srv := k.serve(ln, errc)
 	for i := 0; i < k.opts.Workers; i++ {
 		wg.Add(1)

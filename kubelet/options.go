@@ -39,9 +39,15 @@ type Options struct {
 	NetworkBackend           string        // --network-backend: vxlan, host-gw, or none (no network agent)
 	NetworkInterface         string        // --network-interface: uplink to the other nodes (default: the one holding --node-ip)
 	ClusterCIDR              string        // --cluster-cidr: every pod of the cluster
-	ClusterDNS               []string      // --cluster-dns: nameservers of ClusterFirst pods (the kube-dns Service IP)
-	ClusterDomain            string        // --cluster-domain: the cluster's DNS domain, for pods' search paths
-	ResolvConf               string        // --resolv-conf: the node's resolver file, base of dnsPolicy Default ("": none)
+	// HousekeepingInterval (--housekeeping-interval) is how often resource
+	// usage is sampled: /stats/summary's CPU rates are over this window.
+	HousekeepingInterval time.Duration
+	// NodeStatsCgroup (--node-stats-cgroup) is the cgroup whose usage is
+	// the node's in /stats/summary: "/" is the whole machine.
+	NodeStatsCgroup string
+	ClusterDNS      []string // --cluster-dns: nameservers of ClusterFirst pods (the kube-dns Service IP)
+	ClusterDomain   string   // --cluster-domain: the cluster's DNS domain, for pods' search paths
+	ResolvConf      string   // --resolv-conf: the node's resolver file, base of dnsPolicy Default ("": none)
 }
 
 // DefaultOptions returns the defaults (node-dependent ones are filled in by Complete).
@@ -61,6 +67,8 @@ func DefaultOptions() Options {
 		Workers:                   4,
 		NetworkBackend:            "vxlan",
 		ClusterCIDR:               "10.244.0.0/16",
+		HousekeepingInterval:      10 * time.Second,
+		NodeStatsCgroup:           "/",
 		ClusterDomain:             "cluster.local",
 		ResolvConf:                "/etc/resolv.conf",
 	}
@@ -92,6 +100,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.NetworkBackend, "network-backend", o.NetworkBackend, "pod network across nodes: vxlan, host-gw, or none (no network agent)")
 	fs.StringVar(&o.NetworkInterface, "network-interface", o.NetworkInterface, "uplink towards the other nodes (default: the interface holding --node-ip, else eth0)")
 	fs.StringVar(&o.ClusterCIDR, "cluster-cidr", o.ClusterCIDR, "pod CIDR of the whole cluster")
+	fs.DurationVar(&o.HousekeepingInterval, "housekeeping-interval", o.HousekeepingInterval, "how often resource usage is sampled (the window of /stats/summary's CPU rates)")
+	fs.StringVar(&o.NodeStatsCgroup, "node-stats-cgroup", o.NodeStatsCgroup, "cgroup whose usage /stats/summary reports as the node's (\"/\": the whole machine)")
 	fs.StringSliceVar(&o.ClusterDNS, "cluster-dns", o.ClusterDNS, "comma-separated DNS server IPs of pods with dnsPolicy ClusterFirst (e.g. 10.96.0.10); without it those pods fall back to Default")
 	fs.StringVar(&o.ClusterDomain, "cluster-domain", o.ClusterDomain, "the cluster's DNS domain; pods search <ns>.svc.<domain> svc.<domain> <domain>")
 	fs.StringVar(&o.ResolvConf, "resolv-conf", o.ResolvConf, "resolver configuration of the node, the base of pods' DNS (\"\": none, pods of dnsPolicy Default get 127.0.0.1)")
@@ -121,7 +131,10 @@ func (o *Options) Complete() error {
 	if o.Workers < 1 {
 		o.Workers = 1
 	}
-	if o.HeartbeatInterval <= 0 || o.SyncInterval <= 0 || o.RelistInterval <= 0 || o.NodeStatusReportFrequency <= 0 {
+	if o.NodeStatsCgroup == "" {
+		o.NodeStatsCgroup = "/"
+	}
+	if o.HeartbeatInterval <= 0 || o.SyncInterval <= 0 || o.RelistInterval <= 0 || o.NodeStatusReportFrequency <= 0 || o.HousekeepingInterval <= 0 {
 		return fmt.Errorf("intervals must be positive")
 	}
 	if o.NodeLeaseDurationSeconds <= 0 {

@@ -26,7 +26,7 @@ func (k *Kubelet) listen() (net.Listener, error) {
 // Port is the port the kubelet serves on (valid once Run has started).
 func (k *Kubelet) Port() int { return k.opts.Port }
 
-// serve serves logs and exec on ln until the server is shut down.
+// serve serves logs, exec and /stats/summary on ln until the server is shut down.
 func (k *Kubelet) serve(ln net.Listener, errc chan<- error) *http.Server {
 	srv := &http.Server{Handler: k.router(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -50,6 +50,7 @@ func (k *Kubelet) router() *gin.Engine {
 	e.GET("/healthz", func(c *gin.Context) { _, _ = c.Writer.Write([]byte("ok")) })
 	e.GET("/containerLogs/:ns/:pod/:container", withPathValues(k.serveLogs))
 	e.Any("/exec/:ns/:pod/:container", withPathValues(k.serveExec))
+	e.GET("/stats/summary", gin.WrapF(k.serveStatsSummary))
 	return e
 }
 

@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minik8s/addons/dns"
+	"minik8s/addons/ingress"
 	"minik8s/apiserver"
 	"minik8s/controller"
 	"minik8s/kubectl"
@@ -34,6 +36,8 @@ func main() {
 var components = map[string]func() *cobra.Command{
 	"apiserver":          apiserver.NewCommand,
 	"controller-manager": controller.NewCommand,
+	"dns":                dns.NewCommand,
+	"ingress":            ingress.NewCommand,
 	"kubectl":            kubectl.NewCommand,
 	"netagent":           network.NewCommand,
 	"kubelet":            kubelet.NewCommand,

@@ -174,6 +174,8 @@ func TestNewRSNewReplicas(t *testing.T) {
 	}
 }
 
+const alphanums = "bcdfghjklmnpqrstvwxz2456789" // rand.SafeEncodeString's alphabet
+
 func TestComputeHashAndName(t *testing.T) {
 	d := newDeployment(3, "", "")
 	h := ComputeHash(&d.Spec.Template, nil)

@@ -15,6 +15,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -45,12 +46,21 @@ var k8sPairs = []struct {
 	{&List[ReplicationController]{}, &corev1.ReplicationControllerList{}},
 	{&Deployment{}, &appsv1.Deployment{}},
 	{&List[Deployment]{}, &appsv1.DeploymentList{}},
+	{&DaemonSet{}, &appsv1.DaemonSet{}},
+	{&List[DaemonSet]{}, &appsv1.DaemonSetList{}},
+	{&ControllerRevision{}, &appsv1.ControllerRevision{}},
+	{&List[ControllerRevision]{}, &appsv1.ControllerRevisionList{}},
 	{&HorizontalPodAutoscaler{}, &autoscalingv2.HorizontalPodAutoscaler{}},
 	{&List[HorizontalPodAutoscaler]{}, &autoscalingv2.HorizontalPodAutoscalerList{}},
+	{&HorizontalPodAutoscalerV1{}, &autoscalingv1.HorizontalPodAutoscaler{}},
 	{&Lease{}, &coordinationv1.Lease{}},
 	{&List[Lease]{}, &coordinationv1.LeaseList{}},
 	{&EndpointSlice{}, &discoveryv1.EndpointSlice{}},
 	{&List[EndpointSlice]{}, &discoveryv1.EndpointSliceList{}},
+	{&Ingress{}, &networkingv1.Ingress{}},
+	{&List[Ingress]{}, &networkingv1.IngressList{}},
+	{&IngressClass{}, &networkingv1.IngressClass{}},
+	{&List[IngressClass]{}, &networkingv1.IngressClassList{}},
 	{&Scale{}, &autoscalingv1.Scale{}},
 	{&Status{}, &metav1.Status{}},
 	{&DeleteOptions{}, &metav1.DeleteOptions{}},

@@ -23,6 +23,30 @@ type ResourceInfo struct {
 	HasStatus  bool     // has a /status subresource; status is ignored on the main resource
 	Categories []string // groups the resource belongs to, e.g. "all" for `kubectl get all`
 	New        func() Object
+	// Convert is set on a version served besides the storage version (see
+	// OtherVersions): it converts objects to and from the storage version's.
+	Convert *Conversion
+}
+
+// Conversion converts the objects of a served version to and from those
+// of the resource's storage version (its entry in Resources).
+type Conversion struct {
+	ToStorage   func(Object) (Object, error)
+	FromStorage func(Object) (Object, error)
+}
+
+// Storage is the storage version of a resource version: r itself for an
+// entry of Resources, else the entry with the same group and resource.
+func (r *ResourceInfo) Storage() *ResourceInfo {
+	if r.Convert == nil {
+		return r
+	}
+	for _, s := range Resources {
+		if s.Group == r.Group && s.Resource == r.Resource {
+			return s
+		}
+	}
+	return r
 }
 
 // APIVersion is "v1" for the core group, "group/version" otherwise.
@@ -87,12 +111,34 @@ var Resources = []*ResourceInfo{
 		New: func() Object { return &ReplicaSet{} }},
 	{Group: "apps", Version: "v1", Kind: "Deployment", Resource: "deployments", Singular: "deployment", ShortNames: []string{"deploy"}, Namespaced: true, HasStatus: true, Categories: []string{"all"},
 		New: func() Object { return &Deployment{} }},
+	{Group: "apps", Version: "v1", Kind: "DaemonSet", Resource: "daemonsets", Singular: "daemonset", ShortNames: []string{"ds"}, Namespaced: true, HasStatus: true, Categories: []string{"all"},
+		New: func() Object { return &DaemonSet{} }},
+	{Group: "apps", Version: "v1", Kind: "ControllerRevision", Resource: "controllerrevisions", Singular: "controllerrevision", Namespaced: true,
+		New: func() Object { return &ControllerRevision{} }},
 	{Group: "autoscaling", Version: "v2", Kind: "HorizontalPodAutoscaler", Resource: "horizontalpodautoscalers", Singular: "horizontalpodautoscaler", ShortNames: []string{"hpa"}, Namespaced: true, HasStatus: true, Categories: []string{"all"},
 		New: func() Object { return &HorizontalPodAutoscaler{} }},
 	{Group: "coordination.k8s.io", Version: "v1", Kind: "Lease", Resource: "leases", Singular: "lease", Namespaced: true,
 		New: func() Object { return &Lease{} }},
 	{Group: "discovery.k8s.io", Version: "v1", Kind: "EndpointSlice", Resource: "endpointslices", Singular: "endpointslice", Namespaced: true,
 		New: func() Object { return &EndpointSlice{} }},
+	{Group: "networking.k8s.io", Version: "v1", Kind: "Ingress", Resource: "ingresses", Singular: "ingress", ShortNames: []string{"ing"}, Namespaced: true, HasStatus: true,
+		New: func() Object { return &Ingress{} }},
+	{Group: "networking.k8s.io", Version: "v1", Kind: "IngressClass", Resource: "ingressclasses", Singular: "ingressclass",
+		New: func() Object { return &IngressClass{} }},
+}
+
+// OtherVersions are versions the apiserver serves besides the storage
+// versions in Resources, each converted to and from its storage version
+// (as Kubernetes serves autoscaling/v1 and v2 of one stored object).
+// Components and informers use the storage versions only.
+var OtherVersions = []*ResourceInfo{
+	{Group: "autoscaling", Version: "v1", Kind: "HorizontalPodAutoscaler", Resource: "horizontalpodautoscalers", Singular: "horizontalpodautoscaler", ShortNames: []string{"hpa"}, Namespaced: true, HasStatus: true, Categories: []string{"all"},
+		New: func() Object { return &HorizontalPodAutoscalerV1{} }, Convert: hpaV1Conversion},
+}
+
+// Served is every served resource version: Resources, then OtherVersions.
+func Served() []*ResourceInfo {
+	return append(append([]*ResourceInfo{}, Resources...), OtherVersions...)
 }
 
 // InCategory lists the resources of a category ("all"), in registry order.
@@ -124,7 +170,7 @@ func Groups() []string {
 // ForKind finds the resource of an apiVersion and kind ("apps/v1", "Deployment").
 func ForKind(apiVersion, kind string) (*ResourceInfo, error) {
 	knownKind := false
-	for _, r := range Resources {
+	for _, r := range Served() {
 		if r.Kind == kind {
 			knownKind = true
 			if r.APIVersion() == apiVersion {
@@ -140,7 +186,7 @@ func ForKind(apiVersion, kind string) (*ResourceInfo, error) {
 
 // ForResource finds a resource by group, version and plural name.
 func ForResource(group, version, resource string) (*ResourceInfo, bool) {
-	for _, r := range Resources {
+	for _, r := range Served() {
 		if r.Group == group && r.Version == version && r.Resource == resource {
 			return r, true
 		}

@@ -28,6 +28,9 @@ type Related struct {
 	// EndpointSlices are, for a service, the slices labelled with its name
 	// (kubectl v1.32 describes a service's endpoints from them).
 	EndpointSlices []*api.EndpointSlice
+	// Services are, for an ingress, the Services its backends name (the
+	// EndpointSlices are then theirs).
+	Services []*api.Service
 }
 
 // Describe writes the `kubectl describe` text of obj, with its events.
@@ -59,6 +62,8 @@ func Describe(w io.Writer, obj api.Object, events []api.Event, related Related) 
 		d.hpa(o, events)
 	case *api.Endpoints:
 		d.endpoints(o, events)
+	case *api.Ingress:
+		d.ingress(o, events)
 	default:
 		if err := d.generic(obj, events); err != nil {
 			return err

@@ -6,6 +6,8 @@ import (
 	"minik8s/pkg/api"
 )
 
+// hpa is kubectl's describeHorizontalPodAutoscalerV2: a status is matched
+// to its metric by position, behavior is printed only when set.
 func (d *describer) hpa(h *api.HorizontalPodAutoscaler, events []api.Event) {
 	d.write(level0, "Name:\t%s\n", h.Name)
 	d.write(level0, "Namespace:\t%s\n", h.Namespace)
@@ -27,18 +29,15 @@ func (d *describer) hpa(h *api.HorizontalPodAutoscaler, events []api.Event) {
 		target := m.Resource.Target
 		if target.AverageValue != nil {
 			current := "<unknown>"
-			if cur != nil && cur.Current.AverageValue != nil {
-				current = cur.Current.AverageValue.String()
+			if cur != nil {
+				current = cur.Current.AverageValue.String() // "<nil>" when unset, as kubectl prints it
 			}
 			d.write(level0, ":\t%s / %s\n", current, target.AverageValue.String())
 			continue
 		}
 		current := "<unknown>"
 		if cur != nil && cur.Current.AverageUtilization != nil {
-			current = fmt.Sprintf("%d%%", *cur.Current.AverageUtilization)
-			if cur.Current.AverageValue != nil {
-				current += fmt.Sprintf(" (%s)", cur.Current.AverageValue.String())
-			}
+			current = fmt.Sprintf("%d%% (%s)", *cur.Current.AverageUtilization, cur.Current.AverageValue.String())
 		}
 		want := "<auto>"
 		if target.AverageUtilization != nil {
@@ -70,6 +69,7 @@ func (d *describer) hpa(h *api.HorizontalPodAutoscaler, events []api.Event) {
 	d.events(events)
 }
 
+// scalingRules is kubectl's printDirectionBehavior.
 func (d *describer) scalingRules(direction string, r *api.HPAScalingRules) {
 	if r == nil {
 		return

@@ -202,8 +202,9 @@ func hpaRow(h *api.HorizontalPodAutoscaler, now time.Time) ([]any, []api.TableRo
 }
 
 // HPATargets is the TARGETS column of an autoscaler, as kubectl 1.32 prints
-// it: "cpu: 45%/80%", "cpu: <unknown>/80%", "memory: 100Mi/200Mi", at most
-// two metrics and then " + N more...", or "<none>".
+// it (formatHPAMetrics): "cpu: 45%/80%", "cpu: <unknown>/80%", "memory:
+// 100Mi/200Mi", at most two metrics and then " + N more...", or "<none>".
+// A status is matched to its spec by position, as kubectl does.
 func HPATargets(specs []api.MetricSpec, statuses []api.MetricStatus) string {
 	if len(specs) == 0 {
 		return "<none>"
@@ -223,8 +224,8 @@ func HPATargets(specs []api.MetricSpec, statuses []api.MetricStatus) string {
 		current := "<unknown>"
 		var want string
 		if target.AverageValue != nil {
-			if cur != nil && cur.Current.AverageValue != nil {
-				current = cur.Current.AverageValue.String()
+			if cur != nil {
+				current = cur.Current.AverageValue.String() // "<nil>" if unset, as kubectl prints it
 			}
 			want = target.AverageValue.String()
 		} else {

@@ -487,6 +487,13 @@ func TestHPATargets(t *testing.T) {
 		{[]api.MetricSpec{mem("200Mi")}, []api.MetricStatus{memNow("100Mi")}, "memory: 100Mi/200Mi"},
 		{[]api.MetricSpec{cpu(40), mem("200Mi")}, []api.MetricStatus{cpuNow(0)}, "cpu: 0%/40%, memory: <unknown>/200Mi"},
 		{[]api.MetricSpec{cpu(40), mem("200Mi"), cpu(50)}, nil, "cpu: <unknown>/40%, memory: <unknown>/200Mi + 1 more..."},
+		{[]api.MetricSpec{cpu(40)}, []api.MetricStatus{cpuNow(85)}, "cpu: 85%/40%"},
+		{[]api.MetricSpec{mem("100Mi"), cpu(40), cpu(50), mem("1Gi")}, []api.MetricStatus{memNow("10Mi"), cpuNow(85)},
+			"memory: 10Mi/100Mi, cpu: 85%/40% + 2 more..."},
+		// kubectl's quirks: a status without the value prints "<nil>"; other source types.
+		{[]api.MetricSpec{mem("100Mi")}, []api.MetricStatus{cpuNow(85)}, "memory: <nil>/100Mi"},
+		{[]api.MetricSpec{{Type: "Pods"}, cpu(40)}, nil, "<unknown type>, cpu: <unknown>/40%"},
+		{[]api.MetricSpec{{Type: "Resource", Resource: &api.ResourceMetricSource{Name: "cpu"}}}, nil, "cpu: <unknown>/<auto>"},
 	}
 	for _, c := range cases {
 		if got := HPATargets(c.specs, c.statuses); got != c.want {
@@ -497,10 +504,14 @@ func TestHPATargets(t *testing.T) {
 		Spec: api.HorizontalPodAutoscalerSpec{ScaleTargetRef: api.CrossVersionObjectReference{Kind: "Deployment", Name: "web", APIVersion: "apps/v1"},
 			MinReplicas: i32(3), MaxReplicas: 6, Metrics: []api.MetricSpec{cpu(40)}},
 		Status: api.HorizontalPodAutoscalerStatus{CurrentReplicas: 3, DesiredReplicas: 3, CurrentMetrics: []api.MetricStatus{cpuNow(12)}}}
-	got := printed(t, "HorizontalPodAutoscaler", []api.Object{h}, PrintOptions{})
+	h2 := &api.HorizontalPodAutoscaler{ObjectMeta: api.ObjectMeta{Name: "hpa2", CreationTimestamp: ago(5 * time.Minute)},
+		Spec: api.HorizontalPodAutoscalerSpec{ScaleTargetRef: api.CrossVersionObjectReference{Kind: "ReplicaSet", Name: "rs1"},
+			MaxReplicas: 10, Metrics: []api.MetricSpec{mem("100Mi"), cpu(40)}}}
+	got := printed(t, "HorizontalPodAutoscaler", []api.Object{h, h2}, PrintOptions{})
 	want := lines(
-		"NAME   REFERENCE        TARGETS        MINPODS   MAXPODS   REPLICAS   AGE",
-		"hpa1   Deployment/web   cpu: 12%/40%   3         6         3          20h",
+		"NAME   REFERENCE        TARGETS                                       MINPODS   MAXPODS   REPLICAS   AGE",
+		"hpa1   Deployment/web   cpu: 12%/40%                                  3         6         3          20h",
+		"hpa2   ReplicaSet/rs1   memory: <unknown>/100Mi, cpu: <unknown>/40%   <unset>   10        0          5m",
 	)
 	if got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)

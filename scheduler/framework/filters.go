@@ -2,7 +2,6 @@ package framework
 
 import (
 	"fmt"
-	"strconv"
 
 	"minik8s/pkg/api"
 )
@@ -125,76 +124,13 @@ func NodeAffinity(pod *PodInfo, ni *NodeInfo) []string {
 // MatchesNodeSelectorAndAffinity reports whether node matches every
 // nodeSelector label and one term of the required node affinity.
 func MatchesNodeSelectorAndAffinity(pod *api.Pod, node *api.Node) bool {
-	for k, v := range pod.Spec.NodeSelector {
-		if lv, ok := node.Labels[k]; !ok || lv != v {
-			return false
-		}
-	}
-	a := pod.Spec.Affinity
-	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
-		return true
-	}
-	for _, term := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
-		if MatchesTerm(&term, node) {
-			return true
-		}
-	}
-	return false // no terms match nothing, as in Kubernetes
+	return api.MatchesNodeSelectorAndAffinity(&pod.Spec, node)
 }
 
 // MatchesTerm reports whether node matches every requirement of term; an
 // empty term matches no node.
 func MatchesTerm(term *api.NodeSelectorTerm, node *api.Node) bool {
-	if len(term.MatchExpressions) == 0 && len(term.MatchFields) == 0 {
-		return false
-	}
-	for _, r := range term.MatchExpressions {
-		v, ok := node.Labels[r.Key]
-		if !matchRequirement(&r, v, ok) {
-			return false
-		}
-	}
-	for _, r := range term.MatchFields {
-		if r.Key != "metadata.name" || !matchRequirement(&r, node.Name, true) {
-			return false
-		}
-	}
-	return true
-}
-
-func matchRequirement(r *api.NodeSelectorRequirement, v string, exists bool) bool {
-	in := func() bool {
-		for _, x := range r.Values {
-			if x == v {
-				return true
-			}
-		}
-		return false
-	}
-	switch r.Operator {
-	case api.NodeSelectorOpIn:
-		return exists && in()
-	case api.NodeSelectorOpNotIn:
-		return !exists || !in()
-	case api.NodeSelectorOpExists:
-		return exists
-	case api.NodeSelectorOpDoesNotExist:
-		return !exists
-	case api.NodeSelectorOpGt, api.NodeSelectorOpLt:
-		if !exists || len(r.Values) != 1 {
-			return false
-		}
-		lv, err1 := strconv.ParseInt(v, 10, 64)
-		rv, err2 := strconv.ParseInt(r.Values[0], 10, 64)
-		if err1 != nil || err2 != nil {
-			return false
-		}
-		if r.Operator == api.NodeSelectorOpGt {
-			return lv > rv
-		}
-		return lv < rv
-	}
-	return false
+	return api.MatchesNodeSelectorTerm(term, node)
 }
 
 // NodePorts rejects a node where a host port the pod wants is taken.

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"minik8s/apiserver"
 	"minik8s/apiserver/testserver"
 	"minik8s/kubectl"
 	"minik8s/test/testutil"
@@ -29,7 +30,13 @@ type cluster struct {
 
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
-	ts := testserver.Start(t)
+	return startClusterWith(t, nil)
+}
+
+// startClusterWith is startCluster with apiserver options changed by configure.
+func startClusterWith(t *testing.T, configure func(*apiserver.Options)) *cluster {
+	t.Helper()
+	ts := testserver.StartWithOptions(t, configure)
 	cmd := kubectl.NewCommand()
 	var out, errb bytes.Buffer
 	cmd.SetOut(&out)

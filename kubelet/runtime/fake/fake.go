@@ -59,6 +59,7 @@ type Runtime struct {
 	behaviors  map[string]Behavior
 	failNext   map[string]error
 	stats      map[string]runtime.Stats
+	usage      map[string]setUsage // namespace/pod/container -> SetUsage
 	calls      []string
 	stopTimes  map[string][]time.Duration
 
@@ -84,6 +85,7 @@ func New() *Runtime {
 		behaviors:     map[string]Behavior{},
 		failNext:      map[string]error{},
 		stats:         map[string]runtime.Stats{},
+		usage:         map[string]setUsage{},
 		stopTimes:     map[string][]time.Duration{},
 		PodCIDRPrefix: "10.244.0.",
 		NodeIP:        "192.168.77.11",
@@ -193,6 +195,37 @@ func (r *Runtime) SetStats(id string, s runtime.Stats) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.stats[id] = s
+}
+
+// Usage is a container's resource usage as the fake reports it (SetUsage).
+type Usage struct {
+	// CPUNanos is the cumulative CPU time (ns) at the moment of SetUsage.
+	CPUNanos uint64
+	// NanoCores makes the counter grow from then on, by NanoCores per
+	// second of the fake clock (1e9: one core busy); 0 keeps it at
+	// CPUNanos.
+	NanoCores uint64
+	// MemoryWorkingSet is the working set in bytes; MemoryUsage the usage
+	// (the working set when 0).
+	MemoryWorkingSet, MemoryUsage uint64
+}
+
+type setUsage struct {
+	u  Usage
+	at time.Time
+}
+
+// SetUsage sets what ContainerStats reports for the container named
+// container of pod namespace/pod, whatever its ID (so it holds across
+// restarts and for containers not created yet), so tests can drive the
+// kubelet's /stats/summary (and what scales on it) without containers.
+// The cumulative CPU counter is u.CPUNanos now and grows by u.NanoCores
+// per second of the fake clock. SetStats of a container ID takes
+// precedence.
+func (r *Runtime) SetUsage(namespace, pod, container string, u Usage) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.usage[namespace+"/"+pod+"/"+container] = setUsage{u: u, at: r.now}
 }
 
 // Calls returns the recorded mutating calls, e.g. "RunPodSandbox default/web",
@@ -543,8 +576,10 @@ func (r *Runtime) ReapContainer(ctx context.Context, id string) (*runtime.Contai
 	return c.view(), nil
 }
 
-// ContainerStats implements runtime.Runtime: what SetStats set, else zeros
-// stamped with the clock, for running containers.
+// ContainerStats implements runtime.Runtime, for running containers: what
+// SetStats set for the ID, else what SetUsage set for the container's
+// name (its CPU counter grown with the clock), else zeros; stamped with
+// the clock.
 func (r *Runtime) ContainerStats(ctx context.Context, id string) (*runtime.Stats, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -558,9 +593,18 @@ func (r *Runtime) ContainerStats(ctx context.Context, id string) (*runtime.Stats
 	if c.c.State != runtime.ContainerRunning {
 		return nil, fmt.Errorf("container %q is not running", id)
 	}
-	s, ok := r.stats[id]
-	if !ok {
-		s = runtime.Stats{Timestamp: r.now}
+	if s, ok := r.stats[id]; ok {
+		return &s, nil
+	}
+	s := runtime.Stats{Timestamp: r.now}
+	key := c.c.Labels[runtime.LabelPodNamespace] + "/" + c.c.Labels[runtime.LabelPodName] + "/" + c.c.Name
+	if su, ok := r.usage[key]; ok {
+		elapsed := max(r.now.Sub(su.at), 0)
+		s.CPUUsageNanoCores = su.u.CPUNanos + uint64(float64(su.u.NanoCores)*elapsed.Seconds())
+		s.MemoryWorkingSet, s.MemoryUsage = su.u.MemoryWorkingSet, su.u.MemoryUsage
+		if s.MemoryUsage == 0 {
+			s.MemoryUsage = s.MemoryWorkingSet
+		}
 	}
 	return &s, nil
 }

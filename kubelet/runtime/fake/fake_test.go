@@ -185,3 +185,58 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 }
+
+// TestSetUsage: usage set by pod and container name, the CPU counter
+// growing with the fake clock; SetStats of an ID wins; stopped containers
+// have no stats.
+func TestSetUsage(t *testing.T) {
+	ctx := context.Background()
+	r := New()
+	sb, err := r.RunPodSandbox(ctx, &runtime.SandboxConfig{PodUID: "u1", Name: "web", Namespace: "default"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(name string) string {
+		id, err := r.CreateContainer(ctx, sb.ID, &runtime.ContainerConfig{Name: name, Image: "busybox"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.StartContainer(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	app, side, other := start("app"), start("side"), start("other")
+	r.SetUsage("default", "web", "app", Usage{CPUNanos: 1e9, NanoCores: 5e8, MemoryWorkingSet: 1000})
+	r.SetUsage("default", "web", "side", Usage{CPUNanos: 7, MemoryWorkingSet: 10, MemoryUsage: 30})
+	r.SetUsage("default", "elsewhere", "other", Usage{CPUNanos: 99})
+	r.Advance(4 * time.Second)
+	for _, tc := range []struct {
+		id        string
+		cpu, ws   uint64
+		usage     uint64
+		timestamp time.Time
+	}{
+		{app, 1e9 + 2e9, 1000, 1000, r.Now()}, // half a core for 4 s
+		{side, 7, 10, 30, r.Now()},
+		{other, 0, 0, 0, r.Now()}, // another pod's container of that name
+	} {
+		s, err := r.ContainerStats(ctx, tc.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.CPUUsageNanoCores != tc.cpu || s.MemoryWorkingSet != tc.ws || s.MemoryUsage != tc.usage || !s.Timestamp.Equal(tc.timestamp) {
+			t.Errorf("%s: got %+v, want cpu %d ws %d usage %d", tc.id, s, tc.cpu, tc.ws, tc.usage)
+		}
+	}
+	r.SetStats(app, runtime.Stats{CPUUsageNanoCores: 42})
+	if s, _ := r.ContainerStats(ctx, app); s.CPUUsageNanoCores != 42 {
+		t.Errorf("SetStats should win: %+v", s)
+	}
+	if err := r.StopContainer(ctx, side, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.ContainerStats(ctx, side); err == nil {
+		t.Error("a stopped container: want an error")
+	}
+}

@@ -124,7 +124,7 @@ func kindOf(j []byte) (*api.ResourceInfo, error) {
 		return nil, fmt.Errorf("apiVersion: expected string, got %s", jsonTypeName(tm.APIVersion))
 	}
 	var versions []string
-	for _, r := range api.Resources {
+	for _, r := range api.Served() {
 		if r.Kind != kind {
 			continue
 		}

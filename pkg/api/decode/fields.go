@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -46,6 +47,7 @@ var kubernetesTypes = map[string]reflect.Type{
 	"apps/v1/Deployment":                     reflect.TypeFor[appsv1.Deployment](),
 	"apps/v1/DaemonSet":                      reflect.TypeFor[appsv1.DaemonSet](),
 	"apps/v1/StatefulSet":                    reflect.TypeFor[appsv1.StatefulSet](),
+	"autoscaling/v1/HorizontalPodAutoscaler": reflect.TypeFor[autoscalingv1.HorizontalPodAutoscaler](),
 	"autoscaling/v2/HorizontalPodAutoscaler": reflect.TypeFor[autoscalingv2.HorizontalPodAutoscaler](),
 	"batch/v1/Job":                           reflect.TypeFor[batchv1.Job](),
 	"coordination.k8s.io/v1/Lease":           reflect.TypeFor[coordinationv1.Lease](),

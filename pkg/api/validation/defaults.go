@@ -14,7 +14,7 @@ const (
 	DefaultTerminationGracePeriodSeconds = 30
 	DefaultTerminationMessagePath        = "/dev/termination-log"
 	DefaultClientIPTimeoutSeconds        = 10800
-	DefaultHPACPUUtilization             = 80
+	DefaultHPACPUUtilization             = api.DefaultHPACPUUtilization
 	DefaultRevisionHistoryLimit          = 10
 	DefaultProgressDeadlineSeconds       = 600
 )
@@ -41,6 +41,8 @@ func Default(obj api.Object) {
 		defaultReplicationController(o)
 	case *api.Deployment:
 		defaultDeployment(o)
+	case *api.DaemonSet:
+		defaultDaemonSet(o)
 	case *api.Service:
 		defaultService(&o.Spec)
 	case *api.HorizontalPodAutoscaler:
@@ -246,11 +248,15 @@ func defaultHPA(s *api.HorizontalPodAutoscalerSpec) {
 			},
 		}}
 	}
-	// As in autoscaling/v2: an unset behavior stays unset (the controller
-	// uses EffectiveBehavior); a set one gets every unset rule filled in.
+	// As in autoscaling/v2 (GenerateHPAScaleUpRules, GenerateHPAScaleDownRules):
+	// an unset behavior stays unset (the controller uses EffectiveBehavior);
+	// a set one gets every unset rule filled in, except the scale-down
+	// window, which stays unset so the controller's own default applies.
 	if s.Behavior != nil {
+		down := DefaultScaleDownRules()
+		down.StabilizationWindowSeconds = nil
 		s.Behavior.ScaleUp = withDefaults(s.Behavior.ScaleUp, DefaultScaleUpRules())
-		s.Behavior.ScaleDown = withDefaults(s.Behavior.ScaleDown, DefaultScaleDownRules())
+		s.Behavior.ScaleDown = withDefaults(s.Behavior.ScaleDown, down)
 	}
 }
 

@@ -114,8 +114,9 @@ func TestDefaultHPA(t *testing.T) {
 	h = baseHPA()
 	Default(h)
 	b := h.Spec.Behavior
-	// scaleDown keeps the given policy and gets the default window and select policy.
-	if len(b.ScaleDown.Policies) != 1 || b.ScaleDown.Policies[0].Value != 10 || *b.ScaleDown.StabilizationWindowSeconds != 300 || *b.ScaleDown.SelectPolicy != "Max" {
+	// scaleDown keeps the given policy and gets the default select policy;
+	// its window stays unset, as Kubernetes leaves it to the controller.
+	if len(b.ScaleDown.Policies) != 1 || b.ScaleDown.Policies[0].Value != 10 || b.ScaleDown.StabilizationWindowSeconds != nil || *b.ScaleDown.SelectPolicy != "Max" {
 		t.Errorf("scaleDown = %s", js(b.ScaleDown))
 	}
 	want := `{"stabilizationWindowSeconds":0,"selectPolicy":"Max","policies":[{"type":"Pods","value":4,"periodSeconds":15},{"type":"Percent","value":100,"periodSeconds":15}]}`

@@ -17,6 +17,7 @@ const (
 	TypeDuplicate    = "FieldValueDuplicate"
 	TypeForbidden    = "FieldValueForbidden"
 	TypeNotFound     = "FieldValueNotFound"
+	TypeTooLong      = "FieldValueTooLong"
 )
 
 // typeText is how Kubernetes prints each error type.
@@ -27,6 +28,7 @@ var typeText = map[string]string{
 	TypeDuplicate:    "Duplicate value",
 	TypeForbidden:    "Forbidden",
 	TypeNotFound:     "Not found",
+	TypeTooLong:      "Too long",
 }
 
 // FieldError is one problem with one field.
@@ -179,4 +181,9 @@ func Forbidden(p Path, detail string) *FieldError {
 // NotFound is a reference to something that does not exist.
 func NotFound(p Path, value any) *FieldError {
 	return &FieldError{Field: p.String(), Type: TypeNotFound, BadValue: value}
+}
+
+// TooLong is a value longer than max bytes.
+func TooLong(p Path, max int) *FieldError {
+	return &FieldError{Field: p.String(), Type: TypeTooLong, Detail: fmt.Sprintf("may not be more than %d bytes", max)}
 }

@@ -1,8 +1,16 @@
 package validation
 
 import (
+	"fmt"
+	"strings"
+
 	"minik8s/pkg/api"
 )
+
+// HorizontalPodAutoscaler validation, as Kubernetes' (pkg/apis/autoscaling/
+// validation), with its messages. minik8s narrows two things it cannot act
+// on: the only metric source type is Resource and the only resources are
+// cpu and memory.
 
 var (
 	hpaResourceNames = []string{"cpu", "memory"}
@@ -18,31 +26,20 @@ const (
 
 func validateHPASpec(s *api.HorizontalPodAutoscalerSpec, p Path) ErrorList {
 	var errs ErrorList
-	ref := p.Child("scaleTargetRef")
-	if s.ScaleTargetRef.Kind == "" {
-		errs = append(errs, Required(ref.Child("kind"), ""))
-	}
-	if s.ScaleTargetRef.Name == "" {
-		errs = append(errs, Required(ref.Child("name"), ""))
-	} else {
-		errs = append(errs, checkName(ref.Child("name"), s.ScaleTargetRef.Name, IsValidPathSegmentName)...)
-	}
-
-	minReplicas := int32(1)
-	if s.MinReplicas != nil {
-		minReplicas = *s.MinReplicas
-		if minReplicas < 1 {
-			errs = append(errs, Invalid(p.Child("minReplicas"), minReplicas, "must be greater than or equal to 1"))
-		}
+	// minReplicas 0 needs the HPAScaleToZero alpha gate (and an Object or
+	// External metric), which minik8s does not have: the bound is 1.
+	if s.MinReplicas != nil && *s.MinReplicas < 1 {
+		errs = append(errs, Invalid(p.Child("minReplicas"), *s.MinReplicas, "must be greater than or equal to 1"))
 	}
 	if s.MaxReplicas < 1 {
 		errs = append(errs, Invalid(p.Child("maxReplicas"), s.MaxReplicas, "must be greater than 0"))
-	} else if s.MaxReplicas < minReplicas {
+	}
+	if s.MinReplicas != nil && s.MaxReplicas < *s.MinReplicas {
 		errs = append(errs, Invalid(p.Child("maxReplicas"), s.MaxReplicas, "must be greater than or equal to `minReplicas`"))
 	}
-
+	errs = append(errs, validateCrossVersionObjectReference(s.ScaleTargetRef, p.Child("scaleTargetRef"))...)
 	for i := range s.Metrics {
-		errs = append(errs, validateMetric(&s.Metrics[i], p.Child("metrics").Index(i))...)
+		errs = append(errs, validateMetricSpec(&s.Metrics[i], p.Child("metrics").Index(i))...)
 	}
 	if b := s.Behavior; b != nil {
 		bp := p.Child("behavior")
@@ -52,50 +49,83 @@ func validateHPASpec(s *api.HorizontalPodAutoscalerSpec, p Path) ErrorList {
 	return errs
 }
 
-func validateMetric(m *api.MetricSpec, p Path) ErrorList {
+func validateCrossVersionObjectReference(ref api.CrossVersionObjectReference, p Path) ErrorList {
+	var errs ErrorList
+	if ref.Kind == "" {
+		errs = append(errs, Required(p.Child("kind"), ""))
+	} else {
+		errs = append(errs, checkName(p.Child("kind"), ref.Kind, IsValidPathSegmentName)...)
+	}
+	if ref.Name == "" {
+		errs = append(errs, Required(p.Child("name"), ""))
+	} else {
+		errs = append(errs, checkName(p.Child("name"), ref.Name, IsValidPathSegmentName)...)
+	}
+	return errs
+}
+
+func validateMetricSpec(m *api.MetricSpec, p Path) ErrorList {
+	var errs ErrorList
 	if m.Type == "" {
-		return ErrorList{Required(p.Child("type"), "must specify a metric source type")}
+		errs = append(errs, Required(p.Child("type"), "must specify a metric source type"))
 	}
 	if m.Type != api.ResourceMetricSourceType {
-		// Kubernetes also has Pods, Object, External and ContainerResource; minik8s does not.
-		return ErrorList{NotSupported(p.Child("type"), m.Type, []string{api.ResourceMetricSourceType})}
+		// Kubernetes also has Object, Pods, External and ContainerResource; minik8s does not.
+		errs = append(errs, NotSupported(p.Child("type"), m.Type, []string{api.ResourceMetricSourceType}))
 	}
-	rp := p.Child("resource")
-	if m.Resource == nil {
-		return ErrorList{Required(rp, "must populate information for the given metric source")}
+	if m.Resource != nil {
+		errs = append(errs, validateResourceSource(m.Resource, p.Child("resource"))...)
 	}
+	// The source the type names must be there (the field is the type in lower case).
+	if expected := metricSourceField(m.Type); expected != "" && !(expected == "resource" && m.Resource != nil) {
+		errs = append(errs, Required(p.Child(expected), "must populate information for the given metric source"))
+	}
+	return errs
+}
+
+// metricSourceField is the field of a metric source type ("Pods": "pods").
+func metricSourceField(typ string) string {
+	f := strings.ToLower(typ)
+	if f == "containerresource" {
+		f = "containerResource"
+	}
+	return f
+}
+
+func validateResourceSource(r *api.ResourceMetricSource, p Path) ErrorList {
 	var errs ErrorList
-	if m.Resource.Name == "" {
-		errs = append(errs, Required(rp.Child("name"), "must specify a resource name"))
+	if r.Name == "" {
+		errs = append(errs, Required(p.Child("name"), "must specify a resource name"))
 	} else {
-		errs = append(errs, oneOf(rp.Child("name"), m.Resource.Name, hpaResourceNames...)...)
+		errs = append(errs, oneOf(p.Child("name"), r.Name, hpaResourceNames...)...)
 	}
-	t := &m.Resource.Target
-	tp := rp.Child("target")
-	switch t.Type {
-	case "":
-		errs = append(errs, Required(tp.Child("type"), "must specify a metric target type"))
-	case api.UtilizationMetricType:
-		if t.AverageUtilization == nil {
-			errs = append(errs, Required(tp.Child("averageUtilization"), "must set `averageUtilization` when `type` is 'Utilization'"))
-		} else if *t.AverageUtilization < 1 {
-			errs = append(errs, Invalid(tp.Child("averageUtilization"), *t.AverageUtilization, "must be greater than 0"))
-		}
-		if t.AverageValue != nil || t.Value != nil {
-			errs = append(errs, Forbidden(tp, "may only set `averageUtilization` when `type` is 'Utilization'"))
-		}
-	case api.AverageValueMetricType:
-		if t.AverageValue == nil {
-			errs = append(errs, Required(tp.Child("averageValue"), "must set `averageValue` when `type` is 'AverageValue'"))
-		} else if t.AverageValue.Sign() <= 0 {
-			errs = append(errs, Invalid(tp.Child("averageValue"), t.AverageValue.String(), "must be positive"))
-		}
-		if t.AverageUtilization != nil || t.Value != nil {
-			errs = append(errs, Forbidden(tp, "may only set `averageValue` when `type` is 'AverageValue'"))
-		}
-	default:
-		// A resource metric is per pod: Value (a total) is not allowed, as in Kubernetes.
-		errs = append(errs, NotSupported(tp.Child("type"), t.Type, []string{api.AverageValueMetricType, api.UtilizationMetricType}))
+	tp := p.Child("target")
+	errs = append(errs, validateMetricTarget(&r.Target, tp)...)
+	if r.Target.AverageUtilization == nil && r.Target.AverageValue == nil {
+		errs = append(errs, Required(tp.Child("averageUtilization"), "must set either a target raw value or a target utilization"))
+	}
+	if r.Target.AverageUtilization != nil && r.Target.AverageValue != nil {
+		errs = append(errs, Forbidden(tp.Child("averageValue"), "may not set both a target raw value and a target utilization"))
+	}
+	return errs
+}
+
+func validateMetricTarget(t *api.MetricTarget, p Path) ErrorList {
+	var errs ErrorList
+	if t.Type == "" {
+		errs = append(errs, Required(p.Child("type"), "must specify a metric target type"))
+	}
+	if t.Type != api.UtilizationMetricType && t.Type != api.ValueMetricType && t.Type != api.AverageValueMetricType {
+		errs = append(errs, Invalid(p.Child("type"), t.Type, "must be either Utilization, Value, or AverageValue"))
+	}
+	if t.Value != nil && t.Value.Sign() != 1 {
+		errs = append(errs, Invalid(p.Child("value"), t.Value.String(), "must be positive"))
+	}
+	if t.AverageValue != nil && t.AverageValue.Sign() != 1 {
+		errs = append(errs, Invalid(p.Child("averageValue"), t.AverageValue.String(), "must be positive"))
+	}
+	if t.AverageUtilization != nil && *t.AverageUtilization < 1 {
+		errs = append(errs, Invalid(p.Child("averageUtilization"), *t.AverageUtilization, "must be greater than 0"))
 	}
 	return errs
 }
@@ -106,12 +136,17 @@ func validateScalingRules(r *api.HPAScalingRules, p Path) ErrorList {
 	}
 	var errs ErrorList
 	if w := r.StabilizationWindowSeconds; w != nil {
-		errs = append(errs, inRange(p.Child("stabilizationWindowSeconds"), int64(*w), 0, MaxStabilizationWindowSeconds)...)
+		if *w < 0 {
+			errs = append(errs, Invalid(p.Child("stabilizationWindowSeconds"), *w, "must be greater than or equal to zero"))
+		}
+		if *w > MaxStabilizationWindowSeconds {
+			errs = append(errs, Invalid(p.Child("stabilizationWindowSeconds"), *w, fmt.Sprintf("must be less than or equal to %d", MaxStabilizationWindowSeconds)))
+		}
 	}
 	if sp := r.SelectPolicy; sp != nil {
 		errs = append(errs, oneOf(p.Child("selectPolicy"), *sp, selectPolicies...)...)
 	}
-	if r.Policies != nil && len(r.Policies) == 0 {
+	if len(r.Policies) == 0 {
 		errs = append(errs, Required(p.Child("policies"), "must specify at least one Policy"))
 	}
 	for i, pol := range r.Policies {
@@ -120,7 +155,12 @@ func validateScalingRules(r *api.HPAScalingRules, p Path) ErrorList {
 		if pol.Value <= 0 {
 			errs = append(errs, Invalid(pp.Child("value"), pol.Value, "must be greater than zero"))
 		}
-		errs = append(errs, inRange(pp.Child("periodSeconds"), int64(pol.PeriodSeconds), 1, MaxPeriodSeconds)...)
+		if pol.PeriodSeconds <= 0 {
+			errs = append(errs, Invalid(pp.Child("periodSeconds"), pol.PeriodSeconds, "must be greater than zero"))
+		}
+		if pol.PeriodSeconds > MaxPeriodSeconds {
+			errs = append(errs, Invalid(pp.Child("periodSeconds"), pol.PeriodSeconds, fmt.Sprintf("must be less than or equal to %d", MaxPeriodSeconds)))
+		}
 	}
 	if r.Tolerance != nil && r.Tolerance.Sign() < 0 {
 		errs = append(errs, Invalid(p.Child("tolerance"), r.Tolerance.String(), "must be greater than or equal to 0"))

@@ -42,9 +42,21 @@ func ValidateUpdate(newObj, oldObj api.Object) ErrorList {
 		if o, ok := oldObj.(*api.Deployment); ok && !selectorsEqual(n.Spec.Selector, o.Spec.Selector) {
 			errs = append(errs, Invalid("spec.selector", n.Spec.Selector, "field is immutable"))
 		}
+	case *api.DaemonSet:
+		if o, ok := oldObj.(*api.DaemonSet); ok && !selectorsEqual(n.Spec.Selector, o.Spec.Selector) {
+			errs = append(errs, Invalid("spec.selector", n.Spec.Selector, "field is immutable"))
+		}
+	case *api.ControllerRevision:
+		if o, ok := oldObj.(*api.ControllerRevision); ok && !jsonEqual(n.Data, o.Data) {
+			errs = append(errs, Invalid("data", string(n.Data), "field is immutable"))
+		}
 	case *api.Service:
 		if o, ok := oldObj.(*api.Service); ok {
 			errs = append(errs, validateClusterIPsUpdate(&n.Spec, &o.Spec)...)
+		}
+	case *api.IngressClass:
+		if o, ok := oldObj.(*api.IngressClass); ok && n.Spec.Controller != o.Spec.Controller {
+			errs = append(errs, Invalid("spec.controller", n.Spec.Controller, "field is immutable"))
 		}
 	}
 	return errs

@@ -58,6 +58,12 @@ func Validate(obj api.Object) ErrorList {
 	case *api.Deployment:
 		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
 		return append(errs, validateDeploymentSpec(&o.Spec, "spec")...)
+	case *api.DaemonSet:
+		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
+		return append(errs, validateDaemonSetSpec(&o.Spec, "spec")...)
+	case *api.ControllerRevision:
+		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
+		return append(errs, validateControllerRevision(o)...)
 	case *api.HorizontalPodAutoscaler:
 		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
 		return append(errs, validateHPASpec(&o.Spec, "spec")...)
@@ -67,6 +73,12 @@ func Validate(obj api.Object) ErrorList {
 	case *api.EndpointSlice:
 		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
 		return append(errs, validateEndpointSlice(o)...)
+	case *api.Ingress:
+		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
+		return append(errs, validateIngress(o)...)
+	case *api.IngressClass:
+		errs := validateObjectMeta(&o.ObjectMeta, false, IsDNS1123Subdomain)
+		return append(errs, validateIngressClassSpec(&o.Spec, "spec")...)
 	}
 	return ErrorList{Invalid("kind", fmt.Sprintf("%T", obj), "validation of this type is not supported")}
 }

@@ -262,37 +262,6 @@ func TestValidate(t *testing.T) {
 			[]string{`spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"`}},
 		{"template pod errors have template path", func() api.Object { rs := baseReplicaSet(); rs.Spec.Template.Spec.Containers[0].Image = ""; return rs },
 			[]string{"spec.template.spec.containers[0].image: Required value"}},
-
-		// hpa
-		{"hpa minReplicas", func() api.Object { h := baseHPA(); h.Spec.MinReplicas = ptr(int32(0)); return h },
-			[]string{"spec.minReplicas: Invalid value: 0: must be greater than or equal to 1"}},
-		{"hpa max below min", func() api.Object { h := baseHPA(); h.Spec.MaxReplicas = 2; return h },
-			[]string{"spec.maxReplicas: Invalid value: 2: must be greater than or equal to `minReplicas`"}},
-		{"hpa metric type", func() api.Object { h := baseHPA(); h.Spec.Metrics[0].Type = "Pods"; return h },
-			[]string{`spec.metrics[0].type: Unsupported value: "Pods": supported values: "Resource"`}},
-		{"hpa resource name", func() api.Object { h := baseHPA(); h.Spec.Metrics[0].Resource.Name = "gpu"; return h },
-			[]string{`spec.metrics[0].resource.name: Unsupported value: "gpu": supported values: "cpu", "memory"`}},
-		{"hpa target type", func() api.Object { h := baseHPA(); h.Spec.Metrics[0].Resource.Target.Type = "Value"; return h },
-			[]string{`spec.metrics[0].resource.target.type: Unsupported value: "Value": supported values: "AverageValue", "Utilization"`}},
-		{"hpa utilization missing", func() api.Object {
-			h := baseHPA()
-			h.Spec.Metrics[0].Resource.Target.AverageUtilization = nil
-			return h
-		},
-			[]string{"spec.metrics[0].resource.target.averageUtilization: Required value: must set `averageUtilization` when `type` is 'Utilization'"}},
-		{"hpa policy", func() api.Object {
-			h := baseHPA()
-			h.Spec.Behavior.ScaleDown.Policies[0] = api.HPAScalingPolicy{Type: "Percentage", Value: 0, PeriodSeconds: 1801}
-			return h
-		}, []string{`spec.behavior.scaleDown.policies[0].type: Unsupported value: "Percentage": supported values: "Percent", "Pods"`,
-			"spec.behavior.scaleDown.policies[0].value: Invalid value: 0: must be greater than zero",
-			"spec.behavior.scaleDown.policies[0].periodSeconds: Invalid value: 1801: must be between 1 and 1800, inclusive"}},
-		{"hpa select policy and window", func() api.Object {
-			h := baseHPA()
-			h.Spec.Behavior.ScaleUp = &api.HPAScalingRules{SelectPolicy: ptr("Fastest"), StabilizationWindowSeconds: ptr(int32(3601))}
-			return h
-		}, []string{"spec.behavior.scaleUp.stabilizationWindowSeconds: Invalid value: 3601: must be between 0 and 3600, inclusive",
-			`spec.behavior.scaleUp.selectPolicy: Unsupported value: "Fastest": supported values: "Disabled", "Max", "Min"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
