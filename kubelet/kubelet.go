@@ -51,6 +51,7 @@ type Kubelet struct {
 	Stats stats.Provider
 
 	informer  *cache.SharedInformer
+	services  *cache.SharedInformer // for containers' service environment
 	collector *stats.Collector
 	services  *cache.SharedInformer // for containers' service environment
 	queue     *workqueue.Queue
