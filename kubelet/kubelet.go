@@ -53,7 +53,6 @@ type Kubelet struct {
 	informer  *cache.SharedInformer
 	services  *cache.SharedInformer // for containers' service environment
 	collector *stats.Collector
-	services  *cache.SharedInformer // for containers' service environment
 	queue     *workqueue.Queue
 
 	cache     *runtimeCache // filled by the relist
