@@ -46,7 +46,8 @@ for i in $(seq "$NODES"); do
 		--node-name "$node" --node-ip "$NODE_IP" \
 		--apiserver "http://$LAB_GATEWAY:$APISERVER_PORT" \
 		--root-dir "$STATE/nodes/$node" --network-backend "$BACKEND" \
-		--node-stats-cgroup "/minik8s/$node"
+		--node-stats-cgroup "/minik8s/$node" \
+		--cluster-dns 10.96.0.10 --cluster-domain cluster.local
 	start_daemon "kubeproxy-$node" ip netns exec "$node" "$BIN/minik8s" kubeproxy \
 		--hostname-override "$node" --node-ip "$NODE_IP" \
 		--apiserver "http://$LAB_GATEWAY:$APISERVER_PORT" \
