@@ -18,7 +18,7 @@ help: ## Show this help
 .PHONY: build
 build: ## Build bin/minik8s and its links (bin/kubectl, bin/apiserver, bin/controller-manager, bin/kubelet, bin/scheduler, bin/kube-proxy, bin/kubeproxy)
 	@mkdir -p $(BIN)
-	$(GO) build -o $(BIN)/minik8s ./cmd/minik8s
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w -buildid=' -o $(BIN)/minik8s ./cmd/minik8s
 	@for l in kubectl apiserver controller-manager kubelet scheduler kube-proxy kubeproxy; do ln -sf minik8s $(BIN)/$$l; done
 
 .PHONY: deps
