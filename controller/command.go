@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minik8s/controller/daemonset"
 	"minik8s/controller/deployment"
 	"minik8s/controller/endpoint"
 	"minik8s/controller/endpointslice"
@@ -76,7 +77,8 @@ func Run(ctx context.Context, opts Options) error {
 func (o *Options) anyController() bool {
 	return o.AllocateNodeCIDRs || o.NamespaceController || o.DeploymentController || o.GarbageCollector ||
 		o.ReplicaSetController || o.NodeLifecycleController || o.EndpointController || o.EndpointSliceController ||
-		o.HPAController
+		o.HPAController ||
+		o.DaemonSetController
 }
 
 // runElected campaigns for the lease and runs the controllers while it
@@ -186,6 +188,11 @@ func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Opt
 			CPUInitializationPeriod: opts.HPACPUInitializationPeriod, InitialReadinessDelay: opts.HPAInitialReadinessDelay,
 			DownscaleStabilization: opts.HPADownscaleStabilization,
 		})
+	}
+	if opts.DaemonSetController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "daemonset-controller"})
+		runners["daemonset-events"] = rec
+		runners["daemonset"] = daemonset.New(c, factory, rec, daemonset.Config{Workers: opts.ConcurrentDaemonSetSyncs})
 	}
 	return runners
 }

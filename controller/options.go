@@ -61,6 +61,8 @@ type Options struct {
 	HPACPUInitializationPeriod time.Duration // --horizontal-pod-autoscaler-cpu-initialization-period
 	HPAInitialReadinessDelay   time.Duration // --horizontal-pod-autoscaler-initial-readiness-delay
 	HPADownscaleStabilization  time.Duration // --horizontal-pod-autoscaler-downscale-stabilization
+	DaemonSetController        bool          // --daemonset-controller: run one pod per matching node for each DaemonSet
+	ConcurrentDaemonSetSyncs   int           // --concurrent-daemonset-syncs: daemon sets synced at once
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
@@ -115,6 +117,8 @@ func DefaultOptions() Options {
 		HPACPUInitializationPeriod: hpa.CPUInitializationPeriod,
 		HPAInitialReadinessDelay:   hpa.InitialReadinessDelay,
 		HPADownscaleStabilization:  hpa.DownscaleStabilization,
+		DaemonSetController:        true,
+		ConcurrentDaemonSetSyncs:   2,
 	}
 }
 
@@ -155,6 +159,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.ConcurrentEndpointSyncs, "concurrent-endpoint-syncs", o.ConcurrentEndpointSyncs, "number of services whose Endpoints are synced at once")
 	fs.BoolVar(&o.EndpointSliceController, "endpointslice-controller", o.EndpointSliceController, "keep the EndpointSlices (discovery.k8s.io/v1) of services with a selector")
 	fs.IntVar(&o.ConcurrentServiceEndpointSyncs, "concurrent-service-endpoint-syncs", o.ConcurrentServiceEndpointSyncs, "number of services whose EndpointSlices are synced at once")
+	fs.BoolVar(&o.DaemonSetController, "daemonset-controller", o.DaemonSetController, "run one pod of each DaemonSet on every node it fits")
+	fs.IntVar(&o.ConcurrentDaemonSetSyncs, "concurrent-daemonset-syncs", o.ConcurrentDaemonSetSyncs, "number of daemon sets synced at once")
 	fs.IntVar(&o.MaxEndpointsPerSlice, "max-endpoints-per-slice", o.MaxEndpointsPerSlice, "most endpoints in one EndpointSlice")
 	fs.BoolVar(&o.HPAController, "horizontal-pod-autoscaler-controller", o.HPAController, "scale the targets of HorizontalPodAutoscalers on their pods' resource metrics")
 	fs.IntVar(&o.ConcurrentHPASyncs, "concurrent-horizontal-pod-autoscaler-syncs", o.ConcurrentHPASyncs, "number of HorizontalPodAutoscalers synced at once")
@@ -200,6 +206,9 @@ func (o *Options) Validate() error {
 	if o.HPAController && (o.ConcurrentHPASyncs < 1 || o.HPASyncPeriod <= 0 || o.HPATolerance < 0 || o.HPACPUInitializationPeriod < 0 ||
 		o.HPAInitialReadinessDelay < 0 || o.HPADownscaleStabilization < 0) {
 		return fmt.Errorf("--concurrent-horizontal-pod-autoscaler-syncs must be at least 1, --horizontal-pod-autoscaler-sync-period positive and the other --horizontal-pod-autoscaler-* values not negative")
+	}
+	if o.DaemonSetController && o.ConcurrentDaemonSetSyncs < 1 {
+		return fmt.Errorf("--concurrent-daemonset-syncs must be at least 1")
 	}
 	if o.AllocateNodeCIDRs {
 		if _, err := nodeipam.NewRange(o.ClusterCIDR, o.NodeCIDRMaskSize); err != nil {

@@ -27,6 +27,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"lease shorter than renew deadline", func(o *Options) { o.LeaseDuration = 5 * time.Second }, "lease duration > renew deadline"},
 		{"no leader election ignores the lease", func(o *Options) { o.LeaderElect = false; o.LeaseDuration = 0 }, ""},
 		{"no endpoint workers", func(o *Options) { o.ConcurrentEndpointSyncs = 0 }, "--concurrent-endpoint-syncs"},
+		{"no daemonset workers", func(o *Options) { o.ConcurrentDaemonSetSyncs = 0 }, "--concurrent-daemonset-syncs"},
 		{"slices too large", func(o *Options) { o.MaxEndpointsPerSlice = 1001 }, "--max-endpoints-per-slice"},
 		{"no hpa sync period", func(o *Options) { o.HPASyncPeriod = 0 }, "--horizontal-pod-autoscaler-sync-period"},
 		{"negative hpa tolerance", func(o *Options) { o.HPATolerance = -0.1 }, "--horizontal-pod-autoscaler-*"},
@@ -52,6 +53,7 @@ func TestRunWithoutControllers(t *testing.T) {
 	o.EndpointController = false
 	o.EndpointSliceController = false
 	o.HPAController = false
+	o.DaemonSetController = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
 		t.Errorf("Run = %v, want 'no controller enabled'", err)
 	}
@@ -69,7 +71,8 @@ func TestCommandFlags(t *testing.T) {
 		"endpoint-controller", "concurrent-endpoint-syncs", "endpointslice-controller", "concurrent-service-endpoint-syncs", "max-endpoints-per-slice",
 		"horizontal-pod-autoscaler-controller", "concurrent-horizontal-pod-autoscaler-syncs", "horizontal-pod-autoscaler-sync-period",
 		"horizontal-pod-autoscaler-tolerance", "horizontal-pod-autoscaler-cpu-initialization-period",
-		"horizontal-pod-autoscaler-initial-readiness-delay", "horizontal-pod-autoscaler-downscale-stabilization"} {
+		"horizontal-pod-autoscaler-initial-readiness-delay", "horizontal-pod-autoscaler-downscale-stabilization",
+		"daemonset-controller", "concurrent-daemonset-syncs"} {
 		if cmd.Flags().Lookup(f) == nil {
 			t.Errorf("flag --%s missing", f)
 		}

@@ -2,7 +2,9 @@ package kubelet
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -10,10 +12,14 @@ import (
 	"minik8s/pkg/api"
 )
 
-// podEnv is what env valueFrom.fieldRef can name besides the pod itself.
+// podEnv is what a container's environment is made of besides the pod
+// itself: what env valueFrom.fieldRef can name, and the service variables.
 type podEnv struct {
 	PodIP  string
 	HostIP string
+	// Services are the service environment variables (serviceEnvMap);
+	// the container's own env wins, the rest follow it sorted by name.
+	Services map[string]string
 }
 
 // fieldRefValue resolves a downward API field path.
@@ -106,9 +112,15 @@ func expandEnvRefs(s string, vars map[string]string) string {
 	return b.String()
 }
 
-// containerEnv builds KEY=VALUE pairs of a container.
+// containerEnv builds KEY=VALUE pairs of a container: its env in order
+// ($(VAR) may name earlier ones and service variables), then the service
+// variables it does not set.
 func containerEnv(pod *api.Pod, c *api.Container, pe podEnv) ([]string, map[string]string, error) {
-	vars := map[string]string{}
+	vars := make(map[string]string, len(pe.Services)+len(c.Env))
+	for k, v := range pe.Services {
+		vars[k] = v
+	}
+	declared := map[string]bool{}
 	var out []string
 	for _, e := range c.Env {
 		v := expandEnvRefs(e.Value, vars)
@@ -125,7 +137,13 @@ func containerEnv(pod *api.Pod, c *api.Container, pe podEnv) ([]string, map[stri
 			}
 		}
 		vars[e.Name] = v
+		declared[e.Name] = true
 		out = append(out, e.Name+"="+v)
+	}
+	for _, k := range slices.Sorted(maps.Keys(pe.Services)) {
+		if !declared[k] {
+			out = append(out, k+"="+pe.Services[k])
+		}
 	}
 	return out, vars, nil
 }

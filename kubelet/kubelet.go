@@ -52,6 +52,7 @@ type Kubelet struct {
 
 	informer  *cache.SharedInformer
 	collector *stats.Collector
+	services  *cache.SharedInformer // for containers' service environment
 	queue     *workqueue.Queue
 
 	cache     *runtimeCache // filled by the relist
@@ -172,6 +173,7 @@ func (k *Kubelet) Run(ctx context.Context) error {
 		informers = cache.NewSharedInformerFactory(k.client, 0, cache.NodeScoped(k.opts.NodeName))
 	}
 	k.informer = cache.InformerFor[*api.Pod](informers)
+	k.services = cache.InformerFor[*api.Service](informers)
 	k.queue = workqueue.New(100*time.Millisecond, 30*time.Second)
 	enqueue := func(obj api.Object) { k.queue.Add(cache.Key(obj)) }
 	k.informer.AddEventHandlerWithResyncPeriod(cache.HandlerFuncs{

@@ -317,8 +317,12 @@ func (k *Kubelet) startContainer(ctx context.Context, pod *api.Pod, sb *runtime.
 		rec.Eventf(ref, eventWarning, reasonFailed, "Error: %s", reason)
 		return fail(reason, err)
 	}
-	cfg, err := containerConfig(pod, spec, s.Attempt, podEnv{PodIP: sb.IP, HostIP: k.hostIP()}, volumePaths,
-		k.dirs.log(pod.UID, spec.Name, s.Attempt))
+	svcEnv, err := k.serviceEnv(ctx, pod)
+	var cfg *runtime.ContainerConfig
+	if err == nil {
+		cfg, err = containerConfig(pod, spec, s.Attempt, podEnv{PodIP: sb.IP, HostIP: k.hostIP(), Services: svcEnv}, volumePaths,
+			k.dirs.log(pod.UID, spec.Name, s.Attempt))
+	}
 	if err != nil {
 		rec.Eventf(ref, eventWarning, reasonFailed, "Error: %v", err)
 		return fail("CreateContainerConfigError", err)

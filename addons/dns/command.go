@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"os"
 	"os/signal"
 	"syscall"
 
@@ -38,7 +37,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err := opts.Validate(); err != nil {
 		return err
 	}
-	cfg, err := opts.clientConfig(os.Getenv)
+	cfg, err := opts.clientConfig()
 	if err != nil {
 		return err
 	}
@@ -54,7 +53,7 @@ func Run(ctx context.Context, opts Options) error {
 	metrics := &Metrics{}
 	fwd := &Upstream{
 		Servers: ups, TryTimeout: opts.TryTimeout, Budget: opts.ForwardBudget,
-		Cache: NewCache(opts.CacheSize, opts.CacheMaxTTL), Metrics: metrics,
+		Cache: NewCache(opts.CacheSize, opts.CacheMaxTTL), FailureTTL: opts.CacheServfail, Metrics: metrics,
 	}
 	// No informer resync: every change rebuilds the snapshot.
 	factory := cache.NewSharedInformerFactory(c, 0)

@@ -16,8 +16,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minik8s/pkg/api"
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
+	"minik8s/pkg/client/record"
 )
 
 // NewCommand returns the "ingress" command.
@@ -47,7 +49,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err := opts.Validate(); err != nil {
 		return err
 	}
-	cfg, err := opts.clientConfig(os.Getenv)
+	cfg, err := opts.clientConfig()
 	if err != nil {
 		return err
 	}
@@ -57,6 +59,7 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	proxy := NewProxy(ProxyConfig{})
+	rec := record.NewRecorder(c, api.EventSource{Component: "minik8s-ingress", Host: opts.NodeName})
 	factory := cache.NewSharedInformerFactory(c, 10*time.Minute, FactoryOptions(opts.Namespace, opts.PublishSelector))
 	ctl := New(c, factory, proxy, Config{
 		Class:         ClassConfig{ClassName: opts.IngressClass, Controller: opts.Controller},
@@ -64,6 +67,7 @@ func Run(ctx context.Context, opts Options) error {
 		Status:        opts.UpdateStatus,
 		PodNamespace:  opts.Namespace,
 		Identity:      opts.NodeName + "_" + strconv.Itoa(os.Getpid()),
+		Recorder:      rec,
 	})
 	ctx, cancel := context.WithCancel(ctx)
 	defer func() {
@@ -71,16 +75,17 @@ func Run(ctx context.Context, opts Options) error {
 		factory.Shutdown()
 	}()
 	factory.Start(ctx)
+	go rec.Run(ctx)
 
 	servers := []*http.Server{{
-		Addr:              ":" + strconv.Itoa(opts.HTTPPort),
+		Addr:              net.JoinHostPort(opts.BindAddress, strconv.Itoa(opts.HTTPPort)),
 		Handler:           proxy,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}}
 	if opts.HealthPort > 0 {
-		servers = append(servers, &http.Server{Addr: ":" + strconv.Itoa(opts.HealthPort), Handler: HealthHandler(ctl.Ready), ReadHeaderTimeout: 10 * time.Second})
+		servers = append(servers, &http.Server{Addr: net.JoinHostPort(opts.BindAddress, strconv.Itoa(opts.HealthPort)), Handler: HealthHandler(ctl.Ready), ReadHeaderTimeout: 10 * time.Second})
 	}
 	errc := make(chan error, len(servers)+1)
 	for _, s := range servers {

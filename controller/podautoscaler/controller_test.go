@@ -58,6 +58,7 @@ type harness struct {
 	requestMilli int64
 	noRequests   bool
 	usage        func() int64
+	memory       int64 // bytes per pod
 	metricsErr   error
 	statusWrites int
 }
@@ -83,7 +84,9 @@ func newHarness(t *testing.T, hpa *api.HorizontalPodAutoscaler, replicas int32) 
 		for _, p := range h.pods() {
 			list.Items = append(list.Items, api.PodMetrics{ObjectMeta: api.ObjectMeta{Name: p.Name, Namespace: ns},
 				Timestamp: api.NewTime(h.now), Window: api.Duration{Duration: 15 * time.Second},
-				Containers: []api.ContainerMetrics{{Name: "app", Usage: api.ResourceList{"cpu": *resource.NewMilliQuantity(h.usage(), resource.DecimalSI)}}}})
+				Containers: []api.ContainerMetrics{{Name: "app", Usage: api.ResourceList{
+					"cpu":    *resource.NewMilliQuantity(h.usage(), resource.DecimalSI),
+					"memory": *resource.NewQuantity(h.memory, resource.BinarySI)}}}})
 		}
 		return list, nil
 	})
@@ -448,5 +451,32 @@ func TestScheduleResync(t *testing.T) {
 	}
 	if ctl.queue.Len() != 1 {
 		t.Error("rescheduling after the first resync did not queue the key")
+	}
+}
+
+// TestMemoryAverageValue: a memory AverageValue metric beside cpu; the
+// larger proposal (memory) wins and names the metric.
+func TestMemoryAverageValue(t *testing.T) {
+	hpa := seedHPA()
+	hpa.Spec.Metrics = append(hpa.Spec.Metrics, api.MetricSpec{Type: api.ResourceMetricSourceType, Resource: &api.ResourceMetricSource{
+		Name: "memory", Target: api.MetricTarget{Type: api.AverageValueMetricType, AverageValue: ptr(resource.MustParse("100Mi"))}}})
+	h := newHarness(t, hpa, 3)
+	h.usage = func() int64 { return 40 } // cpu at target: 3
+	h.memory = 150 << 20                 // 150Mi against 100Mi: ceil(1.5*3) = 5
+	if err := h.sync(); err != nil {
+		t.Fatal(err)
+	}
+	if h.scales.replicas != 5 {
+		t.Fatalf("replicas %d, want 5", h.scales.replicas)
+	}
+	if ev := h.drainEvents(); len(ev) != 1 || ev[0] != "Normal SuccessfulRescale New size: 5; reason: memory resource above target" {
+		t.Errorf("events %q", ev)
+	}
+	cm := h.hpa.Status.CurrentMetrics
+	if len(cm) != 2 || cm[1].Resource.Name != "memory" || cm[1].Resource.Current.AverageValue.Value() != 150<<20 {
+		t.Errorf("currentMetrics %+v", cm)
+	}
+	if c := h.condition(ScalingActive); c.Message != "the HPA was able to successfully calculate a replica count from memory resource" {
+		t.Errorf("ScalingActive %+v", c)
 	}
 }

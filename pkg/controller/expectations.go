@@ -104,3 +104,16 @@ func (e *Expectations) Pending(key string) (adds, deletions int) {
 	}
 	return 0, 0
 }
+
+// Expect records that n pods are being created and the pods podKeys
+// deleted for key at once (replacing what was expected), as Kubernetes'
+// SetExpectations does for the DaemonSet controller.
+func (e *Expectations) Expect(key string, n int, podKeys []string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d := make(map[string]bool, len(podKeys))
+	for _, k := range podKeys {
+		d[k] = true
+	}
+	e.m[key] = &expectation{add: n, deletions: d, timestamp: e.now()}
+}
