@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minik8s/controller/addons"
 	"minik8s/controller/daemonset"
 	"minik8s/controller/deployment"
 	"minik8s/controller/endpoint"
@@ -23,6 +24,7 @@ import (
 	"minik8s/controller/nodelifecycle"
 	"minik8s/controller/podautoscaler"
 	"minik8s/controller/replicaset"
+	pkgaddons "minik8s/pkg/addons"
 	"minik8s/pkg/api"
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
@@ -77,8 +79,7 @@ func Run(ctx context.Context, opts Options) error {
 func (o *Options) anyController() bool {
 	return o.AllocateNodeCIDRs || o.NamespaceController || o.DeploymentController || o.GarbageCollector ||
 		o.ReplicaSetController || o.NodeLifecycleController || o.EndpointController || o.EndpointSliceController ||
-		o.HPAController ||
-		o.DaemonSetController
+		o.DaemonSetController || o.HPAController || len(o.Addons) > 0
 }
 
 // runElected campaigns for the lease and runs the controllers while it
@@ -180,6 +181,22 @@ func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Opt
 	if opts.EndpointSliceController {
 		runners["endpointslice"] = endpointslice.New(c, factory, endpointslice.Config{Workers: opts.ConcurrentServiceEndpointSyncs, MaxEndpointsPerSlice: opts.MaxEndpointsPerSlice})
 	}
+	if opts.DaemonSetController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "daemonset-controller"})
+		runners["daemonset-events"] = rec
+		runners["daemonset"] = daemonset.New(c, factory, rec, daemonset.Config{Workers: opts.ConcurrentDaemonSetSyncs})
+	}
+	if len(opts.Addons) > 0 {
+		objs, err := pkgaddons.Load(opts.Addons)
+		if err != nil {
+			log.Printf("controller-manager: add-ons: %v", err) // the objects that loaded are still managed
+		}
+		if m, err := addons.New(c, factory, objs); err != nil {
+			log.Printf("controller-manager: add-on manager: %v", err)
+		} else {
+			runners["addons"] = m
+		}
+	}
 	if opts.HPAController {
 		rec := record.NewRecorder(c, api.EventSource{Component: "horizontal-pod-autoscaler"})
 		runners["horizontal-pod-autoscaler-events"] = rec
@@ -188,11 +205,6 @@ func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Opt
 			CPUInitializationPeriod: opts.HPACPUInitializationPeriod, InitialReadinessDelay: opts.HPAInitialReadinessDelay,
 			DownscaleStabilization: opts.HPADownscaleStabilization,
 		})
-	}
-	if opts.DaemonSetController {
-		rec := record.NewRecorder(c, api.EventSource{Component: "daemonset-controller"})
-		runners["daemonset-events"] = rec
-		runners["daemonset"] = daemonset.New(c, factory, rec, daemonset.Config{Workers: opts.ConcurrentDaemonSetSyncs})
 	}
 	return runners
 }

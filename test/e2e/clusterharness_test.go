@@ -302,7 +302,8 @@ func (cl *cluster) startKubelet(tb testing.TB, n *clusterNode, backend string) {
 		"--node-name", n.Name, "--node-ip", n.IP, "--apiserver", cl.labURL,
 		"--root-dir", n.RootDir, "--network-backend", backend,
 		"--heartbeat-interval", "2s", "--sync-interval", "5s",
-		"--node-stats-cgroup", "/minik8s/"+n.Name) // the node's own pods, as on a VM the machine
+		"--node-stats-cgroup", "/minik8s/"+n.Name, // the node's own pods, as on a VM the machine
+		"--cluster-dns", "10.96.0.10", "--cluster-domain", "cluster.local")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
