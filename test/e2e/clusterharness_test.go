@@ -175,6 +175,7 @@ func startCluster(ctx context.Context, tb testing.TB, cfg clusterConfig) *cluste
 	cl.ts = testserver.StartWithOptions(tb, func(o *apiserver.Options) {
 		o.BindAddress = "127.0.0.1," + cfg.Net3 + ".1"
 		o.KubeletDialNetns = nsNames[0]
+		o.MetricsResolution = apiserver.DefaultOptions().MetricsResolution // metrics.k8s.io, scraped from node1's namespace too
 	})
 	cl.url = cl.ts.URL
 	cl.labURL = "http://" + cfg.Net3 + ".1" + cl.ts.URL[strings.LastIndex(cl.ts.URL, ":"):]
