@@ -18,6 +18,7 @@ import (
 	"minik8s/controller/endpoint"
 	"minik8s/controller/endpointslice"
 	"minik8s/controller/garbagecollector"
+	"minik8s/controller/job"
 	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
 	"minik8s/controller/nodelifecycle"
@@ -78,7 +79,7 @@ func (o *Options) anyController() bool {
 	return o.AllocateNodeCIDRs || o.NamespaceController || o.DeploymentController || o.GarbageCollector ||
 		o.ReplicaSetController || o.NodeLifecycleController || o.EndpointController || o.EndpointSliceController ||
 		o.HPAController ||
-		o.DaemonSetController
+		o.DaemonSetController || o.JobController
 }
 
 // runElected campaigns for the lease and runs the controllers while it
@@ -193,6 +194,11 @@ func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Opt
 		rec := record.NewRecorder(c, api.EventSource{Component: "daemonset-controller"})
 		runners["daemonset-events"] = rec
 		runners["daemonset"] = daemonset.New(c, factory, rec, daemonset.Config{Workers: opts.ConcurrentDaemonSetSyncs})
+	}
+	if opts.JobController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "job-controller"})
+		runners["job-events"] = rec
+		runners["job"] = job.New(c, factory, rec, job.Config{Workers: opts.ConcurrentJobSyncs})
 	}
 	return runners
 }

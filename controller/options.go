@@ -63,6 +63,8 @@ type Options struct {
 	HPADownscaleStabilization  time.Duration // --horizontal-pod-autoscaler-downscale-stabilization
 	DaemonSetController        bool          // --daemonset-controller: run one pod per matching node for each DaemonSet
 	ConcurrentDaemonSetSyncs   int           // --concurrent-daemonset-syncs: daemon sets synced at once
+	JobController              bool          // --job-controller: run Jobs' pods to completion (and delete them after ttlSecondsAfterFinished)
+	ConcurrentJobSyncs         int           // --concurrent-job-syncs: jobs synced at once
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
@@ -119,6 +121,8 @@ func DefaultOptions() Options {
 		HPADownscaleStabilization:  hpa.DownscaleStabilization,
 		DaemonSetController:        true,
 		ConcurrentDaemonSetSyncs:   2,
+		JobController:              true,
+		ConcurrentJobSyncs:         5,
 	}
 }
 
@@ -161,6 +165,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.ConcurrentServiceEndpointSyncs, "concurrent-service-endpoint-syncs", o.ConcurrentServiceEndpointSyncs, "number of services whose EndpointSlices are synced at once")
 	fs.BoolVar(&o.DaemonSetController, "daemonset-controller", o.DaemonSetController, "run one pod of each DaemonSet on every node it fits")
 	fs.IntVar(&o.ConcurrentDaemonSetSyncs, "concurrent-daemonset-syncs", o.ConcurrentDaemonSetSyncs, "number of daemon sets synced at once")
+	fs.BoolVar(&o.JobController, "job-controller", o.JobController, "run the pods of each Job to completion")
+	fs.IntVar(&o.ConcurrentJobSyncs, "concurrent-job-syncs", o.ConcurrentJobSyncs, "number of jobs synced at once")
 	fs.IntVar(&o.MaxEndpointsPerSlice, "max-endpoints-per-slice", o.MaxEndpointsPerSlice, "most endpoints in one EndpointSlice")
 	fs.BoolVar(&o.HPAController, "horizontal-pod-autoscaler-controller", o.HPAController, "scale the targets of HorizontalPodAutoscalers on their pods' resource metrics")
 	fs.IntVar(&o.ConcurrentHPASyncs, "concurrent-horizontal-pod-autoscaler-syncs", o.ConcurrentHPASyncs, "number of HorizontalPodAutoscalers synced at once")
@@ -209,6 +215,9 @@ func (o *Options) Validate() error {
 	}
 	if o.DaemonSetController && o.ConcurrentDaemonSetSyncs < 1 {
 		return fmt.Errorf("--concurrent-daemonset-syncs must be at least 1")
+	}
+	if o.JobController && o.ConcurrentJobSyncs < 1 {
+		return fmt.Errorf("--concurrent-job-syncs must be at least 1")
 	}
 	if o.AllocateNodeCIDRs {
 		if _, err := nodeipam.NewRange(o.ClusterCIDR, o.NodeCIDRMaskSize); err != nil {
