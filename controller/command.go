@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minik8s/controller/cronjob"
 	"minik8s/controller/daemonset"
 	"minik8s/controller/deployment"
 	"minik8s/controller/endpoint"
@@ -79,7 +80,7 @@ func (o *Options) anyController() bool {
 	return o.AllocateNodeCIDRs || o.NamespaceController || o.DeploymentController || o.GarbageCollector ||
 		o.ReplicaSetController || o.NodeLifecycleController || o.EndpointController || o.EndpointSliceController ||
 		o.HPAController ||
-		o.DaemonSetController || o.JobController
+		o.DaemonSetController || o.JobController || o.CronJobController
 }
 
 // runElected campaigns for the lease and runs the controllers while it
@@ -199,6 +200,11 @@ func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Opt
 		rec := record.NewRecorder(c, api.EventSource{Component: "job-controller"})
 		runners["job-events"] = rec
 		runners["job"] = job.New(c, factory, rec, job.Config{Workers: opts.ConcurrentJobSyncs})
+	}
+	if opts.CronJobController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "cronjob-controller"})
+		runners["cronjob-events"] = rec
+		runners["cronjob"] = cronjob.New(c, factory, rec, cronjob.Config{Workers: opts.ConcurrentCronJobSyncs})
 	}
 	return runners
 }

@@ -65,6 +65,8 @@ type Options struct {
 	ConcurrentDaemonSetSyncs   int           // --concurrent-daemonset-syncs: daemon sets synced at once
 	JobController              bool          // --job-controller: run Jobs' pods to completion (and delete them after ttlSecondsAfterFinished)
 	ConcurrentJobSyncs         int           // --concurrent-job-syncs: jobs synced at once
+	CronJobController          bool          // --cronjob-controller: create Jobs on CronJobs' schedules
+	ConcurrentCronJobSyncs     int           // --concurrent-cron-job-syncs: cron jobs synced at once
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
@@ -123,6 +125,8 @@ func DefaultOptions() Options {
 		ConcurrentDaemonSetSyncs:   2,
 		JobController:              true,
 		ConcurrentJobSyncs:         5,
+		CronJobController:          true,
+		ConcurrentCronJobSyncs:     5,
 	}
 }
 
@@ -167,6 +171,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.ConcurrentDaemonSetSyncs, "concurrent-daemonset-syncs", o.ConcurrentDaemonSetSyncs, "number of daemon sets synced at once")
 	fs.BoolVar(&o.JobController, "job-controller", o.JobController, "run the pods of each Job to completion")
 	fs.IntVar(&o.ConcurrentJobSyncs, "concurrent-job-syncs", o.ConcurrentJobSyncs, "number of jobs synced at once")
+	fs.BoolVar(&o.CronJobController, "cronjob-controller", o.CronJobController, "create the Jobs of each CronJob on its schedule")
+	fs.IntVar(&o.ConcurrentCronJobSyncs, "concurrent-cron-job-syncs", o.ConcurrentCronJobSyncs, "number of cron jobs synced at once")
 	fs.IntVar(&o.MaxEndpointsPerSlice, "max-endpoints-per-slice", o.MaxEndpointsPerSlice, "most endpoints in one EndpointSlice")
 	fs.BoolVar(&o.HPAController, "horizontal-pod-autoscaler-controller", o.HPAController, "scale the targets of HorizontalPodAutoscalers on their pods' resource metrics")
 	fs.IntVar(&o.ConcurrentHPASyncs, "concurrent-horizontal-pod-autoscaler-syncs", o.ConcurrentHPASyncs, "number of HorizontalPodAutoscalers synced at once")
@@ -218,6 +224,9 @@ func (o *Options) Validate() error {
 	}
 	if o.JobController && o.ConcurrentJobSyncs < 1 {
 		return fmt.Errorf("--concurrent-job-syncs must be at least 1")
+	}
+	if o.CronJobController && o.ConcurrentCronJobSyncs < 1 {
+		return fmt.Errorf("--concurrent-cron-job-syncs must be at least 1")
 	}
 	if o.AllocateNodeCIDRs {
 		if _, err := nodeipam.NewRange(o.ClusterCIDR, o.NodeCIDRMaskSize); err != nil {
