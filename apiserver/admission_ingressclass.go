@@ -5,11 +5,18 @@ import (
 	"fmt"
 
 	"minik8s/pkg/api"
+	"minik8s/pkg/api/validation"
 )
 
-// ingressStrategy admits a new Ingress as Kubernetes' DefaultIngressClass
-// admission plugin does.
+// ingressStrategy validates a new Ingress as Kubernetes'
+// ValidateIngressCreate and admits it as its DefaultIngressClass admission
+// plugin does.
 type ingressStrategy struct{ defaultStrategy }
+
+// Validate adds the checks Kubernetes makes on create only.
+func (ingressStrategy) Validate(obj api.Object) validation.ErrorList {
+	return append(validation.Validate(obj), validation.ValidateIngressCreate(obj.(*api.Ingress))...)
+}
 
 // BeginCreate sets spec.ingressClassName of an Ingress that names no class
 // (neither the field nor the legacy kubernetes.io/ingress.class

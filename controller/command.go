@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/signal"
 	"sync"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"minik8s/controller/addons"
 	"minik8s/controller/cronjob"
 	"minik8s/controller/daemonset"
 	"minik8s/controller/deployment"
@@ -25,27 +24,21 @@ import (
 	"minik8s/controller/nodelifecycle"
 	"minik8s/controller/podautoscaler"
 	"minik8s/controller/replicaset"
+	pkgaddons "minik8s/pkg/addons"
 	"minik8s/pkg/api"
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
 	"minik8s/pkg/client/leaderelection"
 	"minik8s/pkg/client/record"
+	"minik8s/pkg/cmdutil"
 )
 
 // NewCommand returns the "controller-manager" command.
 func NewCommand() *cobra.Command {
 	opts := DefaultOptions()
-	cmd := &cobra.Command{
-		Use:          "controller-manager",
-		Short:        "Run the cluster controllers (node IPAM, namespace, ...)",
-		SilenceUsage: true,
-		Args:         cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			return Run(ctx, opts)
-		},
-	}
+	cmd := cmdutil.Daemon("controller-manager", "Run the cluster controllers (node IPAM, namespace, ...)", func(ctx context.Context, _ *cobra.Command) error {
+		return Run(ctx, opts)
+	})
 	opts.AddFlags(cmd.Flags())
 	return cmd
 }
@@ -79,8 +72,7 @@ func Run(ctx context.Context, opts Options) error {
 func (o *Options) anyController() bool {
 	return o.AllocateNodeCIDRs || o.NamespaceController || o.DeploymentController || o.GarbageCollector ||
 		o.ReplicaSetController || o.NodeLifecycleController || o.EndpointController || o.EndpointSliceController ||
-		o.HPAController ||
-		o.DaemonSetController || o.JobController || o.CronJobController
+		o.DaemonSetController || o.HPAController || len(o.Addons) > 0 || o.JobController || o.CronJobController
 }
 
 // runElected campaigns for the lease and runs the controllers while it
@@ -182,6 +174,22 @@ func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Opt
 	if opts.EndpointSliceController {
 		runners["endpointslice"] = endpointslice.New(c, factory, endpointslice.Config{Workers: opts.ConcurrentServiceEndpointSyncs, MaxEndpointsPerSlice: opts.MaxEndpointsPerSlice})
 	}
+	if opts.DaemonSetController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "daemonset-controller"})
+		runners["daemonset-events"] = rec
+		runners["daemonset"] = daemonset.New(c, factory, rec, daemonset.Config{Workers: opts.ConcurrentDaemonSetSyncs})
+	}
+	if len(opts.Addons) > 0 {
+		objs, err := pkgaddons.Load(opts.Addons)
+		if err != nil {
+			log.Printf("controller-manager: add-ons: %v", err) // the objects that loaded are still managed
+		}
+		if m, err := addons.New(c, factory, objs); err != nil {
+			log.Printf("controller-manager: add-on manager: %v", err)
+		} else {
+			runners["addons"] = m
+		}
+	}
 	if opts.HPAController {
 		rec := record.NewRecorder(c, api.EventSource{Component: "horizontal-pod-autoscaler"})
 		runners["horizontal-pod-autoscaler-events"] = rec
@@ -190,11 +198,6 @@ func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Opt
 			CPUInitializationPeriod: opts.HPACPUInitializationPeriod, InitialReadinessDelay: opts.HPAInitialReadinessDelay,
 			DownscaleStabilization: opts.HPADownscaleStabilization,
 		})
-	}
-	if opts.DaemonSetController {
-		rec := record.NewRecorder(c, api.EventSource{Component: "daemonset-controller"})
-		runners["daemonset-events"] = rec
-		runners["daemonset"] = daemonset.New(c, factory, rec, daemonset.Config{Workers: opts.ConcurrentDaemonSetSyncs})
 	}
 	if opts.JobController {
 		rec := record.NewRecorder(c, api.EventSource{Component: "job-controller"})

@@ -9,6 +9,7 @@ import (
 	"minik8s/controller/nodeipam"
 	"minik8s/controller/nodelifecycle"
 	"minik8s/controller/podautoscaler"
+	"minik8s/pkg/addons"
 )
 
 // Options is every setting of the controller-manager, with its flag and default.
@@ -54,6 +55,9 @@ type Options struct {
 	ConcurrentServiceEndpointSyncs int           // --concurrent-service-endpoint-syncs: services whose slices are synced at once
 	MaxEndpointsPerSlice           int           // --max-endpoints-per-slice
 
+	DaemonSetController        bool          // --daemonset-controller: run one pod per matching node for each DaemonSet
+	Addons                     []string      // --addons: add-ons the add-on manager keeps (dns, ingress)
+	ConcurrentDaemonSetSyncs   int           // --concurrent-daemonset-syncs: daemon sets synced at once
 	HPAController              bool          // --horizontal-pod-autoscaler-controller: run the HorizontalPodAutoscaler controller
 	ConcurrentHPASyncs         int           // --concurrent-horizontal-pod-autoscaler-syncs
 	HPASyncPeriod              time.Duration // --horizontal-pod-autoscaler-sync-period
@@ -61,8 +65,6 @@ type Options struct {
 	HPACPUInitializationPeriod time.Duration // --horizontal-pod-autoscaler-cpu-initialization-period
 	HPAInitialReadinessDelay   time.Duration // --horizontal-pod-autoscaler-initial-readiness-delay
 	HPADownscaleStabilization  time.Duration // --horizontal-pod-autoscaler-downscale-stabilization
-	DaemonSetController        bool          // --daemonset-controller: run one pod per matching node for each DaemonSet
-	ConcurrentDaemonSetSyncs   int           // --concurrent-daemonset-syncs: daemon sets synced at once
 	JobController              bool          // --job-controller: run Jobs' pods to completion (and delete them after ttlSecondsAfterFinished)
 	ConcurrentJobSyncs         int           // --concurrent-job-syncs: jobs synced at once
 	CronJobController          bool          // --cronjob-controller: create Jobs on CronJobs' schedules
@@ -114,6 +116,8 @@ func DefaultOptions() Options {
 		ConcurrentServiceEndpointSyncs: 5,
 		MaxEndpointsPerSlice:           100,
 
+		DaemonSetController:        true,
+		ConcurrentDaemonSetSyncs:   2,
 		HPAController:              true,
 		ConcurrentHPASyncs:         hpa.Workers,
 		HPASyncPeriod:              hpa.SyncPeriod,
@@ -121,8 +125,6 @@ func DefaultOptions() Options {
 		HPACPUInitializationPeriod: hpa.CPUInitializationPeriod,
 		HPAInitialReadinessDelay:   hpa.InitialReadinessDelay,
 		HPADownscaleStabilization:  hpa.DownscaleStabilization,
-		DaemonSetController:        true,
-		ConcurrentDaemonSetSyncs:   2,
 		JobController:              true,
 		ConcurrentJobSyncs:         5,
 		CronJobController:          true,
@@ -167,6 +169,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.ConcurrentEndpointSyncs, "concurrent-endpoint-syncs", o.ConcurrentEndpointSyncs, "number of services whose Endpoints are synced at once")
 	fs.BoolVar(&o.EndpointSliceController, "endpointslice-controller", o.EndpointSliceController, "keep the EndpointSlices (discovery.k8s.io/v1) of services with a selector")
 	fs.IntVar(&o.ConcurrentServiceEndpointSyncs, "concurrent-service-endpoint-syncs", o.ConcurrentServiceEndpointSyncs, "number of services whose EndpointSlices are synced at once")
+	fs.StringSliceVar(&o.Addons, "addons", o.Addons, "comma-separated add-ons to create and keep in the cluster (dns, ingress); empty: none")
 	fs.BoolVar(&o.DaemonSetController, "daemonset-controller", o.DaemonSetController, "run one pod of each DaemonSet on every node it fits")
 	fs.IntVar(&o.ConcurrentDaemonSetSyncs, "concurrent-daemonset-syncs", o.ConcurrentDaemonSetSyncs, "number of daemon sets synced at once")
 	fs.BoolVar(&o.JobController, "job-controller", o.JobController, "run the pods of each Job to completion")
@@ -215,9 +218,10 @@ func (o *Options) Validate() error {
 	if o.EndpointSliceController && (o.ConcurrentServiceEndpointSyncs < 1 || o.MaxEndpointsPerSlice < 1 || o.MaxEndpointsPerSlice > 1000) {
 		return fmt.Errorf("--concurrent-service-endpoint-syncs must be at least 1 and --max-endpoints-per-slice 1 to 1000")
 	}
-	if o.HPAController && (o.ConcurrentHPASyncs < 1 || o.HPASyncPeriod <= 0 || o.HPATolerance < 0 || o.HPACPUInitializationPeriod < 0 ||
-		o.HPAInitialReadinessDelay < 0 || o.HPADownscaleStabilization < 0) {
-		return fmt.Errorf("--concurrent-horizontal-pod-autoscaler-syncs must be at least 1, --horizontal-pod-autoscaler-sync-period positive and the other --horizontal-pod-autoscaler-* values not negative")
+	for _, a := range o.Addons {
+		if _, err := addons.Manifest(a); err != nil {
+			return fmt.Errorf("--addons: %w", err)
+		}
 	}
 	if o.DaemonSetController && o.ConcurrentDaemonSetSyncs < 1 {
 		return fmt.Errorf("--concurrent-daemonset-syncs must be at least 1")
@@ -227,6 +231,10 @@ func (o *Options) Validate() error {
 	}
 	if o.CronJobController && o.ConcurrentCronJobSyncs < 1 {
 		return fmt.Errorf("--concurrent-cron-job-syncs must be at least 1")
+	}
+	if o.HPAController && (o.ConcurrentHPASyncs < 1 || o.HPASyncPeriod <= 0 || o.HPATolerance < 0 || o.HPACPUInitializationPeriod < 0 ||
+		o.HPAInitialReadinessDelay < 0 || o.HPADownscaleStabilization < 0) {
+		return fmt.Errorf("--concurrent-horizontal-pod-autoscaler-syncs must be at least 1, --horizontal-pod-autoscaler-sync-period positive and the other --horizontal-pod-autoscaler-* values not negative")
 	}
 	if o.AllocateNodeCIDRs {
 		if _, err := nodeipam.NewRange(o.ClusterCIDR, o.NodeCIDRMaskSize); err != nil {

@@ -27,6 +27,8 @@ func TestOptionsValidate(t *testing.T) {
 		{"lease shorter than renew deadline", func(o *Options) { o.LeaseDuration = 5 * time.Second }, "lease duration > renew deadline"},
 		{"no leader election ignores the lease", func(o *Options) { o.LeaderElect = false; o.LeaseDuration = 0 }, ""},
 		{"no endpoint workers", func(o *Options) { o.ConcurrentEndpointSyncs = 0 }, "--concurrent-endpoint-syncs"},
+		{"unknown add-on", func(o *Options) { o.Addons = []string{"dns", "mail"} }, `--addons: unknown add-on "mail"`},
+		{"add-ons", func(o *Options) { o.Addons = []string{"dns", "ingress"} }, ""},
 		{"no daemonset workers", func(o *Options) { o.ConcurrentDaemonSetSyncs = 0 }, "--concurrent-daemonset-syncs"},
 		{"no job workers", func(o *Options) { o.ConcurrentJobSyncs = 0 }, "--concurrent-job-syncs"},
 		{"no cronjob workers", func(o *Options) { o.ConcurrentCronJobSyncs = 0 }, "--concurrent-cron-job-syncs"},
@@ -54,8 +56,8 @@ func TestRunWithoutControllers(t *testing.T) {
 	o.NodeLifecycleController = false
 	o.EndpointController = false
 	o.EndpointSliceController = false
-	o.HPAController = false
 	o.DaemonSetController = false
+	o.HPAController = false
 	o.JobController = false
 	o.CronJobController = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
@@ -73,10 +75,10 @@ func TestCommandFlags(t *testing.T) {
 		"leader-elect", "leader-elect-resource-name", "leader-elect-resource-namespace", "leader-elect-identity",
 		"leader-elect-lease-duration", "leader-elect-renew-deadline", "leader-elect-retry-period",
 		"endpoint-controller", "concurrent-endpoint-syncs", "endpointslice-controller", "concurrent-service-endpoint-syncs", "max-endpoints-per-slice",
+		"daemonset-controller", "concurrent-daemonset-syncs", "addons",
 		"horizontal-pod-autoscaler-controller", "concurrent-horizontal-pod-autoscaler-syncs", "horizontal-pod-autoscaler-sync-period",
 		"horizontal-pod-autoscaler-tolerance", "horizontal-pod-autoscaler-cpu-initialization-period",
-		"horizontal-pod-autoscaler-initial-readiness-delay", "horizontal-pod-autoscaler-downscale-stabilization",
-		"daemonset-controller", "concurrent-daemonset-syncs"} {
+		"horizontal-pod-autoscaler-initial-readiness-delay", "horizontal-pod-autoscaler-downscale-stabilization"} {
 		if cmd.Flags().Lookup(f) == nil {
 			t.Errorf("flag --%s missing", f)
 		}

@@ -191,6 +191,8 @@ func related(ctx context.Context, c *client.Client, obj api.Object) describe.Rel
 		}
 	case *api.ReplicaSet:
 		rel.Pods = podsOf(o.Namespace, o.Spec.Selector)
+	case *api.DaemonSet:
+		rel.Pods = podsOf(o.Namespace, o.Spec.Selector)
 	case *api.Deployment:
 		rel.Pods = podsOf(o.Namespace, o.Spec.Selector)
 		if s, err := printers.SelectorString(o.Spec.Selector); err == nil && s != "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -31,7 +32,7 @@ func newRolloutCommand(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rollout SUBCOMMAND",
 		Short: "Manage the rollout of a resource",
-		Long:  "Manage the rollout of one or many resources.\n\nValid resource types include:\n\n  *  deployments",
+		Long:  "Manage the rollout of one or many resources.\n\nValid resource types include:\n\n  *  deployments\n  *  daemonsets (status)",
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -45,9 +46,13 @@ func newRolloutCommand(o *options) *cobra.Command {
 	return cmd
 }
 
-// rolloutTargets resolves "deployment NAME" / "deployment/NAME" to
-// deployment names; other kinds have no rollout in minik8s.
-func rolloutTargets(args []string) ([]string, error) {
+// rolloutTarget is one object a rollout subcommand acts on.
+type rolloutTarget struct{ kind, name string }
+
+// rolloutTargets resolves "deployment NAME" / "ds/NAME" to the objects,
+// of the kinds the subcommand supports (Deployment, and for status
+// DaemonSet).
+func rolloutTargets(args []string, kinds ...string) ([]rolloutTarget, error) {
 	if len(args) == 0 {
 		return nil, errors.New(resourcesRequired)
 	}
@@ -55,24 +60,29 @@ func rolloutTargets(args []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var names []string
+	var out []rolloutTarget
 	for _, t := range targets {
-		if t.info.Kind != "Deployment" {
-			return nil, fmt.Errorf("no rollout for %s: only deployments roll out in minik8s", kindName(t.info))
+		if !slices.Contains(kinds, t.info.Kind) {
+			if len(kinds) == 1 {
+				return nil, fmt.Errorf("no rollout for %s: only deployments roll out in minik8s", kindName(t.info))
+			}
+			return nil, fmt.Errorf("no rollout for %s: only deployments and daemon sets roll out in minik8s", kindName(t.info))
 		}
 		if len(t.names) == 0 {
 			return nil, errNoName
 		}
-		names = append(names, t.names...)
+		for _, n := range t.names {
+			out = append(out, rolloutTarget{t.info.Kind, n})
+		}
 	}
-	return names, nil
+	return out, nil
 }
 
 // forEachDeployment is the prologue every rollout subcommand shares:
 // resolve the arguments to deployment names (rolloutTargets), then fetch
 // each deployment and hand it to fn, stopping at the first error.
 func forEachDeployment(ctx context.Context, o *options, args []string, fn func(c *client.Client, d *api.Deployment) error) error {
-	names, err := rolloutTargets(args)
+	targets, err := rolloutTargets(args, "Deployment")
 	if err != nil {
 		return err
 	}
@@ -80,8 +90,8 @@ func forEachDeployment(ctx context.Context, o *options, args []string, fn func(c
 	if err != nil {
 		return err
 	}
-	for _, name := range names {
-		d, err := c.Deployments(ns).Get(ctx, name)
+	for _, t := range targets {
+		d, err := c.Deployments(ns).Get(ctx, t.name)
 		if err != nil {
 			return err
 		}
@@ -146,9 +156,36 @@ func newRolloutStatusCommand(o *options) *cobra.Command {
 				ctx, cancel = context.WithTimeout(ctx, timeout)
 				defer cancel()
 			}
-			return forEachDeployment(ctx, o, args, func(c *client.Client, d *api.Deployment) error {
-				return rolloutStatus(ctx, o, c.Deployments(d.Namespace), d.Name, revision, watch)
-			})
+			targets, err := rolloutTargets(args, "Deployment", "DaemonSet")
+			if err != nil {
+				return err
+			}
+			c, ns, err := o.clientNS()
+			if err != nil {
+				return err
+			}
+			for _, t := range targets {
+				status := func(ctx context.Context) (string, bool, error) {
+					d, err := c.Deployments(ns).Get(ctx, t.name)
+					if err != nil {
+						return "", false, err
+					}
+					return deploymentStatus(d, revision)
+				}
+				if t.kind == "DaemonSet" {
+					status = func(ctx context.Context) (string, bool, error) {
+						ds, err := client.Typed[*api.DaemonSet](c, ns).Get(ctx, t.name)
+						if err != nil {
+							return "", false, err
+						}
+						return daemonSetStatus(ds)
+					}
+				}
+				if err := rolloutStatus(ctx, o, status, watch); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}
 	cmd.Flags().BoolVarP(&watch, "watch", "w", true, "Watch the status of the rollout until it's done.")
@@ -158,19 +195,15 @@ func newRolloutStatusCommand(o *options) *cobra.Command {
 }
 
 // rolloutStatus prints each new status message until the rollout is done
-// (polling the deployment; every message once, as kubectl's watch does).
-func rolloutStatus(ctx context.Context, o *options, r *client.Resource[*api.Deployment], name string, revision int64, watch bool) error {
+// (polling the object; every message once, as kubectl's watch does).
+func rolloutStatus(ctx context.Context, o *options, status func(context.Context) (string, bool, error), watch bool) error {
 	last := ""
 	for {
-		d, err := r.Get(ctx, name)
+		msg, done, err := status(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return errors.New("timed out waiting for the condition")
 			}
-			return err
-		}
-		msg, done, err := deploymentStatus(d, revision)
-		if err != nil {
 			return err
 		}
 		if msg != last {

@@ -51,8 +51,8 @@ type Kubelet struct {
 	Stats stats.Provider
 
 	informer  *cache.SharedInformer
-	collector *stats.Collector
 	services  *cache.SharedInformer // for containers' service environment
+	collector *stats.Collector
 	queue     *workqueue.Queue
 
 	cache     *runtimeCache // filled by the relist

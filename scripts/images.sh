@@ -3,8 +3,9 @@
 #
 #   scripts/images.sh [NAMESPACE...]
 #
-# Builds static pause, testserver and wget binaries, then images/build writes OCI
-# layout tarballs into .lab/images/ (pause.tar, tools.tar, testserver.tar and
+# Builds static pause, testserver, wget and minik8s binaries, then images/build
+# writes OCI layout tarballs into .lab/images/ (pause.tar, tools.tar,
+# testserver.tar, minik8s.tar — the add-on image with /minik8s — and
 # images.txt with each image's digest). With NAMESPACEs (or IMAGE_NAMESPACES
 # set, e.g. "k8s.io") it imports every image into each of those containerd
 # namespaces, skipping an image whose name already has the same digest there.
@@ -31,8 +32,11 @@ build() {
 	CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$ldflags" -o "$OUT/bin/pause" ./images/pause
 	CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$ldflags" -o "$OUT/bin/testserver" ./images/testserver
 	CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$ldflags" -o "$OUT/bin/wget" ./images/wget
+	# The same flags as `make build` and the e2e harness: one compile serves all three.
+	CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$ldflags" -o "$OUT/bin/minik8s" ./cmd/minik8s
 	"$GO" build -o "$OUT/bin/build" ./images/build
-	"$OUT/bin/build" -out "$OUT" -pause "$OUT/bin/pause" -testserver "$OUT/bin/testserver" -wget "$OUT/bin/wget" -busybox /bin/busybox >/dev/null
+	"$OUT/bin/build" -out "$OUT" -pause "$OUT/bin/pause" -testserver "$OUT/bin/testserver" -wget "$OUT/bin/wget" \
+		-minik8s "$OUT/bin/minik8s" -busybox /bin/busybox >/dev/null
 }
 
 # import NAMESPACE: imports every image of images.txt whose digest differs.

@@ -8,7 +8,8 @@
 # Settings: NODES (2), BACKEND (vxlan | host-gw), MINIK8S_STATE
 # (/var/lib/minik8s), MINIK8S_APISERVER_PORT (6443), IPTABLES_BACKEND
 # (legacy | nft | auto: kube-proxy's; the network agent's auto follows it,
-# docs/kubeproxy.md).
+# docs/kubeproxy.md), ADDONS (dns,ingress: the add-ons the controller-manager
+# keeps, docs/addons.md; empty: none).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -33,7 +34,7 @@ start_daemon apiserver "$BIN/minik8s" apiserver \
 wait_http "$APISERVER_URL/readyz" 60 || die "apiserver did not become ready; see $LOG/apiserver.log"
 "$BIN/kubectl" --server "$APISERVER_URL" config view --raw >"$STATE/admin.kubeconfig.tmp"
 mv "$STATE/admin.kubeconfig.tmp" "$STATE/admin.kubeconfig"
-start_daemon controller-manager "$BIN/minik8s" controller-manager --apiserver "$APISERVER_URL"
+start_daemon controller-manager "$BIN/minik8s" controller-manager --apiserver "$APISERVER_URL" --addons "${ADDONS-dns,ingress}"
 start_daemon scheduler "$BIN/minik8s" scheduler --apiserver "$APISERVER_URL"
 
 # 3. A kubelet and a kube-proxy per node, inside the node's network namespace.
@@ -45,7 +46,8 @@ for i in $(seq "$NODES"); do
 		--node-name "$node" --node-ip "$NODE_IP" \
 		--apiserver "http://$LAB_GATEWAY:$APISERVER_PORT" \
 		--root-dir "$STATE/nodes/$node" --network-backend "$BACKEND" \
-		--node-stats-cgroup "/minik8s/$node"
+		--node-stats-cgroup "/minik8s/$node" \
+		--cluster-dns 10.96.0.10 --cluster-domain cluster.local
 	start_daemon "kubeproxy-$node" ip netns exec "$node" "$BIN/minik8s" kubeproxy \
 		--hostname-override "$node" --node-ip "$NODE_IP" \
 		--apiserver "http://$LAB_GATEWAY:$APISERVER_PORT" \

@@ -93,15 +93,21 @@ func (c *Cache) Put(q mdns.Question, m *mdns.Msg) {
 	}
 	now := c.now()
 	k := keyOf(q)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, exists := c.m[k]; !exists && len(c.m) >= c.size {
-		for old := range c.m {
-			delete(c.m, old)
-			break
-		}
+	c.store(k, cacheEntry{msg: m.Copy(), stored: now, expires: now.Add(ttl)})
+}
+
+// PutFailure remembers for ttl that no upstream answered q (CoreDNS's
+// cache keeps SERVFAIL 5 s), so that repeated queries fail at once
+// instead of waiting for the budget each time.
+func (c *Cache) PutFailure(q mdns.Question, ttl time.Duration) {
+	if c == nil || c.size <= 0 || ttl <= 0 {
+		return
 	}
-	c.m[k] = cacheEntry{msg: m.Copy(), stored: now, expires: now.Add(ttl)}
+	m := new(mdns.Msg)
+	m.Rcode = mdns.RcodeServerFailure
+	now := c.now()
+	k := keyOf(q)
+	c.store(k, cacheEntry{msg: m, stored: now, expires: now.Add(ttl)})
 }
 
 // Clamp lowers the TTLs of m's records to the cache's longest time, so
@@ -119,6 +125,19 @@ func (c *Cache) Clamp(m *mdns.Msg) {
 			}
 		}
 	}
+}
+
+// store adds e, making room first when the cache is full.
+func (c *Cache) store(k cacheKey, e cacheEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, exists := c.m[k]; !exists && len(c.m) >= c.size {
+		for old := range c.m {
+			delete(c.m, old)
+			break
+		}
+	}
+	c.m[k] = e
 }
 
 // Len is the number of entries.

@@ -4,31 +4,21 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
+	"minik8s/pkg/cmdutil"
 )
 
 // NewCommand returns the "dns" command (the kube-dns add-on's pods run
 // `/minik8s dns`).
 func NewCommand() *cobra.Command {
 	opts := DefaultOptions()
-	cmd := &cobra.Command{
-		Use:          "dns",
-		Short:        "Run the cluster DNS server (the kube-dns add-on)",
-		SilenceUsage: true,
-		Args:         cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			return Run(ctx, opts)
-		},
-	}
+	cmd := cmdutil.Daemon("dns", "Run the cluster DNS server (the kube-dns add-on)", func(ctx context.Context, _ *cobra.Command) error {
+		return Run(ctx, opts)
+	})
 	opts.AddFlags(cmd.Flags())
 	return cmd
 }
@@ -38,7 +28,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err := opts.Validate(); err != nil {
 		return err
 	}
-	cfg, err := opts.clientConfig(os.Getenv)
+	cfg, err := opts.clientConfig()
 	if err != nil {
 		return err
 	}
@@ -54,7 +44,7 @@ func Run(ctx context.Context, opts Options) error {
 	metrics := &Metrics{}
 	fwd := &Upstream{
 		Servers: ups, TryTimeout: opts.TryTimeout, Budget: opts.ForwardBudget,
-		Cache: NewCache(opts.CacheSize, opts.CacheMaxTTL), Metrics: metrics,
+		Cache: NewCache(opts.CacheSize, opts.CacheMaxTTL), FailureTTL: opts.CacheServfail, Metrics: metrics,
 	}
 	// No informer resync: every change rebuilds the snapshot.
 	factory := cache.NewSharedInformerFactory(c, 0)

@@ -28,6 +28,7 @@ type Upstream struct {
 	TryTimeout time.Duration // one exchange (~1 s)
 	Budget     time.Duration // every try together (~2 s), then SERVFAIL
 	Cache      *Cache        // nil: no cache
+	FailureTTL time.Duration // how long the cache remembers that no resolver answered (0: not at all)
 	Metrics    *Metrics      // nil: none
 
 	next atomic.Uint32
@@ -46,6 +47,9 @@ const udpSize = 1232
 func (u *Upstream) Forward(ctx context.Context, q mdns.Question) (*mdns.Msg, error) {
 	if m := u.Cache.Get(q); m != nil {
 		u.Metrics.cacheHit()
+		if m.Rcode == mdns.RcodeServerFailure {
+			return nil, fmt.Errorf("%s: %w (cached failure)", q.Name, ErrNoUpstream)
+		}
 		return m, nil
 	}
 	u.Metrics.cacheMiss()
@@ -59,6 +63,7 @@ func (u *Upstream) Forward(ctx context.Context, q mdns.Question) (*mdns.Msg, err
 	req.RecursionDesired = true
 	req.Question = []mdns.Question{q}
 	req.SetEdns0(udpSize, false)
+	markForwarded(req)
 	start := int(u.next.Add(1))
 	tries := max(2, len(u.Servers))
 	lastErr := context.DeadlineExceeded
@@ -77,6 +82,7 @@ func (u *Upstream) Forward(ctx context.Context, q mdns.Question) (*mdns.Msg, err
 		u.Metrics.forwardFailure()
 		lastErr = err
 	}
+	u.Cache.PutFailure(q, u.FailureTTL)
 	return nil, fmt.Errorf("%s: %w: %w", q.Name, ErrNoUpstream, lastErr)
 }
 
@@ -101,6 +107,36 @@ func (u *Upstream) exchange(ctx context.Context, req *mdns.Msg, server string) (
 		return nil, fmt.Errorf("exchange with %s: %w", server, err)
 	}
 	return m, nil
+}
+
+// loopOption is the EDNS0 option (from the local/experimental range) that
+// marks the queries our forwarder sends. A query that arrives with it came
+// from a minik8s DNS server's forwarder: when such a query would be
+// forwarded again, the upstream is (through the kube-dns Service) a
+// minik8s DNS server itself, a loop. It is answered SERVFAIL instead, so a
+// loop ends after one hop (CoreDNS's loop plugin detects the same and
+// exits). Resolvers ignore options they do not know.
+const loopOption = 65001
+
+// markForwarded adds the loop option to req's OPT record.
+func markForwarded(req *mdns.Msg) {
+	if o := req.IsEdns0(); o != nil {
+		o.Option = append(o.Option, &mdns.EDNS0_LOCAL{Code: loopOption, Data: []byte("minik8s")})
+	}
+}
+
+// forwardedByUs reports whether r carries the loop option.
+func forwardedByUs(r *mdns.Msg) bool {
+	o := r.IsEdns0()
+	if o == nil {
+		return false
+	}
+	for _, opt := range o.Option {
+		if opt.Option() == loopOption {
+			return true
+		}
+	}
+	return false
 }
 
 // ParseUpstreams turns "1.1.1.1", "[::1]:5353" or "host:port" entries into

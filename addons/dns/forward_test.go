@@ -22,6 +22,12 @@ func startUpstream(t *testing.T, h mdns.HandlerFunc) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveOn(t, pc, h)
+}
+
+// serveOn serves h on pc and on TCP at the same address.
+func serveOn(t *testing.T, pc net.PacketConn, h mdns.HandlerFunc) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", pc.LocalAddr().String())
 	if err != nil {
 		pc.Close()
@@ -142,6 +148,20 @@ func TestForwardTimeoutServfail(t *testing.T) {
 		t.Errorf("handler: %s after %v, want SERVFAIL within the budget", mdns.RcodeToString[m.Rcode], time.Since(start))
 	}
 
+	// With a failure TTL the next query fails at once, from the cache.
+	u.Cache, u.FailureTTL = NewCache(10, time.Minute), 5*time.Second
+	if _, err := u.Forward(context.Background(), q("example.org.", mdns.TypeA)); !errors.Is(err, ErrNoUpstream) {
+		t.Fatalf("first: %v", err)
+	}
+	fails := u.Metrics.forwardFails.Load()
+	start = time.Now()
+	if _, err := u.Forward(context.Background(), q("example.org.", mdns.TypeA)); !errors.Is(err, ErrNoUpstream) || time.Since(start) > 100*time.Millisecond {
+		t.Errorf("second: %v after %v, want the cached failure at once", err, time.Since(start))
+	}
+	if u.Metrics.forwardFails.Load() != fails {
+		t.Errorf("the cached failure asked the upstream again")
+	}
+
 	// None configured: an error at once.
 	none := &Upstream{TryTimeout: time.Second, Budget: 2 * time.Second}
 	if _, err := none.Forward(context.Background(), q("example.org.", mdns.TypeA)); !errors.Is(err, ErrNoUpstream) {
@@ -233,5 +253,65 @@ func TestUpstreamsFromResolvConf(t *testing.T) {
 	}
 	if _, err := ParseUpstreams([]string{"dns.example"}); err == nil {
 		t.Errorf("ParseUpstreams accepted a host name without port")
+	}
+}
+
+// A server whose upstream is itself (a DNS pod with the cluster DNS in
+// its resolv.conf) cuts the loop after one hop: SERVFAIL at once.
+func TestForwardLoopCut(t *testing.T) {
+	m := &Metrics{}
+	u := &Upstream{TryTimeout: time.Second, Budget: 2 * time.Second, Metrics: m}
+	h := NewHandler("cluster.local", u, m)
+	h.Swap(Build(fixtureConfig(), Inputs{}, 1))
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := pc.LocalAddr().String()
+	u.Servers = []string{self}
+	serveOn(t, pc, h.ServeDNS)
+
+	start := time.Now()
+	cl := &mdns.Client{Timeout: 3 * time.Second}
+	req := new(mdns.Msg)
+	req.SetQuestion("example.org.", mdns.TypeA)
+	resp, _, err := cl.Exchange(req, self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Rcode != mdns.RcodeServerFailure {
+		t.Errorf("rcode %s, want SERVFAIL", mdns.RcodeToString[resp.Rcode])
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v: the loop was not cut at once", d)
+	}
+	// The client's query and one hop back: both sent once per try, no more.
+	if n := m.forwards.Load(); n > 2 {
+		t.Errorf("%d forwards, want at most 2 (one per try)", n)
+	}
+}
+
+// The forwarder's queries carry the loop option; clients' do not.
+func TestForwardMarksQueries(t *testing.T) {
+	var marked atomic.Bool
+	addr := startUpstream(t, func(w mdns.ResponseWriter, r *mdns.Msg) {
+		marked.Store(forwardedByUs(r))
+		m := new(mdns.Msg)
+		m.SetReply(r)
+		m.Rcode = mdns.RcodeNameError
+		_ = w.WriteMsg(m)
+	})
+	u := &Upstream{Servers: []string{addr}, TryTimeout: time.Second, Budget: 2 * time.Second}
+	if _, err := u.Forward(context.Background(), q("x.example.", mdns.TypeA)); err != nil {
+		t.Fatal(err)
+	}
+	if !marked.Load() {
+		t.Errorf("the upstream did not see the loop option")
+	}
+	plain := new(mdns.Msg)
+	plain.SetQuestion("x.example.", mdns.TypeA)
+	plain.SetEdns0(1232, true)
+	if forwardedByUs(plain) {
+		t.Errorf("a client's EDNS query counts as ours")
 	}
 }

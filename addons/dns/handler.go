@@ -2,6 +2,8 @@ package dns
 
 import (
 	"context"
+	"errors"
+	"log"
 	"net"
 	"strings"
 	"sync"
@@ -18,7 +20,12 @@ type Handler struct {
 	snap    atomic.Pointer[Snapshot]
 	fwd     Forwarder
 	metrics *Metrics
+
+	loopLogged atomic.Bool // a forwarding loop was logged
 }
+
+// errLoop is a query our own forwarder sent coming back to be forwarded.
+var errLoop = errors.New("forwarding loop")
 
 var _ mdns.Handler = (*Handler)(nil)
 
@@ -84,7 +91,8 @@ func (h *Handler) ServeDNS(w mdns.ResponseWriter, r *mdns.Msg) {
 		m.Rcode = mdns.RcodeNotImplemented
 	case opt != nil && opt.Version() != 0:
 		m.Rcode = mdns.RcodeBadVers // extended: set through the OPT below
-	case r.Question[0].Qclass != mdns.ClassINET && r.Question[0].Qclass != mdns.ClassANY:
+	case r.Question[0].Qclass != mdns.ClassINET && r.Question[0].Qclass != mdns.ClassANY,
+		r.Question[0].Qtype == mdns.TypeAXFR || r.Question[0].Qtype == mdns.TypeIXFR: // no zone transfers
 		m.Rcode = mdns.RcodeRefused
 	default:
 		q := r.Question[0]
@@ -192,13 +200,18 @@ func (h *Handler) chase(s *Snapshot, target string, qtype uint16) []mdns.RR {
 func (h *Handler) forward(w mdns.ResponseWriter, r *mdns.Msg, q mdns.Question, udp bool, size int) int {
 	var up *mdns.Msg
 	var err error
-	if h.fwd != nil {
+	if forwardedByUs(r) {
+		err = errLoop
+		if h.loopLogged.CompareAndSwap(false, true) {
+			log.Printf("dns: forwarding loop: %s came from a minik8s DNS forwarder (are the upstreams the cluster DNS? the pods need dnsPolicy: Default); answering SERVFAIL", q.Name)
+		}
+	} else if h.fwd != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), forwardTimeout)
 		up, err = h.fwd.Forward(ctx, q)
 		cancel()
 	}
 	m := new(mdns.Msg)
-	if h.fwd == nil || err != nil {
+	if up == nil || err != nil {
 		m.SetRcode(r, mdns.RcodeServerFailure)
 	} else {
 		m.Id, m.Response, m.Opcode, m.Rcode = r.Id, true, r.Opcode, up.Rcode

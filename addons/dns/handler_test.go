@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	mdns "github.com/miekg/dns"
@@ -264,6 +265,7 @@ func TestBadQueries(t *testing.T) {
 		{"no question", func(m *mdns.Msg) { m.Question = nil }, mdns.RcodeFormatError},
 		{"update", func(m *mdns.Msg) { m.Opcode = mdns.OpcodeUpdate }, mdns.RcodeNotImplemented},
 		{"chaos class", func(m *mdns.Msg) { m.Question[0].Qclass = mdns.ClassCHAOS }, mdns.RcodeRefused},
+		{"zone transfer", func(m *mdns.Msg) { m.Question[0].Qtype = mdns.TypeAXFR }, mdns.RcodeRefused},
 		{"edns version 1", func(m *mdns.Msg) { m.SetEdns0(1232, false); m.IsEdns0().SetVersion(1) }, mdns.RcodeBadVers},
 	} {
 		req := new(mdns.Msg)
@@ -338,4 +340,65 @@ func TestANY(t *testing.T) {
 	if got != want {
 		t.Errorf("ANY:\n%s\nwant\n%s", got, want)
 	}
+}
+
+// Queries packed concurrently from the shared records (some truncated)
+// while snapshots are swapped: run with -race.
+func TestConcurrentQueriesAndSwaps(t *testing.T) {
+	in := fixtureInputs()
+	var eps []api.Endpoint
+	for i := range 60 {
+		eps = append(eps, ep(fmt.Sprintf("10.244.3.%d", i+1), "", true))
+	}
+	in.Services = append(in.Services, svc("testns", "big", "None", httpPort()))
+	in.Slices = append(in.Slices, slice("testns", "big-1", "big", api.AddressTypeIPv4, httpSlicePort, eps...))
+	h := NewHandler("cluster.local", nil, &Metrics{})
+	h.Swap(Build(fixtureConfig(), in, 1))
+	done := make(chan struct{})
+	var wg, swapper sync.WaitGroup
+	swapper.Add(1)
+	go func() {
+		defer swapper.Done()
+		for i := uint32(2); ; i++ {
+			select {
+			case <-done:
+				return
+			default:
+				h.Swap(Build(fixtureConfig(), in, i))
+			}
+		}
+	}()
+	names := []struct {
+		name  string
+		qtype uint16
+	}{
+		{"big.testns.svc.cluster.local.", mdns.TypeA},
+		{"_http._tcp.hdls1.testns.svc.cluster.local.", mdns.TypeSRV},
+		{"SVC1.testns.svc.cluster.local.", mdns.TypeA},
+		{"x.apps.example.", mdns.TypeA},
+		{"cluster.local.", mdns.TypeNS},
+	}
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				n := names[(g+i)%len(names)]
+				req := new(mdns.Msg)
+				req.SetQuestion(n.name, n.qtype)
+				if i%2 == 0 {
+					req.SetEdns0(1232, false)
+				}
+				w := &recorder{tcp: i%3 == 0}
+				h.ServeDNS(w, req)
+				if w.msg == nil || w.msg.Rcode != mdns.RcodeSuccess || len(w.msg.Answer) == 0 {
+					t.Errorf("%s: %v (%v)", n.name, w.msg, w.err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(done)
+	swapper.Wait()
 }

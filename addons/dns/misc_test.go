@@ -2,6 +2,7 @@ package dns
 
 import (
 	"bytes"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -132,15 +133,42 @@ func TestOptionsValidate(t *testing.T) {
 }
 
 func TestClientConfig(t *testing.T) {
-	env := map[string]string{"KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"}
+	t.Setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1")
+	t.Setenv("KUBERNETES_SERVICE_PORT", "443")
 	o := DefaultOptions()
-	c, err := o.clientConfig(func(k string) string { return env[k] })
+	c, err := o.clientConfig()
 	if err != nil || c.Server != "http://10.96.0.1:443" {
 		t.Errorf("in cluster: %v %v", c, err)
 	}
 	o.Server = "http://127.0.0.1:6443"
-	c, err = o.clientConfig(func(k string) string { return env[k] })
+	c, err = o.clientConfig()
 	if err != nil || c.Server != "http://127.0.0.1:6443" {
 		t.Errorf("--server: %v %v", c, err)
+	}
+}
+
+func TestIngressHosts(t *testing.T) {
+	ing := func(name string, ips []string, hosts ...string) *api.Ingress {
+		i := &api.Ingress{ObjectMeta: api.ObjectMeta{Namespace: "default", Name: name}}
+		for _, h := range hosts {
+			i.Spec.Rules = append(i.Spec.Rules, api.IngressRule{Host: h})
+		}
+		for _, ip := range ips {
+			i.Status.LoadBalancer.Ingress = append(i.Status.LoadBalancer.Ingress, api.IngressLoadBalancerIngress{IP: ip})
+		}
+		return i
+	}
+	got := IngressHosts([]*api.Ingress{
+		ing("shop", []string{"192.168.77.11", "192.168.77.12"}, "shop.example", "", "*.apps.example"),
+		ing("pending", nil, "pending.example"),                   // no address yet
+		ing("named", []string{"", "not-an-ip"}, "named.example"), // hostnames only
+	})
+	var s []string
+	for _, h := range got {
+		s = append(s, fmt.Sprint(h.Host, h.Addrs))
+	}
+	want := []string{"shop.example[192.168.77.11 192.168.77.12]", "*.apps.example[192.168.77.11 192.168.77.12]"}
+	if strings.Join(s, ",") != strings.Join(want, ",") {
+		t.Errorf("got %v, want %v", s, want)
 	}
 }

@@ -36,6 +36,7 @@ type Options struct {
 	ForwardBudget  time.Duration // --forward-budget: all tries of one query, then SERVFAIL
 	CacheSize      int           // --cache-size: forwarded answers kept (0: no cache)
 	CacheMaxTTL    time.Duration // --cache-max-ttl: longest a forwarded answer is kept
+	CacheServfail  time.Duration // --cache-servfail: how long a failed forward is remembered
 	Debounce       time.Duration // --debounce: changes within this are one snapshot rebuild
 }
 
@@ -57,6 +58,7 @@ func DefaultOptions() Options {
 		ForwardBudget:  2 * time.Second,
 		CacheSize:      10000,
 		CacheMaxTTL:    30 * time.Second, // kubeadm's Corefile: cache 30
+		CacheServfail:  5 * time.Second,  // CoreDNS's cache default
 		Debounce:       50 * time.Millisecond,
 	}
 }
@@ -81,6 +83,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.ForwardBudget, "forward-budget", o.ForwardBudget, "time for all tries of one forwarded query; then SERVFAIL")
 	fs.IntVar(&o.CacheSize, "cache-size", o.CacheSize, "forwarded answers kept in the cache (0: no cache)")
 	fs.DurationVar(&o.CacheMaxTTL, "cache-max-ttl", o.CacheMaxTTL, "longest time a forwarded answer is cached")
+	fs.DurationVar(&o.CacheServfail, "cache-servfail", o.CacheServfail, "how long a query no upstream answered fails at once from the cache (0: never)")
 	fs.DurationVar(&o.Debounce, "debounce", o.Debounce, "cluster changes within this time make one snapshot rebuild")
 }
 
@@ -105,8 +108,8 @@ func (o *Options) Validate() error {
 	if o.TryTimeout <= 0 || o.ForwardBudget < o.TryTimeout {
 		errs = append(errs, fmt.Errorf("--forward-timeout %v, --forward-budget %v: want 0 < timeout <= budget", o.TryTimeout, o.ForwardBudget))
 	}
-	if o.CacheSize < 0 || o.CacheMaxTTL < 0 || o.Debounce < 0 {
-		errs = append(errs, errors.New("--cache-size, --cache-max-ttl and --debounce must not be negative"))
+	if o.CacheSize < 0 || o.CacheMaxTTL < 0 || o.CacheServfail < 0 || o.Debounce < 0 {
+		errs = append(errs, errors.New("--cache-size, --cache-max-ttl, --cache-servfail and --debounce must not be negative"))
 	}
 	return errors.Join(errs...)
 }
@@ -147,13 +150,17 @@ func (o *Options) upstreams() ([]string, error) {
 }
 
 // clientConfig says how to reach the apiserver: --server or --kubeconfig
-// when given; in a pod, the kubernetes Service (KUBERNETES_SERVICE_HOST
-// and _PORT, plain HTTP); otherwise the usual kubeconfig search.
-func (o *Options) clientConfig(getenv func(string) string) (*client.Config, error) {
+// when given; in a pod, the kubernetes Service (client.InClusterConfig);
+// otherwise the usual kubeconfig search.
+func (o *Options) clientConfig() (*client.Config, error) {
 	if o.Server == "" && o.Kubeconfig == "" {
-		if host, port := getenv("KUBERNETES_SERVICE_HOST"), getenv("KUBERNETES_SERVICE_PORT"); host != "" && port != "" {
-			return &client.Config{Server: "http://" + net.JoinHostPort(host, port), Source: "in-cluster"}, nil
+		cfg, err := client.InClusterConfig()
+		if err == nil {
+			return cfg, nil
+		}
+		if !errors.Is(err, client.ErrNotInCluster) {
+			return nil, err
 		}
 	}
-	return client.LoadConfig(client.LoadOptions{Server: o.Server, Kubeconfig: o.Kubeconfig, Getenv: getenv})
+	return client.LoadConfig(client.LoadOptions{Server: o.Server, Kubeconfig: o.Kubeconfig})
 }

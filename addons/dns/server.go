@@ -38,7 +38,7 @@ type Server struct {
 	handler *Handler
 	metrics *Metrics
 
-	services, slices, pods, namespaces *cache.SharedInformer
+	services, slices, pods, namespaces, ingresses *cache.SharedInformer
 
 	changed chan struct{} // a cache changed: rebuild (buffer 1)
 	ready   atomic.Bool
@@ -58,7 +58,8 @@ type httpEndpoint struct {
 }
 
 // New makes the server and adds its handlers to the factory's informers
-// (Services, EndpointSlices, Pods, Namespaces); start the factory after.
+// (Services, EndpointSlices, Pods, Namespaces, Ingresses); start the
+// factory after.
 func New(factory *cache.SharedInformerFactory, cfg ServerConfig) *Server {
 	if cfg.Metrics == nil {
 		cfg.Metrics = &Metrics{}
@@ -74,6 +75,7 @@ func New(factory *cache.SharedInformerFactory, cfg ServerConfig) *Server {
 		slices:     cache.InformerFor[*api.EndpointSlice](factory),
 		pods:       cache.InformerFor[*api.Pod](factory),
 		namespaces: cache.InformerFor[*api.Namespace](factory),
+		ingresses:  cache.InformerFor[*api.Ingress](factory),
 		changed:    make(chan struct{}, 1),
 	}
 	all := cache.HandlerFuncs{
@@ -84,6 +86,7 @@ func New(factory *cache.SharedInformerFactory, cfg ServerConfig) *Server {
 	s.services.AddEventHandler(all)
 	s.slices.AddEventHandler(all)
 	s.namespaces.AddEventHandler(all)
+	s.ingresses.AddEventHandler(all)
 	s.pods.AddEventHandler(cache.HandlerFuncs{
 		AddFunc: func(api.Object) { s.signal() },
 		UpdateFunc: func(o, n api.Object) {
@@ -263,7 +266,7 @@ func (s *Server) Run(ctx context.Context) error {
 // rebuildLoop waits for the caches, serves the first snapshot, then a new
 // one after every change (changes within Debounce are one rebuild).
 func (s *Server) rebuildLoop(ctx context.Context) {
-	if !cache.WaitForCacheSync(ctx, s.services.HasSynced, s.slices.HasSynced, s.pods.HasSynced, s.namespaces.HasSynced) {
+	if !cache.WaitForCacheSync(ctx, s.services.HasSynced, s.slices.HasSynced, s.pods.HasSynced, s.namespaces.HasSynced, s.ingresses.HasSynced) {
 		return
 	}
 	s.rebuild()
@@ -300,9 +303,10 @@ func (s *Server) rebuild() {
 // inputs reads the informers' caches.
 func (s *Server) inputs() Inputs {
 	in := Inputs{
-		Services: cache.NewLister[*api.Service](s.services.Store()).List("", nil),
-		Slices:   cache.NewLister[*api.EndpointSlice](s.slices.Store()).List("", nil),
-		Pods:     cache.NewLister[*api.Pod](s.pods.Store()).List("", nil),
+		Services:     cache.NewLister[*api.Service](s.services.Store()).List("", nil),
+		Slices:       cache.NewLister[*api.EndpointSlice](s.slices.Store()).List("", nil),
+		Pods:         cache.NewLister[*api.Pod](s.pods.Store()).List("", nil),
+		IngressHosts: IngressHosts(cache.NewLister[*api.Ingress](s.ingresses.Store()).List("", nil)),
 	}
 	for _, ns := range cache.NewLister[*api.Namespace](s.namespaces.Store()).List("", nil) {
 		in.Namespaces = append(in.Namespaces, ns.Name)

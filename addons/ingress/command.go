@@ -9,31 +9,24 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"minik8s/pkg/api"
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
+	"minik8s/pkg/client/record"
+	"minik8s/pkg/cmdutil"
 )
 
 // NewCommand returns the "ingress" command.
 func NewCommand() *cobra.Command {
 	opts := DefaultOptions()
-	cmd := &cobra.Command{
-		Use:          "ingress",
-		Short:        "Run the ingress controller (an HTTP proxy on every node, routing by Ingress host and path)",
-		SilenceUsage: true,
-		Args:         cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			return Run(ctx, opts)
-		},
-	}
+	cmd := cmdutil.Daemon("ingress", "Run the ingress controller (an HTTP proxy on every node, routing by Ingress host and path)", func(ctx context.Context, _ *cobra.Command) error {
+		return Run(ctx, opts)
+	})
 	opts.AddFlags(cmd.Flags())
 	return cmd
 }
@@ -47,7 +40,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err := opts.Validate(); err != nil {
 		return err
 	}
-	cfg, err := opts.clientConfig(os.Getenv)
+	cfg, err := opts.clientConfig()
 	if err != nil {
 		return err
 	}
@@ -57,6 +50,7 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	proxy := NewProxy(ProxyConfig{})
+	rec := record.NewRecorder(c, api.EventSource{Component: "minik8s-ingress", Host: opts.NodeName})
 	factory := cache.NewSharedInformerFactory(c, 10*time.Minute, FactoryOptions(opts.Namespace, opts.PublishSelector))
 	ctl := New(c, factory, proxy, Config{
 		Class:         ClassConfig{ClassName: opts.IngressClass, Controller: opts.Controller},
@@ -64,6 +58,7 @@ func Run(ctx context.Context, opts Options) error {
 		Status:        opts.UpdateStatus,
 		PodNamespace:  opts.Namespace,
 		Identity:      opts.NodeName + "_" + strconv.Itoa(os.Getpid()),
+		Recorder:      rec,
 	})
 	ctx, cancel := context.WithCancel(ctx)
 	defer func() {
@@ -71,16 +66,17 @@ func Run(ctx context.Context, opts Options) error {
 		factory.Shutdown()
 	}()
 	factory.Start(ctx)
+	go rec.Run(ctx)
 
 	servers := []*http.Server{{
-		Addr:              ":" + strconv.Itoa(opts.HTTPPort),
+		Addr:              net.JoinHostPort(opts.BindAddress, strconv.Itoa(opts.HTTPPort)),
 		Handler:           proxy,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}}
 	if opts.HealthPort > 0 {
-		servers = append(servers, &http.Server{Addr: ":" + strconv.Itoa(opts.HealthPort), Handler: HealthHandler(ctl.Ready), ReadHeaderTimeout: 10 * time.Second})
+		servers = append(servers, &http.Server{Addr: net.JoinHostPort(opts.BindAddress, strconv.Itoa(opts.HealthPort)), Handler: HealthHandler(ctl.Ready), ReadHeaderTimeout: 10 * time.Second})
 	}
 	errc := make(chan error, len(servers)+1)
 	for _, s := range servers {

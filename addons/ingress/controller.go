@@ -14,6 +14,7 @@ import (
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
 	"minik8s/pkg/client/leaderelection"
+	"minik8s/pkg/client/record"
 	"minik8s/pkg/client/workqueue"
 	"minik8s/pkg/labels"
 )
@@ -33,7 +34,10 @@ type Config struct {
 	Identity string
 	// LeaseDuration, RenewDeadline, RetryPeriod tune the election (0: defaults).
 	LeaseDuration, RenewDeadline, RetryPeriod time.Duration
-	Logf                                      func(format string, args ...any)
+	// Recorder, if set, gets a Normal "Sync" event on each Ingress the
+	// leader takes up or sees changed (ingress-nginx's "Scheduled for sync").
+	Recorder record.EventRecorder
+	Logf     func(format string, args ...any)
 }
 
 // statusLease is the Lease the status writers elect their leader with.
@@ -58,6 +62,9 @@ type Controller struct {
 	statusQ atomic.Pointer[workqueue.Queue]
 	ready   atomic.Bool
 	summary string // last logged table summary (routes worker only)
+	// announced is the generation of each Ingress (by UID) a Sync event
+	// was recorded for (status worker only).
+	announced map[string]int64
 }
 
 // FactoryOptions limits the factory's pods to the controller's own (those
@@ -82,6 +89,7 @@ func New(c *client.Client, f *cache.SharedInformerFactory, proxy *Proxy, cfg Con
 		services:  cache.InformerFor[*api.Service](f),
 		slices:    cache.InformerFor[*api.EndpointSlice](f),
 		routes:    workqueue.NewDefault(),
+		announced: map[string]int64{},
 	}
 	both := func() { ctl.routes.Add(routesKey); ctl.triggerStatus() }
 	on := func(fn func()) cache.HandlerFuncs {
@@ -238,7 +246,21 @@ func (c *Controller) syncStatus(ctx context.Context, _ string) (time.Duration, e
 	want := PublishAddresses(cache.NewLister[*api.Pod](c.pods.Store()).List(c.cfg.PodNamespace, nil),
 		func(n string) (*api.Node, bool) { return nodes.Get("", n) })
 	var errs []error
-	for _, ing := range c.ourIngresses() {
+	ours := c.ourIngresses()
+	current := make(map[string]bool, len(ours))
+	for _, ing := range ours {
+		current[ing.UID] = true
+	}
+	for uid := range c.announced {
+		if !current[uid] {
+			delete(c.announced, uid)
+		}
+	}
+	for _, ing := range ours {
+		if c.cfg.Recorder != nil && c.announced[ing.UID] != ing.Generation {
+			c.announced[ing.UID] = ing.Generation
+			c.cfg.Recorder.Event(ing, "Normal", "Sync", "Scheduled for sync")
+		}
 		if !statusDiffers(ing.Status.LoadBalancer.Ingress, want) {
 			continue
 		}

@@ -3,7 +3,6 @@ package ingress
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"time"
 
@@ -15,7 +14,8 @@ import (
 
 // Options is every setting of `minik8s ingress`, with its flag and default.
 type Options struct {
-	HTTPPort        int           // --http-port: where the proxy listens on every address
+	BindAddress     string        // --bind-address: the address the proxy and /healthz listen on ("": every address)
+	HTTPPort        int           // --http-port: where the proxy listens
 	HealthPort      int           // --health-port: /healthz (0: none)
 	IngressClass    string        // --ingress-class: the IngressClass name served
 	Controller      string        // --controller-class: spec.controller of the classes served
@@ -54,6 +54,7 @@ func DefaultOptions() Options {
 
 // AddFlags registers the flags on fs.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.BindAddress, "bind-address", o.BindAddress, "address the proxy and /healthz listen on (default: every address)")
 	fs.IntVar(&o.HTTPPort, "http-port", o.HTTPPort, "port the HTTP proxy listens on")
 	fs.IntVar(&o.HealthPort, "health-port", o.HealthPort, "port of /healthz (0: none)")
 	fs.StringVar(&o.IngressClass, "ingress-class", o.IngressClass, "name of the IngressClass this controller serves (also the legacy kubernetes.io/ingress.class value)")
@@ -105,13 +106,17 @@ func (o *Options) Validate() error {
 }
 
 // clientConfig finds the apiserver: --server, --kubeconfig, and in a pod
-// without either the kubernetes Service (KUBERNETES_SERVICE_HOST/PORT,
-// plain HTTP), else the usual kubeconfig search.
-func (o *Options) clientConfig(getenv func(string) string) (*client.Config, error) {
+// without either the kubernetes Service (client.InClusterConfig), else the
+// usual kubeconfig search.
+func (o *Options) clientConfig() (*client.Config, error) {
 	if o.Server == "" && o.Kubeconfig == "" {
-		if host, port := getenv("KUBERNETES_SERVICE_HOST"), getenv("KUBERNETES_SERVICE_PORT"); host != "" && port != "" {
-			return &client.Config{Server: "http://" + net.JoinHostPort(host, port), Source: "in-cluster"}, nil
+		cfg, err := client.InClusterConfig()
+		if err == nil {
+			return cfg, nil
+		}
+		if !errors.Is(err, client.ErrNotInCluster) {
+			return nil, err
 		}
 	}
-	return client.LoadConfig(client.LoadOptions{Server: o.Server, Kubeconfig: o.Kubeconfig, Getenv: getenv})
+	return client.LoadConfig(client.LoadOptions{Server: o.Server, Kubeconfig: o.Kubeconfig})
 }

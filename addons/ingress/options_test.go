@@ -23,13 +23,14 @@ func TestOptions(t *testing.T) {
 		t.Errorf("bad options: %v", err)
 	}
 
-	env := map[string]string{"KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"}
-	cfg, err := o.clientConfig(func(k string) string { return env[k] })
+	t.Setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1")
+	t.Setenv("KUBERNETES_SERVICE_PORT", "443")
+	cfg, err := o.clientConfig()
 	if err != nil || cfg.Server != "http://10.96.0.1:443" {
 		t.Errorf("in-cluster: %+v, %v", cfg, err)
 	}
 	o.Server = "http://127.0.0.1:6443"
-	if cfg, err := o.clientConfig(func(k string) string { return env[k] }); err != nil || cfg.Server != "http://127.0.0.1:6443" {
+	if cfg, err := o.clientConfig(); err != nil || cfg.Server != "http://127.0.0.1:6443" {
 		t.Errorf("--server wins: %+v, %v", cfg, err)
 	}
 }

@@ -55,6 +55,9 @@ func NewProxy(cfg ProxyConfig) *Proxy {
 			IdleConnTimeout:       90 * time.Second,
 			ResponseHeaderTimeout: 60 * time.Second,
 			ExpectContinueTimeout: time.Second,
+			// Pass bodies as they are: no Accept-Encoding of our own and no
+			// transparent gunzip.
+			DisableCompression: true,
 		},
 		logf: cfg.Logf,
 	}

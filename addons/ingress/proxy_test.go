@@ -27,8 +27,8 @@ func newEchoBackend(t *testing.T, name string) *echoBackend {
 	t.Helper()
 	b := &echoBackend{}
 	b.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "%s %s host=%s xff=%s xfh=%s xfp=%s", name, r.URL.RequestURI(), r.Host,
-			r.Header.Get("X-Forwarded-For"), r.Header.Get("X-Forwarded-Host"), r.Header.Get("X-Forwarded-Proto"))
+		fmt.Fprintf(w, "%s %s host=%s xff=%s xfh=%s xfp=%s ae=%s", name, r.URL.RequestURI(), r.Host,
+			r.Header.Get("X-Forwarded-For"), r.Header.Get("X-Forwarded-Host"), r.Header.Get("X-Forwarded-Proto"), r.Header.Get("Accept-Encoding"))
 	}))
 	b.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
@@ -89,17 +89,25 @@ func TestProxyRoutesAndForwards(t *testing.T) {
 		code       int
 		body       string
 	}{
-		{"shop.example", "/", 200, "app / host=shop.example xff=127.0.0.1 xfh=shop.example xfp=http"},
+		{"shop.example", "/", 200, "app / host=shop.example xff=127.0.0.1 xfh=shop.example xfp=http ae="},
 		{"shop.example:80", "/api/items?id=3", 200, "api /api/items?id=3 host=shop.example:80 xff=127.0.0.1 xfh=shop.example:80 xfp=http"},
 		{"shop.example", "/apix", 200, "app /apix "},
 		{"other.example", "/", 404, "default backend - 404"},
 		{"shop.example", "/down/x", 503, "503 Service Temporarily Unavailable"},
 	}
+	// A client that asks for no encoding: the proxy must not add one.
+	plain := &http.Client{Transport: &http.Transport{DisableCompression: true}}
 	for _, c := range cases {
-		code, body := get(t, srv.Client(), srv.URL+c.path, c.host)
+		code, body := get(t, plain, srv.URL+c.path, c.host)
 		if code != c.code || !strings.HasPrefix(body, c.body) {
 			t.Errorf("%s%s: %d %q, want %d %q...", c.host, c.path, code, body, c.code, c.body)
 		}
+	}
+	if _, body := get(t, plain, srv.URL+"/", "shop.example"); !strings.HasSuffix(body, " ae=") {
+		t.Errorf("the proxy added an Accept-Encoding: %q", body)
+	}
+	if _, body := get(t, srv.Client(), srv.URL+"/", "shop.example"); !strings.HasSuffix(body, " ae=gzip") {
+		t.Errorf("the client's Accept-Encoding was not passed on: %q", body)
 	}
 }
 

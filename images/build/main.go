@@ -3,6 +3,7 @@
 //	docker.io/minik8s/pause:3.9          pause.tar
 //	docker.io/minik8s/tools:latest       tools.tar
 //	docker.io/minik8s/testserver:latest  testserver.tar
+//	docker.io/minik8s/minik8s:latest     minik8s.tar (with -minik8s: the add-on image)
 //
 // from prebuilt static binaries (scripts/images.sh builds them: pause,
 // testserver and images/wget) and Debian's static busybox. It also writes images.txt: one "NAME DIGEST FILE" line per
@@ -27,16 +28,17 @@ func main() {
 	pause := flag.String("pause", "", "static pause binary")
 	testserver := flag.String("testserver", "", "static testserver binary")
 	busybox := flag.String("busybox", "/bin/busybox", "static busybox binary (Debian's busybox-static)")
+	minik8s := flag.String("minik8s", "", "static cmd/minik8s binary of the add-on image docker.io/minik8s/minik8s (empty: no add-on image)")
 	wget := flag.String("wget", "", "static images/wget binary, installed as /usr/bin/wget (empty: busybox's applet, whose -T crashes)")
 	arch := flag.String("arch", runtime.GOARCH, "image architecture")
 	flag.Parse()
-	if err := run(*out, *pause, *testserver, *busybox, *wget, *arch); err != nil {
+	if err := run(*out, *pause, *testserver, *busybox, *wget, *minik8s, *arch); err != nil {
 		fmt.Fprintln(os.Stderr, "images/build:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, pausePath, testserverPath, busyboxPath, wgetPath, arch string) error {
+func run(out, pausePath, testserverPath, busyboxPath, wgetPath, minik8sPath, arch string) error {
 	if pausePath == "" || testserverPath == "" {
 		return fmt.Errorf("-pause and -testserver are required")
 	}
@@ -54,6 +56,11 @@ func run(out, pausePath, testserverPath, busyboxPath, wgetPath, arch string) err
 	if wgetPath != "" {
 		if in.Wget, err = os.ReadFile(wgetPath); err != nil {
 			return fmt.Errorf("read wget binary: %w", err)
+		}
+	}
+	if minik8sPath != "" {
+		if in.Minik8s, err = os.ReadFile(minik8sPath); err != nil {
+			return fmt.Errorf("read minik8s binary: %w", err)
 		}
 	}
 	if in.Applets, err = busyboxApplets(busyboxPath); err != nil {

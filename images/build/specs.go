@@ -12,13 +12,23 @@ const (
 	PauseImage      = "docker.io/minik8s/pause:3.9"
 	ToolsImage      = "docker.io/minik8s/tools:latest"
 	TestserverImage = "docker.io/minik8s/testserver:latest"
+	// Minik8sImage is the add-on image: the static multi-call binary at
+	// /minik8s (no entrypoint: pods run `command: ["/minik8s", "dns"]`),
+	// on the tools image's busybox userland for `kubectl exec` debugging.
+	Minik8sImage = "docker.io/minik8s/minik8s:latest"
 )
+
+// Minik8sPath is where the add-on image has the multi-call binary.
+const Minik8sPath = "/minik8s"
 
 const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // Inputs are the binaries the images are made of.
 type Inputs struct {
 	Pause, Testserver, Busybox []byte
+	// Minik8s is the static cmd/minik8s binary of the add-on image; nil
+	// leaves that image out.
+	Minik8s []byte
 	// Wget is the static images/wget binary, installed as /usr/bin/wget
 	// in place of the busybox applet (Debian's busybox 1.35 crashes on
 	// `wget -T SEC`); nil keeps the applet.
@@ -39,7 +49,7 @@ type Spec struct {
 // Specs decides the content and config of every image. Pure.
 func Specs(in Inputs) []Spec {
 	label := map[string]string{"io.minik8s.image": "true"}
-	return []Spec{
+	specs := []Spec{
 		{File: "pause.tar", Image: oci.Image{
 			Name: PauseImage, Arch: in.Arch,
 			Files: []oci.File{{Path: "/pause", Mode: 0o755, Data: in.Pause}},
@@ -75,6 +85,21 @@ func Specs(in Inputs) []Spec {
 			},
 		}},
 	}
+	if in.Minik8s != nil {
+		specs = append(specs, Spec{File: "minik8s.tar", Image: oci.Image{
+			Name: Minik8sImage, Arch: in.Arch,
+			Files: append(rootfsBase(in),
+				oci.File{Path: Minik8sPath, Mode: 0o755, Data: in.Minik8s},
+				oci.File{Path: "/usr/local/bin/kubectl", Link: Minik8sPath},
+			),
+			Config: oci.Config{
+				Env:        []string{defaultPath},
+				WorkingDir: "/",
+				Labels:     label,
+			},
+		}})
+	}
+	return specs
 }
 
 // rootfsBase is a minimal busybox userland: /bin/busybox with a symlink per

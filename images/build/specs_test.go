@@ -97,3 +97,28 @@ func TestSpecsShipOurWget(t *testing.T) {
 		}
 	}
 }
+
+func TestSpecsAddonImage(t *testing.T) {
+	in := testInputs()
+	in.Minik8s = []byte("multi-call")
+	specs := Specs(in)
+	if len(specs) != 4 {
+		t.Fatalf("got %d images, want 4", len(specs))
+	}
+	s := specs[3]
+	if s.Image.Name != Minik8sImage || s.File != "minik8s.tar" {
+		t.Fatalf("add-on spec %s %s", s.Image.Name, s.File)
+	}
+	f := files(s.Image)
+	if string(f["minik8s"].Data) != "multi-call" || f["minik8s"].Mode != 0o755 || f["usr/local/bin/kubectl"].Link != Minik8sPath ||
+		f["bin/sh"].Link != "/bin/busybox" {
+		t.Errorf("add-on files: %+v %+v %+v", f["minik8s"], f["usr/local/bin/kubectl"], f["bin/sh"])
+	}
+	// No entrypoint: pods name the subcommand (command: ["/minik8s", "dns"]).
+	if cfg := s.Image.Config; len(cfg.Entrypoint) != 0 || len(cfg.Cmd) != 0 || cfg.Env[0] != defaultPath {
+		t.Errorf("add-on config %+v", cfg)
+	}
+	if _, err := oci.Build(s.Image); err != nil {
+		t.Errorf("build: %v", err)
+	}
+}

@@ -54,6 +54,8 @@ func Describe(w io.Writer, obj api.Object, events []api.Event, related Related) 
 		d.deployment(o, events)
 	case *api.ReplicaSet:
 		d.replicaSet(o, events)
+	case *api.DaemonSet:
+		d.daemonSet(o, events)
 	case *api.Node:
 		d.node(o, events)
 	case *api.Namespace:

@@ -25,6 +25,7 @@ var labImages = []string{
 	"docker.io/minik8s/pause:3.9",
 	"docker.io/minik8s/tools:latest",
 	"docker.io/minik8s/testserver:latest",
+	"docker.io/minik8s/minik8s:latest",
 }
 
 func repoRoot(t *testing.T) string {

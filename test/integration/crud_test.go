@@ -31,7 +31,12 @@ func sample(kind, name string) string {
 			`"metrics":[{"type":"Resource","resource":{"name":"cpu","target":{"type":"Utilization","averageUtilization":50}}}]}}`,
 		"EndpointSlice": `{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"%s","labels":{"tier":"x"}},"addressType":"IPv4",` +
 			`"endpoints":[{"addresses":["10.244.1.5"],"conditions":{"ready":true}}],"ports":[{"name":"http","port":8080,"protocol":"TCP"}]}`,
-		"Lease": `{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"holderIdentity":"a","leaseDurationSeconds":15}}`,
+		"DaemonSet":          `{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"selector":{"matchLabels":{"app":"web"}},"template":` + tmpl + `}}`,
+		"ControllerRevision": `{"apiVersion":"apps/v1","kind":"ControllerRevision","metadata":{"name":"%s","labels":{"tier":"x"}},"data":{"spec":{}},"revision":1}`,
+		"Ingress": `{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"rules":[{"host":"shop.example","http":{"paths":` +
+			`[{"path":"/a","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":80}}}}]}}]}}`,
+		"IngressClass": `{"apiVersion":"networking.k8s.io/v1","kind":"IngressClass","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"controller":"example.com/ingress"}}`,
+		"Lease":        `{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"holderIdentity":"a","leaseDurationSeconds":15}}`,
 	}
 	return fmt.Sprintf(m[kind], name)
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"minik8s/pkg/api"
 	mkclient "minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
+	"minik8s/pkg/client/record"
 
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
@@ -122,12 +124,12 @@ func TestIngressController(t *testing.T) {
 	if _, err := classes.Create(ctx, &api.IngressClass{ObjectMeta: api.ObjectMeta{Name: "nginx"}, Spec: api.IngressClassSpec{Controller: "k8s.io/ingress-nginx"}}); err != nil {
 		t.Fatal(err)
 	}
-	slices := mkclient.Typed[*api.EndpointSlice](c, "default")
+	epSlices := mkclient.Typed[*api.EndpointSlice](c, "default")
 	for _, s := range []struct{ name, ip string }{{"app", "10.244.1.10"}, {"api", "10.244.2.20"}} {
 		if _, err := c.Services("default").Create(ctx, ingressService(s.name)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := slices.Create(ctx, ingressSlice(s.name, s.ip, true)); err != nil {
+		if _, err := epSlices.Create(ctx, ingressSlice(s.name, s.ip, true)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -179,11 +181,13 @@ func TestIngressController(t *testing.T) {
 	srv := httptest.NewServer(proxy)
 	defer srv.Close()
 	factory := cache.NewSharedInformerFactory(c, 0, ingress.FactoryOptions("kube-system", ingress.DefaultPublishSelector))
+	rec := record.NewRecorder(c, api.EventSource{Component: "minik8s-ingress", Host: "n1"})
+	go rec.Run(ctx)
 	ctl := ingress.New(c, factory, proxy, ingress.Config{
 		Class:         ingress.ClassConfig{ClassName: "minik8s", Controller: ingress.DefaultControllerName},
 		MinSyncPeriod: 50 * time.Millisecond, Status: true, PodNamespace: "kube-system", Identity: "n1",
 		LeaseDuration: 3 * time.Second, RenewDeadline: 2 * time.Second, RetryPeriod: 500 * time.Millisecond,
-		Logf: t.Logf,
+		Recorder: rec, Logf: t.Logf,
 	})
 	factory.Start(ctx)
 	done := make(chan error, 1)
@@ -226,16 +230,16 @@ func TestIngressController(t *testing.T) {
 	}
 
 	// The api endpoint turns not ready: 503; ready again: served.
-	sl, _ := slices.Get(ctx, "api-abc")
+	sl, _ := epSlices.Get(ctx, "api-abc")
 	no := false
 	sl.Endpoints[0].Conditions.Ready = &no
-	if sl, err = slices.Update(ctx, sl); err != nil {
+	if sl, err = epSlices.Update(ctx, sl); err != nil {
 		t.Fatal(err)
 	}
 	waitFetch(t, hc, srv.URL, "shop.example", "/api", "503")
 	yes := true
 	sl.Endpoints[0].Conditions.Ready = &yes
-	if _, err := slices.Update(ctx, sl); err != nil {
+	if _, err := epSlices.Update(ctx, sl); err != nil {
 		t.Fatal(err)
 	}
 	waitFetch(t, hc, srv.URL, "shop.example", "/api", "api /api")
@@ -256,9 +260,54 @@ func TestIngressController(t *testing.T) {
 	if theirs, _ := ings.Get(ctx, "theirs"); len(theirs.Status.LoadBalancer.Ingress) != 0 {
 		t.Errorf("another class's Ingress got status %v", theirs.Status.LoadBalancer.Ingress)
 	}
+	// The leader announced the Ingress it serves, not the other class's.
+	deadline = time.Now().Add(15 * time.Second)
+	for {
+		evs, _, err := c.Events("default").List(ctx, mkclient.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var syncs []string
+		for _, e := range evs {
+			if e.Reason == "Sync" {
+				syncs = append(syncs, e.InvolvedObject.Name+": "+e.Message)
+			}
+		}
+		if len(syncs) > 0 && !slices.Contains(syncs, "theirs: Scheduled for sync") {
+			if !slices.Contains(syncs, "shop: Scheduled for sync") {
+				t.Errorf("Sync events %v", syncs)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Sync events %v", syncs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if !ctl.Ready() {
 		t.Error("controller not ready")
 	}
+
+	// Moving an Ingress to our class routes it; deleting our class
+	// unroutes every Ingress of it.
+	for {
+		cur, _ := ings.Get(ctx, "theirs")
+		minik8s := "minik8s"
+		cur.Spec.IngressClassName = &minik8s
+		_, err := ings.Update(ctx, cur)
+		if err == nil {
+			break
+		}
+		if !mkclient.IsConflict(err) {
+			t.Fatal(err)
+		}
+	}
+	waitFetch(t, hc, srv.URL, "nginx.example", "/", "app /")
+	if err := classes.Delete(ctx, "minik8s", nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFetch(t, hc, srv.URL, "shop.example", "/", "404")
+	waitFetch(t, hc, srv.URL, "nginx.example", "/", "404")
 }
 
 // TestIngressValidationOverHTTP: the apiserver names bad paths, pathTypes
@@ -295,4 +344,66 @@ func TestIngressValidationOverHTTP(t *testing.T) {
 	}
 	named := strings.Replace(ok, `"spec":{`, `"spec":{"ingressClassName":"a",`, 1)
 	mustDo(t, http.StatusCreated, http.MethodPost, url, "application/json", named)
+
+	// On create only, the legacy annotation must agree with the class name.
+	mismatch := strings.Replace(strings.Replace(named, `"name":"ok"`, `"name":"mismatch","annotations":{"kubernetes.io/ingress.class":"b"}`, 1), `"ok"`, `"mismatch"`, 1)
+	st = status(t, mustDo(t, http.StatusUnprocessableEntity, http.MethodPost, url, "application/json", mismatch))
+	if !strings.Contains(st.Message, "annotations.kubernetes.io/ingress.class: Invalid value: \"b\": must match `ingressClassName` when both are specified") {
+		t.Errorf("annotation mismatch: %s", st.Message)
+	}
+	mustDo(t, http.StatusOK, http.MethodPatch, url+"/ok", "application/merge-patch+json", `{"metadata":{"annotations":{"kubernetes.io/ingress.class":"b"}}}`)
+}
+
+// freePort is a loopback port nobody listens on (a small race is fine here).
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TestIngressCommand runs `minik8s ingress` (ingress.Run with its flags'
+// options) on loopback: /healthz turns 200, an unknown host gets the 404
+// default backend, and it stops cleanly with its context.
+func TestIngressCommand(t *testing.T) {
+	ts := testserver.Start(t)
+	opts := ingress.DefaultOptions()
+	opts.Server, opts.BindAddress, opts.NodeName, opts.Namespace = ts.URL, "127.0.0.1", "n1", "kube-system"
+	opts.HTTPPort, opts.HealthPort = freePort(t), freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- ingress.Run(ctx, opts) }()
+	defer func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("Run did not return after cancel")
+		}
+	}()
+	hc := &http.Client{Timeout: 5 * time.Second}
+	health := fmt.Sprintf("http://127.0.0.1:%d/healthz", opts.HealthPort)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		resp, err := hc.Get(health)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("healthz never 200 (last: %v)", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := fetch(hc, fmt.Sprintf("http://127.0.0.1:%d", opts.HTTPPort), "nothing.example", "/"); got != "404" {
+		t.Errorf("unknown host: %q, want 404", got)
+	}
 }

@@ -7,16 +7,23 @@ package integration
 // tables).
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"minik8s/apiserver"
 	"minik8s/apiserver/metrics"
 	"minik8s/apiserver/testserver"
+	"minik8s/kubectl"
+	"minik8s/kubelet/runtime/fake"
 	"minik8s/pkg/api"
 	mkclient "minik8s/pkg/client"
 )
@@ -204,4 +211,144 @@ func TestMetricsAPI(t *testing.T) {
 		code, _ := do(t, http.MethodGet, base+"/namespaces/default/pods/db", "", "")
 		return code == 404, ""
 	})
+}
+
+// TestMetricsAPIScrapesKubeletHTTP has the apiserver reach a node's
+// kubelet address (InternalIP and daemonEndpoints port, here a loopback
+// stand-in serving /stats/summary) as it does for logs and exec.
+func TestMetricsAPIScrapesKubeletHTTP(t *testing.T) {
+	var mu sync.Mutex
+	cpu, hits := uint64(0), 0
+	start := time.Now()
+	kubelet := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/stats/summary" {
+			http.NotFound(w, r)
+			return
+		}
+		mu.Lock()
+		hits++
+		// Half a core since start, read fresh at each request as the kubelet does.
+		cpu = uint64(5e8 * time.Since(start).Seconds())
+		v, mem := cpu, uint64(64<<20)
+		mu.Unlock()
+		now := api.NewTime(time.Now())
+		json.NewEncoder(w).Encode(api.Summary{
+			Node: api.NodeStats{NodeName: "n1", CPU: &api.CPUStats{Time: now, UsageCoreNanoSeconds: &v}, Memory: &api.MemoryStats{Time: now, WorkingSetBytes: &mem}},
+			Pods: []api.PodStats{{PodRef: api.PodReference{Namespace: "default", Name: "p"}, Containers: []api.ContainerStats{
+				{Name: "c", CPU: &api.CPUStats{Time: now, UsageCoreNanoSeconds: &v}, Memory: &api.MemoryStats{Time: now, WorkingSetBytes: &mem}}}}},
+		})
+	}))
+	defer kubelet.Close()
+	port, _ := strconv.Atoi(kubelet.URL[strings.LastIndex(kubelet.URL, ":")+1:])
+	ts := testserver.StartWithOptions(t, func(o *apiserver.Options) { o.MetricsResolution = 300 * time.Millisecond })
+	c, err := mkclient.New(&mkclient.Config{Server: ts.URL, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	n, err := c.Nodes().Create(ctx, &api.Node{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Node"}, ObjectMeta: api.ObjectMeta{Name: "n1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Status = api.NodeStatus{
+		Conditions:      []api.NodeCondition{{Type: api.NodeReady, Status: api.ConditionTrue}},
+		Addresses:       []api.NodeAddress{{Type: api.NodeInternalIP, Address: "127.0.0.1"}},
+		DaemonEndpoints: &api.NodeDaemonEndpoints{KubeletEndpoint: api.DaemonEndpoint{Port: int32(port)}},
+	}
+	if _, err := c.Nodes().UpdateStatus(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.Pods("default").Create(ctx, metricsPod("p", "default", "n1", nil, "c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Status.Phase = api.PodRunning
+	if _, err := c.Pods("default").UpdateStatus(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	base := ts.URL + "/apis/metrics.k8s.io/v1beta1"
+	var pm api.PodMetrics
+	waitUntil(t, 30*time.Second, "metrics of pod p", func() (bool, string) {
+		code, b := do(t, http.MethodGet, base+"/namespaces/default/pods/p", "", "")
+		if code != 200 {
+			return false, string(b)
+		}
+		pm = decodeInto[api.PodMetrics](t, b)
+		return true, ""
+	})
+	if q := pm.Containers[0].Usage["cpu"]; q.MilliValue() < 400 || q.MilliValue() > 600 || pm.Window.Duration < 200*time.Millisecond {
+		t.Fatalf("pod p = %+v, want about 500m over about 300ms", pm)
+	}
+	nm := getJSON[api.NodeMetrics](t, base+"/nodes/n1", 200)
+	if q := nm.Usage["memory"]; q.String() != "64Mi" {
+		t.Fatalf("node n1 = %+v", nm)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if hits < 2 {
+		t.Fatalf("%d scrapes of the kubelet", hits)
+	}
+}
+
+// TestMetricsFromFakeRuntimeKubelet is the whole path over HTTP: a
+// fake-runtime kubelet serves /stats/summary with the usage set on its
+// runtime, the apiserver scrapes it, and metrics.k8s.io and our kubectl
+// top show it.
+func TestMetricsFromFakeRuntimeKubelet(t *testing.T) {
+	h := newKubeletHarness(t)
+	h.ts.Options.MetricsResolution = time.Second
+	h.ts.Restart(t) // the same server, now scraping every second
+	h.rt.SetUsage("default", "busy", "writer", fake.Usage{CPUNanos: 5e9, NanoCores: 250e6, MemoryWorkingSet: 50 << 20})
+	h.rt.SetUsage("default", "busy", "server", fake.Usage{CPUNanos: 1e9, MemoryWorkingSet: 10 << 20})
+	h.start()
+	h.createPod(twoContainerPod("busy"))
+	h.waitPod("busy", "Running", running)
+
+	base := h.ts.URL + "/apis/metrics.k8s.io/v1beta1"
+	var pm api.PodMetrics
+	waitUntil(t, 30*time.Second, "metrics of pod busy", func() (bool, string) {
+		code, b := do(t, http.MethodGet, base+"/namespaces/default/pods/busy", "", "")
+		if code != 200 {
+			return false, string(b)
+		}
+		pm = decodeInto[api.PodMetrics](t, b)
+		return true, ""
+	})
+	if len(pm.Containers) != 2 || pm.Containers[0].Name != "server" || pm.Containers[1].Name != "writer" {
+		t.Fatalf("containers = %+v", pm.Containers)
+	}
+	sc, sm := pm.Containers[0].Usage["cpu"], pm.Containers[0].Usage["memory"]
+	wc, wm := pm.Containers[1].Usage["cpu"], pm.Containers[1].Usage["memory"]
+	// A quarter of a core, give or take what the fake's clock (moved to
+	// the real time every 10 ms, later on a loaded machine) allows over a
+	// one-second window; the idle container uses none.
+	if wc.MilliValue() < 150 || wc.MilliValue() > 350 || wm.String() != "50Mi" || !sc.IsZero() || sm.String() != "10Mi" {
+		t.Fatalf("usage: writer %s %s, server %s %s", wc.String(), wm.String(), sc.String(), sm.String())
+	}
+	if pm.Window.Duration < 900*time.Millisecond || pm.Window.Duration > 5*time.Second {
+		t.Fatalf("window %v, want about the one-second resolution", pm.Window.Duration)
+	}
+	var nm api.NodeMetrics
+	waitUntil(t, 30*time.Second, "metrics of node1", func() (bool, string) {
+		code, b := do(t, http.MethodGet, base+"/nodes/node1", "", "")
+		if code == 200 {
+			nm = decodeInto[api.NodeMetrics](t, b)
+		}
+		return code == 200, string(b)
+	})
+	if q := nm.Usage["memory"]; q.String() != "60Mi" {
+		t.Fatalf("node1 = %+v, want the pod's 60Mi", nm)
+	}
+
+	cmd := kubectl.NewCommand()
+	var out, errb bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SetArgs([]string{"--server", h.ts.URL, "top", "pod", "busy", "--containers"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("kubectl top: %v: %s", err, errb.String())
+	}
+	if !regexp.MustCompile(`^POD +NAME +CPU\(cores\) +MEMORY\(bytes\) +\nbusy +server +0m +10Mi +\nbusy +writer +(1[5-9][0-9]|2[0-9][0-9]|3[0-4][0-9]|350)m +50Mi +\n$`).MatchString(out.String()) {
+		t.Fatalf("kubectl top pod busy --containers:\n%s", out.String())
+	}
 }

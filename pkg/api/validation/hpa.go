@@ -49,6 +49,13 @@ func validateHPASpec(s *api.HorizontalPodAutoscalerSpec, p Path) ErrorList {
 	return errs
 }
 
+// validateHPAStatus: replica counts are not negative (Kubernetes checks
+// them on status updates; a new object's status is reset anyway).
+func validateHPAStatus(s *api.HorizontalPodAutoscalerStatus, p Path) ErrorList {
+	errs := nonNegative(p.Child("currentReplicas"), int64(s.CurrentReplicas))
+	return append(errs, nonNegative(p.Child("desiredReplicas"), int64(s.DesiredReplicas))...)
+}
+
 func validateCrossVersionObjectReference(ref api.CrossVersionObjectReference, p Path) ErrorList {
 	var errs ErrorList
 	if ref.Kind == "" {

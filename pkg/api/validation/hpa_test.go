@@ -96,6 +96,11 @@ func TestValidateHPA(t *testing.T) {
 			[]string{`spec.metrics[0].type: Unsupported value: "ContainerResource": supported values: "Resource"`,
 				"spec.metrics[0].containerResource: Required value: must populate information for the given metric source"}},
 
+		// Status.
+		{"negative replicas in status", func(h *api.HorizontalPodAutoscaler) { h.Status.CurrentReplicas, h.Status.DesiredReplicas = -1, -2 },
+			[]string{"status.currentReplicas: Invalid value: -1: must be greater than or equal to 0",
+				"status.desiredReplicas: Invalid value: -2: must be greater than or equal to 0"}},
+
 		// Behavior.
 		{"window below 0", rules(&api.HPAScalingRules{StabilizationWindowSeconds: ptr(int32(-1)), Policies: pol("Pods", 1, 60)}, nil),
 			[]string{"spec.behavior.scaleUp.stabilizationWindowSeconds: Invalid value: -1: must be greater than or equal to zero"}},

@@ -35,14 +35,20 @@ func IsWildcardDNS1123Subdomain(s string) []string {
 	return errs
 }
 
-// validateIngress checks an Ingress's spec; on create (and update) the
-// legacy class annotation must agree with spec.ingressClassName.
+// validateIngress checks an Ingress's spec and status.
 func validateIngress(ing *api.Ingress) ErrorList {
 	errs := validateIngressSpec(&ing.Spec, "spec")
-	if v, ok := ing.Annotations[api.AnnotationIngressClass]; ok && ing.Spec.IngressClassName != nil && v != *ing.Spec.IngressClassName {
-		errs = append(errs, Invalid(Path("annotations").Child(api.AnnotationIngressClass), v, "must match `ingressClassName` when both are specified"))
-	}
 	return append(errs, validateIngressStatus(&ing.Status.LoadBalancer, "status.loadBalancer")...)
+}
+
+// ValidateIngressCreate is what Kubernetes checks only on create, besides
+// Validate: the legacy class annotation must agree with
+// spec.ingressClassName.
+func ValidateIngressCreate(ing *api.Ingress) ErrorList {
+	if v, ok := ing.Annotations[api.AnnotationIngressClass]; ok && ing.Spec.IngressClassName != nil && v != *ing.Spec.IngressClassName {
+		return ErrorList{Invalid(Path("annotations").Child(api.AnnotationIngressClass), v, "must match `ingressClassName` when both are specified")}
+	}
+	return nil
 }
 
 func validateIngressSpec(s *api.IngressSpec, p Path) ErrorList {

@@ -118,7 +118,8 @@ func TestValidateIngress(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			errs := Validate(ingressForTest(c.mutate))
+			ing := ingressForTest(c.mutate)
+			errs := append(Validate(ing), ValidateIngressCreate(ing)...)
 			if len(errs) != len(c.want) {
 				t.Fatalf("errors %v, want %d matching %q", errs, len(c.want), c.want)
 			}
@@ -128,6 +129,19 @@ func TestValidateIngress(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestValidateIngressUpdate: the class annotation is checked on create
+// only, as in Kubernetes.
+func TestValidateIngressUpdate(t *testing.T) {
+	old := ingressForTest(nil)
+	upd := ingressForTest(func(i *api.Ingress) {
+		i.Spec.IngressClassName = strPtr("a")
+		i.Annotations = map[string]string{api.AnnotationIngressClass: "b"}
+	})
+	if errs := append(Validate(upd), ValidateUpdate(upd, old)...); len(errs) != 0 {
+		t.Errorf("update: %v", errs)
 	}
 }
 

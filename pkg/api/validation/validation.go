@@ -72,7 +72,8 @@ func Validate(obj api.Object) ErrorList {
 		return append(errs, validateControllerRevision(o)...)
 	case *api.HorizontalPodAutoscaler:
 		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
-		return append(errs, validateHPASpec(&o.Spec, "spec")...)
+		errs = append(errs, validateHPASpec(&o.Spec, "spec")...)
+		return append(errs, validateHPAStatus(&o.Status, "status")...)
 	case *api.Lease:
 		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
 		return append(errs, validateLeaseSpec(&o.Spec, "spec")...)
