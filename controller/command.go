@@ -12,11 +12,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"minik8s/controller/addons"
+	"minik8s/controller/cronjob"
 	"minik8s/controller/daemonset"
 	"minik8s/controller/deployment"
 	"minik8s/controller/endpoint"
 	"minik8s/controller/endpointslice"
 	"minik8s/controller/garbagecollector"
+	"minik8s/controller/job"
 	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
 	"minik8s/controller/nodelifecycle"
@@ -70,7 +72,7 @@ func Run(ctx context.Context, opts Options) error {
 func (o *Options) anyController() bool {
 	return o.AllocateNodeCIDRs || o.NamespaceController || o.DeploymentController || o.GarbageCollector ||
 		o.ReplicaSetController || o.NodeLifecycleController || o.EndpointController || o.EndpointSliceController ||
-		o.DaemonSetController || o.HPAController || len(o.Addons) > 0
+		o.DaemonSetController || o.HPAController || len(o.Addons) > 0 || o.JobController || o.CronJobController
 }
 
 // runElected campaigns for the lease and runs the controllers while it
@@ -196,6 +198,16 @@ func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Opt
 			CPUInitializationPeriod: opts.HPACPUInitializationPeriod, InitialReadinessDelay: opts.HPAInitialReadinessDelay,
 			DownscaleStabilization: opts.HPADownscaleStabilization,
 		})
+	}
+	if opts.JobController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "job-controller"})
+		runners["job-events"] = rec
+		runners["job"] = job.New(c, factory, rec, job.Config{Workers: opts.ConcurrentJobSyncs})
+	}
+	if opts.CronJobController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "cronjob-controller"})
+		runners["cronjob-events"] = rec
+		runners["cronjob"] = cronjob.New(c, factory, rec, cronjob.Config{Workers: opts.ConcurrentCronJobSyncs})
 	}
 	return runners
 }
