@@ -119,9 +119,11 @@ func hpaReadyPods(ctx context.Context, c *mkclient.Client) ([]string, int) {
 	return ready, len(pods)
 }
 
-// startLoad runs the load pod: two wget loops on the Service's /burn (half
-// a second of CPU each request; busybox wget -T crashes, so timeout 5),
-// each bounded to 480 requests and 240 s.
+// startLoad runs the load pod: four wget loops on the Service's /burn
+// (half a second of CPU each request; busybox wget -T crashes, so
+// timeout 5), each bounded to 480 requests and 240 s. Four burners keep
+// up to 2 cores busy (each pod's burner is capped at 500m), enough to take
+// the HPA to 5 or 6 replicas, so the scale-down shows two steps.
 // It returns the time its container runs and a stop function (deletes the
 // pod).
 func (h *hpaLab) startLoad(ctx context.Context, tb testing.TB) (time.Time, func()) {
@@ -135,7 +137,7 @@ func (h *hpaLab) startLoad(ctx context.Context, tb testing.TB) (time.Time, func(
 			NodeName:      h.cl.node(1).Name,
 			RestartPolicy: "Never",
 			Containers: []api.Container{{Name: "load", Image: "docker.io/minik8s/tools:latest",
-				Command: []string{"sh", "-c", "(" + loop + ") & (" + loop + ") & wait"}}},
+				Command: []string{"sh", "-c", "(" + loop + ") & (" + loop + ") & (" + loop + ") & (" + loop + ") & wait"}}},
 		},
 	}
 	if _, err := h.cl.c.Pods(hpaNS).Create(ctx, p); err != nil {
@@ -297,9 +299,12 @@ func TestHPA(t *testing.T) {
 		return fmt.Sprintf("%d events, none SuccessfulRescale", len(evs))
 	})
 
-	// The load keeps on until the count has settled (no change for two
-	// sync periods), so the scale-down starts from a count no scale-up
-	// touched within the policy's period.
+	// The load keeps on until the count has settled for longer than the
+	// scale-down policy's period (65 s > 60 s): Kubernetes counts the
+	// period's start from the replicas before the scale-ups within it
+	// (periodStartReplicas = current - added + deleted), so right after
+	// 3 -> 5 a 10 % step would allow int32(3 × 0.9) and drop to
+	// minReplicas at once, as it did when the test settled for only 30 s.
 	replicas := func() int32 {
 		d, err := cl.c.Deployments(hpaNS).Get(ctx, "deployment1")
 		if err != nil || d.Spec.Replicas == nil {
@@ -308,12 +313,15 @@ func TestHPA(t *testing.T) {
 		return *d.Spec.Replicas
 	}
 	last, since := replicas(), time.Now()
-	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline) && time.Since(since) < 30*time.Second; time.Sleep(2 * time.Second) {
+	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline) && time.Since(since) < 65*time.Second; time.Sleep(2 * time.Second) {
 		if r := replicas(); r != last {
 			last, since = r, time.Now()
 		}
 	}
 	t.Logf("settled at %d replicas; stopping the load", last)
+	if last < 5 {
+		t.Fatalf("the load took the HPA only to %d replicas; at least 5 are needed to see two scale-down steps", last)
+	}
 
 	// Down: the seed keeps the default scale-down stabilization window
 	// (300 s); the test shortens it to 15 s to stay short. The policy
