@@ -18,7 +18,7 @@ help: ## Show this help
 .PHONY: build
 build: ## Build bin/minik8s and its links (bin/kubectl, bin/apiserver, bin/controller-manager, bin/kubelet, bin/scheduler, bin/kube-proxy, bin/kubeproxy)
 	@mkdir -p $(BIN)
-	$(GO) build -o $(BIN)/minik8s ./cmd/minik8s
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w -buildid=' -o $(BIN)/minik8s ./cmd/minik8s
 	@for l in kubectl apiserver controller-manager kubelet scheduler kube-proxy kubeproxy; do ln -sf minik8s $(BIN)/$$l; done
 
 .PHONY: deps
@@ -52,6 +52,7 @@ bench: build ## Run the benchmarks and print their figures
 	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench Deployment30 -benchtime 1x ./test/e2e/; else echo "bench: 30-replica Deployment figures skipped (they need root)"; fi
 	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench '^BenchmarkServices$$' -benchtime 1x -timeout 40m ./test/e2e/; else echo "bench: Service figures skipped (they need root)"; fi
 	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench '^BenchmarkDNSIngress$$' -benchtime 1x -timeout 20m ./test/e2e/; else echo "bench: DNS and Ingress figures skipped (they need root)"; fi
+	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench '^BenchmarkHPAResponse$$' -benchtime 1x -timeout 20m ./test/e2e/; else echo "bench: HPA response figures skipped (they need root)"; fi
 
 .PHONY: fmt
 fmt: ## gofmt the tree

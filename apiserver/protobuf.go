@@ -8,6 +8,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -52,6 +53,10 @@ func newProtoObject(info *api.ResourceInfo) (protoMessage, bool) {
 		return &appsv1.DaemonSet{}, true
 	case "ControllerRevision":
 		return &appsv1.ControllerRevision{}, true
+	case "Job":
+		return &batchv1.Job{}, true
+	case "CronJob":
+		return &batchv1.CronJob{}, true
 	case "HorizontalPodAutoscaler":
 		return &autoscalingv2.HorizontalPodAutoscaler{}, true
 	case "Ingress":

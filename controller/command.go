@@ -7,18 +7,18 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/signal"
 	"sync"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"minik8s/controller/addons"
+	"minik8s/controller/cronjob"
 	"minik8s/controller/daemonset"
 	"minik8s/controller/deployment"
 	"minik8s/controller/endpoint"
 	"minik8s/controller/endpointslice"
 	"minik8s/controller/garbagecollector"
+	"minik8s/controller/job"
 	"minik8s/controller/namespace"
 	"minik8s/controller/nodeipam"
 	"minik8s/controller/nodelifecycle"
@@ -30,22 +30,15 @@ import (
 	"minik8s/pkg/client/cache"
 	"minik8s/pkg/client/leaderelection"
 	"minik8s/pkg/client/record"
+	"minik8s/pkg/cmdutil"
 )
 
 // NewCommand returns the "controller-manager" command.
 func NewCommand() *cobra.Command {
 	opts := DefaultOptions()
-	cmd := &cobra.Command{
-		Use:          "controller-manager",
-		Short:        "Run the cluster controllers (node IPAM, namespace, ...)",
-		SilenceUsage: true,
-		Args:         cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			return Run(ctx, opts)
-		},
-	}
+	cmd := cmdutil.Daemon("controller-manager", "Run the cluster controllers (node IPAM, namespace, ...)", func(ctx context.Context, _ *cobra.Command) error {
+		return Run(ctx, opts)
+	})
 	opts.AddFlags(cmd.Flags())
 	return cmd
 }
@@ -79,7 +72,7 @@ func Run(ctx context.Context, opts Options) error {
 func (o *Options) anyController() bool {
 	return o.AllocateNodeCIDRs || o.NamespaceController || o.DeploymentController || o.GarbageCollector ||
 		o.ReplicaSetController || o.NodeLifecycleController || o.EndpointController || o.EndpointSliceController ||
-		o.DaemonSetController || o.HPAController || len(o.Addons) > 0
+		o.DaemonSetController || o.HPAController || len(o.Addons) > 0 || o.JobController || o.CronJobController
 }
 
 // runElected campaigns for the lease and runs the controllers while it
@@ -205,6 +198,16 @@ func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Opt
 			CPUInitializationPeriod: opts.HPACPUInitializationPeriod, InitialReadinessDelay: opts.HPAInitialReadinessDelay,
 			DownscaleStabilization: opts.HPADownscaleStabilization,
 		})
+	}
+	if opts.JobController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "job-controller"})
+		runners["job-events"] = rec
+		runners["job"] = job.New(c, factory, rec, job.Config{Workers: opts.ConcurrentJobSyncs})
+	}
+	if opts.CronJobController {
+		rec := record.NewRecorder(c, api.EventSource{Component: "cronjob-controller"})
+		runners["cronjob-events"] = rec
+		runners["cronjob"] = cronjob.New(c, factory, rec, cronjob.Config{Workers: opts.ConcurrentCronJobSyncs})
 	}
 	return runners
 }

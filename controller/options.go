@@ -65,6 +65,10 @@ type Options struct {
 	HPACPUInitializationPeriod time.Duration // --horizontal-pod-autoscaler-cpu-initialization-period
 	HPAInitialReadinessDelay   time.Duration // --horizontal-pod-autoscaler-initial-readiness-delay
 	HPADownscaleStabilization  time.Duration // --horizontal-pod-autoscaler-downscale-stabilization
+	JobController              bool          // --job-controller: run Jobs' pods to completion (and delete them after ttlSecondsAfterFinished)
+	ConcurrentJobSyncs         int           // --concurrent-job-syncs: jobs synced at once
+	CronJobController          bool          // --cronjob-controller: create Jobs on CronJobs' schedules
+	ConcurrentCronJobSyncs     int           // --concurrent-cron-job-syncs: cron jobs synced at once
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
@@ -121,6 +125,10 @@ func DefaultOptions() Options {
 		HPACPUInitializationPeriod: hpa.CPUInitializationPeriod,
 		HPAInitialReadinessDelay:   hpa.InitialReadinessDelay,
 		HPADownscaleStabilization:  hpa.DownscaleStabilization,
+		JobController:              true,
+		ConcurrentJobSyncs:         5,
+		CronJobController:          true,
+		ConcurrentCronJobSyncs:     5,
 	}
 }
 
@@ -164,6 +172,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.Addons, "addons", o.Addons, "comma-separated add-ons to create and keep in the cluster (dns, ingress); empty: none")
 	fs.BoolVar(&o.DaemonSetController, "daemonset-controller", o.DaemonSetController, "run one pod of each DaemonSet on every node it fits")
 	fs.IntVar(&o.ConcurrentDaemonSetSyncs, "concurrent-daemonset-syncs", o.ConcurrentDaemonSetSyncs, "number of daemon sets synced at once")
+	fs.BoolVar(&o.JobController, "job-controller", o.JobController, "run the pods of each Job to completion")
+	fs.IntVar(&o.ConcurrentJobSyncs, "concurrent-job-syncs", o.ConcurrentJobSyncs, "number of jobs synced at once")
+	fs.BoolVar(&o.CronJobController, "cronjob-controller", o.CronJobController, "create the Jobs of each CronJob on its schedule")
+	fs.IntVar(&o.ConcurrentCronJobSyncs, "concurrent-cron-job-syncs", o.ConcurrentCronJobSyncs, "number of cron jobs synced at once")
 	fs.IntVar(&o.MaxEndpointsPerSlice, "max-endpoints-per-slice", o.MaxEndpointsPerSlice, "most endpoints in one EndpointSlice")
 	fs.BoolVar(&o.HPAController, "horizontal-pod-autoscaler-controller", o.HPAController, "scale the targets of HorizontalPodAutoscalers on their pods' resource metrics")
 	fs.IntVar(&o.ConcurrentHPASyncs, "concurrent-horizontal-pod-autoscaler-syncs", o.ConcurrentHPASyncs, "number of HorizontalPodAutoscalers synced at once")
@@ -213,6 +225,12 @@ func (o *Options) Validate() error {
 	}
 	if o.DaemonSetController && o.ConcurrentDaemonSetSyncs < 1 {
 		return fmt.Errorf("--concurrent-daemonset-syncs must be at least 1")
+	}
+	if o.JobController && o.ConcurrentJobSyncs < 1 {
+		return fmt.Errorf("--concurrent-job-syncs must be at least 1")
+	}
+	if o.CronJobController && o.ConcurrentCronJobSyncs < 1 {
+		return fmt.Errorf("--concurrent-cron-job-syncs must be at least 1")
 	}
 	if o.HPAController && (o.ConcurrentHPASyncs < 1 || o.HPASyncPeriod <= 0 || o.HPATolerance < 0 || o.HPACPUInitializationPeriod < 0 ||
 		o.HPAInitialReadinessDelay < 0 || o.HPADownscaleStabilization < 0) {

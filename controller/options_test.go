@@ -30,6 +30,8 @@ func TestOptionsValidate(t *testing.T) {
 		{"unknown add-on", func(o *Options) { o.Addons = []string{"dns", "mail"} }, `--addons: unknown add-on "mail"`},
 		{"add-ons", func(o *Options) { o.Addons = []string{"dns", "ingress"} }, ""},
 		{"no daemonset workers", func(o *Options) { o.ConcurrentDaemonSetSyncs = 0 }, "--concurrent-daemonset-syncs"},
+		{"no job workers", func(o *Options) { o.ConcurrentJobSyncs = 0 }, "--concurrent-job-syncs"},
+		{"no cronjob workers", func(o *Options) { o.ConcurrentCronJobSyncs = 0 }, "--concurrent-cron-job-syncs"},
 		{"slices too large", func(o *Options) { o.MaxEndpointsPerSlice = 1001 }, "--max-endpoints-per-slice"},
 		{"no hpa sync period", func(o *Options) { o.HPASyncPeriod = 0 }, "--horizontal-pod-autoscaler-sync-period"},
 		{"negative hpa tolerance", func(o *Options) { o.HPATolerance = -0.1 }, "--horizontal-pod-autoscaler-*"},
@@ -56,6 +58,8 @@ func TestRunWithoutControllers(t *testing.T) {
 	o.EndpointSliceController = false
 	o.DaemonSetController = false
 	o.HPAController = false
+	o.JobController = false
+	o.CronJobController = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
 		t.Errorf("Run = %v, want 'no controller enabled'", err)
 	}
@@ -65,7 +69,7 @@ func TestCommandFlags(t *testing.T) {
 	cmd := NewCommand()
 	for _, f := range []string{"apiserver", "cluster-cidr", "node-cidr-mask-size", "allocate-node-cidrs", "resync",
 		"namespace-controller", "concurrent-namespace-syncs", "namespace-sync-period", "enable-garbage-collector", "concurrent-gc-syncs",
-		"replicaset-controller", "concurrent-replicaset-syncs", "concurrent-rc-syncs", "deployment-controller", "concurrent-deployment-syncs",
+		"replicaset-controller", "concurrent-replicaset-syncs", "job-controller", "concurrent-job-syncs", "cronjob-controller", "concurrent-cron-job-syncs", "concurrent-rc-syncs", "deployment-controller", "concurrent-deployment-syncs",
 		"node-lifecycle-controller", "node-monitor-period", "node-monitor-grace-period", "node-startup-grace-period", "node-eviction-rate",
 		"secondary-node-eviction-rate", "large-cluster-size-threshold", "unhealthy-zone-threshold",
 		"leader-elect", "leader-elect-resource-name", "leader-elect-resource-namespace", "leader-elect-identity",

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,22 +19,15 @@ import (
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
 	"minik8s/pkg/client/record"
+	"minik8s/pkg/cmdutil"
 )
 
 // NewCommand returns the "kubelet" command.
 func NewCommand() *cobra.Command {
 	opts := DefaultOptions()
-	cmd := &cobra.Command{
-		Use:          "kubelet",
-		Short:        "Run the node agent: register the node, run its pods on containerd, serve logs and exec",
-		SilenceUsage: true,
-		Args:         cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			return RunContainerd(ctx, opts)
-		},
-	}
+	cmd := cmdutil.Daemon("kubelet", "Run the node agent: register the node, run its pods on containerd, serve logs and exec", func(ctx context.Context, _ *cobra.Command) error {
+		return RunContainerd(ctx, opts)
+	})
 	opts.AddFlags(cmd.Flags())
 	return cmd
 }

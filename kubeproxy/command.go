@@ -3,8 +3,6 @@ package kubeproxy
 import (
 	"context"
 	"fmt"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -12,6 +10,7 @@ import (
 	"minik8s/kubeproxy/iptables"
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
+	"minik8s/pkg/cmdutil"
 	pkgiptables "minik8s/pkg/iptables"
 )
 
@@ -19,17 +18,9 @@ import (
 // namespace).
 func NewCommand() *cobra.Command {
 	opts := DefaultOptions()
-	cmd := &cobra.Command{
-		Use:          "kubeproxy",
-		Short:        "Run the service proxy of a node (iptables mode)",
-		SilenceUsage: true,
-		Args:         cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			return Run(ctx, opts)
-		},
-	}
+	cmd := cmdutil.Daemon("kubeproxy", "Run the service proxy of a node (iptables mode)", func(ctx context.Context, _ *cobra.Command) error {
+		return Run(ctx, opts)
+	})
 	opts.AddFlags(cmd.Flags())
 	return cmd
 }

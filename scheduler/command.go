@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -15,26 +13,19 @@ import (
 	"minik8s/pkg/client/cache"
 	"minik8s/pkg/client/leaderelection"
 	"minik8s/pkg/client/record"
+	"minik8s/pkg/cmdutil"
 	"minik8s/scheduler/framework"
 )
 
 // NewCommand returns the "scheduler" command.
 func NewCommand() *cobra.Command {
 	opts := DefaultOptions()
-	cmd := &cobra.Command{
-		Use:          "scheduler",
-		Short:        "Run the scheduler: bind pending pods to nodes",
-		SilenceUsage: true,
-		Args:         cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.ApplyConfigFile(func(f string) bool { return cmd.Flags().Changed(f) }); err != nil {
-				return err
-			}
-			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			return Run(ctx, opts)
-		},
-	}
+	cmd := cmdutil.Daemon("scheduler", "Run the scheduler: bind pending pods to nodes", func(ctx context.Context, cmd *cobra.Command) error {
+		if err := opts.ApplyConfigFile(func(f string) bool { return cmd.Flags().Changed(f) }); err != nil {
+			return err
+		}
+		return Run(ctx, opts)
+	})
 	opts.AddFlags(cmd.Flags())
 	return cmd
 }

@@ -32,6 +32,7 @@ build() {
 	CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$ldflags" -o "$OUT/bin/pause" ./images/pause
 	CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$ldflags" -o "$OUT/bin/testserver" ./images/testserver
 	CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$ldflags" -o "$OUT/bin/wget" ./images/wget
+	# The same flags as `make build` and the e2e harness: one compile serves all three.
 	CGO_ENABLED=0 "$GO" build -trimpath -ldflags "$ldflags" -o "$OUT/bin/minik8s" ./cmd/minik8s
 	"$GO" build -o "$OUT/bin/build" ./images/build
 	"$OUT/bin/build" -out "$OUT" -pause "$OUT/bin/pause" -testserver "$OUT/bin/testserver" -wget "$OUT/bin/wget" \

@@ -4,30 +4,21 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
+	"minik8s/pkg/cmdutil"
 )
 
 // NewCommand returns the "dns" command (the kube-dns add-on's pods run
 // `/minik8s dns`).
 func NewCommand() *cobra.Command {
 	opts := DefaultOptions()
-	cmd := &cobra.Command{
-		Use:          "dns",
-		Short:        "Run the cluster DNS server (the kube-dns add-on)",
-		SilenceUsage: true,
-		Args:         cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			return Run(ctx, opts)
-		},
-	}
+	cmd := cmdutil.Daemon("dns", "Run the cluster DNS server (the kube-dns add-on)", func(ctx context.Context, _ *cobra.Command) error {
+		return Run(ctx, opts)
+	})
 	opts.AddFlags(cmd.Flags())
 	return cmd
 }

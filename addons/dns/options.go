@@ -153,14 +153,5 @@ func (o *Options) upstreams() ([]string, error) {
 // when given; in a pod, the kubernetes Service (client.InClusterConfig);
 // otherwise the usual kubeconfig search.
 func (o *Options) clientConfig() (*client.Config, error) {
-	if o.Server == "" && o.Kubeconfig == "" {
-		cfg, err := client.InClusterConfig()
-		if err == nil {
-			return cfg, nil
-		}
-		if !errors.Is(err, client.ErrNotInCluster) {
-			return nil, err
-		}
-	}
-	return client.LoadConfig(client.LoadOptions{Server: o.Server, Kubeconfig: o.Kubeconfig})
+	return client.LoadAddonConfig(client.LoadOptions{Server: o.Server, Kubeconfig: o.Kubeconfig})
 }

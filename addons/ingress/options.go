@@ -109,14 +109,5 @@ func (o *Options) Validate() error {
 // without either the kubernetes Service (client.InClusterConfig), else the
 // usual kubeconfig search.
 func (o *Options) clientConfig() (*client.Config, error) {
-	if o.Server == "" && o.Kubeconfig == "" {
-		cfg, err := client.InClusterConfig()
-		if err == nil {
-			return cfg, nil
-		}
-		if !errors.Is(err, client.ErrNotInCluster) {
-			return nil, err
-		}
-	}
-	return client.LoadConfig(client.LoadOptions{Server: o.Server, Kubeconfig: o.Kubeconfig})
+	return client.LoadAddonConfig(client.LoadOptions{Server: o.Server, Kubeconfig: o.Kubeconfig})
 }

@@ -50,6 +50,10 @@ func StartWithOptions(t testing.TB, configure func(*apiserver.Options)) *TestSer
 	opts.CompactionInterval = 0
 	opts.BookmarkInterval = time.Second
 	opts.RequestTimeout = 30 * time.Second
+	// No metrics scraping unless a test asks (MetricsResolution, and a
+	// MetricsFetcher or loopback kubelets): tests' nodes may carry lab
+	// addresses that must not be dialed from here.
+	opts.MetricsResolution = 0
 	if configure != nil {
 		configure(&opts)
 	}

@@ -12,6 +12,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -48,6 +49,10 @@ var k8sPairs = []struct {
 	{&List[Deployment]{}, &appsv1.DeploymentList{}},
 	{&DaemonSet{}, &appsv1.DaemonSet{}},
 	{&List[DaemonSet]{}, &appsv1.DaemonSetList{}},
+	{&Job{}, &batchv1.Job{}},
+	{&List[Job]{}, &batchv1.JobList{}},
+	{&CronJob{}, &batchv1.CronJob{}},
+	{&List[CronJob]{}, &batchv1.CronJobList{}},
 	{&ControllerRevision{}, &appsv1.ControllerRevision{}},
 	{&List[ControllerRevision]{}, &appsv1.ControllerRevisionList{}},
 	{&HorizontalPodAutoscaler{}, &autoscalingv2.HorizontalPodAutoscaler{}},

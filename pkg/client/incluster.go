@@ -45,3 +45,20 @@ func inClusterConfig(getenv func(string) string, readFile func(string) ([]byte, 
 		Source:    "in-cluster",
 	}, nil
 }
+
+// LoadAddonConfig is how an add-on finds the apiserver: the flags
+// (o.Server, o.Kubeconfig) when given; without them, in a pod, the
+// kubernetes Service (InClusterConfig); otherwise the usual kubeconfig
+// search of LoadConfig.
+func LoadAddonConfig(o LoadOptions) (*Config, error) {
+	if o.Server == "" && o.Kubeconfig == "" {
+		cfg, err := InClusterConfig()
+		if err == nil {
+			return cfg, nil
+		}
+		if !errors.Is(err, ErrNotInCluster) {
+			return nil, err
+		}
+	}
+	return LoadConfig(o)
+}

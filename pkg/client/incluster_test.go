@@ -41,3 +41,18 @@ func TestInClusterConfig(t *testing.T) {
 		t.Errorf("New: %v", err)
 	}
 }
+
+func TestLoadAddonConfig(t *testing.T) {
+	t.Setenv("KUBECONFIG", "")
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1")
+	t.Setenv("KUBERNETES_SERVICE_PORT", "443")
+	cfg, err := LoadAddonConfig(LoadOptions{})
+	if err != nil || cfg.Server != "http://10.96.0.1:443" {
+		t.Fatalf("in a pod: %+v, %v; want the kubernetes Service", cfg, err)
+	}
+	cfg, err = LoadAddonConfig(LoadOptions{Server: "http://127.0.0.1:6443"})
+	if err != nil || cfg.Server != "http://127.0.0.1:6443" {
+		t.Fatalf("--server: %+v, %v; want the flag to win", cfg, err)
+	}
+}

@@ -103,6 +103,8 @@ func TestTopMatchesRealKubectl(t *testing.T) {
 		{"top", "pod", "--sum"},
 		{"top", "pod", "-A", "--containers", "--sum"},
 		{"top", "pod", "nosuch"},
+		{"top", "pod", "web-1", "-A"},
+		{"top", "pod", "-l", "app in (web,db)", "--sort-by", "memory"},
 		{"top", "pod", "-n", "quiet"},
 		{"top", "pod", "-n", "young"},
 		{"top", "pod", "-l", "app=none"},

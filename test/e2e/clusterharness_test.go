@@ -78,8 +78,11 @@ type clusterNode struct {
 // buildMinik8s builds cmd/minik8s into dir.
 func buildMinik8s(ctx context.Context, root, dir string) (string, error) {
 	bin := filepath.Join(dir, "minik8s")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/minik8s")
+	// The same flags as `make build` and scripts/images.sh (the add-on
+	// image's static binary), so the three share one build cache entry.
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w -buildid=", "-o", bin, "./cmd/minik8s")
 	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %w\n%s", err, out)
 	}
@@ -172,6 +175,7 @@ func startCluster(ctx context.Context, tb testing.TB, cfg clusterConfig) *cluste
 	cl.ts = testserver.StartWithOptions(tb, func(o *apiserver.Options) {
 		o.BindAddress = "127.0.0.1," + cfg.Net3 + ".1"
 		o.KubeletDialNetns = nsNames[0]
+		o.MetricsResolution = apiserver.DefaultOptions().MetricsResolution // metrics.k8s.io, scraped from node1's namespace too
 	})
 	cl.url = cl.ts.URL
 	cl.labURL = "http://" + cfg.Net3 + ".1" + cl.ts.URL[strings.LastIndex(cl.ts.URL, ":"):]

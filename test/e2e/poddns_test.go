@@ -91,7 +91,7 @@ func TestPodDNS(t *testing.T) {
 	if len(hostNS)+len(hostSearch)+len(hostOpts) == 0 {
 		t.Skip("the machine's /etc/resolv.conf has no settings")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute) // the first image build compiles the static minik8s
 	defer cancel()
 	cl := startCluster(ctx, t, clusterConfig{Prefix: podDNSPrefix, Net3: podDNSNet3, Nodes: 1})
 	cl.startKubelets(ctx, t, "vxlan")

@@ -36,7 +36,10 @@ func sample(kind, name string) string {
 		"Ingress": `{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"rules":[{"host":"shop.example","http":{"paths":` +
 			`[{"path":"/a","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":80}}}}]}}]}}`,
 		"IngressClass": `{"apiVersion":"networking.k8s.io/v1","kind":"IngressClass","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"controller":"example.com/ingress"}}`,
-		"Lease":        `{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"holderIdentity":"a","leaseDurationSeconds":15}}`,
+		"Job":          `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox"}]}}}}`,
+		"CronJob": `{"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"schedule":"@hourly","jobTemplate":` +
+			`{"spec":{"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"c","image":"busybox"}]}}}}}}`,
+		"Lease": `{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"holderIdentity":"a","leaseDurationSeconds":15}}`,
 	}
 	return fmt.Sprintf(m[kind], name)
 }

@@ -43,6 +43,10 @@ func Default(obj api.Object) {
 		defaultDeployment(o)
 	case *api.DaemonSet:
 		defaultDaemonSet(o)
+	case *api.Job:
+		defaultJobSpec(&o.Spec, o.Name, o.UID)
+	case *api.CronJob:
+		defaultCronJob(o)
 	case *api.Service:
 		defaultService(&o.Spec)
 	case *api.HorizontalPodAutoscaler:

@@ -46,6 +46,10 @@ func ValidateUpdate(newObj, oldObj api.Object) ErrorList {
 		if o, ok := oldObj.(*api.DaemonSet); ok && !selectorsEqual(n.Spec.Selector, o.Spec.Selector) {
 			errs = append(errs, Invalid("spec.selector", n.Spec.Selector, "field is immutable"))
 		}
+	case *api.Job:
+		if o, ok := oldObj.(*api.Job); ok {
+			errs = append(errs, validateJobUpdate(&n.Spec, &o.Spec)...)
+		}
 	case *api.ControllerRevision:
 		if o, ok := oldObj.(*api.ControllerRevision); ok && !jsonEqual(n.Data, o.Data) {
 			errs = append(errs, Invalid("data", string(n.Data), "field is immutable"))

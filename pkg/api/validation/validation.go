@@ -61,6 +61,12 @@ func Validate(obj api.Object) ErrorList {
 	case *api.DaemonSet:
 		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
 		return append(errs, validateDaemonSetSpec(&o.Spec, "spec")...)
+	case *api.Job:
+		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
+		return append(errs, validateJobSpec(&o.Spec, "spec", false)...)
+	case *api.CronJob:
+		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
+		return append(errs, validateCronJobSpec(&o.Spec, "spec")...)
 	case *api.ControllerRevision:
 		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
 		return append(errs, validateControllerRevision(o)...)
