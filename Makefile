@@ -51,6 +51,7 @@ bench: build ## Run the benchmarks and print their figures
 	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench PodStartup -benchtime 1x ./test/e2e/; else echo "bench: pod start-up figures skipped (they need root)"; fi
 	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench Deployment30 -benchtime 1x ./test/e2e/; else echo "bench: 30-replica Deployment figures skipped (they need root)"; fi
 	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench '^BenchmarkServices$$' -benchtime 1x -timeout 40m ./test/e2e/; else echo "bench: Service figures skipped (they need root)"; fi
+	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench '^BenchmarkDNSIngress$$' -benchtime 1x -timeout 20m ./test/e2e/; else echo "bench: DNS and Ingress figures skipped (they need root)"; fi
 	@if [ "$$(id -u)" = 0 ]; then $(GO) test -count=1 -run '^$$' -bench '^BenchmarkHPAResponse$$' -benchtime 1x -timeout 20m ./test/e2e/; else echo "bench: HPA response figures skipped (they need root)"; fi
 
 .PHONY: fmt

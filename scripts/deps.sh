@@ -9,6 +9,7 @@ pkgs=(
 	iproute2 procps curl ca-certificates
 	iptables # both backends: iptables-legacy{,-save,-restore} and iptables-nft{,-save,-restore} (docs/kubeproxy.md)
 	busybox-static # the tools image's userland (images/build tests chroot into it)
+	dnsperf        # the cluster DNS bench (test/e2e/dns_ingress_bench_test.go)
 )
 
 missing=()
