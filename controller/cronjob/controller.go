@@ -16,6 +16,7 @@ import (
 	"minik8s/pkg/client/workqueue"
 	"minik8s/pkg/controller"
 	"minik8s/pkg/cron"
+	"minik8s/pkg/labels"
 )
 
 // Config tunes the controller.
@@ -101,11 +102,9 @@ func (c *Controller) Run(ctx context.Context) error {
 // jobsOf lists the jobs the cron job controls.
 func (c *Controller) jobsOf(cj *api.CronJob) []*api.Job {
 	var out []*api.Job
-	for _, o := range c.jobs.Store().Select(cj.Namespace, nil) {
-		if j, ok := o.(*api.Job); ok {
-			if ref := controller.ControllerOf(&j.ObjectMeta); ref != nil && ref.UID == cj.UID {
-				out = append(out, j)
-			}
+	for _, j := range cache.NewLister[*api.Job](c.jobs.Store()).List(cj.Namespace, labels.Everything()) {
+		if controller.IsControlledBy(&j.ObjectMeta, cj.UID) {
+			out = append(out, j)
 		}
 	}
 	return out

@@ -97,7 +97,7 @@ func (c *Controller) snapshot(ctx context.Context, ds *api.DaemonSet, plan histo
 		return nil, gerr
 	}
 	if e := existing.(*api.ControllerRevision); sameData(e.Data, patch) {
-		if ref := controller.ControllerOf(&e.ObjectMeta); ref != nil && ref.UID == ds.UID {
+		if controller.IsControlledBy(&e.ObjectMeta, ds.UID) {
 			return e, nil
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"minik8s/pkg/client/cache"
 	"minik8s/pkg/client/record"
 	"minik8s/pkg/client/workqueue"
+	"minik8s/pkg/controller"
 	"minik8s/pkg/labels"
 )
 
@@ -70,17 +71,6 @@ func New(c *client.Client, f *cache.SharedInformerFactory, cfg Config) *Controll
 	return ctl
 }
 
-// controllerRef is the owner reference with controller=true, or nil.
-func controllerRef(m *api.ObjectMeta) *api.OwnerReference {
-	for i := range m.OwnerReferences {
-		r := &m.OwnerReferences[i]
-		if r.Controller != nil && *r.Controller {
-			return r
-		}
-	}
-	return nil
-}
-
 // enqueueOwner queues the deployment that owns a replica set, or for an
 // orphan every deployment whose selector matches it (one may adopt it).
 func (c *Controller) enqueueOwner(o api.Object) {
@@ -88,7 +78,7 @@ func (c *Controller) enqueueOwner(o api.Object) {
 	if !ok {
 		return
 	}
-	if ref := controllerRef(&rs.ObjectMeta); ref != nil {
+	if ref := controller.ControllerOf(&rs.ObjectMeta); ref != nil {
 		if ref.Kind == "Deployment" {
 			c.queue.Add(cache.KeyOf(rs.Namespace, ref.Name))
 		}

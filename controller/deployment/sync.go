@@ -11,6 +11,7 @@ import (
 	"minik8s/pkg/client"
 	"minik8s/pkg/client/cache"
 	"minik8s/pkg/client/record"
+	"minik8s/pkg/controller"
 	"minik8s/pkg/labels"
 )
 
@@ -63,7 +64,7 @@ func (c *Controller) syncKey(ctx context.Context, key string) error {
 func (c *Controller) replicaSetsFor(ctx context.Context, d *api.Deployment, sel labels.Selector) ([]*api.ReplicaSet, error) {
 	var out []*api.ReplicaSet
 	for _, rs := range cache.NewLister[*api.ReplicaSet](c.rss.Store()).List(d.Namespace, labels.Everything()) {
-		ref := controllerRef(&rs.ObjectMeta)
+		ref := controller.ControllerOf(&rs.ObjectMeta)
 		switch {
 		case ref != nil && ref.UID == d.UID:
 			if sel.Matches(rs.Labels) {
@@ -201,7 +202,7 @@ func (c *Controller) newReplicaSet(ctx context.Context, d *api.Deployment, rsLis
 		if gerr != nil {
 			return nil, gerr
 		}
-		if ref := controllerRef(&cur.ObjectMeta); ref != nil && ref.UID == d.UID && EqualIgnoreHash(&cur.Spec.Template, &d.Spec.Template) {
+		if controller.IsControlledBy(&cur.ObjectMeta, d.UID) && EqualIgnoreHash(&cur.Spec.Template, &d.Spec.Template) {
 			return cur, nil
 		}
 		var n int32

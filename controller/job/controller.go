@@ -16,6 +16,7 @@ import (
 	"minik8s/pkg/client/record"
 	"minik8s/pkg/client/workqueue"
 	"minik8s/pkg/controller"
+	"minik8s/pkg/labels"
 )
 
 // Config tunes the controller.
@@ -131,12 +132,8 @@ func (c *Controller) Run(ctx context.Context) error {
 // podsOf lists the pods the job controls.
 func (c *Controller) podsOf(j *api.Job) []*api.Pod {
 	var out []*api.Pod
-	for _, o := range c.pods.Store().Select(j.Namespace, nil) {
-		p, ok := o.(*api.Pod)
-		if !ok {
-			continue
-		}
-		if ref := controller.ControllerOf(&p.ObjectMeta); ref != nil && ref.UID == j.UID {
+	for _, p := range cache.NewLister[*api.Pod](c.pods.Store()).List(j.Namespace, labels.Everything()) {
+		if controller.IsControlledBy(&p.ObjectMeta, j.UID) {
 			out = append(out, p)
 		}
 	}

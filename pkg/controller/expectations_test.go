@@ -93,3 +93,22 @@ func TestPodFromTemplate(t *testing.T) {
 		t.Error("the pod shares memory with the template")
 	}
 }
+
+func TestIsControlledBy(t *testing.T) {
+	yes, no := true, false
+	for _, tc := range []struct {
+		refs []api.OwnerReference
+		want bool
+	}{
+		{nil, false},
+		{[]api.OwnerReference{{UID: "u1", Controller: &yes}}, true},
+		{[]api.OwnerReference{{UID: "u2", Controller: &yes}}, false},
+		{[]api.OwnerReference{{UID: "u1", Controller: &no}}, false},
+		{[]api.OwnerReference{{UID: "u1"}, {UID: "u3", Controller: &yes}}, false},
+	} {
+		m := &api.ObjectMeta{OwnerReferences: tc.refs}
+		if got := IsControlledBy(m, "u1"); got != tc.want {
+			t.Errorf("IsControlledBy(%+v, u1) = %v, want %v", tc.refs, got, tc.want)
+		}
+	}
+}

@@ -12,6 +12,13 @@ func ControllerOf(m *api.ObjectMeta) *api.OwnerReference {
 	return nil
 }
 
+// IsControlledBy reports whether m's controller reference names the owner
+// with uid (metav1.IsControlledBy).
+func IsControlledBy(m *api.ObjectMeta, uid string) bool {
+	ref := ControllerOf(m)
+	return ref != nil && ref.UID == uid
+}
+
 // NewControllerRef is the reference a controller puts on what it owns:
 // controller and blockOwnerDeletion true.
 func NewControllerRef(owner *api.ObjectMeta, apiVersion, kind string) api.OwnerReference {
