@@ -14,6 +14,7 @@ import (
 
 	"minik8s/apiserver/storage"
 	"minik8s/pkg/api"
+	"minik8s/pkg/wait"
 )
 
 // The apiserver keeps the `kubernetes` Service in `default` and its
@@ -185,16 +186,5 @@ func (s *Server) ensureObject(ctx context.Context, info *api.ResourceInfo, want 
 
 // runKubernetesService ensures the objects now and every interval.
 func (s *Server) runKubernetesService(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if err := s.ensureKubernetesService(ctx); err != nil && ctx.Err() == nil {
-			log.Printf("apiserver: the kubernetes service: %v", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	wait.Every(ctx, interval, s.ensureKubernetesService, func(err error) { log.Printf("apiserver: the kubernetes service: %v", err) })
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"minik8s/pkg/api"
+	"minik8s/pkg/wait"
 )
 
 // SummaryFetcher gets a node's Summary API (/stats/summary) from its kubelet.
@@ -45,18 +46,8 @@ func (s *Scraper) resolution() time.Duration {
 
 // Run scrapes at once and then every resolution until ctx ends.
 func (s *Scraper) Run(ctx context.Context) error {
-	t := time.NewTicker(s.resolution())
-	defer t.Stop()
-	for {
-		if err := s.Scrape(ctx); err != nil && ctx.Err() == nil {
-			log.Printf("metrics: %v", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	wait.Every(ctx, s.resolution(), s.Scrape, func(err error) { log.Printf("metrics: %v", err) })
+	return nil
 }
 
 // Scrape runs one cycle: list the nodes, fetch the Ready ones' summaries

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"minik8s/pkg/api"
+	"minik8s/pkg/wait"
 )
 
 // Collector samples usage every Interval (the kubelet's
@@ -37,18 +38,8 @@ type cpuSample struct {
 
 // Run samples every Interval until ctx ends.
 func (c *Collector) Run(ctx context.Context) error {
-	t := time.NewTicker(c.Interval)
-	defer t.Stop()
-	for {
-		if err := c.Sample(ctx); err != nil && ctx.Err() == nil {
-			log.Printf("kubelet: stats: %v", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	wait.Every(ctx, c.Interval, c.Sample, func(err error) { log.Printf("kubelet: stats: %v", err) })
+	return nil
 }
 
 // Sample reads usage once and updates the CPU rates.
