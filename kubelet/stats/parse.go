@@ -52,12 +52,8 @@ func parseUint(b []byte) (uint64, error) {
 // are skipped.
 func eachKeyed(b []byte, fn func(key []byte, v uint64)) {
 	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+		var line []byte
+		line, b, _ = bytes.Cut(b, []byte("\n"))
 		sp := bytes.IndexByte(line, ' ')
 		if sp <= 0 {
 			continue
@@ -132,12 +128,8 @@ func parseCPUStatV2(b []byte) (uint64, error) {
 func parseMeminfo(b []byte) (total, free uint64, err error) {
 	var gotTotal, gotFree bool
 	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+		var line []byte
+		line, b, _ = bytes.Cut(b, []byte("\n"))
 		k, rest, ok := bytes.Cut(line, []byte(":"))
 		if !ok {
 			continue
