@@ -80,23 +80,8 @@ func (c *ReplicaCalculator) GetResourceReplicas(currentReplicas, targetUtilizati
 		}
 		return int32(math.Ceil(ratio * float64(ready))), utilization, rawUtilization, nil
 	}
-	if len(missing) > 0 {
-		if ratio < 1.0 {
-			fallback := int64(max(100, targetUtilization))
-			for pod := range missing {
-				m[pod] = metrics.PodMetric{Value: requests[pod] * fallback / 100}
-			}
-		} else if ratio > 1.0 {
-			for pod := range missing {
-				m[pod] = metrics.PodMetric{Value: 0}
-			}
-		}
-	}
-	if scaleUpWithUnready {
-		for pod := range unready {
-			m[pod] = metrics.PodMetric{Value: 0}
-		}
-	}
+	fallback := int64(max(100, targetUtilization))
+	assumeUsage(m, ratio, missing, unready, func(pod string) int64 { return requests[pod] * fallback / 100 })
 	newRatio, _, _, err := metrics.GetResourceUtilizationRatio(m, requests, targetUtilization)
 	if err != nil {
 		return 0, utilization, rawUtilization, err
@@ -127,24 +112,29 @@ func (c *ReplicaCalculator) GetRawResourceReplicas(currentReplicas int32, target
 		}
 		return int32(math.Ceil(ratio * float64(ready))), usage, nil
 	}
-	if len(missing) > 0 {
-		if ratio < 1.0 {
-			for pod := range missing {
-				m[pod] = metrics.PodMetric{Value: targetUsage}
-			}
-		} else if ratio > 1.0 {
-			for pod := range missing {
-				m[pod] = metrics.PodMetric{Value: 0}
-			}
+	assumeUsage(m, ratio, missing, unready, func(string) int64 { return targetUsage })
+	newRatio, _ := metrics.GetMetricUsageRatio(m, targetUsage)
+	return keepDirection(currentReplicas, ratio, newRatio, len(m), tol), usage, nil
+}
+
+// assumeUsage fills in Kubernetes' conservative assumptions before the
+// ratio is recomputed: on a scale-down (ratio < 1) missing pods use
+// downUsage(pod) (their request, or the target), on a scale-up (ratio > 1)
+// missing pods and unready ones use nothing.
+func assumeUsage(m metrics.PodMetricsInfo, ratio float64, missing, unready map[string]bool, downUsage func(pod string) int64) {
+	switch {
+	case ratio < 1.0:
+		for pod := range missing {
+			m[pod] = metrics.PodMetric{Value: downUsage(pod)}
 		}
-	}
-	if scaleUpWithUnready {
+	case ratio > 1.0:
+		for pod := range missing {
+			m[pod] = metrics.PodMetric{Value: 0}
+		}
 		for pod := range unready {
 			m[pod] = metrics.PodMetric{Value: 0}
 		}
 	}
-	newRatio, _ := metrics.GetMetricUsageRatio(m, targetUsage)
-	return keepDirection(currentReplicas, ratio, newRatio, len(m), tol), usage, nil
 }
 
 // keepDirection is the count after missing and unready pods were filled
