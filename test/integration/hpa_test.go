@@ -130,9 +130,6 @@ func hpaEvents(t *testing.T, c *mkclient.Client, name, reason string) []string {
 }
 
 func TestHPA(t *testing.T) {
-	if testing.Short() {
-		t.Skip("scales workloads over ~30 s")
-	}
 	ts := testserver.Start(t)
 	c, err := mkclient.New(&mkclient.Config{Server: ts.URL, Timeout: 10 * time.Second})
 	if err != nil {
@@ -313,9 +310,6 @@ func TestHPA(t *testing.T) {
 // source, and scales a Deployment whose pods use 150% of their request
 // against a 50% target: 1 → 3.
 func TestHPAThroughMetricsAPI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("scales a workload over several seconds")
-	}
 	fetch := apimetrics.NewFakeFetcher()
 	ts := testserver.StartWithOptions(t, func(o *apiserver.Options) {
 		o.MetricsFetcher = fetch
