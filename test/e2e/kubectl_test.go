@@ -5,7 +5,9 @@ package e2e
 // of the issue that need real containers (run --rm -i through attach,
 // port-forward, cp, ConfigMap volumes, Jobs and CronJobs). Each part is a
 // subtest registered from its own file with registerKubectlE2E, so that
-// the parts share one lab (one lab start instead of one per part).
+// the parts share one lab (one lab start instead of one per part). A part
+// that mostly waits (a CronJob's minutes) may call t.Parallel: it then
+// runs beside the parts after them.
 //
 // Traffic safety: the test process talks to the apiserver on loopback; the
 // apiserver reaches the kubelets inside node1's namespace; port-forward
@@ -49,7 +51,7 @@ func TestKubectlOnLab(t *testing.T) {
 		prefix, net3 = p, n
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute) // the first image build compiles the static minik8s
-	defer cancel()
+	t.Cleanup(cancel) // after parts that called t.Parallel (they run once this function returns)
 	cl := startCluster(ctx, t, clusterConfig{Prefix: prefix, Net3: net3, Nodes: 2})
 	cl.startKubelets(ctx, t, "vxlan")
 
