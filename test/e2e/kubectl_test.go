@@ -51,7 +51,9 @@ func TestKubectlOnLab(t *testing.T) {
 		prefix, net3 = p, n
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute) // the first image build compiles the static minik8s
-	t.Cleanup(cancel)                                                        // after parts that called t.Parallel (they run once this function returns)
+	// Cancelled at cleanup, after the parts that called t.Parallel (they
+	// run once this function returns).
+	t.Cleanup(cancel)
 	cl := startCluster(ctx, t, clusterConfig{Prefix: prefix, Net3: net3, Nodes: 2})
 	cl.startKubelets(ctx, t, "vxlan")
 
