@@ -20,6 +20,7 @@ const (
 func (podStrategy) BeginCreate(_ context.Context, s *Server, obj api.Object) (finishFunc, error) {
 	pod := obj.(*api.Pod)
 	pod.Spec.Tolerations = defaultTolerations(pod.Spec.Tolerations, s.opts.DefaultNotReadyTolerationSeconds, s.opts.DefaultUnreachableTolerationSeconds)
+	admitPodDefaults(pod) // admission_pod.go
 	return nil, nil
 }
 

@@ -1,0 +1,25 @@
+package apiserver
+
+import "minik8s/pkg/api"
+
+// admitPodDefaults does what Kubernetes' ServiceAccount and Priority
+// admission plugins do to a new pod, short of what minik8s does not serve
+// (service account objects and tokens, PriorityClasses): a pod without a
+// service account runs as "default" (a mirror pod keeps none), and a pod
+// gets priority 0, the priority of a pod without a PriorityClass when no
+// class is the global default.
+func admitPodDefaults(pod *api.Pod) {
+	if pod.Spec.ServiceAccountName == "" && pod.Annotations[mirrorPodAnnotation] == "" {
+		pod.Spec.ServiceAccountName = defaultServiceAccount
+		pod.Spec.DeprecatedServiceAccount = defaultServiceAccount
+	}
+	if pod.Spec.Priority == nil {
+		pod.Spec.Priority = new(int32)
+	}
+}
+
+const (
+	defaultServiceAccount = "default"
+	// mirrorPodAnnotation marks the API copy of a kubelet's static pod.
+	mirrorPodAnnotation = "kubernetes.io/config.mirror"
+)
