@@ -79,7 +79,7 @@ func TestDiscoveryListsSubresources(t *testing.T) {
 	}
 	core, apps := list("/api/v1"), list("/apis/apps/v1")
 	for _, tc := range []struct {
-		in                   map[string]res
+		in                    map[string]res
 		name, kind, gv, verbs string
 	}{
 		{core, "pods/status", "Pod", "", "get,patch,update"},
