@@ -18,6 +18,22 @@ func admitPodDefaults(pod *api.Pod) {
 	}
 }
 
+// keepAdmittedFields carries what admitPodDefaults set over an update that
+// leaves it out, as PrepareForUpdate does for the default tolerations, so
+// a client that PUTs back the pod it created (without the fields the
+// server added) does not change them, which validation would forbid.
+// (Kubernetes refuses such an update; minik8s's clients and earlier
+// releases relied on it.)
+func keepAdmittedFields(pod, old *api.Pod) {
+	if pod.Spec.ServiceAccountName == "" {
+		pod.Spec.ServiceAccountName = old.Spec.ServiceAccountName
+		pod.Spec.DeprecatedServiceAccount = old.Spec.ServiceAccountName
+	}
+	if pod.Spec.Priority == nil {
+		pod.Spec.Priority = old.Spec.Priority
+	}
+}
+
 const (
 	defaultServiceAccount = "default"
 	// mirrorPodAnnotation marks the API copy of a kubelet's static pod.

@@ -80,6 +80,12 @@ func TestPodDefaultsAsKubernetes(t *testing.T) {
 	// An update that sends the pod back as read keeps it valid.
 	cur := mustDo(t, http.StatusOK, "GET", pods+"/minimal", "", "")
 	mustDo(t, http.StatusOK, "PUT", pods+"/minimal", "application/json", string(cur))
+	// So does one that leaves the server-set fields out: they are kept.
+	mustDo(t, http.StatusOK, "PUT", pods+"/minimal", "application/json",
+		`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"minimal","labels":{"v":"2"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}`)
+	if got := specOf(t, pods+"/minimal"); !reflect.DeepEqual(got, want) {
+		t.Errorf("after a PUT without defaults:\n got %v\nwant %v", got, want)
+	}
 
 	// A Deployment's template: defaults, not the pod admission's.
 	mustDo(t, http.StatusCreated, "POST", ts.URL+"/apis/apps/v1/namespaces/default/deployments", "application/json",
