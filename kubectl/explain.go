@@ -277,6 +277,24 @@ func mapSchema(s map[string]any, key string) map[string]any {
 	return m
 }
 
+// parts are the schemas a schema is made of: its allOf, then its items,
+// then its additionalProperties.
+func parts(s map[string]any) []map[string]any {
+	var out []map[string]any
+	all, _ := s["allOf"].([]any)
+	for _, a := range all {
+		if sub, ok := a.(map[string]any); ok {
+			out = append(out, sub)
+		}
+	}
+	for _, k := range []string{"items", "additionalProperties"} {
+		if sub := mapSchema(s, k); sub != nil {
+			out = append(out, sub)
+		}
+	}
+	return out
+}
+
 func withRef(history map[string]bool, ref string) map[string]bool {
 	next := map[string]bool{ref: true}
 	for k := range history {
@@ -337,17 +355,8 @@ func (e *explainer) description(s map[string]any) string {
 	if d, _ := res["description"].(string); d != "" {
 		out += d + "\n"
 	}
-	all, _ := res["allOf"].([]any)
-	for _, a := range all {
-		if sub, ok := a.(map[string]any); ok {
-			out += e.description(sub)
-		}
-	}
-	if items := mapSchema(res, "items"); items != nil {
-		out += e.description(items)
-	}
-	if ap := mapSchema(res, "additionalProperties"); ap != nil {
-		out += e.description(ap)
+	for _, sub := range parts(res) {
+		out += e.description(sub)
 	}
 	return out
 }
@@ -372,17 +381,8 @@ func (e *explainer) fieldList(s map[string]any, level int, history map[string]bo
 			}
 		}
 	}
-	all, _ := res["allOf"].([]any)
-	for _, a := range all {
-		if sub, ok := a.(map[string]any); ok {
-			b.WriteString(e.fieldList(sub, level, next))
-		}
-	}
-	if items := mapSchema(res, "items"); items != nil {
-		b.WriteString(e.fieldList(items, level, next))
-	}
-	if ap := mapSchema(res, "additionalProperties"); ap != nil {
-		b.WriteString(e.fieldList(ap, level, next))
+	for _, sub := range parts(res) {
+		b.WriteString(e.fieldList(sub, level, next))
 	}
 	return b.String()
 }
