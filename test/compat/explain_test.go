@@ -45,6 +45,17 @@ func TestExplainMatchesRealKubectl(t *testing.T) {
 	}
 }
 
+// TestRealKubectlReadsOpenAPIV2: the real kubectl decodes the protobuf
+// /openapi/v2 (its explain --output=plaintext-openapiv2 reads only that).
+func TestRealKubectlReadsOpenAPIV2(t *testing.T) {
+	need(t, "kubectl")
+	c := startCluster(t)
+	out := c.ok(t, "", "explain", "deployment.spec.template.spec.containers", "--output=plaintext-openapiv2")
+	mustMatch(t, "v2 explain", `(?s)^KIND:\s+Deployment\nVERSION:\s+apps/v1\n.*RESOURCE: containers <\[\]Object>.*name\s+<string> -required-`, out)
+	out = c.ok(t, "", "explain", "svc.spec.ports.targetPort", "--output=plaintext-openapiv2")
+	mustMatch(t, "IntOrString in v2", `FIELD:\s+targetPort <string>`, out)
+}
+
 const applyTwoContainers = `apiVersion: apps/v1
 kind: Deployment
 metadata:
