@@ -12,7 +12,7 @@ import (
 // against minik8s for most of them.)
 var unsupportedTop = []string{
 	"annotate", "api-versions", "attach", "auth", "certificate", "cluster-info",
-	"cp", "debug", "diff", "edit", "explain",
+	"cp", "debug", "diff", "edit",
 	"kustomize", "patch", "port-forward", "proxy", "replace",
 	"taint",
 }
