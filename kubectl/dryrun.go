@@ -16,7 +16,7 @@ func checkOutput(output string) error {
 	case "", "json", "yaml", "name":
 		return nil
 	}
-	return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: json,name,yaml", output)
+	return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml", output)
 }
 
 // dryRunQuery is the query a server dry run adds to a write.
