@@ -279,7 +279,7 @@ func (e *metaEdit) run(ctx context.Context, o *options, c *client.Client, f *met
 
 // printChanged prints a changed object as kubectl's printers do:
 // "kind/name <what>", "kind/name" (-o name) or the object (-o json|yaml).
-func printChanged(o *options, output string, s *selected, obj map[string]any, what string) error {
+func printChanged(o *options, output string, s *selected, obj any, what string) error {
 	if err := checkOutput(output); err != nil {
 		return err
 	}

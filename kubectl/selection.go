@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -213,6 +214,15 @@ func aggregateErr(o *options, errs []error) error {
 	case 0:
 		return nil
 	case 1:
+		if _, ok := client.AsStatus(errs[0]); !ok && strings.HasPrefix(errs[0].Error(), "error: ") {
+			// kubectl adds no second "error: " (nor newline).
+			msg := errs[0].Error()
+			if !strings.HasSuffix(msg, "\n") {
+				msg += "\n"
+			}
+			fmt.Fprint(o.err, msg)
+			return &reportedError{err: errs[0]}
+		}
 		return errs[0]
 	}
 	for _, err := range errs {

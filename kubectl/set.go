@@ -23,7 +23,7 @@ func newSetCommand(o *options) *cobra.Command {
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(newSetImageCommand(o))
+	cmd.AddCommand(newSetImageCommand(o), newSetEnvCommand(o), newSetResourcesCommand(o))
 	return cmd
 }
 
