@@ -228,3 +228,71 @@ func TestDeleteGracePeriodMatchesRealKubectl(t *testing.T) {
 		c.twin(t, args...)
 	}
 }
+
+const twoContainerDeployYAML = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: d
+spec:
+  replicas: 0
+  selector:
+    matchLabels: {app: d}
+  template:
+    metadata:
+      labels: {app: d}
+    spec:
+      containers:
+      - name: main
+        image: minik8s/testserver:latest
+        env:
+        - name: POD
+          valueFrom:
+            fieldRef: {fieldPath: metadata.name}
+      - name: side
+        image: busybox
+`
+
+// TestSetEnvAndResourcesMatchRealKubectl: set env and set resources
+// change the pod template alike and print the same.
+func TestSetEnvAndResourcesMatchRealKubectl(t *testing.T) {
+	need(t, "kubectl")
+	c := startCluster(t)
+	c.twins(t, twoContainerDeployYAML)
+	for _, args := range [][]string{
+		{"set", "env", "deployment/d", "A=1", "-n", "@"},
+		{"set", "env", "deployment/d", "A=1", "-n", "@"}, // no change: prints nothing
+		{"set", "env", "deployment/d", "A=2", "--overwrite=false", "-n", "@"},
+		{"set", "env", "deployment/d", "A=2", "B=3", "-c", "side", "-n", "@"},
+		{"set", "env", "deployment/d", "-e", "C=4", "--prefix=P_", "-n", "@"},
+		{"set", "env", "deployment/d", "--list", "-n", "@"},
+		{"set", "env", "deployment", "d", "A-", "-c", "main", "-n", "@"},
+		{"set", "env", "deployment/d", "A=1", "A-", "-n", "@"},
+		{"set", "env", "deployment/d", "1A=1", "-n", "@"},
+		{"set", "env", "deployment/d", "X=1", "-c", "nope", "-n", "@"},
+		{"set", "env", "deployment/d", "X=1", "--dry-run=client", "-o", "yaml", "-n", "@"},
+		{"set", "env", "deployment/d", "X=1", "--dry-run=server", "-n", "@"},
+		{"set", "env", "deployment/d", "X=1", "-o", "name", "-n", "@"},
+		{"set", "env", "deployment/d", "X=1", "--list", "-o", "yaml", "-n", "@"},
+		{"set", "env", "A=1", "-n", "@"},
+		{"set", "env", "deployment/d", "A=1", "pods", "-n", "@"},
+		{"set", "env", "deployment", "nope", "A=1", "-n", "@"},
+		{"set", "env", "deployment/d", "--keys=a", "-n", "@"},
+		{"set", "env", "deployments", "--all", "Z=9", "-o", "json", "-n", "@"},
+		{"set", "resources", "deployment/d", "--limits=cpu=200m,memory=512Mi", "-n", "@"},
+		{"set", "resources", "deployment/d", "--limits=cpu=200m,memory=512Mi", "-n", "@"},
+		{"set", "resources", "deployment/d", "--requests=cpu=100m", "-c", "side", "-n", "@"},
+		{"set", "resources", "deployment/d", "--requests=cpu=100m", "-c", "nope", "-n", "@"},
+		{"set", "resources", "deployment/d", "-n", "@"},
+		{"set", "resources", "deployment/d", "--limits=cpu", "-n", "@"},
+		{"set", "resources", "deployment/d", "--limits=cpu=abc", "-n", "@"},
+		{"set", "resources", "deployment/nope", "--limits=cpu=1", "-n", "@"},
+		{"set", "resources", "deployment/d", "--limits=cpu=1", "--dry-run=server", "-n", "@"},
+		{"set", "resources", "deployment/d", "--limits=cpu=2", "-o", "yaml", "-n", "@"},
+		{"set", "resources", "deployment/d", "--limits=cpu=3", "--dry-run=client", "-o", "json", "-n", "@"},
+		{"set", "resources", "-n", "@"},
+		{"set", "resources", "deployments", "--all", "-l", "a=b", "--limits=cpu=1", "-n", "@"},
+		{"get", "deployment", "d", "-n", "@", "-o", "jsonpath={.spec.template.spec.containers}"},
+	} {
+		c.twin(t, args...)
+	}
+}
