@@ -159,17 +159,17 @@ func newCreateDeploymentCommand(o *options) *cobra.Command {
 			if len(f.images) == 0 {
 				return requiredFlag("image")
 			}
-			var command []string
-			if n := cmd.ArgsLenAtDash(); n >= 0 {
-				args, command = args[:n], args[n:]
+			name, command, err := splitCommand(cmd, args)
+			if err != nil {
+				return err
 			}
-			if len(args) != 1 {
-				return usageError(cmd, "exactly one NAME is required, got %d", len(args))
+			if len(command) == 0 {
+				command = nil
 			}
 			if len(f.images) > 1 && len(command) > 0 {
 				return fmt.Errorf("cannot specify multiple --image options and command")
 			}
-			return createObject(cmd.Context(), o, &f.createFlags, newDeployment(args[0], f.images, command, f.replicas, f.port))
+			return createObject(cmd.Context(), o, &f.createFlags, newDeployment(name, f.images, command, f.replicas, f.port))
 		},
 	}
 	f.add(cmd)
