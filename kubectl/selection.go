@@ -84,7 +84,7 @@ func (s *selection) find(ctx context.Context, o *options, resources []string) (o
 	switch {
 	case len(s.files.files) > 0:
 		if len(resources) > 0 {
-			return nil, false, nil, errors.New("cannot specify both resource arguments and -f")
+			return nil, false, nil, errors.New("when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well")
 		}
 		srcs, err := s.files.read(o)
 		if err != nil {
