@@ -3,6 +3,7 @@ package kubectl
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"minik8s/pkg/api"
@@ -166,5 +167,74 @@ func TestJobFromCronJob(t *testing.T) {
 	}
 	if j := newJob("j", "busybox", nil); j.Spec.Template.Spec.RestartPolicy != "Never" || !reflect.DeepEqual(j.Spec.Template.Spec.Containers, []api.Container{{Name: "j", Image: "busybox"}}) {
 		t.Errorf("newJob: %+v", j.Spec)
+	}
+}
+
+func TestSetEnvParsing(t *testing.T) {
+	res, env, ok := splitEnvArgs([]string{"deployment/d", "A=1", "B-", "C=x=y"})
+	if !ok || !reflect.DeepEqual(res, []string{"deployment/d"}) || !reflect.DeepEqual(env, []string{"A=1", "B-", "C=x=y"}) {
+		t.Errorf("splitEnvArgs: %v %v %v", res, env, ok)
+	}
+	if _, _, ok := splitEnvArgs([]string{"d", "A=1", "pods"}); ok {
+		t.Error("splitEnvArgs accepted a resource after the variables")
+	}
+	vars, remove, err := parseEnv([]string{"A=1", "-", "B-"}, strings.NewReader("X=2 # two\n# comment\nY=\n"))
+	if err != nil || !reflect.DeepEqual(vars, []api.EnvVar{{Name: "A", Value: "1"}, {Name: "X", Value: "2 "}, {Name: "Y"}}) || !reflect.DeepEqual(remove, []string{"B"}) {
+		t.Errorf("parseEnv: %+v %v %v", vars, remove, err)
+	}
+	for spec, want := range map[string]string{
+		"A=1,A-": "can not both modify and remove the same environment variable in the same command",
+		"1A=x":   `"1A" is not a valid key name: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')`,
+	} {
+		if _, _, err := parseEnv(strings.Split(spec, ","), nil); err == nil || err.Error() != want {
+			t.Errorf("parseEnv %q: %v", spec, err)
+		}
+	}
+	got := updateEnv([]api.EnvVar{{Name: "A", Value: "1"}, {Name: "B", Value: "2"}, {Name: "C", Value: "3"}},
+		[]api.EnvVar{{Name: "D", Value: "4"}, {Name: "A", Value: "9"}}, []string{"B"})
+	if want := []api.EnvVar{{Name: "A", Value: "9"}, {Name: "C", Value: "3"}, {Name: "D", Value: "4"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("updateEnv: %+v", got)
+	}
+	if err := envConflict([]api.EnvVar{{Name: "A", Value: "1"}}, []api.EnvVar{{Name: "A", Value: "1"}}); err != nil {
+		t.Errorf("same value conflicts: %v", err)
+	}
+	if err := envConflict([]api.EnvVar{{Name: "A", Value: "1"}}, []api.EnvVar{{Name: "A", Value: "2"}}); err == nil || err.Error() != "'A' already has a value (1), and --overwrite is false" {
+		t.Errorf("envConflict: %v", err)
+	}
+}
+
+func TestSelectContainersAndResources(t *testing.T) {
+	for _, tc := range []struct {
+		s, spec string
+		want    bool
+	}{
+		{"web", "*", true}, {"web", "web", true}, {"web", "db", false},
+		{"web-side", "web*", true}, {"web-side", "*side", true}, {"side-web", "web*", true}, // kubectl's matcher does not anchor the first part
+		{"a-b-c", "a*c", true}, {"a-b-d", "a*c", false},
+	} {
+		if got := selectString(tc.s, tc.spec); got != tc.want {
+			t.Errorf("selectString(%q, %q) = %v", tc.s, tc.spec, got)
+		}
+	}
+	spec := &api.PodSpec{Containers: []api.Container{{Name: "main"}, {Name: "side"}}, InitContainers: []api.Container{{Name: "init"}}}
+	var names []string
+	for _, c := range selectContainers(spec, "*") {
+		names = append(names, c.Name)
+	}
+	if !reflect.DeepEqual(names, []string{"main", "side", "init"}) {
+		t.Errorf("selectContainers: %v", names)
+	}
+	limits, err := parseResourceList("cpu=100m,memory=256Mi")
+	if cpu := limits["cpu"]; err != nil || len(limits) != 2 || cpu.String() != "100m" {
+		t.Errorf("parseResourceList: %v %v", limits, err)
+	}
+	if _, err := parseResourceList("cpu"); err == nil || err.Error() != "Invalid argument syntax cpu, expected <resource>=<value>" {
+		t.Errorf("parseResourceList cpu: %v", err)
+	}
+	c := &spec.Containers[0]
+	c.Resources.Limits = api.ResourceList{"memory": limits["memory"]}
+	setResources(c, api.ResourceList{"cpu": limits["cpu"]}, nil)
+	if len(c.Resources.Limits) != 2 || c.Resources.Requests != nil {
+		t.Errorf("setResources: %+v", c.Resources)
 	}
 }
