@@ -203,7 +203,8 @@ func runDelete(ctx context.Context, o *options, d *deleteOptions, args []string)
 			}
 		}
 		if len(victims) == 0 {
-			fmt.Fprintln(o.err, noResources(ns, d.allNamespaces, len(targets) == 1 && targets[0].info.Namespaced))
+			// kubectl's DeleteResult: on stdout, with no namespace.
+			fmt.Fprintln(o.out, "No resources found")
 			return nil
 		}
 	}

@@ -296,3 +296,17 @@ func TestSetEnvAndResourcesMatchRealKubectl(t *testing.T) {
 		c.twin(t, args...)
 	}
 }
+
+// TestDeleteNothingMatchesRealKubectl: a delete that selects nothing says
+// so as kubectl does.
+func TestDeleteNothingMatchesRealKubectl(t *testing.T) {
+	need(t, "kubectl")
+	c := startCluster(t)
+	c.twins(t)
+	for _, args := range [][]string{
+		{"delete", "pods", "--all", "-n", "@"},
+		{"delete", "pods", "-l", "a=b", "--force", "-n", "@"},
+	} {
+		c.twin(t, args...)
+	}
+}
