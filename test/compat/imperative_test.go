@@ -122,8 +122,10 @@ func TestCreateJobMatchesRealKubectl(t *testing.T) {
 func TestLabelAndAnnotateMatchRealKubectl(t *testing.T) {
 	need(t, "kubectl")
 	c := startCluster(t)
-	c.twins(t, podYAML, dbPodYAML)
+	c.twins(t, podYAML, dbPodYAML, strings.ReplaceAll(podYAML, "web", "solo"))
 	for _, args := range [][]string{
+		// kubectl lists in a Go map's order: one label keeps it stable.
+		{"label", "pod", "solo", "--list", "-n", "@"},
 		{"label", "pod", "web", "app=x", "-n", "@"},
 		{"label", "pod", "web", "app=web", "-n", "@"},
 		{"label", "pod", "web", "app=x", "--overwrite", "-n", "@"},
@@ -137,7 +139,6 @@ func TestLabelAndAnnotateMatchRealKubectl(t *testing.T) {
 		{"label", "pods", "--all", "x=y", "-n", "@"},
 		{"label", "pods", "--all", "x=z", "-n", "@"},
 		{"label", "pods", "-l", "app=db", "x-", "-n", "@"},
-		{"label", "pod", "web", "--list", "-n", "@"},
 		{"label", "pod", "web", "nope", "a=b", "-n", "@"},
 		{"label", "pod", "web", "a=b", "--resource-version=1", "-n", "@"},
 		{"label", "pod", "web", "b=c", "--dry-run=client", "-n", "@"},
