@@ -11,7 +11,7 @@ import (
 // have; each says so instead of "unknown command". (The real kubectl works
 // against minik8s for most of them.)
 var unsupportedTop = []string{
-	"annotate", "api-versions", "attach", "auth", "certificate", "cluster-info",
+	"api-versions", "attach", "auth", "certificate", "cluster-info",
 	"cp", "debug", "diff", "edit",
 	"kustomize", "patch", "port-forward", "proxy", "replace",
 	"taint",
@@ -23,9 +23,7 @@ var unsupportedCreate = map[string]string{
 	"clusterrole":         "clusterroles",
 	"clusterrolebinding":  "clusterrolebindings",
 	"configmap":           "configmaps",
-	"cronjob":             "cronjobs",
 	"ingress":             "ingresses",
-	"job":                 "jobs",
 	"poddisruptionbudget": "poddisruptionbudgets",
 	"priorityclass":       "priorityclasses",
 	"quota":               "resourcequotas",
@@ -62,5 +60,5 @@ func unsupportedCommands() []*cobra.Command {
 var supportedList = strings.Join([]string{
 	"apply", "create", "get", "describe", "delete", "config", "api-resources", "version",
 	"wait", "label", "scale", "logs", "exec", "events", "run", "expose", "rollout", "set",
-	"cordon", "uncordon", "drain", "top", "autoscale",
+	"cordon", "uncordon", "drain", "top", "autoscale", "annotate",
 }, ", ")
