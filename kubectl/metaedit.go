@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -303,13 +305,8 @@ func metaMap(obj map[string]any, field string) map[string]any {
 
 // sortedKeys are m's keys in order (kubectl's order is a Go map's, so
 // any order matches it; sorting keeps ours stable).
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }
 
 // labelChangeMsg is kubectl's updateDataChangeMsg for label.
