@@ -137,3 +137,16 @@ func TestSchemas(t *testing.T) {
 		t.Errorf("PATCH parameters lack fieldValidation: %s", p)
 	}
 }
+
+// No two Go types may share a definition name (a rename or a trimmed
+// version suffix colliding after a type is added to pkg/api).
+func TestDefinitionNamesUnique(t *testing.T) {
+	byName := map[string]string{}
+	for typ, home := range homes(api.Served()) {
+		name := defName(typ, home)
+		if other, ok := byName[name]; ok && other != typ.String() {
+			t.Errorf("%s and %s are both %s", other, typ, name)
+		}
+		byName[name] = typ.String()
+	}
+}
