@@ -9,7 +9,7 @@ import "minik8s/pkg/api"
 // gets priority 0, the priority of a pod without a PriorityClass when no
 // class is the global default.
 func admitPodDefaults(pod *api.Pod) {
-	if pod.Spec.ServiceAccountName == "" && pod.Annotations[mirrorPodAnnotation] == "" {
+	if pod.Spec.ServiceAccountName == "" && pod.Annotations[configMirrorAnnotation] == "" {
 		pod.Spec.ServiceAccountName = defaultServiceAccount
 		pod.Spec.DeprecatedServiceAccount = defaultServiceAccount
 	}
@@ -36,6 +36,6 @@ func keepAdmittedFields(pod, old *api.Pod) {
 
 const (
 	defaultServiceAccount = "default"
-	// mirrorPodAnnotation marks the API copy of a kubelet's static pod.
-	mirrorPodAnnotation = "kubernetes.io/config.mirror"
+	// configMirrorAnnotation marks the API copy of a kubelet's static pod.
+	configMirrorAnnotation = "kubernetes.io/config.mirror"
 )

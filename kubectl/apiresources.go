@@ -175,8 +175,8 @@ func filterAPIResources(all []discoveredResource, f *apiResourcesFlags) []discov
 		case len(r.Verbs) == 0,
 			f.groupSet && r.Group != f.apiGroup,
 			f.nsSet && r.Namespaced != f.namespaced,
-			!containsAll(r.Verbs, f.verbs),
-			!containsAll(r.Categories, f.categories):
+			!hasAllOf(r.Verbs, f.verbs),
+			!hasAllOf(r.Categories, f.categories):
 			continue
 		}
 		out = append(out, r)
@@ -184,7 +184,7 @@ func filterAPIResources(all []discoveredResource, f *apiResourcesFlags) []discov
 	return out
 }
 
-func containsAll(have, want []string) bool {
+func hasAllOf(have, want []string) bool {
 	for _, w := range want {
 		if !slices.Contains(have, w) {
 			return false

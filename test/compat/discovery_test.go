@@ -111,3 +111,30 @@ func TestDiscoveryListsSubresources(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultsMatchRealKubectl: the namespace label and a minimal pod's
+// defaults read the same through the real kubectl and ours, and the
+// label selects namespaces as on Kubernetes.
+func TestDefaultsMatchRealKubectl(t *testing.T) {
+	need(t, "kubectl")
+	c := startCluster(t)
+	c.ok(t, "", "create", "namespace", "team-a")
+	c.ok(t, "", "run", "minimal", "--image=busybox", "--restart=Never")
+	for _, args := range [][]string{
+		{"get", "ns", "--show-labels"},
+		{"get", "ns", "-l", "kubernetes.io/metadata.name=team-a"},
+		{"get", "ns", "-l", "kubernetes.io/metadata.name in (default,kube-system)", "-o", "name"},
+		{"get", "pod", "minimal", "-o", "jsonpath={.spec.serviceAccountName} {.spec.serviceAccount} {.spec.priority} {.spec.securityContext} {.spec.enableServiceLinks} {.spec.tolerations[*].key}"},
+	} {
+		c.sameTable(t, args...)
+	}
+	out := c.ok(t, "", "get", "pod", "minimal", "-o", "jsonpath={.spec.serviceAccountName} {.spec.serviceAccount} {.spec.priority} {.spec.securityContext} {.spec.tolerations[*].tolerationSeconds}")
+	if out != "default default 0 {} 300 300" {
+		t.Errorf("pod defaults through the real kubectl: %q", out)
+	}
+	// The label cannot be changed through kubectl either.
+	c.ok(t, "", "label", "ns", "team-a", "kubernetes.io/metadata.name=other", "--overwrite")
+	if out := c.ok(t, "", "get", "ns", "team-a", "-o", "jsonpath={.metadata.labels}"); out != `{"kubernetes.io/metadata.name":"team-a"}` {
+		t.Errorf("labels after relabelling: %s", out)
+	}
+}

@@ -13,8 +13,8 @@ import (
 	"minik8s/pkg/api"
 )
 
-// specOf GETs an object and returns its spec as generic JSON.
-func specOf(t *testing.T, url string) map[string]any {
+// defaultsSpecOf GETs an object and returns its spec as generic JSON.
+func defaultsSpecOf(t *testing.T, url string) map[string]any {
 	t.Helper()
 	var obj struct {
 		Spec map[string]any `json:"spec"`
@@ -25,7 +25,7 @@ func specOf(t *testing.T, url string) map[string]any {
 	return obj.Spec
 }
 
-func jsonOf(t *testing.T, s string) map[string]any {
+func defaultsJSONOf(t *testing.T, s string) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal([]byte(s), &m); err != nil {
@@ -45,7 +45,7 @@ func TestPodDefaultsAsKubernetes(t *testing.T) {
 	pods := ts.URL + "/api/v1/namespaces/default/pods"
 	mustDo(t, http.StatusCreated, "POST", pods, "application/json",
 		`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"minimal"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}`)
-	want := jsonOf(t, `{
+	want := defaultsJSONOf(t, `{
 		"containers":[{"name":"c","image":"busybox","imagePullPolicy":"Always","resources":{},
 			"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"}],
 		"dnsPolicy":"ClusterFirst","enableServiceLinks":true,"priority":0,"restartPolicy":"Always",
@@ -54,7 +54,7 @@ func TestPodDefaultsAsKubernetes(t *testing.T) {
 		"tolerations":[
 			{"effect":"NoExecute","key":"node.kubernetes.io/not-ready","operator":"Exists","tolerationSeconds":300},
 			{"effect":"NoExecute","key":"node.kubernetes.io/unreachable","operator":"Exists","tolerationSeconds":300}]}`)
-	if got := specOf(t, pods+"/minimal"); !reflect.DeepEqual(got, want) {
+	if got := defaultsSpecOf(t, pods+"/minimal"); !reflect.DeepEqual(got, want) {
 		t.Errorf("minimal pod spec:\n got %v\nwant %v", got, want)
 	}
 
@@ -62,13 +62,13 @@ func TestPodDefaultsAsKubernetes(t *testing.T) {
 	// serviceAccountName is empty; an explicit one is kept.
 	mustDo(t, http.StatusCreated, "POST", pods, "application/json",
 		`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"old"},"spec":{"serviceAccount":"builder","containers":[{"name":"c","image":"busybox:1.36"}]}}`)
-	if s := specOf(t, pods+"/old"); s["serviceAccountName"] != "builder" || s["serviceAccount"] != "builder" {
+	if s := defaultsSpecOf(t, pods+"/old"); s["serviceAccountName"] != "builder" || s["serviceAccount"] != "builder" {
 		t.Errorf("deprecated serviceAccount: %v", s)
 	}
 	// A mirror pod has no service account.
 	mustDo(t, http.StatusCreated, "POST", pods, "application/json",
 		`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"mirror","annotations":{"kubernetes.io/config.mirror":"x"}},"spec":{"nodeName":"n1","containers":[{"name":"c","image":"busybox"}]}}`)
-	if s := specOf(t, pods+"/mirror"); s["serviceAccountName"] != nil || s["serviceAccount"] != nil {
+	if s := defaultsSpecOf(t, pods+"/mirror"); s["serviceAccountName"] != nil || s["serviceAccount"] != nil {
 		t.Errorf("mirror pod service account: %v", s)
 	}
 	// A securityContext field minik8s does not implement is refused, not dropped.
@@ -83,7 +83,7 @@ func TestPodDefaultsAsKubernetes(t *testing.T) {
 	// So does one that leaves the server-set fields out: they are kept.
 	mustDo(t, http.StatusOK, "PUT", pods+"/minimal", "application/json",
 		`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"minimal","labels":{"v":"2"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}`)
-	if got := specOf(t, pods+"/minimal"); !reflect.DeepEqual(got, want) {
+	if got := defaultsSpecOf(t, pods+"/minimal"); !reflect.DeepEqual(got, want) {
 		t.Errorf("after a PUT without defaults:\n got %v\nwant %v", got, want)
 	}
 
@@ -91,7 +91,7 @@ func TestPodDefaultsAsKubernetes(t *testing.T) {
 	mustDo(t, http.StatusCreated, "POST", ts.URL+"/apis/apps/v1/namespaces/default/deployments", "application/json",
 		`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"replicas":0,"selector":{"matchLabels":{"app":"d"}},
 		"template":{"metadata":{"labels":{"app":"d"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}`)
-	tmpl := specOf(t, ts.URL+"/apis/apps/v1/namespaces/default/deployments/d")["template"].(map[string]any)["spec"].(map[string]any)
+	tmpl := defaultsSpecOf(t, ts.URL+"/apis/apps/v1/namespaces/default/deployments/d")["template"].(map[string]any)["spec"].(map[string]any)
 	if !reflect.DeepEqual(tmpl["securityContext"], map[string]any{}) || tmpl["serviceAccountName"] != nil || tmpl["priority"] != nil || tmpl["tolerations"] != nil {
 		t.Errorf("deployment template spec: %v", tmpl)
 	}
