@@ -55,13 +55,7 @@ func dialInNetns(ctx context.Context, nsPath, network, addr string) (net.Conn, e
 
 // kubeletClient is the HTTP client of the apiserver's requests to kubelets.
 func (s *Server) kubeletClient() *http.Client {
-	tr := &http.Transport{DisableKeepAlives: true}
-	if ns := s.opts.KubeletDialNetns; ns != "" {
-		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return dialInNetns(ctx, ns, network, addr)
-		}
-	}
-	return &http.Client{Transport: tr}
+	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true, DialContext: s.labDial}}
 }
 
 // kubeletURL is the kubelet address of the node a pod runs on.

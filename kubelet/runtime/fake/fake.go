@@ -9,6 +9,8 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,11 +39,21 @@ type Behavior struct {
 	// time, or until its ctx ends) before the kill, like a process that
 	// ignores SIGTERM.
 	IgnoreSIGTERM bool
+	// Process, when set, is the container's process: it runs in its own
+	// goroutine once the container starts, with the container's stdin
+	// (empty unless created with Stdin) and its log file as output, and
+	// the container exits with the code it returns.
+	Process func(stdin io.Reader, out io.Writer) int32
 }
 
 type container struct {
 	c   runtime.Container
 	cfg runtime.ContainerConfig
+	// stdin of a container created with Stdin: the process reads stdinR,
+	// ContainerStdin hands out stdinW until it is closed.
+	stdinR      *io.PipeReader
+	stdinW      *io.PipeWriter
+	stdinClosed bool
 }
 
 // Runtime is the fake. The zero value is not usable: call New.
@@ -427,6 +439,9 @@ func (r *Runtime) CreateContainer(ctx context.Context, sandboxID string, cfg *ru
 		},
 		cfg: *cfg,
 	}
+	if cfg.Stdin {
+		c.stdinR, c.stdinW = io.Pipe()
+	}
 	r.containers[id] = c
 	return id, nil
 }
@@ -458,9 +473,56 @@ func (r *Runtime) StartContainer(ctx context.Context, id string) error {
 		r.exitLocked(c, 137, true)
 	case b.Exit:
 		r.exitLocked(c, b.ExitCode, false)
+	case b.Process != nil:
+		go r.runProcess(id, c, b.Process)
 	}
 	return nil
 }
+
+// runProcess runs a Behavior's Process and exits the container with its code.
+func (r *Runtime) runProcess(id string, c *container, proc func(io.Reader, io.Writer) int32) {
+	var in io.Reader = strings.NewReader("")
+	if c.stdinR != nil {
+		in = c.stdinR
+	}
+	out := io.Discard
+	if c.cfg.LogPath != "" {
+		if err := os.MkdirAll(filepath.Dir(c.cfg.LogPath), 0o755); err == nil {
+			if f, err := os.OpenFile(c.cfg.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err == nil {
+				defer f.Close()
+				out = f
+			}
+		}
+	}
+	code := proc(in, out)
+	_ = r.Exit(id, code)
+}
+
+// ContainerStdin implements runtime.Runtime.
+func (r *Runtime) ContainerStdin(_ context.Context, id string) (io.WriteCloser, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.containers[id]
+	if !ok {
+		return nil, fmt.Errorf("container %q: %w", id, ErrNotFound)
+	}
+	if c.stdinW == nil || c.stdinClosed {
+		return nil, nil
+	}
+	return &stdinWriter{PipeWriter: c.stdinW, close: func() {
+		r.mu.Lock()
+		c.stdinClosed = true
+		r.mu.Unlock()
+	}}, nil
+}
+
+// stdinWriter closes the container's stdin for good.
+type stdinWriter struct {
+	*io.PipeWriter
+	close func()
+}
+
+func (w *stdinWriter) Close() error { w.close(); return w.PipeWriter.Close() }
 
 // StopContainer implements runtime.Runtime: a running container exits 137
 // (as if it ignored SIGTERM; call Exit first to model a graceful exit). With
@@ -646,6 +708,9 @@ func (r *Runtime) exitLocked(c *container, code int32, oom bool) {
 		return
 	}
 	c.c.State = runtime.ContainerExited
+	if c.stdinR != nil { // the process is gone: nobody reads stdin
+		c.stdinR.Close()
+	}
 	c.c.FinishedAt = r.now
 	c.c.ExitCode = code
 	c.c.NeedsReap = true
