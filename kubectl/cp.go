@@ -172,6 +172,7 @@ func (x *cpExec) fromPod(ctx context.Context, src cpSpec, dest string) error {
 	}()
 	prefix := stripPathShortcuts(path.Clean(strings.TrimLeft(src.file, `/\`)))
 	err := x.untar(pr, dest, prefix, src)
+	_, _ = io.Copy(io.Discard, pr) // the archive's padding, until the exec ends
 	pr.Close()
 	if eerr := <-execErr; eerr != nil {
 		return execError(x.o.err, eerr)

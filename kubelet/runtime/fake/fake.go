@@ -110,6 +110,20 @@ func New() *Runtime {
 
 // --- hooks -----------------------------------------------------------------
 
+// SetExecFunc sets ExecFunc (safe while a kubelet uses the runtime).
+func (r *Runtime) SetExecFunc(fn func(id string, opts runtime.ExecOptions) (int, error)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ExecFunc = fn
+}
+
+// SetPodCIDRPrefix sets PodCIDRPrefix (safe while a kubelet uses the runtime).
+func (r *Runtime) SetPodCIDRPrefix(p string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.PodCIDRPrefix = p
+}
+
 // Now returns the fake clock.
 func (r *Runtime) Now() time.Time {
 	r.mu.Lock()
