@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"testing"
 )
@@ -139,5 +140,35 @@ func TestMakeTarAndUntar(t *testing.T) {
 	}
 	if !bytes.Contains(errb.Bytes(), []byte("is outside target destination, skipping")) {
 		t.Fatalf("stderr = %q", errb.String())
+	}
+}
+
+func TestProxyFilter(t *testing.T) {
+	f := &proxyFilter{}
+	var err error
+	for _, l := range []struct {
+		s   string
+		dst *[]*regexp.Regexp
+	}{{defaultAcceptHosts, &f.acceptHosts}, {defaultAcceptPaths, &f.acceptPaths}, {defaultRejectPaths, &f.rejectPaths}, {defaultRejectMeths, &f.rejectMethods}} {
+		if *l.dst, err = compileList(l.s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		method, path, host string
+		want               bool
+	}{
+		{"GET", "/api/v1/namespaces/default/services/web:80/proxy/", "127.0.0.1:8001", true},
+		{"GET", "/api/v1/pods", "localhost:8001", true},
+		{"GET", "/api/v1/pods", "[::1]:8001", false}, // as kubectl: the host is ::1, the pattern wants brackets
+		{"GET", "/api/v1/pods", "evil.example:8001", false},
+		{"POST", "/api/v1/namespaces/default/pods/web/exec", "127.0.0.1:8001", false},
+		{"GET", "/api/v1/namespaces/default/pods/web/attach", "127.0.0.1", false},
+		{"GET", "/api/v1/namespaces/default/pods/web/log", "127.0.0.1", true},
+	}
+	for _, tt := range tests {
+		if got := f.accept(tt.method, tt.path, tt.host); got != tt.want {
+			t.Errorf("accept(%s %s %s) = %v", tt.method, tt.path, tt.host, got)
+		}
 	}
 }
