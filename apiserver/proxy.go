@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"minik8s/pkg/api"
+	"minik8s/pkg/netnsdial"
 )
 
 // splitSchemeNamePort splits a proxy id "[scheme:]name[:port]" as
@@ -204,7 +205,7 @@ func (s *Server) proxyHTTP(w http.ResponseWriter, r *http.Request, loc *url.URL,
 // the apiserver has one, else from its own.
 func (s *Server) labDial(ctx context.Context, network, addr string) (net.Conn, error) {
 	if ns := s.opts.KubeletDialNetns; ns != "" {
-		return dialInNetns(ctx, ns, network, addr)
+		return netnsdial.Dial(ctx, ns, network, addr)
 	}
 	return (&net.Dialer{}).DialContext(ctx, network, addr)
 }

@@ -51,6 +51,7 @@ func (k *Kubelet) router() *gin.Engine {
 	e.GET("/containerLogs/:ns/:pod/:container", withPathValues(k.serveLogs))
 	e.Any("/exec/:ns/:pod/:container", withPathValues(k.serveExec))
 	e.Any("/attach/:ns/:pod/:container", withPathValues(k.serveAttach))
+	e.Any("/portForward/:ns/:pod", withPathValues(k.servePortForward))
 	e.GET("/stats/summary", gin.WrapF(k.serveStatsSummary))
 	return e
 }

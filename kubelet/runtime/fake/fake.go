@@ -78,6 +78,7 @@ type Runtime struct {
 	// ExecFunc, when set, runs Exec; otherwise Exec echoes the command to
 	// Stdout and returns 0.
 	ExecFunc func(id string, opts runtime.ExecOptions) (int, error)
+	noNetNS bool // SetNoNetNS
 	// PodCIDRPrefix is the prefix of fake pod IPs ("10.244.0." by default).
 	PodCIDRPrefix string
 	// NodeIP is the IP of hostNetwork sandboxes ("192.168.77.11" by default).
@@ -115,6 +116,14 @@ func (r *Runtime) SetExecFunc(fn func(id string, opts runtime.ExecOptions) (int,
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.ExecFunc = fn
+}
+
+// SetNoNetNS makes new sandboxes have no network namespace path, so that
+// the kubelet reaches their ports on the host (port-forward tests).
+func (r *Runtime) SetNoNetNS() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.noNetNS = true
 }
 
 // SetPodCIDRPrefix sets PodCIDRPrefix (safe while a kubelet uses the runtime).
@@ -353,7 +362,9 @@ func (r *Runtime) RunPodSandbox(ctx context.Context, cfg *runtime.SandboxConfig)
 	} else {
 		r.nextIP++
 		sb.IP = r.PodCIDRPrefix + strconv.Itoa(1+r.nextIP) // .2, .3, ... (.1 is the bridge)
-		sb.NetNSPath = "/run/netns/cni-" + id
+		if !r.noNetNS {
+			sb.NetNSPath = "/run/netns/cni-" + id
+		}
 	}
 	r.sandboxes[id] = sb
 	r.sbConfigs[id] = *cfg
