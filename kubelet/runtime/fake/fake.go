@@ -78,7 +78,7 @@ type Runtime struct {
 	// ExecFunc, when set, runs Exec; otherwise Exec echoes the command to
 	// Stdout and returns 0.
 	ExecFunc func(id string, opts runtime.ExecOptions) (int, error)
-	noNetNS bool // SetNoNetNS
+	noNetNS  bool // SetNoNetNS
 	// PodCIDRPrefix is the prefix of fake pod IPs ("10.244.0." by default).
 	PodCIDRPrefix string
 	// NodeIP is the IP of hostNetwork sandboxes ("192.168.77.11" by default).
