@@ -23,13 +23,11 @@ const attachPoll = 100 * time.Millisecond
 // comes back from its log file until the container exits or the client
 // goes. The apiserver proxies pods/{name}/attach here.
 func (k *Kubelet) serveAttach(w http.ResponseWriter, r *http.Request) {
-	ns, name, container := r.PathValue("ns"), r.PathValue("pod"), r.PathValue("container")
-	obj, ok := k.informer.Store().GetByName(ns, name)
+	container := r.PathValue("container")
+	pod, ok := k.requestPod(w, r)
 	if !ok {
-		http.Error(w, fmt.Sprintf("pod %s/%s not found on this node", ns, name), http.StatusNotFound)
 		return
 	}
-	pod := obj.(*api.Pod)
 	opts, err := remotecommand.ParseAttachOptions(r.URL.Query())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -54,6 +52,18 @@ func (k *Kubelet) serveAttach(w http.ResponseWriter, r *http.Request) {
 	remotecommand.Serve(w, r, opts, func(ctx context.Context, s remotecommand.Streams) (int, error) {
 		return 0, k.attach(ctx, attachTarget{pod: pod, container: container, id: id, logPath: logPath, stdinOnce: stdinOnce}, s)
 	})
+}
+
+// requestPod is the pod a streaming request's path names ({ns}, {pod});
+// a pod this node does not run is answered 404.
+func (k *Kubelet) requestPod(w http.ResponseWriter, r *http.Request) (*api.Pod, bool) {
+	ns, name := r.PathValue("ns"), r.PathValue("pod")
+	obj, ok := k.informer.Store().GetByName(ns, name)
+	if !ok {
+		http.Error(w, fmt.Sprintf("pod %s/%s not found on this node", ns, name), http.StatusNotFound)
+		return nil, false
+	}
+	return obj.(*api.Pod), true
 }
 
 // attachTarget is the running container an attach is for.

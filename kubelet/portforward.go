@@ -67,13 +67,10 @@ type streamPair struct {
 
 // servePortForward serves /portForward/{ns}/{pod}.
 func (k *Kubelet) servePortForward(w http.ResponseWriter, r *http.Request) {
-	ns, name := r.PathValue("ns"), r.PathValue("pod")
-	obj, ok := k.informer.Store().GetByName(ns, name)
+	pod, ok := k.requestPod(w, r)
 	if !ok {
-		http.Error(w, fmt.Sprintf("pod %s/%s not found on this node", ns, name), http.StatusNotFound)
 		return
 	}
-	pod := obj.(*api.Pod)
 	netnsPath, err := k.podNetNS(r.Context(), pod)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
