@@ -110,3 +110,25 @@ func TestProxyRest(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscoveryStreamingSubresources: the subresources the real kubectl
+// uses for attach, port-forward and proxy are listed with Kubernetes'
+// verbs and kinds.
+func TestDiscoveryStreamingSubresources(t *testing.T) {
+	res, _ := resourceList("", "v1")
+	got := map[string]string{}
+	for _, r := range res {
+		got[r.Name] = r.Kind + " " + strings.Join(r.Verbs, ",")
+	}
+	for name, want := range map[string]string{
+		"pods/attach":      "PodAttachOptions create,get",
+		"pods/portforward": "PodPortForwardOptions create,get",
+		"pods/proxy":       "PodProxyOptions create,delete,get,patch,update",
+		"services/proxy":   "ServiceProxyOptions create,delete,get,patch,update",
+		"pods/exec":        "PodExecOptions create,get",
+	} {
+		if got[name] != want {
+			t.Errorf("%s: %q, want %q", name, got[name], want)
+		}
+	}
+}
