@@ -27,6 +27,7 @@ type Options struct {
 	AccessLog             bool          // --access-log
 	UnsafeNoFsync         bool          // tests only: embedded etcd without fsync
 	KubeletDialNetns      string        // --kubelet-dial-netns: reach kubelets from inside this network namespace (the lab)
+	ProxyAllowLoopback    bool          // tests only: pods/proxy and services/proxy may dial loopback addresses
 
 	DefaultNotReadyTolerationSeconds    int64  // --default-not-ready-toleration-seconds: added to every new pod
 	DefaultUnreachableTolerationSeconds int64  // --default-unreachable-toleration-seconds: added to every new pod

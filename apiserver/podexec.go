@@ -13,11 +13,13 @@ import (
 	"minik8s/pkg/api"
 )
 
-// isPodExec says whether a path is a pods/{name}/exec request: a
-// long-running stream the request timeout must not cut.
+// isPodExec says whether a path is a pods/{name}/exec, attach or
+// portforward request: a long-running stream the request timeout must not cut.
 func isPodExec(path string) bool {
-	return strings.HasPrefix(path, "/api/v1/namespaces/") && strings.HasSuffix(path, "/exec") &&
-		strings.Count(path, "/") == 7 && strings.Split(path, "/")[5] == "pods"
+	if !strings.HasPrefix(path, "/api/v1/namespaces/") || strings.Count(path, "/") != 7 || strings.Split(path, "/")[5] != "pods" {
+		return false
+	}
+	return strings.HasSuffix(path, "/exec") || strings.HasSuffix(path, "/attach") || strings.HasSuffix(path, "/portforward")
 }
 
 // isFollowedLog is `pods/{name}/log?follow=true`: a stream, like a watch,
@@ -30,6 +32,11 @@ func isFollowedLog(r *http.Request, path string) bool {
 // podExecTarget checks a pods/{name}/exec request against the pod and
 // returns the container it runs in: the named one, or the only one.
 func podExecTarget(pod *api.Pod, container string) (string, error) {
+	return podStreamTarget(pod, container, "exec into")
+}
+
+// podStreamTarget is podExecTarget for a verb ("exec into", "attach").
+func podStreamTarget(pod *api.Pod, container, verb string) (string, error) {
 	c, err := podContainer(pod, container)
 	if err != nil {
 		return "", err
@@ -38,7 +45,7 @@ func podExecTarget(pod *api.Pod, container string) (string, error) {
 	case api.PodRunning:
 		return c, nil
 	case api.PodSucceeded, api.PodFailed:
-		return "", errBadRequest(fmt.Sprintf("cannot exec into a container in a completed pod; current phase is %s", pod.Status.Phase))
+		return "", errBadRequest(fmt.Sprintf("cannot %s a container in a completed pod; current phase is %s", verb, pod.Status.Phase))
 	default:
 		if pod.Spec.NodeName == "" {
 			return "", errBadRequest(fmt.Sprintf("pod %s does not have a host assigned", pod.Name))
@@ -58,25 +65,64 @@ func podExecTarget(pod *api.Pod, container string) (string, error) {
 // byte for byte. The kubelet speaks the streaming protocol; a kubelet
 // refusal comes back as a Status with the kubelet's code and message.
 func (s *Server) servePodExec(w http.ResponseWriter, r *http.Request, rt route) error {
+	return s.servePodStream(w, r, rt, "exec", "exec into")
+}
+
+// servePodAttach proxies GET/POST pods/{name}/attach to the kubelet's
+// /attach/{ns}/{pod}/{container}, as servePodExec does.
+func (s *Server) servePodAttach(w http.ResponseWriter, r *http.Request, rt route) error {
+	return s.servePodStream(w, r, rt, "attach", "attach")
+}
+
+// servePodStream proxies a container stream (exec, attach) to the kubelet.
+func (s *Server) servePodStream(w http.ResponseWriter, r *http.Request, rt route, kubeletPath, verb string) error {
 	obj, _, err := s.getObject(r.Context(), rt.info, rt.namespace, rt.name)
 	if err != nil {
 		return mapStoreError(err, route{info: rt.info, namespace: rt.namespace, name: rt.name})
 	}
 	pod := obj.(*api.Pod)
 	q := r.URL.Query()
-	container, err := podExecTarget(pod, q.Get("container"))
+	container, err := podStreamTarget(pod, q.Get("container"), verb)
 	if err != nil {
 		return err
 	}
+	q.Del("container")
+	return s.proxyUpgrade(w, r, pod, "/"+kubeletPath+"/"+url.PathEscape(rt.namespace)+"/"+url.PathEscape(rt.name)+"/"+url.PathEscape(container), q)
+}
+
+// servePodPortForward proxies GET/POST pods/{name}/portforward (a SPDY
+// upgrade, or a WebSocket tunnelling SPDY) to the kubelet's
+// /portForward/{ns}/{pod}.
+func (s *Server) servePodPortForward(w http.ResponseWriter, r *http.Request, rt route) error {
+	obj, _, err := s.getObject(r.Context(), rt.info, rt.namespace, rt.name)
+	if err != nil {
+		return mapStoreError(err, route{info: rt.info, namespace: rt.namespace, name: rt.name})
+	}
+	pod := obj.(*api.Pod)
+	if pod.Status.Phase != api.PodRunning {
+		return errBadRequest(fmt.Sprintf("unable to forward port because pod is not running. Current status=%s", pod.Status.Phase))
+	}
+	return s.proxyUpgrade(w, r, pod, "/portForward/"+url.PathEscape(rt.namespace)+"/"+url.PathEscape(rt.name), r.URL.Query())
+}
+
+// proxyUpgrade sends an upgrade request to the kubelet of the pod's node
+// at path with query q and, once the kubelet switches protocols, joins the
+// two connections byte for byte. A kubelet refusal comes back as a Status
+// with the kubelet's code and message.
+func (s *Server) proxyUpgrade(w http.ResponseWriter, r *http.Request, pod *api.Pod, path string, q url.Values) error {
 	u, err := s.kubeletURL(r.Context(), pod)
 	if err != nil {
 		return err
 	}
-	u.Path = "/exec/" + url.PathEscape(rt.namespace) + "/" + url.PathEscape(rt.name) + "/" + url.PathEscape(container)
-	q.Del("container")
+	u.Path = path
 	u.RawQuery = q.Encode()
-	// A WebSocket handshake is a GET, whatever verb the client routed by.
-	req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, u.String(), nil)
+	// A WebSocket handshake is a GET, whatever verb the client routed by;
+	// a SPDY upgrade keeps its verb (kubectl sends POST).
+	method := http.MethodGet
+	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		method = r.Method
+	}
+	req, err := http.NewRequestWithContext(r.Context(), method, u.String(), nil)
 	if err != nil {
 		return errInternal(err)
 	}

@@ -7,61 +7,15 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-
-	"golang.org/x/sys/unix"
 
 	"minik8s/pkg/api"
 )
 
-// dialInNetns dials addr from inside the network namespace at nsPath (a
-// path, or a name under /run/netns): the lab's node addresses exist only
-// there. The OS thread is locked, moved into the namespace for the dial
-// and moved back.
-func dialInNetns(ctx context.Context, nsPath, network, addr string) (net.Conn, error) {
-	if !strings.Contains(nsPath, "/") {
-		nsPath = filepath.Join("/run/netns", nsPath)
-	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	orig, err := unix.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()), unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("own network namespace: %w", err)
-	}
-	defer unix.Close(orig)
-	target, err := unix.Open(nsPath, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("network namespace %s: %w", nsPath, err)
-	}
-	defer unix.Close(target)
-	if err := unix.Setns(target, unix.CLONE_NEWNET); err != nil {
-		return nil, fmt.Errorf("enter network namespace %s: %w", nsPath, err)
-	}
-	conn, dialErr := (&net.Dialer{}).DialContext(ctx, network, addr)
-	if err := unix.Setns(orig, unix.CLONE_NEWNET); err != nil {
-		// The thread is in the wrong namespace: never unlock it (the
-		// runtime then ends it with the goroutine).
-		if conn != nil {
-			conn.Close()
-		}
-		runtime.LockOSThread()
-		return nil, fmt.Errorf("leave network namespace %s: %w", nsPath, err)
-	}
-	return conn, dialErr
-}
-
 // kubeletClient is the HTTP client of the apiserver's requests to kubelets.
 func (s *Server) kubeletClient() *http.Client {
-	tr := &http.Transport{DisableKeepAlives: true}
-	if ns := s.opts.KubeletDialNetns; ns != "" {
-		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return dialInNetns(ctx, ns, network, addr)
-		}
-	}
-	return &http.Client{Transport: tr}
+	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true, DialContext: s.labDial}}
 }
 
 // kubeletURL is the kubelet address of the node a pod runs on.

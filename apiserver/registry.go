@@ -65,6 +65,8 @@ type subresource struct {
 	serve   func(s *Server, w http.ResponseWriter, r *http.Request, rt route) error
 	// kind (and group/version, if not the parent's) discovery names.
 	kind, group, version string
+	// anyPath: {sub}/{path...} is served too (proxy).
+	anyPath bool
 }
 
 // verbs are the discovery verbs of a subresource's methods.

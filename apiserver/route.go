@@ -120,9 +120,13 @@ func addResourceRoutes(e *gin.Engine, base string, info *api.ResourceInfo, serve
 	})
 	for name, sr := range subs {
 		sr := sr
-		e.Any(coll+"/:name/"+name, func(c *gin.Context) {
+		h := func(c *gin.Context) {
 			serve(c.Writer, c.Request, at(c.Param("namespace"), c.Param("name"), name), &sr)
-		})
+		}
+		e.Any(coll+"/:name/"+name, h)
+		if sr.anyPath {
+			e.Any(coll+"/:name/"+name+"/*path", h)
+		}
 	}
 }
 

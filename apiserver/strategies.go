@@ -27,6 +27,10 @@ func (podStrategy) Subresources() map[string]subresource {
 		"log":      {methods: []string{http.MethodGet}, serve: (*Server).servePodLog, kind: "Pod"},
 		"exec":     {methods: []string{http.MethodGet, http.MethodPost}, serve: (*Server).servePodExec, kind: "PodExecOptions"},
 		"eviction": {methods: []string{http.MethodPost}, serve: (*Server).evict, kind: "Eviction", group: "policy", version: "v1"},
+		"attach":   {methods: []string{http.MethodGet, http.MethodPost}, serve: (*Server).servePodAttach, kind: "PodAttachOptions"},
+		"portforward": {methods: []string{http.MethodGet, http.MethodPost}, serve: (*Server).servePodPortForward,
+			kind: "PodPortForwardOptions"},
+		"proxy": {methods: proxyMethods, serve: (*Server).servePodProxy, kind: "PodProxyOptions", anyPath: true},
 	}
 }
 
@@ -36,6 +40,16 @@ func (podStrategy) Subresources() map[string]subresource {
 // serialises this server's allocations; etcd's compare-and-swap guards
 // against other apiservers.
 type serviceStrategy struct{ defaultStrategy }
+
+// Subresources: services/{name}/proxy[/path] (proxy.go).
+func (serviceStrategy) Subresources() map[string]subresource {
+	return map[string]subresource{
+		"proxy": {methods: proxyMethods, serve: (*Server).serveServiceProxy, kind: "ServiceProxyOptions", anyPath: true},
+	}
+}
+
+// proxyMethods are the verbs pods/proxy and services/proxy forward.
+var proxyMethods = []string{http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
 func (serviceStrategy) BeginCreate(ctx context.Context, s *Server, obj api.Object) (finishFunc, error) {
 	svc := obj.(*api.Service)

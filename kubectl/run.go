@@ -3,6 +3,7 @@ package kubectl
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,8 +12,10 @@ import (
 
 // `kubectl run NAME --image=IMAGE`: one pod, as kubectl's BasicPod
 // generator makes it (label run=NAME unless --labels, dnsPolicy
-// ClusterFirst, restartPolicy from --restart). Attaching (-i, -t, --rm,
-// --attach) is not supported: create the pod, then kubectl exec.
+// ClusterFirst, restartPolicy from --restart). With -i or --attach it
+// waits for the pod, attaches (or prints the logs of a pod that already
+// finished), waits for the exit code (restart Never/OnFailure) and with
+// --rm deletes the pod, as kubectl's run.go.
 
 type runFlags struct {
 	createFlags
@@ -21,6 +24,8 @@ type runFlags struct {
 	env                    []string
 	command                bool
 	stdin, tty, rm, attach bool
+	quiet, leaveStdinOpen  bool
+	timeout                time.Duration
 }
 
 func newRunCommand(o *options) *cobra.Command {
@@ -36,12 +41,24 @@ func newRunCommand(o *options) *cobra.Command {
 			if len(args) == 0 {
 				return usageError(cmd, "NAME is required for run")
 			}
-			if f.stdin || f.tty || f.rm || f.attach {
-				return fmt.Errorf("kubectl run -i, -t, --rm and --attach are not supported by minik8s: run the pod, then use kubectl exec")
+			if !cmd.Flags().Changed("attach") && f.stdin {
+				f.attach = true
+			}
+			if !cmd.Flags().Changed("restart") {
+				f.restart = "Always"
+				if f.stdin {
+					f.restart = "OnFailure"
+				}
+			}
+			if err := validateRunAttach(&f); err != nil {
+				return usageError(cmd, "%v", err)
 			}
 			pod, err := newRunPod(args[0], args[1:], &f)
 			if err != nil {
 				return usageError(cmd, "%v", err)
+			}
+			if f.attach {
+				return runAttached(cmd.Context(), o, &f, pod)
 			}
 			return createObject(cmd.Context(), o, &f.createFlags, pod)
 		},
@@ -54,10 +71,13 @@ func newRunCommand(o *options) *cobra.Command {
 	fl.Int32Var(&f.port, "port", -1, "The port that this container exposes")
 	fl.StringArrayVar(&f.env, "env", nil, "Environment variables to set in the container")
 	fl.BoolVar(&f.command, "command", false, "If true and extra arguments are present, use them as the 'command' field in the container, rather than the 'args' field which is the default")
-	fl.BoolVarP(&f.stdin, "stdin", "i", false, "Keep stdin open on the container in the pod (not supported)")
-	fl.BoolVarP(&f.tty, "tty", "t", false, "Allocate a TTY for the container in the pod (not supported)")
-	fl.BoolVar(&f.rm, "rm", false, "Delete the pod after it exits (not supported)")
-	fl.BoolVar(&f.attach, "attach", false, "Wait for the Pod to start running, and then attach to the Pod (not supported)")
+	fl.BoolVarP(&f.stdin, "stdin", "i", false, "Keep stdin open on the container in the pod, even if nothing is attached")
+	fl.BoolVarP(&f.tty, "tty", "t", false, "Allocate a TTY for the container in the pod")
+	fl.BoolVar(&f.rm, "rm", false, "If true, delete the pod after it exits.  Only valid when attaching to the container, e.g. with '--attach' or with '-i/--stdin'")
+	fl.BoolVar(&f.attach, "attach", false, "If true, wait for the Pod to start running, and then attach to the Pod as if 'kubectl attach ...' were called.  Default false, unless '-i/--stdin' is set, in which case the default is true")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "If true, suppress prompt messages")
+	fl.BoolVar(&f.leaveStdinOpen, "leave-stdin-open", false, "If the pod is started in interactive mode or with stdin, leave stdin open after the first attach completes")
+	fl.DurationVar(&f.timeout, "pod-running-timeout", time.Minute, "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running")
 	return cmd
 }
 
@@ -79,7 +99,7 @@ func newRunPod(name string, args []string, f *runFlags) (*api.Pod, error) {
 			labels[k] = v
 		}
 	}
-	c := api.Container{Name: name, Image: f.image}
+	c := api.Container{Name: name, Image: f.image, Stdin: f.stdin, StdinOnce: f.stdin && !f.leaveStdinOpen, TTY: f.tty}
 	if len(args) > 0 {
 		if f.command {
 			c.Command = args

@@ -11,9 +11,9 @@ import (
 // have; each says so instead of "unknown command". (The real kubectl works
 // against minik8s for most of them.)
 var unsupportedTop = []string{
-	"api-versions", "attach", "auth", "certificate", "cluster-info",
-	"cp", "debug", "diff", "edit",
-	"kustomize", "patch", "port-forward", "proxy", "replace",
+	"api-versions", "auth", "certificate", "cluster-info",
+	"debug", "diff", "edit",
+	"kustomize", "patch", "replace",
 	"taint",
 }
 
@@ -61,4 +61,5 @@ var supportedList = strings.Join([]string{
 	"apply", "create", "get", "describe", "delete", "config", "api-resources", "version",
 	"wait", "label", "scale", "logs", "exec", "events", "run", "expose", "rollout", "set",
 	"cordon", "uncordon", "drain", "top", "autoscale", "annotate",
+	"attach", "port-forward", "proxy", "cp", "explain",
 }, ", ")

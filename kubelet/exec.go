@@ -16,13 +16,11 @@ import (
 // the WebSocket channels and its exit code goes back on the error channel.
 // The apiserver proxies pods/{name}/exec here.
 func (k *Kubelet) serveExec(w http.ResponseWriter, r *http.Request) {
-	ns, name, container := r.PathValue("ns"), r.PathValue("pod"), r.PathValue("container")
-	obj, ok := k.informer.Store().GetByName(ns, name)
+	container := r.PathValue("container")
+	pod, ok := k.requestPod(w, r)
 	if !ok {
-		http.Error(w, fmt.Sprintf("pod %s/%s not found on this node", ns, name), http.StatusNotFound)
 		return
 	}
-	pod := obj.(*api.Pod)
 	opts, err := remotecommand.ParseOptions(r.URL.Query())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)

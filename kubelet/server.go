@@ -50,6 +50,8 @@ func (k *Kubelet) router() *gin.Engine {
 	e.GET("/healthz", func(c *gin.Context) { _, _ = c.Writer.Write([]byte("ok")) })
 	e.GET("/containerLogs/:ns/:pod/:container", withPathValues(k.serveLogs))
 	e.Any("/exec/:ns/:pod/:container", withPathValues(k.serveExec))
+	e.Any("/attach/:ns/:pod/:container", withPathValues(k.serveAttach))
+	e.Any("/portForward/:ns/:pod", withPathValues(k.servePortForward))
 	e.GET("/stats/summary", gin.WrapF(k.serveStatsSummary))
 	return e
 }

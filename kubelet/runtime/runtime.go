@@ -202,4 +202,8 @@ type Runtime interface {
 	ContainerStats(ctx context.Context, id string) (*Stats, error)
 	// Exec runs a command in a running container and returns its exit code.
 	Exec(ctx context.Context, id string, opts ExecOptions) (int, error)
+	// ContainerStdin is the write end of the stdin of a container created
+	// with Stdin (nil, nil if it has none, or it was closed). Closing it
+	// closes the container's stdin for good (stdinOnce).
+	ContainerStdin(ctx context.Context, id string) (io.WriteCloser, error)
 }

@@ -47,6 +47,21 @@ type Options struct {
 // stdin=true&stdout=true&stderr=true&tty=false). As in Kubernetes, stderr
 // is dropped with a TTY (the terminal merges it into stdout).
 func ParseOptions(q url.Values) (Options, error) {
+	o, err := parseStreams(q)
+	if err == nil && len(o.Command) == 0 {
+		return Options{}, errors.New("you must specify at least 1 command")
+	}
+	return o, err
+}
+
+// ParseAttachOptions reads an attach query: ParseOptions without a command.
+func ParseAttachOptions(q url.Values) (Options, error) {
+	o, err := parseStreams(q)
+	o.Command = nil
+	return o, err
+}
+
+func parseStreams(q url.Values) (Options, error) {
 	o := Options{Command: q["command"], Container: q.Get("container")}
 	for _, f := range []struct {
 		name string
@@ -61,9 +76,6 @@ func ParseOptions(q url.Values) (Options, error) {
 			return Options{}, fmt.Errorf("invalid %s=%q: want true or false", f.name, s)
 		}
 		*f.v = b
-	}
-	if len(o.Command) == 0 {
-		return Options{}, errors.New("you must specify at least 1 command")
 	}
 	if !o.Stdin && !o.Stdout && !o.Stderr {
 		return Options{}, errors.New("you must specify at least 1 of stdin, stdout, stderr")

@@ -87,6 +87,9 @@ func (r *Runtime) CreateContainer(ctx context.Context, sandboxID string, cfg *ru
 		LabelImageRef:              img.Name() + "@" + img.Target().Digest.String(),
 		LabelLogPath:               cfg.LogPath,
 	})
+	if cfg.Stdin && !cfg.TTY {
+		labels[LabelStdin] = "true"
+	}
 	if _, err := r.client.NewContainer(ctx, id,
 		containerd.WithImage(img),
 		containerd.WithNewSnapshot(id, img),
@@ -133,6 +136,11 @@ func (r *Runtime) StartContainer(ctx context.Context, id string) error {
 			return fmt.Errorf("log dir of %s: %w", id, err)
 		}
 		ioc = cio.LogFile(p)
+	}
+	if info.Labels[LabelStdin] == "true" {
+		if ioc, err = r.stdinCreator(ctx, id, info.Labels[LabelLogPath]); err != nil {
+			return err
+		}
 	}
 	task, err := c.NewTask(ctx, ioc)
 	if err == nil {
@@ -210,6 +218,7 @@ func (r *Runtime) RemoveContainer(ctx context.Context, id string) error {
 	if err := c.Delete(ctx, containerd.WithSnapshotCleanup); err != nil && !errdefs.IsNotFound(err) {
 		return fmt.Errorf("remove container %s: %w", id, err)
 	}
+	r.removeStdin(id)
 	return nil
 }
 

@@ -64,6 +64,7 @@ type Runtime struct {
 	opts   Options
 	client *containerd.Client
 	net    *cni.Network
+	stdins stdinFIFOs // containers created with stdin (stdin.go)
 }
 
 // New connects to containerd.

@@ -9,6 +9,8 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,11 +39,21 @@ type Behavior struct {
 	// time, or until its ctx ends) before the kill, like a process that
 	// ignores SIGTERM.
 	IgnoreSIGTERM bool
+	// Process, when set, is the container's process: it runs in its own
+	// goroutine once the container starts, with the container's stdin
+	// (empty unless created with Stdin) and its log file as output, and
+	// the container exits with the code it returns.
+	Process func(stdin io.Reader, out io.Writer) int32
 }
 
 type container struct {
 	c   runtime.Container
 	cfg runtime.ContainerConfig
+	// stdin of a container created with Stdin: the process reads stdinR,
+	// ContainerStdin hands out stdinW until it is closed.
+	stdinR      *io.PipeReader
+	stdinW      *io.PipeWriter
+	stdinClosed bool
 }
 
 // Runtime is the fake. The zero value is not usable: call New.
@@ -66,6 +78,7 @@ type Runtime struct {
 	// ExecFunc, when set, runs Exec; otherwise Exec echoes the command to
 	// Stdout and returns 0.
 	ExecFunc func(id string, opts runtime.ExecOptions) (int, error)
+	noNetNS  bool // SetNoNetNS
 	// PodCIDRPrefix is the prefix of fake pod IPs ("10.244.0." by default).
 	PodCIDRPrefix string
 	// NodeIP is the IP of hostNetwork sandboxes ("192.168.77.11" by default).
@@ -97,6 +110,28 @@ func New() *Runtime {
 }
 
 // --- hooks -----------------------------------------------------------------
+
+// SetExecFunc sets ExecFunc (safe while a kubelet uses the runtime).
+func (r *Runtime) SetExecFunc(fn func(id string, opts runtime.ExecOptions) (int, error)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ExecFunc = fn
+}
+
+// SetNoNetNS makes new sandboxes have no network namespace path, so that
+// the kubelet reaches their ports on the host (port-forward tests).
+func (r *Runtime) SetNoNetNS() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.noNetNS = true
+}
+
+// SetPodCIDRPrefix sets PodCIDRPrefix (safe while a kubelet uses the runtime).
+func (r *Runtime) SetPodCIDRPrefix(p string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.PodCIDRPrefix = p
+}
 
 // Now returns the fake clock.
 func (r *Runtime) Now() time.Time {
@@ -327,7 +362,9 @@ func (r *Runtime) RunPodSandbox(ctx context.Context, cfg *runtime.SandboxConfig)
 	} else {
 		r.nextIP++
 		sb.IP = r.PodCIDRPrefix + strconv.Itoa(1+r.nextIP) // .2, .3, ... (.1 is the bridge)
-		sb.NetNSPath = "/run/netns/cni-" + id
+		if !r.noNetNS {
+			sb.NetNSPath = "/run/netns/cni-" + id
+		}
 	}
 	r.sandboxes[id] = sb
 	r.sbConfigs[id] = *cfg
@@ -427,6 +464,9 @@ func (r *Runtime) CreateContainer(ctx context.Context, sandboxID string, cfg *ru
 		},
 		cfg: *cfg,
 	}
+	if cfg.Stdin {
+		c.stdinR, c.stdinW = io.Pipe()
+	}
 	r.containers[id] = c
 	return id, nil
 }
@@ -458,9 +498,56 @@ func (r *Runtime) StartContainer(ctx context.Context, id string) error {
 		r.exitLocked(c, 137, true)
 	case b.Exit:
 		r.exitLocked(c, b.ExitCode, false)
+	case b.Process != nil:
+		go r.runProcess(id, c, b.Process)
 	}
 	return nil
 }
+
+// runProcess runs a Behavior's Process and exits the container with its code.
+func (r *Runtime) runProcess(id string, c *container, proc func(io.Reader, io.Writer) int32) {
+	var in io.Reader = strings.NewReader("")
+	if c.stdinR != nil {
+		in = c.stdinR
+	}
+	out := io.Discard
+	if c.cfg.LogPath != "" {
+		if err := os.MkdirAll(filepath.Dir(c.cfg.LogPath), 0o755); err == nil {
+			if f, err := os.OpenFile(c.cfg.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err == nil {
+				defer f.Close()
+				out = f
+			}
+		}
+	}
+	code := proc(in, out)
+	_ = r.Exit(id, code)
+}
+
+// ContainerStdin implements runtime.Runtime.
+func (r *Runtime) ContainerStdin(_ context.Context, id string) (io.WriteCloser, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.containers[id]
+	if !ok {
+		return nil, fmt.Errorf("container %q: %w", id, ErrNotFound)
+	}
+	if c.stdinW == nil || c.stdinClosed {
+		return nil, nil
+	}
+	return &stdinWriter{PipeWriter: c.stdinW, close: func() {
+		r.mu.Lock()
+		c.stdinClosed = true
+		r.mu.Unlock()
+	}}, nil
+}
+
+// stdinWriter closes the container's stdin for good.
+type stdinWriter struct {
+	*io.PipeWriter
+	close func()
+}
+
+func (w *stdinWriter) Close() error { w.close(); return w.PipeWriter.Close() }
 
 // StopContainer implements runtime.Runtime: a running container exits 137
 // (as if it ignored SIGTERM; call Exit first to model a graceful exit). With
@@ -646,6 +733,9 @@ func (r *Runtime) exitLocked(c *container, code int32, oom bool) {
 		return
 	}
 	c.c.State = runtime.ContainerExited
+	if c.stdinR != nil { // the process is gone: nobody reads stdin
+		c.stdinR.Close()
+	}
 	c.c.FinishedAt = r.now
 	c.c.ExitCode = code
 	c.c.NeedsReap = true
