@@ -151,6 +151,7 @@ func newCommand(o *options) *cobra.Command {
 		newCordonCommand(o, true), newCordonCommand(o, false), newDrainCommand(o),
 		newTopCommand(o),
 	)
+	root.AddCommand(newPatchCommand(o), newReplaceCommand(o))
 	root.AddCommand(unsupportedCommands()...)
 	root.SetFlagErrorFunc(flagError)
 	wrapErrors(root)

@@ -12,8 +12,8 @@ import (
 // against minik8s for most of them.)
 var unsupportedTop = []string{
 	"annotate", "api-versions", "attach", "auth", "certificate", "cluster-info",
-	"cp", "debug", "diff", "edit", "explain",
-	"kustomize", "patch", "port-forward", "proxy", "replace",
+	"cp", "debug", "explain",
+	"kustomize", "port-forward", "proxy",
 	"taint",
 }
 
@@ -63,4 +63,5 @@ var supportedList = strings.Join([]string{
 	"apply", "create", "get", "describe", "delete", "config", "api-resources", "version",
 	"wait", "label", "scale", "logs", "exec", "events", "run", "expose", "rollout", "set",
 	"cordon", "uncordon", "drain", "top", "autoscale",
+	"patch", "replace",
 }, ", ")

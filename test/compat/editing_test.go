@@ -1,0 +1,268 @@
+package compat
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The editing commands (patch, replace, apply --dry-run/--prune, diff,
+// edit) through the real kubectl v1.32 and ours: each step runs in a
+// namespace of its own per kubectl, prepared the same way, so that both
+// see the same objects; exit codes, stdout and stderr must be the same.
+
+// exitCode is the process exit code a kubectl error stands for.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var coded interface{ ExitCode() int }
+	if errors.As(err, &coded) && coded.ExitCode() > 0 {
+		return coded.ExitCode()
+	}
+	return 1
+}
+
+// editStep is one command line; "$NS" in it is the step's namespace.
+type editStep struct {
+	args []string
+	// out, if set, replaces stdout comparison: both must match this regexp.
+	out string
+}
+
+// twinNamespaces runs setup then steps, once with the real kubectl in one
+// fresh namespace and once with ours in another, comparing each step.
+var twinCount int
+
+func (c *cluster) twin(t *testing.T, setup []string, steps ...editStep) {
+	t.Helper()
+	twinCount++
+	type result struct {
+		out, errs string
+		code      int
+	}
+	run := func(real bool) []result {
+		ns := fmt.Sprintf("real%d", twinCount)
+		if !real {
+			ns = fmt.Sprintf("ours%d", twinCount)
+		}
+		c.ok(t, "", "create", "namespace", ns)
+		for _, f := range setup {
+			c.ok(t, "", "apply", "-n", ns, "-f", f)
+		}
+		var rs []result
+		for _, s := range steps {
+			args := append([]string{"-n", ns}, s.args...)
+			var r result
+			var err error
+			if real {
+				r.out, r.errs, err = c.kubectl(t, "", args...)
+			} else {
+				r.out, r.errs, err = c.ours(t, args...)
+			}
+			r.code = exitCode(err)
+			r.out = strings.ReplaceAll(r.out, ns, "$NS")
+			r.errs = strings.ReplaceAll(r.errs, ns, "$NS")
+			rs = append(rs, r)
+		}
+		return rs
+	}
+	real, ours := run(true), run(false)
+	for i, s := range steps {
+		r, o := real[i], ours[i]
+		if r.code != o.code || r.errs != o.errs || (s.out == "" && r.out != o.out) {
+			t.Fatalf("kubectl %s differs\nreal (exit %d):\n%s%s\nours (exit %d):\n%s%s", strings.Join(s.args, " "), r.code, r.out, r.errs, o.code, o.out, o.errs)
+		}
+		if s.out != "" {
+			mustMatch(t, "real kubectl "+strings.Join(s.args, " "), s.out, r.out)
+			mustMatch(t, "our kubectl "+strings.Join(s.args, " "), s.out, o.out)
+		}
+	}
+}
+
+func writeFile(t *testing.T, dir, name, data string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func step(args ...string) editStep { return editStep{args: args} }
+
+const editDeployYAML = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: hello
+  labels: {app: hello}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: hello}
+  template:
+    metadata:
+      labels: {app: hello}
+    spec:
+      containers:
+      - name: hello
+        image: minik8s/testserver:latest
+        ports:
+        - containerPort: 8080
+      - name: side
+        image: minik8s/tools:latest
+`
+
+// TestPatchMatchesRealKubectl: kubectl patch of every type, its dry runs,
+// -o name, the scale subresource, and its errors.
+func TestPatchMatchesRealKubectl(t *testing.T) {
+	need(t, "kubectl")
+	c := startCluster(t)
+	dir := t.TempDir()
+	pod := writeFile(t, dir, "pod.yaml", podYAML)
+	deploy := writeFile(t, dir, "deploy.yaml", editDeployYAML)
+	jsonpath := "jsonpath={.spec.containers[*].image} {.metadata.labels} {.spec.containers[0].ports}"
+
+	t.Run("strategic", func(t *testing.T) {
+		p := `{"spec":{"containers":[{"name":"main","image":"minik8s/testserver:v2"}]}}`
+		c.twin(t, []string{pod},
+			step("patch", "pod", "web", "-p", p),
+			step("patch", "pod/web", "-p", p),
+			step("get", "pod", "web", "-o", jsonpath),
+		)
+	})
+	t.Run("strategic lists by merge key and $patch delete", func(t *testing.T) {
+		c.twin(t, []string{deploy},
+			step("patch", "deployment", "hello", "-p", `{"spec":{"template":{"spec":{"containers":[{"name":"hello","ports":[{"containerPort":9090}]}]}}}}`),
+			step("get", "deployment", "hello", "-o", "jsonpath={.spec.template.spec.containers[*].name} {.spec.template.spec.containers[0].ports}"),
+			step("patch", "deployment", "hello", "-p", `{"spec":{"template":{"spec":{"containers":[{"name":"side","$patch":"delete"}]}}}}`),
+			step("get", "deployment", "hello", "-o", "jsonpath={.spec.template.spec.containers[*].name}"),
+		)
+	})
+	t.Run("merge", func(t *testing.T) {
+		c.twin(t, []string{pod},
+			step("patch", "pod", "web", "--type", "merge", "-p", `{"metadata":{"labels":{"tier":"front","app":null}}}`),
+			step("patch", "pod", "web", "--type=merge", "-p", `metadata: {labels: {tier: front}}`),
+			step("get", "pod", "web", "-o", jsonpath),
+		)
+	})
+	t.Run("json", func(t *testing.T) {
+		c.twin(t, []string{pod},
+			step("patch", "pod", "web", "--type", "json", "-p", `[{"op":"test","path":"/metadata/name","value":"web"},{"op":"add","path":"/metadata/labels/x","value":"y"}]`),
+			step("patch", "pod", "web", "--type", "json", "-p", `[{"op":"test","path":"/metadata/name","value":"nope"}]`),
+			step("patch", "pod", "web", "--type", "json", "-p", `[{"op":"remove","path":"/metadata/labels/nope"}]`),
+			step("patch", "pod", "web", "--type", "json", "-p", `{"op":"add"}`),
+			step("get", "pod", "web", "-o", jsonpath),
+		)
+	})
+	t.Run("dry runs and output", func(t *testing.T) {
+		p := `{"metadata":{"labels":{"tier":"front"}}}`
+		c.twin(t, []string{pod},
+			step("patch", "pod", "web", "-p", p, "--dry-run=server"),
+			step("patch", "pod", "web", "-p", p, "--dry-run=client"),
+			step("patch", "pod", "web", "-p", p, "--dry-run=client", "--type=json"),
+			step("get", "pod", "web", "-o", jsonpath),
+			step("patch", "pod", "web", "-p", p, "-o", "name"),
+			step("patch", "-f", pod, "-p", p),
+			step("patch", "pod", "web", "-p", p, "-o", "jsonpath={.metadata.labels.tier}"),
+			step("get", "pod", "web", "-o", jsonpath),
+		)
+	})
+	t.Run("scale subresource", func(t *testing.T) {
+		c.twin(t, []string{deploy},
+			step("patch", "deployment", "hello", "--subresource=scale", "-p", `{"spec":{"replicas":3}}`),
+			step("get", "deployment", "hello", "-o", "jsonpath={.spec.replicas}"),
+			step("patch", "deployment", "hello", "--subresource=nope", "-p", `{}`),
+		)
+	})
+	t.Run("errors", func(t *testing.T) {
+		c.twin(t, []string{pod},
+			step("patch", "pod", "web"),
+			step("patch", "pod", "web", "-p", "{}", "--patch-file", pod),
+			step("patch", "pod", "web", "-p", "{bad"),
+			step("patch", "pod", "web", "--type", "bogus", "-p", "{}"),
+			step("patch", "pod", "nope", "-p", "{}"),
+			step("patch", "frobs", "x", "-p", "{}"),
+			step("patch", "pod", "-p", "{}"),
+			step("patch", "-p", "{}"),
+			step("patch", "pod", "web", "-p", `{"spec":{"containers":"x"}}`),
+			step("patch", "pod", "web", "--type=merge", "-p", `"x"`),
+			step("patch", "pod", "web", "-p", "{}", "--dry-run=maybe"),
+			step("patch", "pod", "web", "-p", "{}", "-o", "wide"),
+		)
+	})
+}
+
+// TestReplaceMatchesRealKubectl: kubectl replace -f, --force, and errors.
+func TestReplaceMatchesRealKubectl(t *testing.T) {
+	need(t, "kubectl")
+	c := startCluster(t)
+	dir := t.TempDir()
+	pod := writeFile(t, dir, "pod.yaml", podYAML)
+	pod2 := writeFile(t, dir, "pod2.yaml", strings.Replace(podYAML, "testserver:latest", "testserver:v2", 1))
+	other := writeFile(t, dir, "other.yaml", strings.Replace(podYAML, "name: web", "name: other", 1))
+	deploy := writeFile(t, dir, "deploy.yaml", editDeployYAML)
+	deploy2 := writeFile(t, dir, "deploy2.yaml", strings.Replace(editDeployYAML, "replicas: 1", "replicas: 2", 1))
+	c.twin(t, []string{pod, deploy},
+		step("replace", "-f", deploy2),
+		step("get", "deployment", "hello", "-o", "jsonpath={.spec.replicas}"),
+		step("replace", "-f", deploy, "--dry-run=server"),
+		step("replace", "-f", deploy, "--dry-run=client"),
+		step("get", "deployment", "hello", "-o", "jsonpath={.spec.replicas}"),
+		step("replace", "-f", deploy, "-o", "name"),
+		step("replace", "-f", other),
+		step("replace", "--force", "--grace-period=0", "-f", pod2),
+		step("get", "pod", "web", "-o", "jsonpath={.spec.containers[0].image}"),
+		step("apply", "-f", pod2),
+		step("replace", "--force", "-f", other),
+		step("replace"),
+		step("replace", "--grace-period=1", "-f", pod),
+		step("replace", "x", "-f", deploy2),
+	)
+}
+
+// TestApplyDryRunAndPruneMatchRealKubectl: apply --dry-run=client|server
+// and apply --prune -l.
+func TestApplyDryRunAndPruneMatchRealKubectl(t *testing.T) {
+	need(t, "kubectl")
+	c := startCluster(t)
+	dir := t.TempDir()
+	pod := writeFile(t, dir, "pod.yaml", podYAML)
+	pod2 := writeFile(t, dir, "pod2.yaml", strings.Replace(podYAML, "testserver:latest", "testserver:v2", 1))
+	deploy := writeFile(t, dir, "deploy.yaml", editDeployYAML)
+	podB := strings.NewReplacer("name: web", "name: b", "{app: web}", "{app: web, set: one}").Replace(podYAML)
+	podC := strings.NewReplacer("name: web", "name: c", "{app: web}", "{app: web, set: one}").Replace(podYAML)
+	both := writeFile(t, dir, "both.yaml", podB+"---\n"+podC)
+	onlyB := writeFile(t, dir, "b.yaml", podB)
+
+	t.Run("dry runs", func(t *testing.T) {
+		c.twin(t, []string{pod},
+			step("apply", "-f", deploy, "--dry-run=server"),
+			step("apply", "-f", deploy, "--dry-run=client"),
+			step("get", "deployments"),
+			step("apply", "-f", pod, "--dry-run=server"),
+			step("apply", "-f", pod2, "--dry-run=server"),
+			step("apply", "-f", pod2, "--dry-run=client"),
+			step("get", "pod", "web", "-o", "jsonpath={.spec.containers[0].image}"),
+			step("apply", "-f", pod2, "-o", "name"),
+			step("apply", "-f", pod2, "--dry-run=server", "-o", "jsonpath={.spec.containers[0].image}"),
+		)
+	})
+	t.Run("prune", func(t *testing.T) {
+		pods := "--prune-allowlist=core/v1/Pod"
+		c.twin(t, []string{both, pod},
+			step("apply", "-f", onlyB, "--prune"),
+			step("apply", "-f", onlyB, "--prune", "-l", "set=one", pods, "--dry-run=server"),
+			step("apply", "-f", onlyB, "--prune", "-l", "set=one", pods, "--dry-run=client"),
+			step("get", "pods", "-o", "name"),
+			step("apply", "-f", both, "--prune", "-l", "set=two", pods),
+			step("apply", "-f", onlyB, "--prune", "-l", "set=one", pods),
+			step("get", "pods", "-o", "name"),
+			step("apply", "-f", onlyB, "--prune", "--all", "-l", "set=one"),
+			step("apply", "-f", onlyB, "--prune-allowlist=core/v1/Pod"),
+		)
+	})
+}
