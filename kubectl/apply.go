@@ -221,27 +221,9 @@ func applyOne(ctx context.Context, c *client.Client, info *api.ResourceInfo, obj
 	if dryRun == "client" {
 		return "configured", liveJSON, nil
 	}
-	live := api.NewFor(info)
-	if err := json.Unmarshal(liveJSON, live); err != nil {
-		return "", nil, fmt.Errorf("decode live %s: %w", info.Kind, err)
-	}
-	var original []byte
-	if a, ok := live.GetObjectMeta().Annotations[LastAppliedAnnotation]; ok {
-		original = []byte(a)
-	} else {
-		fmt.Fprintf(warn, "Warning: resource %s/%s is missing the %s annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n", info.Resource, m.Name, LastAppliedAnnotation)
-	}
-	current, err := json.Marshal(live)
+	patch, err := applyPatchFor(info, liveJSON, modified, m.Name, warn)
 	if err != nil {
-		return "", nil, fmt.Errorf("encode live %s: %w", info.Kind, err)
-	}
-	meta, err := strategicpatch.NewPatchMetaFromStruct(info.New())
-	if err != nil {
-		return "", nil, fmt.Errorf("patch metadata of %s: %w", info.Kind, err)
-	}
-	patch, err := strategicpatch.CreateThreeWayMergePatch(original, modified, current, meta, true)
-	if err != nil {
-		return "", nil, fmt.Errorf("computing the patch of %s %q: %w", info.Resource, m.Name, err)
+		return "", nil, err
 	}
 	if string(patch) == "{}" {
 		return "unchanged", liveJSON, nil
@@ -251,6 +233,36 @@ func applyOne(ctx context.Context, c *client.Client, info *api.ResourceInfo, obj
 		return "", nil, err
 	}
 	return "configured", out, nil
+}
+
+// applyPatchFor is the three-way strategic merge patch (last applied,
+// modified, live) that takes the live object (JSON) to the modified
+// configuration, as kubectl apply's patcher computes it. A live object
+// without the last-applied annotation gets kubectl's warning on warn.
+func applyPatchFor(info *api.ResourceInfo, liveJSON, modified []byte, name string, warn io.Writer) ([]byte, error) {
+	live := api.NewFor(info)
+	if err := json.Unmarshal(liveJSON, live); err != nil {
+		return nil, fmt.Errorf("decode live %s: %w", info.Kind, err)
+	}
+	var original []byte
+	if a, ok := live.GetObjectMeta().Annotations[LastAppliedAnnotation]; ok {
+		original = []byte(a)
+	} else {
+		fmt.Fprintf(warn, "Warning: resource %s/%s is missing the %s annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n", info.Resource, name, LastAppliedAnnotation)
+	}
+	current, err := json.Marshal(live)
+	if err != nil {
+		return nil, fmt.Errorf("encode live %s: %w", info.Kind, err)
+	}
+	meta, err := strategicpatch.NewPatchMetaFromStruct(info.New())
+	if err != nil {
+		return nil, fmt.Errorf("patch metadata of %s: %w", info.Kind, err)
+	}
+	patch, err := strategicpatch.CreateThreeWayMergePatch(original, modified, current, meta, true)
+	if err != nil {
+		return nil, fmt.Errorf("computing the patch of %s %q: %w", info.Resource, name, err)
+	}
+	return patch, nil
 }
 
 // withLastApplied records obj's configuration in its last-applied

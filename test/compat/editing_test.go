@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -64,8 +65,8 @@ func (c *cluster) twin(t *testing.T, setup []string, steps ...editStep) {
 				r.out, r.errs, err = c.ours(t, args...)
 			}
 			r.code = exitCode(err)
-			r.out = strings.ReplaceAll(r.out, ns, "$NS")
-			r.errs = strings.ReplaceAll(r.errs, ns, "$NS")
+			r.out = maskVolatile(strings.ReplaceAll(r.out, ns, "$NS"))
+			r.errs = maskVolatile(strings.ReplaceAll(r.errs, ns, "$NS"))
 			rs = append(rs, r)
 		}
 		return rs
@@ -81,6 +82,25 @@ func (c *cluster) twin(t *testing.T, setup []string, steps ...editStep) {
 			mustMatch(t, "our kubectl "+strings.Join(s.args, " "), s.out, o.out)
 		}
 	}
+}
+
+// volatile are the parts of outputs that differ from run to run: diff's
+// temp directories and file times, uids, timestamps, resourceVersions.
+var volatile = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`/tmp/(LIVE|MERGED)-\d+`), "$1"},
+	{regexp.MustCompile(`\t\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ [+-]\d{4}`), "\tTIME"},
+	{regexp.MustCompile(`uid: [0-9a-f-]{36}`), "uid: UID"},
+	{regexp.MustCompile(`(creationTimestamp|resourceVersion): "[^"]*"`), `$1: X`},
+}
+
+func maskVolatile(s string) string {
+	for _, v := range volatile {
+		s = v.re.ReplaceAllString(s, v.with)
+	}
+	return s
 }
 
 func writeFile(t *testing.T, dir, name, data string) string {
@@ -263,6 +283,37 @@ func TestApplyDryRunAndPruneMatchRealKubectl(t *testing.T) {
 			step("get", "pods", "-o", "name"),
 			step("apply", "-f", onlyB, "--prune", "--all", "-l", "set=one"),
 			step("apply", "-f", onlyB, "--prune-allowlist=core/v1/Pod"),
+		)
+	})
+}
+
+// TestDiffMatchesRealKubectl: kubectl diff -f, exit 0 without differences,
+// 1 with (and the same unified diff), 2 on errors; KUBECTL_EXTERNAL_DIFF.
+func TestDiffMatchesRealKubectl(t *testing.T) {
+	need(t, "kubectl")
+	need(t, "diff")
+	c := startCluster(t)
+	dir := t.TempDir()
+	pod := writeFile(t, dir, "pod.yaml", podYAML)
+	pod2 := writeFile(t, dir, "pod2.yaml", strings.Replace(podYAML, "testserver:latest", "testserver:v2", 1))
+	deploy := writeFile(t, dir, "deploy.yaml", editDeployYAML)
+	deploy2 := writeFile(t, dir, "deploy2.yaml", strings.Replace(editDeployYAML, "replicas: 1", "replicas: 2", 1))
+	c.twin(t, []string{pod, deploy},
+		step("diff", "-f", pod),
+		step("diff", "-f", deploy),
+		step("diff", "-f", pod2),
+		step("diff", "-f", deploy2, "-f", pod2),
+		step("diff", "-f", strings.Replace(pod, "pod.yaml", "", 1)),
+		step("get", "pod", "web", "-o", "jsonpath={.spec.containers[0].image}"),
+		step("diff"),
+		step("diff", "-f", "nope.yaml"),
+		step("diff", "x", "-f", pod),
+	)
+	t.Run("KUBECTL_EXTERNAL_DIFF", func(t *testing.T) {
+		t.Setenv("KUBECTL_EXTERNAL_DIFF", "diff -q")
+		c.twin(t, []string{pod},
+			step("diff", "-f", pod),
+			step("diff", "-f", pod2),
 		)
 	})
 }
