@@ -151,7 +151,7 @@ func newCommand(o *options) *cobra.Command {
 		newCordonCommand(o, true), newCordonCommand(o, false), newDrainCommand(o),
 		newTopCommand(o),
 	)
-	root.AddCommand(newPatchCommand(o), newReplaceCommand(o), newDiffCommand(o))
+	root.AddCommand(newPatchCommand(o), newReplaceCommand(o), newDiffCommand(o), newEditCommand(o))
 	root.AddCommand(unsupportedCommands()...)
 	root.SetFlagErrorFunc(flagError)
 	wrapErrors(root)

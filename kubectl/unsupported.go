@@ -63,5 +63,5 @@ var supportedList = strings.Join([]string{
 	"apply", "create", "get", "describe", "delete", "config", "api-resources", "version",
 	"wait", "label", "scale", "logs", "exec", "events", "run", "expose", "rollout", "set",
 	"cordon", "uncordon", "drain", "top", "autoscale",
-	"patch", "replace", "diff",
+	"patch", "replace", "diff", "edit",
 }, ", ")

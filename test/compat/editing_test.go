@@ -93,6 +93,7 @@ var volatile = []struct {
 	{regexp.MustCompile(`/tmp/(LIVE|MERGED)-\d+`), "$1"},
 	{regexp.MustCompile(`\t\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ [+-]\d{4}`), "\tTIME"},
 	{regexp.MustCompile(`uid: [0-9a-f-]{36}`), "uid: UID"},
+	{regexp.MustCompile(`/tmp/kubectl-edit-\d+\.`), "/tmp/kubectl-edit-N."},
 	{regexp.MustCompile(`(creationTimestamp|resourceVersion): "[^"]*"`), `$1: X`},
 }
 
@@ -316,4 +317,98 @@ func TestDiffMatchesRealKubectl(t *testing.T) {
 			step("diff", "-f", pod2),
 		)
 	})
+}
+
+// editScripts are KUBE_EDITOR scripts; each keeps its count of opens per
+// namespace next to itself and copies what it was given to open<N>-<ns>.
+var editScripts = map[string]string{
+	// leaves the file as it is
+	"same.sh": ``,
+	// adds a label
+	"label.sh": `sed -i 's/^    app: web$/    app: web\n    edited: "yes"/' "$1"`,
+	// breaks the YAML, then fixes it and adds a label
+	"break.sh": `if [ $n = 1 ]; then sed -i 's/^spec:$/spec: [/' "$1"; else sed -i 's/^spec: \[$/spec:/; s/^    app: web$/    app: web\n    fixed: "yes"/' "$1"; fi`,
+	// sets an image the server rejects, then a good one
+	"invalid.sh": `if [ $n = 1 ]; then sed -i 's/^  - image: .*$/  - image: ""/' "$1"; else sed -i 's/^  - image: ""$/  - image: fixed:v9/' "$1"; fi`,
+	// breaks the YAML, then saves it unchanged
+	"giveup.sh": `if [ $n = 1 ]; then sed -i 's/^spec:$/spec: [/' "$1"; fi`,
+	// empties the file
+	"empty.sh": `: > "$1"`,
+}
+
+func writeEditScripts(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range editScripts {
+		script := "#!/bin/sh\nd=$(dirname \"$0\")\nns=$(sed -n 's/^  namespace: //p' \"$1\" | head -1)\n" +
+			"n=$(cat \"$d/count-$ns\" 2>/dev/null || echo 0); n=$((n+1)); echo $n > \"$d/count-$ns\"\n" +
+			"cp \"$1\" \"$d/open$n-$ns\"\n" + body + "\n"
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// headerOf is the comment lines at the top of a file the editor got.
+func headerOf(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if !strings.HasPrefix(l, "#") {
+			break
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+// TestEditMatchesRealKubectl: kubectl edit with KUBE_EDITOR scripts: no
+// change, a change, a broken file then fixed (re-opened with the error in
+// the header), an invalid object then fixed, giving up, an empty file, a
+// missing object and a missing editor.
+func TestEditMatchesRealKubectl(t *testing.T) {
+	need(t, "kubectl")
+	need(t, "sed")
+	c := startCluster(t)
+	pod := writeFile(t, t.TempDir(), "pod.yaml", podYAML)
+	scripts := writeEditScripts(t)
+	for _, tc := range []struct {
+		script string
+		args   []string
+		opens  int // the header of the last open is compared too
+	}{
+		{"same.sh", []string{"edit", "pod", "web"}, 1},
+		{"label.sh", []string{"edit", "pod/web"}, 1},
+		{"label.sh", []string{"edit", "pod/web", "--output-patch"}, 1},
+		{"label.sh", []string{"edit", "pod/web", "-o", "name"}, 0},
+		{"break.sh", []string{"edit", "pod/web"}, 2},
+		{"invalid.sh", []string{"edit", "pod/web"}, 2},
+		{"giveup.sh", []string{"edit", "pod/web"}, 2},
+		{"empty.sh", []string{"edit", "pod/web"}, 1},
+		{"label.sh", []string{"edit", "pod/nope"}, 0},
+		{"/nonexistent/editor", []string{"edit", "pod/web"}, 0},
+		{"label.sh", []string{"edit"}, 0},
+	} {
+		t.Run(tc.script+" "+strings.Join(tc.args, " "), func(t *testing.T) {
+			editor := tc.script
+			if !strings.HasPrefix(editor, "/") {
+				editor = filepath.Join(scripts, editor)
+			}
+			t.Setenv("KUBE_EDITOR", editor)
+			n := twinCount + 1
+			c.twin(t, []string{pod}, step(tc.args...), step("get", "pod", "web", "-o", "jsonpath={.metadata.labels} {.spec.containers[0].image}"))
+			if tc.opens > 0 {
+				real := headerOf(t, filepath.Join(scripts, fmt.Sprintf("open%d-real%d", tc.opens, n)))
+				ours := headerOf(t, filepath.Join(scripts, fmt.Sprintf("open%d-ours%d", tc.opens, n)))
+				if real != ours {
+					t.Fatalf("the header of open %d differs\nreal:\n%s\nours:\n%s", tc.opens, real, ours)
+				}
+			}
+		})
+	}
 }
