@@ -58,7 +58,7 @@ func TestApplyPatchBytes(t *testing.T) {
 		msg    string
 	}{
 		{name: "strategic merges containers by name", info: pods, doc: patchPod, ct: strategicPatch,
-			patch: `{"spec":{"containers":[{"name":"side","image":"b:2"}]}}`,
+			patch:  `{"spec":{"containers":[{"name":"side","image":"b:2"}]}}`,
 			checks: []check{{[]any{"spec", "containers", 0, "image"}, "a:1"}, {[]any{"spec", "containers", 1, "image"}, "b:2"}, {[]any{"spec", "containers", 2}, nil}}},
 		{name: "strategic merges ports by containerPort", info: pods, doc: patchPod, ct: strategicPatch,
 			patch: `{"spec":{"containers":[{"name":"main","ports":[{"containerPort":443,"name":"https"},{"containerPort":8080}]}]}}`,
@@ -66,10 +66,10 @@ func TestApplyPatchBytes(t *testing.T) {
 				{[]any{"spec", "containers", 0, "ports", 1, "name"}, "https"}, {[]any{"spec", "containers", 0, "ports", 2, "containerPort"}, float64(8080)},
 				{[]any{"spec", "containers", 0, "env", 0, "name"}, "A"}}},
 		{name: "strategic $patch delete of a list element", info: pods, doc: patchPod, ct: strategicPatch,
-			patch: `{"spec":{"containers":[{"name":"side","$patch":"delete"}]}}`,
+			patch:  `{"spec":{"containers":[{"name":"side","$patch":"delete"}]}}`,
 			checks: []check{{[]any{"spec", "containers", 0, "name"}, "main"}, {[]any{"spec", "containers", 1}, nil}}},
 		{name: "strategic $patch replace of a list", info: pods, doc: patchPod, ct: strategicPatch,
-			patch: `{"spec":{"containers":[{"name":"only","image":"o"},{"$patch":"replace"}]}}`,
+			patch:  `{"spec":{"containers":[{"name":"only","image":"o"},{"$patch":"replace"}]}}`,
 			checks: []check{{[]any{"spec", "containers", 0, "name"}, "only"}, {[]any{"spec", "containers", 1}, nil}}},
 		{name: "strategic null deletes a map key", info: pods, doc: patchPod, ct: strategicPatch,
 			patch:  `{"metadata":{"labels":{"tier":null}}}`,
