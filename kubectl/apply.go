@@ -92,6 +92,9 @@ func runApply(ctx context.Context, o *options, a *applyOptions) error {
 		}
 		applied++
 		verb, result, err := applyOne(ctx, c, info, src.Obj, src.Raw, a.dryRun, o.err)
+		if err != nil && verb == "created" {
+			return "", withSource("creating", src, err)
+		}
 		if err != nil {
 			return "", err
 		}
@@ -210,10 +213,7 @@ func applyOne(ctx context.Context, c *client.Client, info *api.ResourceInfo, obj
 			return "", nil, fmt.Errorf("encode %s: %w", info.Kind, err)
 		}
 		out, err := send(ctx, c, http.MethodPost, objectPath(info, m.Namespace, "", ""), dryRun == "server", body, "")
-		if err != nil {
-			return "", nil, err
-		}
-		return "created", out, nil
+		return "created", out, err // the verb tells the caller a create failed
 	}
 	if err != nil {
 		return "", nil, err

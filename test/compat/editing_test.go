@@ -270,6 +270,9 @@ func TestApplyDryRunAndPruneMatchRealKubectl(t *testing.T) {
 			step("get", "pod", "web", "-o", "jsonpath={.spec.containers[0].image}"),
 			step("apply", "-f", pod2, "-o", "name"),
 			step("apply", "-f", pod2, "--dry-run=server", "-o", "jsonpath={.spec.containers[0].image}"),
+			step("apply", "-f", deploy, "--dry-run=client", "-o", "yaml"),
+			step("apply", "-f", pod, "-n", "nowhere"),
+			step("apply", "-f", pod, "-n", "nowhere", "--dry-run=server"),
 		)
 	})
 	t.Run("prune", func(t *testing.T) {
