@@ -215,11 +215,11 @@ func runEdit(ctx context.Context, o *options, e *editOptions, args []string) err
 	if e.subresource != "" && e.subresource != "status" {
 		return fmt.Errorf("invalid subresource value: %q. Must be one of [status]", e.subresource)
 	}
-	refs, err := resolveRefs(o, &e.ff, args)
+	c, err := o.client()
 	if err != nil {
 		return err
 	}
-	c, err := o.client()
+	refs, err := editRefs(ctx, o, c, &e.ff, args)
 	if err != nil {
 		return err
 	}
@@ -242,6 +242,34 @@ func runEdit(ctx context.Context, o *options, e *editOptions, args []string) err
 		return errors.New("edit cancelled, no objects found")
 	}
 	return editLoop(ctx, o, c, e, targets)
+}
+
+// editRefs resolves what to edit: as resolveRefs, and a TYPE alone means
+// every object of it in the namespace, as kubectl edit's builder.
+func editRefs(ctx context.Context, o *options, c *client.Client, ff *fileFlags, args []string) ([]objectRef, error) {
+	if len(args) != 1 || strings.Contains(args[0], "/") || len(ff.files) > 0 {
+		return resolveRefs(o, ff, args)
+	}
+	targets, err := parseTargets(args)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := o.ns()
+	if err != nil {
+		return nil, err
+	}
+	var refs []objectRef
+	for _, t := range targets {
+		tns := namespaceFor(t.info, ns)
+		objs, _, err := c.List(ctx, t.info, tns, client.ListOptions{})
+		if err != nil {
+			return nil, err
+		}
+		for _, obj := range objs {
+			refs = append(refs, objectRef{info: t.info, ns: tns, name: obj.GetObjectMeta().Name})
+		}
+	}
+	return refs, nil
 }
 
 // editContent is the file to edit: the object, or a v1 List of them.
