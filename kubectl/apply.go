@@ -203,7 +203,7 @@ func applyOne(ctx context.Context, c *client.Client, info *api.ResourceInfo, obj
 	if err != nil {
 		return "", nil, err
 	}
-	liveJSON, err := getRaw(ctx, c, info, m.Namespace, m.Name, "")
+	liveJSON, err := getObjectJSON(ctx, c, info, m.Namespace, m.Name, "")
 	if client.IsNotFound(err) {
 		if dryRun == "client" {
 			return "created", modified, nil

@@ -152,7 +152,7 @@ func (a *applyOptions) pruneAll(ctx context.Context, o *options, c *client.Clien
 				continue
 			}
 			if err := a.pruneKind(ctx, o, c, info, ns); err != nil {
-				return fmt.Errorf("error pruning namespaced object %s: %w", gvkString(info), err)
+				return fmt.Errorf("error pruning namespaced object %s: %w", pruneGVK(info), err)
 			}
 		}
 	}
@@ -161,14 +161,14 @@ func (a *applyOptions) pruneAll(ctx context.Context, o *options, c *client.Clien
 			continue
 		}
 		if err := a.pruneKind(ctx, o, c, info, ""); err != nil {
-			return fmt.Errorf("error pruning nonNamespaced object %s: %w", gvkString(info), err)
+			return fmt.Errorf("error pruning nonNamespaced object %s: %w", pruneGVK(info), err)
 		}
 	}
 	return nil
 }
 
-// gvkString is how Go prints a schema.GroupVersionKind: "apps/v1, Kind=Deployment".
-func gvkString(info *api.ResourceInfo) string {
+// pruneGVK is how Go prints a schema.GroupVersionKind: "apps/v1, Kind=Deployment".
+func pruneGVK(info *api.ResourceInfo) string {
 	return fmt.Sprintf("%s/%s, Kind=%s", info.Group, info.Version, info.Kind)
 }
 

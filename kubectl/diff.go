@@ -121,7 +121,7 @@ func runDiff(cmd *cobra.Command, o *options, d *diffOptions, args []string) erro
 // one applying src would make, from a server-side dry run.
 func diffVersions(ctx context.Context, o *options, c *client.Client, info *api.ResourceInfo, src decode.Source) (live, merged []byte, err error) {
 	m := src.Obj.GetObjectMeta()
-	live, err = getRaw(ctx, c, info, m.Namespace, m.Name, "")
+	live, err = getObjectJSON(ctx, c, info, m.Namespace, m.Name, "")
 	if client.IsNotFound(err) {
 		body, err := json.Marshal(src.Obj)
 		if err != nil {

@@ -225,7 +225,7 @@ func runEdit(ctx context.Context, o *options, e *editOptions, args []string) err
 	}
 	var targets []editTarget
 	for _, r := range refs {
-		raw, err := getRaw(ctx, c, r.info, r.ns, r.name, e.subresource)
+		raw, err := getObjectJSON(ctx, c, r.info, r.ns, r.name, e.subresource)
 		if err != nil {
 			return err
 		}

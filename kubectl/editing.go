@@ -44,8 +44,8 @@ func send(ctx context.Context, c *client.Client, method, path string, serverDryR
 	return c.Do(ctx, method, path, body, h)
 }
 
-// getRaw reads one object (or subresource) as JSON.
-func getRaw(ctx context.Context, c *client.Client, info *api.ResourceInfo, ns, name, sub string) ([]byte, error) {
+// getObjectJSON reads one object (or subresource) as JSON.
+func getObjectJSON(ctx context.Context, c *client.Client, info *api.ResourceInfo, ns, name, sub string) ([]byte, error) {
 	return send(ctx, c, http.MethodGet, objectPath(info, ns, name, sub), false, nil, "")
 }
 

@@ -132,7 +132,7 @@ func patchOne(ctx context.Context, o *options, c *client.Client, p *patchOptions
 	before := r.raw
 	if before == nil {
 		var err error
-		if before, err = getRaw(ctx, c, r.info, r.ns, r.name, p.subresource); err != nil {
+		if before, err = getObjectJSON(ctx, c, r.info, r.ns, r.name, p.subresource); err != nil {
 			return err
 		}
 	}

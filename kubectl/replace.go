@@ -158,7 +158,7 @@ func forceReplace(ctx context.Context, o *options, c *client.Client, r *replaceO
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(o.out, "%s %q deleted\n", strings.ToLower(info.Kind)+groupSuffix(info), m.Name)
+		fmt.Fprintf(o.out, "%s %q deleted\n", kindName(info), m.Name)
 	}
 	timeout := r.timeout
 	if timeout == 0 {
@@ -191,14 +191,6 @@ func forceReplace(ctx context.Context, o *options, c *client.Client, r *replaceO
 		return errFailed
 	}
 	return nil
-}
-
-// groupSuffix is ".group" for kinds outside the core group.
-func groupSuffix(info *api.ResourceInfo) string {
-	if info.Group == "" {
-		return ""
-	}
-	return "." + info.Group
 }
 
 // documentWith is the document as written in the file (kubectl sends
