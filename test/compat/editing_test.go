@@ -34,11 +34,11 @@ type editStep struct {
 	out string
 }
 
-// twinNamespaces runs setup then steps, once with the real kubectl in one
+// editTwin runs setup then steps, once with the real kubectl in one
 // fresh namespace and once with ours in another, comparing each step.
 var twinCount int
 
-func (c *cluster) twin(t *testing.T, setup []string, steps ...editStep) {
+func (c *cluster) editTwin(t *testing.T, setup []string, steps ...editStep) {
 	t.Helper()
 	twinCount++
 	type result struct {
@@ -149,14 +149,14 @@ func TestPatchMatchesRealKubectl(t *testing.T) {
 
 	t.Run("strategic", func(t *testing.T) {
 		p := `{"spec":{"containers":[{"name":"main","image":"minik8s/testserver:v2"}]}}`
-		c.twin(t, []string{pod},
+		c.editTwin(t, []string{pod},
 			step("patch", "pod", "web", "-p", p),
 			step("patch", "pod/web", "-p", p),
 			step("get", "pod", "web", "-o", jsonpath),
 		)
 	})
 	t.Run("strategic lists by merge key and $patch delete", func(t *testing.T) {
-		c.twin(t, []string{deploy},
+		c.editTwin(t, []string{deploy},
 			step("patch", "deployment", "hello", "-p", `{"spec":{"template":{"spec":{"containers":[{"name":"hello","ports":[{"containerPort":9090}]}]}}}}`),
 			step("get", "deployment", "hello", "-o", "jsonpath={.spec.template.spec.containers[*].name} {.spec.template.spec.containers[0].ports}"),
 			step("patch", "deployment", "hello", "-p", `{"spec":{"template":{"spec":{"containers":[{"name":"side","$patch":"delete"}]}}}}`),
@@ -164,14 +164,14 @@ func TestPatchMatchesRealKubectl(t *testing.T) {
 		)
 	})
 	t.Run("merge", func(t *testing.T) {
-		c.twin(t, []string{pod},
+		c.editTwin(t, []string{pod},
 			step("patch", "pod", "web", "--type", "merge", "-p", `{"metadata":{"labels":{"tier":"front","app":null}}}`),
 			step("patch", "pod", "web", "--type=merge", "-p", `metadata: {labels: {tier: front}}`),
 			step("get", "pod", "web", "-o", jsonpath),
 		)
 	})
 	t.Run("json", func(t *testing.T) {
-		c.twin(t, []string{pod},
+		c.editTwin(t, []string{pod},
 			step("patch", "pod", "web", "--type", "json", "-p", `[{"op":"test","path":"/metadata/name","value":"web"},{"op":"add","path":"/metadata/labels/x","value":"y"}]`),
 			step("patch", "pod", "web", "--type", "json", "-p", `[{"op":"test","path":"/metadata/name","value":"nope"}]`),
 			step("patch", "pod", "web", "--type", "json", "-p", `[{"op":"remove","path":"/metadata/labels/nope"}]`),
@@ -181,7 +181,7 @@ func TestPatchMatchesRealKubectl(t *testing.T) {
 	})
 	t.Run("dry runs and output", func(t *testing.T) {
 		p := `{"metadata":{"labels":{"tier":"front"}}}`
-		c.twin(t, []string{pod},
+		c.editTwin(t, []string{pod},
 			step("patch", "pod", "web", "-p", p, "--dry-run=server"),
 			step("patch", "pod", "web", "-p", p, "--dry-run=client"),
 			step("patch", "pod", "web", "-p", p, "--dry-run=client", "--type=json"),
@@ -193,14 +193,14 @@ func TestPatchMatchesRealKubectl(t *testing.T) {
 		)
 	})
 	t.Run("scale subresource", func(t *testing.T) {
-		c.twin(t, []string{deploy},
+		c.editTwin(t, []string{deploy},
 			step("patch", "deployment", "hello", "--subresource=scale", "-p", `{"spec":{"replicas":3}}`),
 			step("get", "deployment", "hello", "-o", "jsonpath={.spec.replicas}"),
 			step("patch", "deployment", "hello", "--subresource=nope", "-p", `{}`),
 		)
 	})
 	t.Run("errors", func(t *testing.T) {
-		c.twin(t, []string{pod},
+		c.editTwin(t, []string{pod},
 			step("patch", "pod", "web"),
 			step("patch", "pod", "web", "-p", "{}", "--patch-file", pod),
 			step("patch", "pod", "web", "-p", "{bad"),
@@ -227,7 +227,7 @@ func TestReplaceMatchesRealKubectl(t *testing.T) {
 	other := writeFile(t, dir, "other.yaml", strings.Replace(podYAML, "name: web", "name: other", 1))
 	deploy := writeFile(t, dir, "deploy.yaml", editDeployYAML)
 	deploy2 := writeFile(t, dir, "deploy2.yaml", strings.Replace(editDeployYAML, "replicas: 1", "replicas: 2", 1))
-	c.twin(t, []string{pod, deploy},
+	c.editTwin(t, []string{pod, deploy},
 		step("replace", "-f", deploy2),
 		step("get", "deployment", "hello", "-o", "jsonpath={.spec.replicas}"),
 		step("replace", "-f", deploy, "--dry-run=server"),
@@ -260,7 +260,7 @@ func TestApplyDryRunAndPruneMatchRealKubectl(t *testing.T) {
 	onlyB := writeFile(t, dir, "b.yaml", podB)
 
 	t.Run("dry runs", func(t *testing.T) {
-		c.twin(t, []string{pod},
+		c.editTwin(t, []string{pod},
 			step("apply", "-f", deploy, "--dry-run=server"),
 			step("apply", "-f", deploy, "--dry-run=client"),
 			step("get", "deployments"),
@@ -277,7 +277,7 @@ func TestApplyDryRunAndPruneMatchRealKubectl(t *testing.T) {
 	})
 	t.Run("prune", func(t *testing.T) {
 		pods := "--prune-allowlist=core/v1/Pod"
-		c.twin(t, []string{both, pod},
+		c.editTwin(t, []string{both, pod},
 			step("apply", "-f", onlyB, "--prune"),
 			step("apply", "-f", onlyB, "--prune", "-l", "set=one", pods, "--dry-run=server"),
 			step("apply", "-f", onlyB, "--prune", "-l", "set=one", pods, "--dry-run=client"),
@@ -302,7 +302,7 @@ func TestDiffMatchesRealKubectl(t *testing.T) {
 	pod2 := writeFile(t, dir, "pod2.yaml", strings.Replace(podYAML, "testserver:latest", "testserver:v2", 1))
 	deploy := writeFile(t, dir, "deploy.yaml", editDeployYAML)
 	deploy2 := writeFile(t, dir, "deploy2.yaml", strings.Replace(editDeployYAML, "replicas: 1", "replicas: 2", 1))
-	c.twin(t, []string{pod, deploy},
+	c.editTwin(t, []string{pod, deploy},
 		step("diff", "-f", pod),
 		step("diff", "-f", deploy),
 		step("diff", "-f", pod2),
@@ -315,7 +315,7 @@ func TestDiffMatchesRealKubectl(t *testing.T) {
 	)
 	t.Run("KUBECTL_EXTERNAL_DIFF", func(t *testing.T) {
 		t.Setenv("KUBECTL_EXTERNAL_DIFF", "diff -q")
-		c.twin(t, []string{pod},
+		c.editTwin(t, []string{pod},
 			step("diff", "-f", pod),
 			step("diff", "-f", pod2),
 		)
@@ -408,7 +408,7 @@ func TestEditMatchesRealKubectl(t *testing.T) {
 			}
 			t.Setenv("KUBE_EDITOR", editor)
 			n := twinCount + 1
-			c.twin(t, []string{pod, pod2}, step(tc.args...), step("get", "pods", "-o", "jsonpath={.items[*].metadata.labels} {.items[*].spec.containers[0].image}"))
+			c.editTwin(t, []string{pod, pod2}, step(tc.args...), step("get", "pods", "-o", "jsonpath={.items[*].metadata.labels} {.items[*].spec.containers[0].image}"))
 			if tc.opens > 0 {
 				real := headerOf(t, filepath.Join(scripts, fmt.Sprintf("open%d-real%d", tc.opens, n)))
 				ours := headerOf(t, filepath.Join(scripts, fmt.Sprintf("open%d-ours%d", tc.opens, n)))
