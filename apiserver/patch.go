@@ -2,11 +2,13 @@ package apiserver
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
+	"k8s.io/apimachinery/pkg/util/mergepatch"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 
 	"minik8s/pkg/api"
@@ -27,27 +29,30 @@ func applyPatchBytes(info *api.ResourceInfo, contentType string, original, patch
 	case mergePatch:
 		out, err := jsonpatch.MergePatch(original, patch)
 		if err != nil {
-			return nil, errBadRequest(fmt.Sprintf("invalid merge patch: %v", err))
+			return nil, errBadRequest(err.Error())
 		}
 		return out, nil
 	case jsonPatch:
 		p, err := jsonpatch.DecodePatch(patch)
 		if err != nil {
-			return nil, errBadRequest(fmt.Sprintf("invalid JSON patch: %v", err))
+			return nil, errBadRequest(err.Error())
 		}
 		out, err := p.Apply(original)
 		if err != nil {
-			return nil, newStatusError(http.StatusUnprocessableEntity, reasonInvalid, fmt.Sprintf("the JSON patch could not be applied: %v", err), nil)
+			// As Kubernetes (NewGenericServerResponse of a 422): the
+			// reason is Invalid and the message generic.
+			return nil, newStatusError(http.StatusUnprocessableEntity, reasonInvalid,
+				"the server rejected our request due to an error in our request", &api.StatusDetails{})
 		}
 		return out, nil
 	case strategicPatch:
 		var pm map[string]any
 		if err := json.Unmarshal(patch, &pm); err != nil {
-			return nil, errBadRequest(fmt.Sprintf("invalid strategic merge patch: %v", err))
+			return nil, errBadRequest(err.Error())
 		}
 		out, err := strategicpatch.StrategicMergePatch(original, patch, info.New())
 		if err != nil {
-			return nil, errBadRequest(fmt.Sprintf("invalid strategic merge patch: %v", err))
+			return nil, strategicPatchError(err)
 		}
 		return out, nil
 	case applyPatch:
@@ -116,4 +121,15 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, rt route) error {
 	}
 	addWarnings(w, warnings)
 	return s.writeObject(w, r, rt, http.StatusOK, out)
+}
+
+// strategicPatchError is Kubernetes' interpretStrategicMergePatchError: a
+// malformed patch is a 400, a patch that does not fit the object a 422.
+func strategicPatchError(err error) error {
+	switch {
+	case errors.Is(err, mergepatch.ErrNoListOfLists), errors.Is(err, mergepatch.ErrPatchContentNotMatchRetainKeys):
+		return newStatusError(http.StatusUnprocessableEntity, reasonInvalid,
+			"the server rejected our request due to an error in our request", &api.StatusDetails{})
+	}
+	return errBadRequest(err.Error())
 }

@@ -152,6 +152,7 @@ func newCommand(o *options) *cobra.Command {
 		newTopCommand(o), newExplainCommand(o), newAnnotateCommand(o),
 	)
 	root.AddCommand(subresourceCommands(o)...)
+	root.AddCommand(newPatchCommand(o), newReplaceCommand(o), newDiffCommand(o), newEditCommand(o))
 	root.AddCommand(unsupportedCommands()...)
 	root.SetFlagErrorFunc(flagError)
 	wrapErrors(root)

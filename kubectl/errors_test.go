@@ -62,7 +62,9 @@ var badInvocations = []struct {
 	// minik8s only: what it does not have says so.
 	{[]string{"create", "configmap", "x", "--from-literal=a=b"}, `error: "kubectl create configmap" is not supported by minik8s: it does not serve configmaps`},
 	{[]string{"create", "secret", "generic", "x"}, `error: "kubectl create secret" is not supported by minik8s: it does not serve secrets`},
-	{[]string{"patch", "pod", "x", "-p", "{}"}, `error: "kubectl patch" is not supported by minik8s: use the real kubectl, or one of: ` + supportedList},
+	{[]string{"certificate", "approve", "x"}, `error: "kubectl certificate" is not supported by minik8s: use the real kubectl, or one of: ` + supportedList},
+	{[]string{"patch", "pod", "x"}, "error: must specify --patch or --patch-file containing the contents of the patch"},
+	{[]string{"replace", "--grace-period=1", "-f", "x.yaml"}, "error: --grace-period must have --force specified"},
 }
 
 // TestBadInvocationsFailWithAMessage: every bad command line exits non-zero

@@ -12,12 +12,18 @@ import (
 // several as a "* " list.
 func invalidMessage(st *api.Status) string {
 	d := st.Details
-	if d == nil {
-		return "The request is invalid"
-	}
 	s := "The request is invalid"
+	if d == nil {
+		if st.Message != "" {
+			s += ": " + st.Message
+		}
+		return s
+	}
 	if d.Kind != "" || d.Name != "" {
 		s = fmt.Sprintf("The %s %q is invalid", d.Kind, d.Name)
+	} else if st.Message != "" && len(d.Causes) == 0 {
+		// kubectl adds the message only without kind, name and causes.
+		s += ": " + st.Message
 	}
 	var msgs []string
 	seen := map[string]bool{}

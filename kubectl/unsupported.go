@@ -12,8 +12,7 @@ import (
 // against minik8s for most of them.)
 var unsupportedTop = []string{
 	"api-versions", "auth", "certificate", "cluster-info",
-	"debug", "diff", "edit",
-	"kustomize", "patch", "replace",
+	"debug", "kustomize",
 	"taint",
 }
 
@@ -62,4 +61,5 @@ var supportedList = strings.Join([]string{
 	"wait", "label", "scale", "logs", "exec", "events", "run", "expose", "rollout", "set",
 	"cordon", "uncordon", "drain", "top", "autoscale", "annotate",
 	"attach", "port-forward", "proxy", "cp", "explain",
+	"patch", "replace", "diff", "edit",
 }, ", ")
