@@ -32,6 +32,8 @@ func Default(obj api.Object) {
 		}
 	case *api.Pod:
 		DefaultPodSpec(&o.Spec)
+	case *api.Secret:
+		defaultSecret(o)
 	case *api.ReplicaSet:
 		if o.Spec.Replicas == nil {
 			o.Spec.Replicas = ptr(int32(1))
@@ -83,7 +85,8 @@ func DefaultPodSpec(s *api.PodSpec) {
 	}
 	for i := range s.Volumes {
 		v := &s.Volumes[i]
-		if v.HostPath == nil && v.EmptyDir == nil {
+		defaultConfigVolume(&v.VolumeSource)
+		if v.HostPath == nil && v.EmptyDir == nil && !isConfigVolume(&v.VolumeSource) {
 			v.EmptyDir = &api.EmptyDirVolumeSource{} // as Kubernetes: no source means emptyDir
 		}
 		if v.HostPath != nil && v.HostPath.Type == nil {
