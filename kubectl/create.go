@@ -38,6 +38,7 @@ func newCreateCommand(o *options) *cobra.Command {
 	}
 	ff.add(cmd, "to use to create the resource")
 	cmd.AddCommand(newCreateNamespaceCommand(o), newCreateDeploymentCommand(o), newCreateServiceCommand(o))
+	cmd.AddCommand(newCreateConfigMapCommand(o), newCreateSecretCommand(o))
 	names := make([]string, 0, len(unsupportedCreate))
 	for name := range unsupportedCreate {
 		names = append(names, name)

@@ -22,7 +22,6 @@ var unsupportedTop = []string{
 var unsupportedCreate = map[string]string{
 	"clusterrole":         "clusterroles",
 	"clusterrolebinding":  "clusterrolebindings",
-	"configmap":           "configmaps",
 	"cronjob":             "cronjobs",
 	"ingress":             "ingresses",
 	"job":                 "jobs",
@@ -31,7 +30,6 @@ var unsupportedCreate = map[string]string{
 	"quota":               "resourcequotas",
 	"role":                "roles",
 	"rolebinding":         "rolebindings",
-	"secret":              "secrets",
 	"serviceaccount":      "serviceaccounts",
 	"token":               "serviceaccounts/token",
 }
