@@ -36,7 +36,7 @@ func boolp(v bool) *bool  { return &v }
 
 func testObjects() fakeObjects {
 	return fakeObjects{
-		cms: map[string]*api.ConfigMap{"cfg": {Data: map[string]string{"a": "1", "b": "2"}, BinaryData: map[string][]byte{"bin": {0, 1}}}},
+		cms:     map[string]*api.ConfigMap{"cfg": {Data: map[string]string{"a": "1", "b": "2"}, BinaryData: map[string][]byte{"bin": {0, 1}}}},
 		secrets: map[string]*api.Secret{"sec": {Data: map[string][]byte{"user": []byte("admin"), "pw": []byte("s3cret")}}},
 	}
 }
@@ -112,7 +112,6 @@ func TestVolumePayload(t *testing.T) {
 		})
 	}
 }
-
 
 // readVolume lists what a container sees in dir: visible names (not
 // starting with "..") with their content through the symlinks.
