@@ -37,11 +37,11 @@ func TestConfigMapSecretAPI(t *testing.T) {
 			t.Errorf("after update: %q", s.Data)
 		}
 		// type is immutable.
-		s.Type = "kubernetes.io/basic-auth"
+		s.Type = "example.com/custom"
 		s.ResourceVersion = ""
 		body, _ = json.Marshal(s)
 		code, b := do(t, "PUT", secrets+"/s1", "application/json", string(body))
-		if st := status(t, b); code != http.StatusUnprocessableEntity || st.Message != `Secret "s1" is invalid: type: Invalid value: "kubernetes.io/basic-auth": field is immutable` {
+		if st := status(t, b); code != http.StatusUnprocessableEntity || st.Message != `Secret "s1" is invalid: type: Invalid value: "example.com/custom": field is immutable` {
 			t.Errorf("type change: %d %s", code, b)
 		}
 	})
@@ -69,7 +69,7 @@ func TestConfigMapSecretAPI(t *testing.T) {
 	t.Run("size limit", func(t *testing.T) {
 		big := strings.Repeat("x", api.MaxSecretSize)
 		code, b := do(t, "POST", cms, "application/json", `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big"},"data":{"a":"`+big+`","b":"y"}}`)
-		if st := status(t, b); code != http.StatusUnprocessableEntity || st.Message != `ConfigMap "big" is invalid: []: Too long: may not be more than 1048576 bytes` {
+		if st := status(t, b); code != http.StatusUnprocessableEntity || st.Message != `ConfigMap "big" is invalid: : Too long: may not be more than 1048576 bytes` {
 			t.Errorf("too big configmap: %d %.300s", code, b)
 		}
 		code, b = do(t, "POST", secrets, "application/json", `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"big"},"stringData":{"a":"`+big+`","b":"y"}}`)
