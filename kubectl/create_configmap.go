@@ -301,12 +301,13 @@ func contentHash(fields map[string]any) (string, error) {
 	return strings.NewReplacer("0", "g", "1", "h", "3", "k", "a", "m", "e", "t").Replace(hex), nil
 }
 
-// serverFailure prefixes a server error as kubectl does ("failed to
-// create configmap: ..."). kubectl formats it with %v, so the result is
-// reported as "error: ..." and not as "Error from server".
-func serverFailure(what string, err error) error {
+// serverFailure prefixes a server error as kubectl v1.32 does
+// ("failed to create configmap: ...", "failed to create secret ...").
+// kubectl formats it with %v, so the result is reported as "error: ..."
+// and not as "Error from server".
+func serverFailure(prefix string, err error) error {
 	if _, ok := client.AsStatus(err); ok {
-		return fmt.Errorf("failed to create %s: %s", what, err.Error())
+		return fmt.Errorf("%s%s", prefix, err.Error())
 	}
 	return err
 }
@@ -326,7 +327,7 @@ func newCreateConfigMapCommand(o *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return serverFailure("configmap", createObject(cmd.Context(), o, &f.createFlags, cm))
+			return serverFailure("failed to create configmap: ", createObject(cmd.Context(), o, &f.createFlags, cm))
 		},
 	}
 	f.add(cmd, "configmap")
@@ -353,7 +354,7 @@ func newCreateSecretCommand(o *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return serverFailure("secret", createObject(cmd.Context(), o, &f.createFlags, s))
+			return serverFailure("failed to create secret ", createObject(cmd.Context(), o, &f.createFlags, s))
 		},
 	}
 	f.add(generic, "secret")

@@ -12,7 +12,7 @@ func (d *describer) configMap(c *api.ConfigMap, events []api.Event) {
 	d.write(level0, "\nData\n====\n")
 	for _, k := range sortedKeys(c.Data) {
 		d.write(level0, "%s:\n----\n", k)
-		d.write(level0, "%s\n", c.Data[k])
+		d.write(level0, "%s\n\n", c.Data[k])
 	}
 	d.write(level0, "\nBinaryData\n====\n")
 	for _, k := range sortedKeys(c.BinaryData) {
