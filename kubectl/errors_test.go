@@ -60,8 +60,8 @@ var badInvocations = []struct {
 	{[]string{"run", "x", "--image=nginx", "--restart=Foo"}, "error: invalid restart policy: Foo\nSee 'kubectl run -h' for help and examples"},
 	// minik8s only: what it does not have says so.
 	{[]string{"run", "-it", "--rm", "x", "--image=busybox", "--", "sh"}, "error: kubectl run -i, -t, --rm and --attach are not supported by minik8s: run the pod, then use kubectl exec"},
-	{[]string{"create", "configmap", "x", "--from-literal=a=b"}, `error: "kubectl create configmap" is not supported by minik8s: it does not serve configmaps`},
-	{[]string{"create", "secret", "generic", "x"}, `error: "kubectl create secret" is not supported by minik8s: it does not serve secrets`},
+	{[]string{"create", "configmap", "x", "--from-literal=a=b", "--from-env-file=e"}, `error: from-env-file cannot be combined with from-file or from-literal`},
+	{[]string{"create", "secret", "generic", "x", "--from-literal=novalue"}, `error: invalid literal source novalue, expected key=value`},
 	{[]string{"patch", "pod", "x", "-p", "{}"}, `error: "kubectl patch" is not supported by minik8s: use the real kubectl, or one of: ` + supportedList},
 }
 
