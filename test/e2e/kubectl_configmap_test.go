@@ -27,7 +27,8 @@ func testConfigMapOnLab(ctx context.Context, t *testing.T, cl *cluster) {
 	t.Cleanup(func() {
 		cctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 		defer cancel()
-		_, _ = cl.kubectl(cctx, "delete", "namespace", ns, "--wait=false")
+		nsInfo, _ := api.ForKind("v1", "Namespace")
+		_ = cl.c.Delete(cctx, nsInfo, "", ns, nil)
 		// The namespace controller empties it; wait for the pods to go.
 		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline) && cctx.Err() == nil; {
 			if pods, _, err := cl.c.Pods(ns).List(cctx, mkclient.ListOptions{}); err != nil || len(pods) == 0 {
@@ -91,7 +92,10 @@ func testConfigMapOnLab(ctx context.Context, t *testing.T, cl *cluster) {
 
 	// An update reaches the mounted file (not the environment) in time.
 	changed := time.Now()
-	kc("patch", "configmap", "app-config", "--type=merge", "-p", `{"data":{"greeting":"bonjour"}}`)
+	cmInfo, _ := api.ForKind("v1", "ConfigMap")
+	if _, err := cl.c.Patch(ctx, cmInfo, ns, "app-config", mkclient.MergePatchType, []byte(`{"data":{"greeting":"bonjour"}}`)); err != nil {
+		t.Fatalf("patch configmap: %v", err)
+	}
 	for {
 		if got, _ := podExec(ctx, p, "tools", "cat", "/etc/cfg/greeting"); got == "bonjour" {
 			t.Logf("configmap change seen in the container after %v", time.Since(changed).Round(time.Second))
