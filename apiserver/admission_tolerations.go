@@ -20,6 +20,7 @@ const (
 func (podStrategy) BeginCreate(_ context.Context, s *Server, obj api.Object) (finishFunc, error) {
 	pod := obj.(*api.Pod)
 	pod.Spec.Tolerations = defaultTolerations(pod.Spec.Tolerations, s.opts.DefaultNotReadyTolerationSeconds, s.opts.DefaultUnreachableTolerationSeconds)
+	admitPodDefaults(pod) // admission_pod.go
 	return nil, nil
 }
 
@@ -30,6 +31,7 @@ func (podStrategy) BeginCreate(_ context.Context, s *Server, obj api.Object) (fi
 // unreachable NoExecute gets the stored pod's toleration of it back.
 func (podStrategy) PrepareForUpdate(obj, old api.Object) {
 	pod, oldPod := obj.(*api.Pod), old.(*api.Pod)
+	keepAdmittedFields(pod, oldPod) // admission_pod.go
 	notReady, unreachable := toleratesNodeConditions(pod.Spec.Tolerations)
 	for _, t := range oldPod.Spec.Tolerations {
 		if t.Effect != api.TaintEffectNoExecute {

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"minik8s/pkg/api"
+	"minik8s/pkg/api/validation"
 )
 
 // Namespace lifecycle, as Kubernetes' namespace registry: a namespace is
@@ -25,7 +26,9 @@ func immortalNamespace(name string) bool {
 	return name == "default" || name == "kube-system" || name == "kube-public"
 }
 
-// ensureSystemNamespaces creates the system namespaces that are missing.
+// ensureSystemNamespaces creates the system namespaces that are missing
+// and gives those stored before today's defaults (the
+// kubernetes.io/metadata.name label) what they lack.
 func (s *Server) ensureSystemNamespaces(ctx context.Context) error {
 	info := namespaceInfo()
 	for _, name := range systemNamespaces {
@@ -34,13 +37,23 @@ func (s *Server) ensureSystemNamespaces(ctx context.Context) error {
 		_, err := s.createObject(ctx, info, ns)
 		var se *statusError
 		if errors.As(err, &se) && se.status.Reason == reasonAlreadyExists {
-			continue
+			err = s.redefault(ctx, info, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// redefault rewrites a stored object with the defaults it lacks (none
+// lacking: nothing is written).
+func (s *Server) redefault(ctx context.Context, info *api.ResourceInfo, name string) error {
+	_, err := s.guaranteedUpdate(ctx, info, "", name, func(cur api.Object, _ int64) (api.Object, finishFunc, error) {
+		validation.Default(cur)
+		return cur, nil, nil
+	})
+	return err
 }
 
 // prepareNamespaceCreate sets the status of a new namespace and makes sure

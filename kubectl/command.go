@@ -149,7 +149,7 @@ func newCommand(o *options) *cobra.Command {
 		newExecCommand(o), newEventsCommand(o), newRunCommand(o), newExposeCommand(o),
 		newRolloutCommand(o), newSetCommand(o), newAutoscaleCommand(o),
 		newCordonCommand(o, true), newCordonCommand(o, false), newDrainCommand(o),
-		newTopCommand(o),
+		newTopCommand(o), newExplainCommand(o), newAnnotateCommand(o),
 	)
 	root.AddCommand(unsupportedCommands()...)
 	root.SetFlagErrorFunc(flagError)

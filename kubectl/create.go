@@ -37,7 +37,8 @@ func newCreateCommand(o *options) *cobra.Command {
 		},
 	}
 	ff.add(cmd, "to use to create the resource")
-	cmd.AddCommand(newCreateNamespaceCommand(o), newCreateDeploymentCommand(o), newCreateServiceCommand(o))
+	cmd.AddCommand(newCreateNamespaceCommand(o), newCreateDeploymentCommand(o), newCreateServiceCommand(o),
+		newCreateJobCommand(o), newCreateCronJobCommand(o))
 	cmd.AddCommand(newCreateConfigMapCommand(o), newCreateSecretCommand(o))
 	names := make([]string, 0, len(unsupportedCreate))
 	for name := range unsupportedCreate {
@@ -55,6 +56,9 @@ type createFlags struct {
 	dryRun string
 	output string
 	verb   string // what the printed line says was done; "created" if empty
+	// failPrefix, when set, prefixes the server's error message as
+	// kubectl's create job|cronjob do ("failed to create job: ...").
+	failPrefix string
 }
 
 func (f *createFlags) add(cmd *cobra.Command) {
@@ -65,15 +69,11 @@ func (f *createFlags) add(cmd *cobra.Command) {
 // createObject creates obj (unless --dry-run=client) and prints it as
 // kubectl does: "kind/name created" or the object in the -o format.
 func createObject(ctx context.Context, o *options, f *createFlags, obj api.Object) error {
-	switch f.output {
-	case "", "json", "yaml", "name":
-	default:
-		return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: json,name,yaml", f.output)
+	if err := checkOutput(f.output); err != nil {
+		return err
 	}
-	switch f.dryRun {
-	case "none", "client", "server", "":
-	default:
-		return fmt.Errorf(`Invalid dry-run value (%s). Must be "none", "server", or "client".`, f.dryRun)
+	if err := checkDryRun(o, &f.dryRun); err != nil {
+		return err
 	}
 	tm := obj.GetTypeMeta()
 	info, err := api.ForKind(tm.APIVersion, tm.Kind)
@@ -90,18 +90,18 @@ func createObject(ctx context.Context, o *options, f *createFlags, obj api.Objec
 			obj.GetObjectMeta().Namespace = ns
 		}
 	}
-	result, suffix := obj, ""
-	if f.dryRun == "client" {
-		suffix = " (dry run)"
-	} else {
+	result, suffix := obj, dryRunSuffix(f.dryRun)
+	if f.dryRun != "client" {
 		c, err := o.client()
 		if err != nil {
 			return err
 		}
-		if f.dryRun == "server" {
-			return fmt.Errorf("--dry-run=server is not supported by minik8s")
-		}
-		if result, err = c.Create(ctx, info, ns, obj); err != nil {
+		if result, err = createMaybeDry(ctx, c, info, ns, obj, f.dryRun == "server"); err != nil {
+			if f.failPrefix != "" {
+				// kubectl formats the error with %v: the server's
+				// message, not "Error from server (...)".
+				return fmt.Errorf("%s: %s", f.failPrefix, err.Error())
+			}
 			return err
 		}
 	}
@@ -160,17 +160,17 @@ func newCreateDeploymentCommand(o *options) *cobra.Command {
 			if len(f.images) == 0 {
 				return requiredFlag("image")
 			}
-			var command []string
-			if n := cmd.ArgsLenAtDash(); n >= 0 {
-				args, command = args[:n], args[n:]
+			name, command, err := splitCommand(cmd, args)
+			if err != nil {
+				return err
 			}
-			if len(args) != 1 {
-				return usageError(cmd, "exactly one NAME is required, got %d", len(args))
+			if len(command) == 0 {
+				command = nil
 			}
 			if len(f.images) > 1 && len(command) > 0 {
 				return fmt.Errorf("cannot specify multiple --image options and command")
 			}
-			return createObject(cmd.Context(), o, &f.createFlags, newDeployment(args[0], f.images, command, f.replicas, f.port))
+			return createObject(cmd.Context(), o, &f.createFlags, newDeployment(name, f.images, command, f.replicas, f.port))
 		},
 	}
 	f.add(cmd)

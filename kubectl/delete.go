@@ -27,6 +27,8 @@ type deleteOptions struct {
 	force          bool
 	now            bool
 	cascade        string
+	output         string
+	dryRun         string
 }
 
 // defaultDeleteWait bounds --wait when --timeout is 0.
@@ -55,6 +57,9 @@ func newDeleteCommand(o *options) *cobra.Command {
 	f.BoolVar(&d.now, "now", false, "If true, resources are signaled for immediate shutdown (same as --grace-period=1)")
 	f.StringVar(&d.cascade, "cascade", "background", `Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.`)
 	f.Lookup("cascade").NoOptDefVal = "background"
+	f.StringVarP(&d.output, "output", "o", "", "Output mode. Use \"-o name\" for shorter output (resource/name).")
+	f.StringVar(&d.dryRun, "dry-run", "none", `Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.`)
+	f.Lookup("dry-run").NoOptDefVal = "unchanged"
 	return cmd
 }
 
@@ -64,6 +69,35 @@ type victim struct {
 	namespace string
 	name      string
 	uid       string
+}
+
+// immediateDeletion is kubectl's warning for --force with grace 0.
+const immediateDeletion = "Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely."
+
+// gracePeriod is the grace period kubectl's delete sends (-1: none), from
+// --grace-period, --now and --force, with its warning: --now is 1,
+// --grace-period=0 without --force becomes 1 (kubectl keeps it from
+// losing data), --force alone is 0.
+func gracePeriod(grace int64, now, force bool) (int64, string, error) {
+	if now {
+		if grace != -1 {
+			return 0, "", errors.New("--now and --grace-period cannot be specified together")
+		}
+		grace = 1
+	}
+	if grace == 0 && !force {
+		grace = 1
+	}
+	if force && grace < 0 {
+		grace = 0
+	}
+	switch {
+	case grace == 0 && force:
+		return 0, immediateDeletion, nil
+	case grace > 0 && force:
+		return 0, "", errors.New("--force and --grace-period greater than 0 cannot be specified together")
+	}
+	return grace, "", nil
 }
 
 // cascadePolicy maps --cascade to a propagationPolicy as kubectl does
@@ -94,6 +128,19 @@ func runDelete(ctx context.Context, o *options, d *deleteOptions, args []string)
 	policy, warning, err := cascadePolicy(d.cascade)
 	if err != nil {
 		return err
+	}
+	if warning != "" {
+		fmt.Fprintln(o.err, warning)
+	}
+	grace, warning, err := gracePeriod(d.gracePeriod, d.now, d.force)
+	if err != nil {
+		return err
+	}
+	if err := checkDryRun(o, &d.dryRun); err != nil {
+		return err
+	}
+	if d.output != "" && d.output != "name" {
+		return fmt.Errorf("unexpected -o output mode: %v. We only support '-o name'", d.output)
 	}
 	if warning != "" {
 		fmt.Fprintln(o.err, warning)
@@ -156,25 +203,31 @@ func runDelete(ctx context.Context, o *options, d *deleteOptions, args []string)
 			}
 		}
 		if len(victims) == 0 {
-			fmt.Fprintln(o.err, noResources(ns, d.allNamespaces, len(targets) == 1 && targets[0].info.Namespaced))
+			// kubectl's DeleteResult: on stdout, with no namespace.
+			fmt.Fprintln(o.out, "No resources found")
 			return nil
 		}
 	}
 
 	opts := &api.DeleteOptions{PropagationPolicy: &policy}
-	grace := d.gracePeriod
-	if d.now {
-		grace = 1
-	}
-	if d.force && grace < 0 {
-		grace = 0
-	}
 	if grace >= 0 {
 		opts.GracePeriodSeconds = &grace
 	}
+	if d.dryRun == "server" {
+		opts.DryRun = []string{"All"}
+	}
+	verb := "deleted"
+	if grace == 0 {
+		verb = "force deleted"
+	}
+	verb += dryRunSuffix(d.dryRun)
 	failed := false
 	var deleted []victim
 	for _, v := range victims {
+		if d.dryRun == "client" {
+			printDeleted(o, d.output, v, verb)
+			continue
+		}
 		if err := c.Delete(ctx, v.info, v.namespace, v.name, opts); err != nil {
 			if d.ignoreNotFound && client.IsNotFound(err) {
 				continue
@@ -183,8 +236,10 @@ func runDelete(ctx context.Context, o *options, d *deleteOptions, args []string)
 			fmt.Fprintln(o.err, formatError(err))
 			continue
 		}
-		fmt.Fprintf(o.out, "%s %q deleted\n", kindName(v.info), v.name)
-		deleted = append(deleted, v)
+		printDeleted(o, d.output, v, verb)
+		if d.dryRun == "none" || d.dryRun == "" {
+			deleted = append(deleted, v)
+		}
 	}
 	if d.wait && len(deleted) > 0 {
 		timeout := d.timeout
@@ -204,6 +259,16 @@ func runDelete(ctx context.Context, o *options, d *deleteOptions, args []string)
 		return errFailed
 	}
 	return nil
+}
+
+// printDeleted is kubectl's delete PrintObj: `kind "name" deleted` or,
+// with -o name, kind/name.
+func printDeleted(o *options, output string, v victim, verb string) {
+	if output == "name" {
+		fmt.Fprintf(o.out, "%s/%s\n", kindName(v.info), v.name)
+		return
+	}
+	fmt.Fprintf(o.out, "%s %q %s\n", kindName(v.info), v.name, verb)
 }
 
 // waitGone polls until v no longer exists (or has been replaced by an

@@ -7,102 +7,75 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"minik8s/pkg/client"
 )
 
-// parseLabelArgs splits "k=v" (set) and "k-" (remove) arguments.
-func parseLabelArgs(args []string) (set map[string]string, remove []string, err error) {
-	set = map[string]string{}
-	for _, a := range args {
-		if strings.HasSuffix(a, "-") && !strings.Contains(a, "=") {
-			remove = append(remove, strings.TrimSuffix(a, "-"))
-			continue
+// labelKind is `kubectl label`: kubectl's label.go.
+var labelKind = metaKind{
+	field: "labels", noun: "label",
+	parse:     parseLabels,
+	conflicts: labelConflicts,
+	changeMsg: labelChangeMsg,
+	notFound:  true,
+	// kubectl's label makes its printer per object, after the patch.
+	lateOutputCheck: true,
+}
+
+// parseLabels is kubectl's parseLabels: KEY=VAL (one "=", a valid
+// value) or KEY-.
+func parseLabels(pairs []string) (map[string]string, []string, error) {
+	set := map[string]string{}
+	var remove []string
+	for _, p := range pairs {
+		switch {
+		case strings.Contains(p, "="):
+			parts := strings.Split(p, "=")
+			if len(parts) != 2 {
+				return nil, nil, fmt.Errorf("invalid label spec: %v", p)
+			}
+			if errs := validation.IsValidLabelValue(parts[1]); len(errs) != 0 {
+				return nil, nil, fmt.Errorf("invalid label value: %q: %s", p, strings.Join(errs, ";"))
+			}
+			set[parts[0]] = parts[1]
+		case strings.HasSuffix(p, "-"):
+			remove = append(remove, p[:len(p)-1])
+		default:
+			return nil, nil, fmt.Errorf("unknown label spec: %v", p)
 		}
-		k, v, ok := strings.Cut(a, "=")
-		if !ok || k == "" {
-			return nil, nil, fmt.Errorf("invalid label spec: %s", a)
-		}
-		set[k] = v
 	}
 	return set, remove, nil
 }
 
+// labelConflicts is kubectl's validateNoOverwrites of label: every key
+// set that the object has with another value.
+func labelConflicts(cur map[string]any, set map[string]string) error {
+	var msgs []string
+	for _, k := range sortedKeys(set) {
+		if v, ok := cur[k]; ok && v != set[k] {
+			msgs = append(msgs, fmt.Sprintf("'%s' already has a value (%v), and --overwrite is false", k, v))
+		}
+	}
+	switch len(msgs) {
+	case 0:
+		return nil
+	case 1:
+		return errors.New(msgs[0])
+	}
+	return fmt.Errorf("[%s]", strings.Join(msgs, ", "))
+}
+
 func newLabelCommand(o *options) *cobra.Command {
-	var overwrite bool
+	var f metaFlags
 	cmd := &cobra.Command{
-		Use:   "label TYPE NAME KEY_1=VAL_1 ... KEY_N=VAL_N | TYPE/NAME KEY=VAL | KEY-",
+		Use:   "label [--overwrite] (-f FILENAME | TYPE NAME) KEY_1=VAL_1 ... KEY_N=VAL_N [--resource-version=version]",
 		Short: "Update the labels on a resource",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var objArgs, labelArgs []string
-			for _, a := range args {
-				if strings.Contains(a, "=") || (strings.HasSuffix(a, "-") && len(objArgs) > 0) {
-					labelArgs = append(labelArgs, a)
-				} else {
-					objArgs = append(objArgs, a)
-				}
-			}
-			if len(objArgs) == 0 {
-				return errors.New("one or more resources must be specified as <resource> <name> or <resource>/<name>")
-			}
-			if len(labelArgs) == 0 {
-				return fmt.Errorf("at least one label update is required")
-			}
-			set, remove, err := parseLabelArgs(labelArgs)
-			if err != nil {
-				return err
-			}
-			targets, err := parseTargets(objArgs)
-			if err != nil {
-				return err
-			}
-			c, ns, err := o.clientNS()
-			if err != nil {
-				return err
-			}
-			for _, t := range targets {
-				if len(t.names) == 0 {
-					return errNoName
-				}
-				tns := namespaceFor(t.info, ns)
-				for _, name := range t.names {
-					obj, err := c.Get(cmd.Context(), t.info, tns, name)
-					if err != nil {
-						return err
-					}
-					cur := obj.GetObjectMeta().Labels
-					labels := map[string]any{}
-					changed := false
-					for k, v := range set {
-						if old, ok := cur[k]; ok && old != v && !overwrite {
-							return fmt.Errorf("'%s' already has a value (%s), and --overwrite is false", k, old)
-						}
-						if cur[k] != v || cur == nil {
-							changed = true
-						}
-						labels[k] = v
-					}
-					for _, k := range remove {
-						if _, ok := cur[k]; ok {
-							changed = true
-						}
-						labels[k] = nil
-					}
-					if !changed {
-						fmt.Fprintf(o.out, "%s/%s not labeled\n", kindName(t.info), name)
-						continue
-					}
-					patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"labels": labels}})
-					if _, err := c.Patch(cmd.Context(), t.info, tns, name, client.MergePatchType, patch); err != nil {
-						return err
-					}
-					fmt.Fprintf(o.out, "%s/%s labeled\n", kindName(t.info), name)
-				}
-			}
-			return nil
+			return runMetaEdit(cmd.Context(), o, &labelKind, &f, args)
 		},
 	}
-	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "If true, allow labels to be overwritten")
+	f.add(cmd, &labelKind)
 	return cmd
 }
 

@@ -23,7 +23,7 @@ func newSetCommand(o *options) *cobra.Command {
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(newSetImageCommand(o))
+	cmd.AddCommand(newSetImageCommand(o), newSetEnvCommand(o), newSetResourcesCommand(o))
 	return cmd
 }
 
@@ -111,15 +111,8 @@ func updateImages(cmd *cobra.Command, c *client.Client, info *api.ResourceInfo, 
 		if err != nil {
 			return err
 		}
-		var spec *api.PodSpec
-		switch o := obj.(type) {
-		case *api.Deployment:
-			spec = &o.Spec.Template.Spec
-		case *api.ReplicaSet:
-			spec = &o.Spec.Template.Spec
-		case *api.Pod:
-			spec = &o.Spec
-		default:
+		spec, err := podSpecOf(obj)
+		if err != nil {
 			return fmt.Errorf("cannot set the image of %s: it has no pod template", info.Resource)
 		}
 		if err := setImages(spec, images); err != nil {

@@ -11,8 +11,8 @@ import (
 // have; each says so instead of "unknown command". (The real kubectl works
 // against minik8s for most of them.)
 var unsupportedTop = []string{
-	"annotate", "api-versions", "attach", "auth", "certificate", "cluster-info",
-	"cp", "debug", "diff", "edit", "explain",
+	"api-versions", "attach", "auth", "certificate", "cluster-info",
+	"cp", "debug", "diff", "edit",
 	"kustomize", "patch", "port-forward", "proxy", "replace",
 	"taint",
 }
@@ -22,9 +22,7 @@ var unsupportedTop = []string{
 var unsupportedCreate = map[string]string{
 	"clusterrole":         "clusterroles",
 	"clusterrolebinding":  "clusterrolebindings",
-	"cronjob":             "cronjobs",
 	"ingress":             "ingresses",
-	"job":                 "jobs",
 	"poddisruptionbudget": "poddisruptionbudgets",
 	"priorityclass":       "priorityclasses",
 	"quota":               "resourcequotas",
@@ -60,5 +58,5 @@ func unsupportedCommands() []*cobra.Command {
 var supportedList = strings.Join([]string{
 	"apply", "create", "get", "describe", "delete", "config", "api-resources", "version",
 	"wait", "label", "scale", "logs", "exec", "events", "run", "expose", "rollout", "set",
-	"cordon", "uncordon", "drain", "top", "autoscale",
+	"cordon", "uncordon", "drain", "top", "autoscale", "annotate",
 }, ", ")

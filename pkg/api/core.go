@@ -72,7 +72,18 @@ type PodSpec struct {
 	DNSConfig                     *PodDNSConfig     `json:"dnsConfig,omitempty"`
 	EnableServiceLinks            *bool             `json:"enableServiceLinks,omitempty"`
 	HostAliases                   []HostAlias       `json:"hostAliases,omitempty" patchStrategy:"merge" patchMergeKey:"ip"`
+
+	// DeprecatedServiceAccount mirrors ServiceAccountName (v1's
+	// serviceAccount, which Kubernetes still fills in).
+	DeprecatedServiceAccount string `json:"serviceAccount,omitempty"`
+	// SecurityContext is defaulted to {}, as Kubernetes does.
+	SecurityContext *PodSecurityContext `json:"securityContext,omitempty"`
 }
+
+// PodSecurityContext is a pod's securityContext: none of Kubernetes'
+// fields (runAsUser, fsGroup, ...) is implemented, so only {} decodes and
+// a set field is refused as unsupported.
+type PodSecurityContext struct{}
 
 // HostAlias is an /etc/hosts entry the kubelet adds to a pod's hosts file.
 type HostAlias struct {

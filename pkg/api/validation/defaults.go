@@ -30,6 +30,7 @@ func Default(obj api.Object) {
 		if o.Status.Phase == "" {
 			o.Status.Phase = api.NamespaceActive
 		}
+		defaultNamespaceLabel(o)
 	case *api.Pod:
 		DefaultPodSpec(&o.Spec)
 	case *api.Secret:
@@ -66,6 +67,24 @@ func Default(obj api.Object) {
 	}
 }
 
+// LabelMetadataName is the label every namespace carries with its own
+// name (Kubernetes' v1.LabelMetadataName).
+const LabelMetadataName = "kubernetes.io/metadata.name"
+
+// defaultNamespaceLabel sets kubernetes.io/metadata.name to the namespace's
+// name on every write, so it can be neither changed nor removed (Kubernetes'
+// SetDefaults_Namespace). A namespace without a name yet (generateName) gets
+// it once it has one.
+func defaultNamespaceLabel(ns *api.Namespace) {
+	if ns.Name == "" {
+		return
+	}
+	if ns.Labels == nil {
+		ns.Labels = map[string]string{}
+	}
+	ns.Labels[LabelMetadataName] = ns.Name
+}
+
 // DefaultPodSpec fills in the defaults of a pod spec (also used for templates).
 func DefaultPodSpec(s *api.PodSpec) {
 	if s.RestartPolicy == "" {
@@ -83,6 +102,16 @@ func DefaultPodSpec(s *api.PodSpec) {
 	if s.EnableServiceLinks == nil {
 		s.EnableServiceLinks = ptr(true)
 	}
+	if s.SecurityContext == nil {
+		s.SecurityContext = &api.PodSecurityContext{}
+	}
+	// v1's serviceAccount is the deprecated name of serviceAccountName:
+	// read when the latter is empty, always written as its copy (as
+	// Kubernetes' v1 conversion of PodSpec).
+	if s.ServiceAccountName == "" {
+		s.ServiceAccountName = s.DeprecatedServiceAccount
+	}
+	s.DeprecatedServiceAccount = s.ServiceAccountName
 	for i := range s.Volumes {
 		v := &s.Volumes[i]
 		defaultConfigVolume(&v.VolumeSource)

@@ -2,6 +2,7 @@ package validation
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -135,6 +136,39 @@ func TestDefaultNamespace(t *testing.T) {
 	Default(ns)
 	if ns.Status.Phase != "Active" {
 		t.Errorf("phase = %q", ns.Status.Phase)
+	}
+	for _, tc := range []struct {
+		name   string
+		labels map[string]string
+		want   map[string]string
+	}{
+		{"a", nil, map[string]string{"kubernetes.io/metadata.name": "a"}},
+		{"b", map[string]string{"kubernetes.io/metadata.name": "x", "k": "v"}, map[string]string{"kubernetes.io/metadata.name": "b", "k": "v"}},
+		{"", nil, nil}, // generateName: labelled once named
+	} {
+		ns := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: tc.name, Labels: tc.labels}}
+		Default(ns)
+		if !reflect.DeepEqual(ns.Labels, tc.want) {
+			t.Errorf("namespace %q labels %v: got %v, want %v", tc.name, tc.labels, ns.Labels, tc.want)
+		}
+	}
+}
+
+func TestDefaultPodServiceAccountAndSecurityContext(t *testing.T) {
+	for _, tc := range []struct{ name, deprecated, wantName string }{
+		{"", "", ""},
+		{"", "old", "old"},
+		{"new", "", "new"},
+		{"new", "old", "new"},
+	} {
+		s := api.PodSpec{ServiceAccountName: tc.name, DeprecatedServiceAccount: tc.deprecated}
+		DefaultPodSpec(&s)
+		if s.ServiceAccountName != tc.wantName || s.DeprecatedServiceAccount != tc.wantName {
+			t.Errorf("%q/%q: serviceAccountName %q serviceAccount %q, want %q", tc.name, tc.deprecated, s.ServiceAccountName, s.DeprecatedServiceAccount, tc.wantName)
+		}
+		if got := js(s.SecurityContext); got != "{}" {
+			t.Errorf("securityContext = %s", got)
+		}
 	}
 }
 
