@@ -45,6 +45,10 @@ func newProtoObject(info *api.ResourceInfo) (protoMessage, bool) {
 		return &corev1.Endpoints{}, true
 	case "Event":
 		return &corev1.Event{}, true
+	case "ConfigMap":
+		return &corev1.ConfigMap{}, true
+	case "Secret":
+		return &corev1.Secret{}, true
 	case "ReplicaSet":
 		return &appsv1.ReplicaSet{}, true
 	case "Deployment":

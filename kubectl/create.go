@@ -39,6 +39,7 @@ func newCreateCommand(o *options) *cobra.Command {
 	ff.add(cmd, "to use to create the resource")
 	cmd.AddCommand(newCreateNamespaceCommand(o), newCreateDeploymentCommand(o), newCreateServiceCommand(o),
 		newCreateJobCommand(o), newCreateCronJobCommand(o))
+	cmd.AddCommand(newCreateConfigMapCommand(o), newCreateSecretCommand(o))
 	names := make([]string, 0, len(unsupportedCreate))
 	for name := range unsupportedCreate {
 		names = append(names, name)

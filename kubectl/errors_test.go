@@ -60,11 +60,11 @@ var badInvocations = []struct {
 	{[]string{"run", "x", "--image=nginx", "--restart=Foo"}, "error: invalid restart policy: Foo\nSee 'kubectl run -h' for help and examples"},
 	{[]string{"run", "-t", "--rm", "x", "--image=busybox", "--", "sh"}, "error: -i/--stdin is required for containers with -t/--tty=true\nSee 'kubectl run -h' for help and examples"},
 	// minik8s only: what it does not have says so.
-	{[]string{"create", "configmap", "x", "--from-literal=a=b"}, `error: "kubectl create configmap" is not supported by minik8s: it does not serve configmaps`},
-	{[]string{"create", "secret", "generic", "x"}, `error: "kubectl create secret" is not supported by minik8s: it does not serve secrets`},
 	{[]string{"certificate", "approve", "x"}, `error: "kubectl certificate" is not supported by minik8s: use the real kubectl, or one of: ` + supportedList},
 	{[]string{"patch", "pod", "x"}, "error: must specify --patch or --patch-file containing the contents of the patch"},
 	{[]string{"replace", "--grace-period=1", "-f", "x.yaml"}, "error: --grace-period must have --force specified"},
+	{[]string{"create", "configmap", "x", "--from-literal=a=b", "--from-env-file=e"}, `error: from-env-file cannot be combined with from-file or from-literal`},
+	{[]string{"create", "secret", "generic", "x", "--from-literal=novalue"}, `error: invalid literal source novalue, expected key=value`},
 }
 
 // TestBadInvocationsFailWithAMessage: every bad command line exits non-zero

@@ -21,14 +21,12 @@ var unsupportedTop = []string{
 var unsupportedCreate = map[string]string{
 	"clusterrole":         "clusterroles",
 	"clusterrolebinding":  "clusterrolebindings",
-	"configmap":           "configmaps",
 	"ingress":             "ingresses",
 	"poddisruptionbudget": "poddisruptionbudgets",
 	"priorityclass":       "priorityclasses",
 	"quota":               "resourcequotas",
 	"role":                "roles",
 	"rolebinding":         "rolebindings",
-	"secret":              "secrets",
 	"serviceaccount":      "serviceaccounts",
 	"token":               "serviceaccounts/token",
 }

@@ -20,6 +20,9 @@ type podEnv struct {
 	// Services are the service environment variables (serviceEnvMap);
 	// the container's own env wins, the rest follow it sorted by name.
 	Services map[string]string
+	// Refs are the container's values from ConfigMaps and Secrets
+	// (resolveEnvRefs): envFrom variables come first, env overrides them.
+	Refs envRefs
 }
 
 // fieldRefValue resolves a downward API field path.
@@ -121,12 +124,30 @@ func containerEnv(pod *api.Pod, c *api.Container, pe podEnv) ([]string, map[stri
 		vars[k] = v
 	}
 	declared := map[string]bool{}
+	for _, e := range c.Env {
+		declared[e.Name] = true
+	}
 	var out []string
+	for _, e := range pe.Refs.From {
+		vars[e.Name] = e.Value
+		if !declared[e.Name] {
+			out = append(out, e.Name+"="+e.Value)
+		}
+	}
+	for _, e := range pe.Refs.From {
+		declared[e.Name] = true
+	}
 	for _, e := range c.Env {
 		v := expandEnvRefs(e.Value, vars)
 		if e.ValueFrom != nil {
 			var err error
 			switch {
+			case e.ValueFrom.ConfigMapKeyRef != nil || e.ValueFrom.SecretKeyRef != nil:
+				rv, ok := pe.Refs.Values[e.Name]
+				if !ok {
+					continue // optional and missing: not set
+				}
+				v = rv
 			case e.ValueFrom.FieldRef != nil:
 				v, err = fieldRefValue(pod, e.ValueFrom.FieldRef.FieldPath, pe)
 			case e.ValueFrom.ResourceFieldRef != nil:
@@ -137,7 +158,6 @@ func containerEnv(pod *api.Pod, c *api.Container, pe podEnv) ([]string, map[stri
 			}
 		}
 		vars[e.Name] = v
-		declared[e.Name] = true
 		out = append(out, e.Name+"="+v)
 	}
 	for _, k := range slices.Sorted(maps.Keys(pe.Services)) {

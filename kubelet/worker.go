@@ -145,6 +145,7 @@ func (k *Kubelet) syncPod(ctx context.Context, key string) (time.Duration, error
 		return 0, nil
 	}
 	k.recordWaits(pod, plan.Waiting)
+	k.refreshConfigVolumes(ctx, pod)
 	retry, applyErr := k.apply(ctx, pod, prt, plan)
 	if plan.RetryAfter > 0 && (retry == 0 || plan.RetryAfter < retry) {
 		retry = plan.RetryAfter
@@ -249,6 +250,9 @@ func (k *Kubelet) apply(ctx context.Context, pod *api.Pod, prt *podRuntime, plan
 		rec.Eventf(pod, eventWarning, reasonFailedMount, "Unable to attach or mount volumes: %v", err)
 		return 0, err
 	}
+	if err := k.setUpConfigVolumes(ctx, pod, volumePaths); err != nil {
+		return 0, err
+	}
 	sb := prt.sandbox()
 	if plan.CreateSandbox {
 		cfg, err := k.sandboxConfig(pod)
@@ -319,8 +323,12 @@ func (k *Kubelet) startContainer(ctx context.Context, pod *api.Pod, sb *runtime.
 	}
 	svcEnv, err := k.serviceEnv(ctx, pod)
 	var cfg *runtime.ContainerConfig
+	var refs envRefs
 	if err == nil {
-		cfg, err = containerConfig(pod, spec, s.Attempt, podEnv{PodIP: sb.IP, HostIP: k.hostIP(), Services: svcEnv}, volumePaths,
+		refs, err = k.containerEnvRefs(ctx, pod, spec)
+	}
+	if err == nil {
+		cfg, err = containerConfig(pod, spec, s.Attempt, podEnv{PodIP: sb.IP, HostIP: k.hostIP(), Services: svcEnv, Refs: refs}, volumePaths,
 			k.dirs.log(pod.UID, spec.Name, s.Attempt))
 	}
 	if err != nil {

@@ -99,6 +99,7 @@ type Container struct {
 	Args                     []string             `json:"args,omitempty"`
 	WorkingDir               string               `json:"workingDir,omitempty"`
 	Ports                    []ContainerPort      `json:"ports,omitempty" patchStrategy:"merge" patchMergeKey:"containerPort"`
+	EnvFrom                  []EnvFromSource      `json:"envFrom,omitempty"`
 	Env                      []EnvVar             `json:"env,omitempty" patchStrategy:"merge" patchMergeKey:"name"`
 	Resources                ResourceRequirements `json:"resources,omitempty"`
 	VolumeMounts             []VolumeMount        `json:"volumeMounts,omitempty" patchStrategy:"merge" patchMergeKey:"mountPath"`
@@ -134,6 +135,8 @@ type EnvVar struct {
 type EnvVarSource struct {
 	FieldRef         *ObjectFieldSelector   `json:"fieldRef,omitempty"`
 	ResourceFieldRef *ResourceFieldSelector `json:"resourceFieldRef,omitempty"`
+	ConfigMapKeyRef  *ConfigMapKeySelector  `json:"configMapKeyRef,omitempty"`
+	SecretKeyRef     *SecretKeySelector     `json:"secretKeyRef,omitempty"`
 }
 
 // ObjectFieldSelector selects a field of the pod (metadata.name, status.podIP).
@@ -171,8 +174,12 @@ type Volume struct {
 
 // VolumeSource lists the supported volume kinds.
 type VolumeSource struct {
-	HostPath *HostPathVolumeSource `json:"hostPath,omitempty"`
-	EmptyDir *EmptyDirVolumeSource `json:"emptyDir,omitempty"`
+	HostPath    *HostPathVolumeSource    `json:"hostPath,omitempty"`
+	EmptyDir    *EmptyDirVolumeSource    `json:"emptyDir,omitempty"`
+	ConfigMap   *ConfigMapVolumeSource   `json:"configMap,omitempty"`
+	Secret      *SecretVolumeSource      `json:"secret,omitempty"`
+	DownwardAPI *DownwardAPIVolumeSource `json:"downwardAPI,omitempty"`
+	Projected   *ProjectedVolumeSource   `json:"projected,omitempty"`
 }
 
 // HostPathVolumeSource mounts a node directory or file.

@@ -39,6 +39,8 @@ var k8sPairs = []struct {
 	{&Endpoints{}, &corev1.Endpoints{}},
 	{&List[Endpoints]{}, &corev1.EndpointsList{}},
 	{&Event{}, &corev1.Event{}},
+	{&ConfigMap{}, &corev1.ConfigMap{}},
+	{&Secret{}, &corev1.Secret{}},
 	{&List[Event]{}, &corev1.EventList{}},
 	{&Binding{}, &corev1.Binding{}},
 	{&ReplicaSet{}, &appsv1.ReplicaSet{}},

@@ -66,6 +66,10 @@ func Describe(w io.Writer, obj api.Object, events []api.Event, related Related) 
 		d.endpoints(o, events)
 	case *api.Ingress:
 		d.ingress(o, events)
+	case *api.ConfigMap:
+		d.configMap(o, events)
+	case *api.Secret:
+		d.secret(o)
 	default:
 		if err := d.generic(obj, events); err != nil {
 			return err

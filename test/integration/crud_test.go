@@ -32,6 +32,8 @@ func sample(kind, name string) string {
 		"EndpointSlice": `{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"%s","labels":{"tier":"x"}},"addressType":"IPv4",` +
 			`"endpoints":[{"addresses":["10.244.1.5"],"conditions":{"ready":true}}],"ports":[{"name":"http","port":8080,"protocol":"TCP"}]}`,
 		"DaemonSet":          `{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"selector":{"matchLabels":{"app":"web"}},"template":` + tmpl + `}}`,
+		"ConfigMap":          `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s","labels":{"tier":"x"}},"data":{"a":"1"}}`,
+		"Secret":             `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"%s","labels":{"tier":"x"}},"data":{"a":"MQ=="}}`,
 		"ControllerRevision": `{"apiVersion":"apps/v1","kind":"ControllerRevision","metadata":{"name":"%s","labels":{"tier":"x"}},"data":{"spec":{}},"revision":1}`,
 		"Ingress": `{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"rules":[{"host":"shop.example","http":{"paths":` +
 			`[{"path":"/a","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":80}}}}]}}]}}`,

@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -114,6 +115,14 @@ func (w *walker) walk(path string, v any, t reflect.Type) {
 			w.walk(joinField(path, k), m[k], t.Elem())
 		}
 	case reflect.Slice, reflect.Array:
+		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 { // []byte: a base64 string
+			if str, ok := v.(string); !ok {
+				w.fail(path, "expected string, got %s", jsonTypeName(v))
+			} else if _, err := base64.StdEncoding.DecodeString(str); err != nil {
+				w.fail(path, "%v", err)
+			}
+			return
+		}
 		s, ok := v.([]any)
 		if !ok {
 			w.fail(path, "expected array, got %s", jsonTypeName(v))

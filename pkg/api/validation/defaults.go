@@ -33,6 +33,8 @@ func Default(obj api.Object) {
 		defaultNamespaceLabel(o)
 	case *api.Pod:
 		DefaultPodSpec(&o.Spec)
+	case *api.Secret:
+		defaultSecret(o)
 	case *api.ReplicaSet:
 		if o.Spec.Replicas == nil {
 			o.Spec.Replicas = ptr(int32(1))
@@ -112,7 +114,8 @@ func DefaultPodSpec(s *api.PodSpec) {
 	s.DeprecatedServiceAccount = s.ServiceAccountName
 	for i := range s.Volumes {
 		v := &s.Volumes[i]
-		if v.HostPath == nil && v.EmptyDir == nil {
+		defaultConfigVolume(&v.VolumeSource)
+		if v.HostPath == nil && v.EmptyDir == nil && !isConfigVolume(&v.VolumeSource) {
 			v.EmptyDir = &api.EmptyDirVolumeSource{} // as Kubernetes: no source means emptyDir
 		}
 		if v.HostPath != nil && v.HostPath.Type == nil {

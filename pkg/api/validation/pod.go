@@ -134,6 +134,7 @@ func validateVolume(v *api.Volume, p Path, seen map[string]bool) ErrorList {
 			errs = append(errs, Invalid(p.Child("emptyDir").Child("sizeLimit"), q.String(), "must be greater than or equal to 0"))
 		}
 	}
+	errs = append(errs, validateConfigVolume(&v.VolumeSource, p, &n)...)
 	if n == 0 {
 		errs = append(errs, Required(p, "must specify a volume type"))
 	}
@@ -224,12 +225,14 @@ func validateContainer(c *api.Container, p Path, spec *api.PodSpec, names, volum
 					errs = append(errs, Required(vp.Child("resourceFieldRef").Child("resource"), ""))
 				}
 			}
+			n += validateKeyRefs(e.ValueFrom, vp, &errs)
 			if n != 1 {
-				errs = append(errs, Invalid(vp, "", "must specify one of: `fieldRef` or `resourceFieldRef`"))
+				errs = append(errs, Invalid(vp, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"))
 			}
 		}
 	}
 
+	errs = append(errs, validateEnvFrom(c.EnvFrom, p.Child("envFrom"))...)
 	mounts := map[string]bool{}
 	for i, m := range c.VolumeMounts {
 		mp := p.Child("volumeMounts").Index(i)

@@ -58,6 +58,10 @@ func ValidateUpdate(newObj, oldObj api.Object) ErrorList {
 		if o, ok := oldObj.(*api.Service); ok {
 			errs = append(errs, validateClusterIPsUpdate(&n.Spec, &o.Spec)...)
 		}
+	case *api.ConfigMap:
+		errs = append(errs, validateConfigMapUpdate(n, oldObj.(*api.ConfigMap))...)
+	case *api.Secret:
+		errs = append(errs, validateSecretUpdate(n, oldObj.(*api.Secret))...)
 	case *api.IngressClass:
 		if o, ok := oldObj.(*api.IngressClass); ok && n.Spec.Controller != o.Spec.Controller {
 			errs = append(errs, Invalid("spec.controller", n.Spec.Controller, "field is immutable"))

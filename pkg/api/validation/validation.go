@@ -49,6 +49,10 @@ func Validate(obj api.Object) ErrorList {
 			errs = append(errs, oneOf("type", t, "Normal", "Warning")...)
 		}
 		return errs
+	case *api.ConfigMap:
+		return validateConfigMap(o)
+	case *api.Secret:
+		return validateSecret(o)
 	case *api.ReplicaSet:
 		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
 		return append(errs, validateReplicaSetSpec(&o.Spec, "spec")...)
