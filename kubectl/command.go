@@ -150,6 +150,7 @@ func newCommand(o *options) *cobra.Command {
 		newRolloutCommand(o), newSetCommand(o), newAutoscaleCommand(o),
 		newCordonCommand(o, true), newCordonCommand(o, false), newDrainCommand(o),
 		newTopCommand(o),
+		newAPIVersionsCommand(o), newClusterInfoCommand(o),
 	)
 	root.AddCommand(unsupportedCommands()...)
 	root.SetFlagErrorFunc(flagError)

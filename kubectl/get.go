@@ -32,6 +32,8 @@ type getOptions struct {
 	allowMissingKeys bool
 	printer          objectPrinter // built once, for a watch
 	sortBy           string        // --sort-by JSONPath (sortby.go)
+	raw              string        // --raw PATH (reading.go)
+	watchEvents      bool          // --output-watch-events
 }
 
 func newGetCommand(o *options) *cobra.Command {
@@ -40,6 +42,12 @@ func newGetCommand(o *options) *cobra.Command {
 		Use:   "get TYPE[,TYPE...] [NAME...] | TYPE/NAME...",
 		Short: "Display one or many resources",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.raw != "" {
+				return runGetRaw(cmd, o, g, args)
+			}
+			if g.watchEvents && !g.watch && !g.watchOnly {
+				return usageError(cmd, "--output-watch-events option can only be used with --watch or --watch-only")
+			}
 			if len(args) == 0 {
 				fmt.Fprint(cmd.ErrOrStderr(), "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\n")
 				return usageError(cmd, "Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).")
@@ -60,6 +68,8 @@ func newGetCommand(o *options) *cobra.Command {
 	f.BoolVarP(&g.watch, "watch", "w", false, "After listing/getting the requested object, watch for changes")
 	f.StringVar(&g.sortBy, "sort-by", "", "If non-empty, sort list types using this field specification, a JSONPath expression (e.g. '{.metadata.name}' or .lastTimestamp)")
 	f.BoolVar(&g.watchOnly, "watch-only", false, "Watch for changes to the requested object(s), without listing/getting first")
+	f.StringVar(&g.raw, "raw", "", "Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.")
+	f.BoolVar(&g.watchEvents, "output-watch-events", false, "Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events.")
 	return cmd
 }
 
@@ -73,11 +83,14 @@ func (g *getOptions) printOptions() printers.PrintOptions {
 }
 
 func runGet(ctx context.Context, o *options, g *getOptions, args []string) error {
+	if g.output == "" && g.template != "" {
+		g.output = "go-template" // kubectl: --template alone means a Go template
+	}
 	switch g.output {
 	case "", "wide", "yaml", "json", "name":
 	default:
 		if !isTemplateFormat(g.output) {
-			return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: custom-columns,custom-columns-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,wide,yaml", g.output)
+			return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: %s", g.output, getFormats)
 		}
 	}
 	targets, err := parseTargets(args)

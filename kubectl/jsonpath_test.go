@@ -287,7 +287,7 @@ func TestTemplateOutputAgainstServer(t *testing.T) {
 		{args: []string{"get", "pod", "web", "-o", "jsonpath={.items[}"}, wantErr: "error: error parsing jsonpath {.items[}, unterminated array\n"},
 		{args: []string{"get", "pod", "nope", "-o", "jsonpath={.items[}"}, wantErr: `Error from server (NotFound): pods "nope" not found` + "\n"},
 		{args: []string{"get", "pod", "web", "-o", "custom-columns=NAME"}, wantErr: "error: unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>\n"},
-		{args: []string{"get", "pod", "web", "-o", "jsonpathx"}, wantErr: `error: unable to match a printer suitable for the output format "jsonpathx", allowed formats are: custom-columns,custom-columns-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,wide,yaml` + "\n"},
+		{args: []string{"get", "pod", "web", "-o", "jsonpathx"}, wantErr: `error: unable to match a printer suitable for the output format "jsonpathx", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml` + "\n"},
 	}
 	for _, tt := range tests {
 		out, errOut, err := run(t, s, "", tt.args...)

@@ -1,9 +1,7 @@
 package kubectl
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -52,38 +50,5 @@ func newAPIResourcesCommand(o *options) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&noHeaders, "no-headers", false, "Don't print headers")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "Output format: name")
-	return cmd
-}
-
-func newVersionCommand(o *options) *cobra.Command {
-	var clientOnly bool
-	cmd := &cobra.Command{
-		Use:   "version",
-		Short: "Print the client and server version information",
-		Args:  noExtraArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(o.out, "Client Version: %s\n", Version)
-			if clientOnly {
-				return nil
-			}
-			c, err := o.client()
-			if err != nil {
-				return err
-			}
-			data, err := c.Do(cmd.Context(), http.MethodGet, "/version", nil, nil)
-			if err != nil {
-				return err
-			}
-			var v struct {
-				GitVersion string `json:"gitVersion"`
-			}
-			if err := json.Unmarshal(data, &v); err != nil {
-				return fmt.Errorf("decode /version: %w", err)
-			}
-			fmt.Fprintf(o.out, "Server Version: %s\n", v.GitVersion)
-			return nil
-		},
-	}
-	cmd.Flags().BoolVar(&clientOnly, "client", false, "If true, shows client version only (no server required)")
 	return cmd
 }

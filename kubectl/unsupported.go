@@ -11,7 +11,7 @@ import (
 // have; each says so instead of "unknown command". (The real kubectl works
 // against minik8s for most of them.)
 var unsupportedTop = []string{
-	"annotate", "api-versions", "attach", "auth", "certificate", "cluster-info",
+	"annotate", "attach", "auth", "certificate",
 	"cp", "debug", "diff", "edit", "explain",
 	"kustomize", "patch", "port-forward", "proxy", "replace",
 	"taint",
@@ -63,4 +63,5 @@ var supportedList = strings.Join([]string{
 	"apply", "create", "get", "describe", "delete", "config", "api-resources", "version",
 	"wait", "label", "scale", "logs", "exec", "events", "run", "expose", "rollout", "set",
 	"cordon", "uncordon", "drain", "top", "autoscale",
+	"api-versions", "cluster-info",
 }, ", ")
