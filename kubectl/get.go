@@ -283,12 +283,8 @@ func getObjects(ctx context.Context, o *options, c *client.Client, g *getOptions
 	var infos []*api.ResourceInfo
 	failed := false
 	single := len(targets) == 1 && len(targets[0].names) == 1
-	allNamespaced := true
 	for _, t := range targets {
 		tns := namespaceFor(t.info, ns)
-		if !t.info.Namespaced {
-			allNamespaced = false
-		}
 		if len(t.names) == 0 {
 			list, _, err := c.List(ctx, t.info, tns, g.listOptions())
 			if err != nil {
@@ -319,11 +315,9 @@ func getObjects(ctx context.Context, o *options, c *client.Client, g *getOptions
 			return err
 		}
 	} else if g.output == "name" {
+		// An empty -o name prints nothing at all, as kubectl's.
 		for i, obj := range objs {
 			fmt.Fprintf(o.out, "%s/%s\n", kindName(infos[i]), obj.GetObjectMeta().Name)
-		}
-		if len(objs) == 0 && !failed {
-			fmt.Fprintln(o.err, noResources(ns, g.allNamespaces, allNamespaced))
 		}
 	} else if single {
 		if len(objs) == 1 {

@@ -206,8 +206,16 @@ func runLogs(ctx context.Context, o *options, l *logsOptions, resource string, p
 			return err
 		}
 		sort.SliceStable(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })
+		if len(pods) == 0 {
+			fmt.Fprintln(o.err, noResources(ns, false, true))
+			return nil
+		}
 	} else {
 		pod, n, err := podForLogs(ctx, c, ns, resource, l.podTimeout)
+		if st, ok := client.AsStatus(err); ok && client.IsNotFound(err) {
+			// kubectl's resource builder words a missing object so.
+			return fmt.Errorf("error from server (NotFound): %s in namespace %q", st.Message, ns)
+		}
 		if err != nil {
 			return err
 		}
