@@ -188,7 +188,8 @@ func TestVerboseRequestLogging(t *testing.T) {
 	_, rErr, _ := c.kubectl(t, "", "get", "--raw", "/version", "-v=6")
 	_, oErr, _ := c.ours(t, "get", "--raw", "/version", "-v=6")
 	mask := func(s string) string {
-		return klogHeader.ReplaceAllString(s, "I<date> <time> <pid> $1:<line>]")
+		s = klogHeader.ReplaceAllString(s, "I<date> <time> <pid> $1:<line>]")
+		return regexp.MustCompile(`in \d+ milliseconds`).ReplaceAllString(s, "in <n> milliseconds")
 	}
 	if mask(rErr) != mask(oErr) {
 		t.Fatalf("-v=6 differs:\nreal:\n%s\nours:\n%s", rErr, oErr)
