@@ -379,6 +379,8 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 	po := g.printOptions()
 	po.WithNamespace = g.allNamespaces && t.info.Namespaced
 	headerDone := g.noHeaders
+	aligned := &printers.AlignedRows{} // rows keep the first table's column widths
+	var columns []api.TableColumnDefinition // watch events after the first omit them
 
 	var rv string
 	if g.watchOnly {
@@ -396,8 +398,9 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 			return &client.StatusError{Status: api.Status{Status: "Failure", Reason: client.ReasonNotFound, Code: 404,
 				Message: fmt.Sprintf("%s %q not found", t.info.GroupResource(), name)}}
 		}
+		columns = table.ColumnDefinitions
 		if len(table.Rows) > 0 {
-			if err := printers.PrintTable(o.out, table, po); err != nil {
+			if err := printWatchTable(o.out, aligned, table, po, g.watchEvents, "ADDED"); err != nil {
 				return err
 			}
 			headerDone = true
@@ -409,7 +412,7 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 			return err
 		}
 		for _, obj := range objs {
-			if err := printWatched(o.out, g, t.info, obj); err != nil {
+			if err := printWatched(o.out, g, t.info, "ADDED", obj); err != nil {
 				return err
 			}
 		}
@@ -454,7 +457,7 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 				if err := json.Unmarshal(ev.Object, obj); err != nil {
 					return fmt.Errorf("decode %s: %w", t.info.Kind, err)
 				}
-				if err := printWatched(o.out, g, t.info, obj); err != nil {
+				if err := printWatched(o.out, g, t.info, string(ev.Type), obj); err != nil {
 					return err
 				}
 				continue
@@ -463,9 +466,14 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 			if err != nil {
 				return err
 			}
+			if len(table.ColumnDefinitions) == 0 {
+				table.ColumnDefinitions = columns
+			} else {
+				columns = table.ColumnDefinitions
+			}
 			rowOpts := po
 			rowOpts.NoHeaders = headerDone
-			if err := printers.PrintTable(o.out, table, rowOpts); err != nil {
+			if err := printWatchTable(o.out, aligned, table, rowOpts, g.watchEvents, string(ev.Type)); err != nil {
 				return err
 			}
 			headerDone = true
@@ -473,8 +481,34 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 	}
 }
 
-func printWatched(w io.Writer, g *getOptions, info *api.ResourceInfo, obj api.Object) error {
+// printWatchTable prints a watch's table rows aligned under the first
+// table's, with kubectl's EVENT column for --output-watch-events.
+func printWatchTable(w io.Writer, aligned *printers.AlignedRows, t *api.Table, po printers.PrintOptions, events bool, eventType string) error {
+	header, rows, err := printers.TableCells(t, po)
+	if err != nil {
+		return err
+	}
+	var lines [][]string
+	if header != nil {
+		if events {
+			header = append([]string{"EVENT"}, header...)
+		}
+		lines = append(lines, header)
+	}
+	for _, r := range rows {
+		if events {
+			r = append([]string{fmt.Sprintf("%-8s", eventType)}, r...)
+		}
+		lines = append(lines, r)
+	}
+	return aligned.Write(w, lines)
+}
+
+func printWatched(w io.Writer, g *getOptions, info *api.ResourceInfo, eventType string, obj api.Object) error {
 	format := g.output
+	if g.watchEvents {
+		return printWatchEvent(w, g, info, eventType, obj)
+	}
 	if isTemplateFormat(format) {
 		return printTemplate(w, g, []api.Object{obj}, true)
 	}

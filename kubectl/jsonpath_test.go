@@ -213,7 +213,7 @@ func TestJSONPathPrinterErrors(t *testing.T) {
 		{templateOutput{output: "jsonpath="}, "template format specified but no template given"},
 		{templateOutput{output: "jsonpath={.a[}"}, "error parsing jsonpath {.a[}, unterminated array"},
 		{templateOutput{output: "jsonpath-file=" + filepath.Join(dir, "none")}, "error reading --template " + filepath.Join(dir, "none") + ", open " + filepath.Join(dir, "none") + ": no such file or directory"},
-		{templateOutput{output: "jsonpath={.a}", template: "{.b}"}, `unable to match a printer suitable for the output format "jsonpath={.a}"`},
+		{templateOutput{output: "jsonpath={.a}", template: "{.b}"}, `unable to match a printer suitable for the output format "jsonpath={.a}", allowed formats are: ` + getFormats},
 		{templateOutput{output: "custom-columns="}, "custom-columns format specified but no custom columns given"},
 		{templateOutput{output: "custom-columns-file=" + filepath.Join(dir, "none")}, "error reading template " + filepath.Join(dir, "none") + ", open " + filepath.Join(dir, "none") + ": no such file or directory"},
 		{templateOutput{output: "jsonpath-file=" + file}, ""},

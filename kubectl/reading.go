@@ -207,3 +207,47 @@ func runGetRaw(cmd *cobra.Command, o *options, g *getOptions, args []string) err
 	}
 	return getRaw(cmd.Context(), o, g.raw)
 }
+
+// printWatchEvent prints a watch event as kubectl get -w
+// --output-watch-events does: {"type":T,"object":O} as one compact JSON
+// line (keys sorted, as kubectl marshals unstructured objects), as a YAML
+// document, through a template, or by name.
+func printWatchEvent(w io.Writer, g *getOptions, info *api.ResourceInfo, eventType string, obj api.Object) error {
+	u, err := unstructuredOf(obj)
+	if err != nil {
+		return err
+	}
+	ev := struct {
+		Type   string `json:"type"`
+		Object any    `json:"object"`
+	}{eventType, u}
+	switch {
+	case g.output == "json":
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return fmt.Errorf("encode JSON: %w", err)
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
+	case g.output == "yaml":
+		if _, err := io.WriteString(w, "---\n"); err != nil {
+			return err
+		}
+		return printObject(w, "yaml", ev)
+	case g.output == "name":
+		_, err := fmt.Fprintf(w, "%s/%s\n", kindName(info), obj.GetObjectMeta().Name)
+		return err
+	}
+	if g.printer == nil {
+		p, err := newTemplatePrinter(templateOutput{output: g.output, template: g.template, allowMissing: g.allowMissingKeys, noHeaders: g.noHeaders})
+		if err != nil {
+			return err
+		}
+		g.printer = p
+	}
+	uev, err := unstructuredOf(ev)
+	if err != nil {
+		return err
+	}
+	return g.printer.printObject(w, uev)
+}
