@@ -379,7 +379,7 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 	po := g.printOptions()
 	po.WithNamespace = g.allNamespaces && t.info.Namespaced
 	headerDone := g.noHeaders
-	aligned := &printers.AlignedRows{} // rows keep the first table's column widths
+	aligned := &printers.AlignedRows{}      // rows keep the first table's column widths
 	var columns []api.TableColumnDefinition // watch events after the first omit them
 
 	var rv string
