@@ -46,7 +46,7 @@ func newGetCommand(o *options) *cobra.Command {
 				return runGetRaw(cmd, o, g, args)
 			}
 			if g.watchEvents && !g.watch && !g.watchOnly {
-				return usageError(cmd, "--output-watch-events option can only be used with --watch or --watch-only")
+				return fmt.Errorf("--output-watch-events option can only be used with --watch or --watch-only")
 			}
 			if len(args) == 0 {
 				fmt.Fprint(cmd.ErrOrStderr(), "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\n")

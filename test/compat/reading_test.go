@@ -1,10 +1,12 @@
 package compat
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -15,6 +17,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"minik8s/kubectl"
 	"minik8s/kubelet/runtime/fake"
 	"minik8s/pkg/api"
 	mclient "minik8s/pkg/client"
@@ -340,4 +343,79 @@ func sortedLines(s string) string {
 	lines := strings.Split(s, "\n")
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
+}
+
+// watchBoth runs `get -w` through the real kubectl and ours at once,
+// calls change while they watch, and returns both outputs.
+func (c *cluster) watchBoth(t *testing.T, change func(), args ...string) (real, ours string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	rc := exec.CommandContext(ctx, need(t, "kubectl"), append([]string{"--kubeconfig", c.kubeconfig}, args...)...)
+	rc.Env = append(os.Environ(), "HOME="+t.TempDir())
+	var rOut, oOut, oErr bytes.Buffer
+	rc.Stdout = &rOut
+	if err := rc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cmd := kubectl.NewCommand()
+	cmd.SetOut(&oOut)
+	cmd.SetErr(&oErr)
+	cmd.SetArgs(append([]string{"--kubeconfig", c.kubeconfig}, args...))
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx) }()
+	time.Sleep(2 * time.Second)
+	change()
+	<-ctx.Done()
+	_ = rc.Wait()
+	<-done
+	return rOut.String(), oOut.String()
+}
+
+// TestWatchMatchesRealKubectl: get -w rows keep the first table's column
+// widths, and --output-watch-events adds the EVENT column or prints
+// {"type","object"} lines, as the real kubectl does.
+func TestWatchMatchesRealKubectl(t *testing.T) {
+	need(t, "kubectl")
+	c := startCluster(t)
+	c.ok(t, podYAML, "create", "-f", "-")
+	c.sameOutput(t, "get", "pods", "--output-watch-events")
+	mc, err := mclient.New(&mclient.Config{Server: c.ts.URL, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	change := func() {
+		n++
+		ctx := context.Background()
+		if _, err := mc.Pods("default").Patch(ctx, "web", mclient.MergePatchType, []byte(fmt.Sprintf(`{"metadata":{"labels":{"n":"%d"}}}`, n))); err != nil {
+			t.Error(err)
+		}
+		long := &api.Pod{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: api.ObjectMeta{Name: fmt.Sprintf("a-much-longer-pod-name-%d", n)},
+			Spec: api.PodSpec{Containers: []api.Container{{Name: "c", Image: "busybox"}}}}
+		if _, err := mc.Pods("default").Create(ctx, long); err != nil {
+			t.Error(err)
+		}
+		if _, err := mc.Pods("default").Patch(ctx, "web", mclient.MergePatchType, []byte(`{"metadata":{"labels":{"n":null}}}`)); err != nil {
+			t.Error(err)
+		}
+		time.Sleep(time.Second)
+	}
+	mask := func(s string) string { return ageCell.ReplaceAllString(s, "  <age>$1") }
+	for _, args := range [][]string{
+		{"get", "pods", "-w"},
+		{"get", "pods", "-w", "--output-watch-events"},
+		{"get", "pods", "-w", "--output-watch-events", "-o", `jsonpath={.type} {.object.metadata.name}{"\n"}`},
+	} {
+		real, ours := c.watchBoth(t, change, args...)
+		if mask(real) != mask(ours) || !strings.Contains(real, "a-much-longer-pod-name") {
+			t.Errorf("kubectl %v differs\nreal:\n%s\nours:\n%s", args, real, ours)
+		}
+	}
+	// -o json events are single lines {"type":..,"object":..}.
+	real, ours := c.watchBoth(t, change, "get", "pods", "-w", "--output-watch-events", "-o", "json")
+	shape := regexp.MustCompile(`(?m)^\{"type":"(ADDED|MODIFIED)","object":\{"apiVersion":"v1","kind":"Pod","metadata":\{.*\}\}\}$`)
+	if rl, ol := strings.Count(real, "\n"), strings.Count(ours, "\n"); rl != ol || len(shape.FindAllString(ours, -1)) != ol || rl < 5 {
+		t.Errorf("-o json events differ:\nreal:\n%s\nours:\n%s", real, ours)
+	}
 }
