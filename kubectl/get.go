@@ -113,6 +113,9 @@ func runGet(ctx context.Context, o *options, g *getOptions, args []string) error
 		if len(targets) != 1 {
 			return fmt.Errorf("you may only specify a single resource type")
 		}
+		if g.sortBy != "" && g.watch {
+			fmt.Fprintln(o.err, "warning: --watch requested, --sort-by will be ignored for watch events received")
+		}
 		return watchGet(ctx, o, c, g, targets[0], ns)
 	}
 	if g.output == "" || g.output == "wide" {
