@@ -54,7 +54,7 @@ func kubeletNodeURL(node *api.Node) (*url.URL, error) {
 // one if the request names none).
 func podContainer(pod *api.Pod, name string) (string, error) {
 	if name != "" {
-		for _, c := range pod.Spec.Containers {
+		for _, c := range append(append([]api.Container{}, pod.Spec.InitContainers...), pod.Spec.Containers...) {
 			if c.Name == name {
 				return name, nil
 			}
@@ -79,6 +79,10 @@ func (s *Server) servePodLog(w http.ResponseWriter, r *http.Request, rt route) e
 	}
 	pod := obj.(*api.Pod)
 	q := r.URL.Query()
+	kq, err := podLogQuery(rt.name, q)
+	if err != nil {
+		return err
+	}
 	container, err := podContainer(pod, q.Get("container"))
 	if err != nil {
 		return err
@@ -88,12 +92,6 @@ func (s *Server) servePodLog(w http.ResponseWriter, r *http.Request, rt route) e
 		return err
 	}
 	u.Path = "/containerLogs/" + url.PathEscape(rt.namespace) + "/" + url.PathEscape(rt.name) + "/" + url.PathEscape(container)
-	kq := url.Values{}
-	for _, k := range []string{"follow", "tailLines", "previous", "timestamps", "limitBytes", "sinceSeconds"} {
-		if v := q.Get(k); v != "" {
-			kq.Set(k, v)
-		}
-	}
 	u.RawQuery = kq.Encode()
 	req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, u.String(), nil)
 	if err != nil {

@@ -25,6 +25,8 @@ type options struct {
 	kubeconfig     string
 	namespace      string
 	requestTimeout string
+	selection      client.Selection // --context, --cluster, --user
+	verbosity      int              // -v
 
 	cfg *client.Config
 	c   *client.Client
@@ -41,9 +43,9 @@ func (o *options) config() (*client.Config, error) {
 	if o.cfg != nil {
 		return o.cfg, nil
 	}
-	cfg, err := client.LoadConfig(client.LoadOptions{Server: o.server, Kubeconfig: o.kubeconfig, Getenv: o.getenv})
+	cfg, err := client.LoadConfig(client.LoadOptions{Server: o.server, Kubeconfig: o.kubeconfig, Getenv: o.getenv, Selection: o.selection})
 	if err != nil {
-		return nil, err
+		return nil, configError(o, err)
 	}
 	t, err := parseTimeout(o.requestTimeout)
 	if err != nil {
@@ -51,6 +53,7 @@ func (o *options) config() (*client.Config, error) {
 	}
 	cfg.Timeout = t
 	cfg.UserAgent = "kubectl/" + Version + " (minik8s)"
+	o.verbose(cfg)
 	o.cfg = cfg
 	return cfg, nil
 }
@@ -141,6 +144,7 @@ func newCommand(o *options) *cobra.Command {
 	pf.StringVar(&o.kubeconfig, "kubeconfig", "", "Path to the kubeconfig file to use for CLI requests")
 	pf.StringVarP(&o.namespace, "namespace", "n", "", "If present, the namespace scope for this CLI request")
 	pf.StringVar(&o.requestTimeout, "request-timeout", "0", "The length of time to wait before giving up on a single server request (0 = no timeout)")
+	addSelectionFlags(pf, o)
 
 	root.AddCommand(
 		newApplyCommand(o), newCreateCommand(o), newGetCommand(o), newDescribeCommand(o),
@@ -150,6 +154,7 @@ func newCommand(o *options) *cobra.Command {
 		newRolloutCommand(o), newSetCommand(o), newAutoscaleCommand(o),
 		newCordonCommand(o, true), newCordonCommand(o, false), newDrainCommand(o),
 		newTopCommand(o), newExplainCommand(o), newAnnotateCommand(o),
+		newAPIVersionsCommand(o), newClusterInfoCommand(o),
 	)
 	root.AddCommand(subresourceCommands(o)...)
 	root.AddCommand(newPatchCommand(o), newReplaceCommand(o), newDiffCommand(o), newEditCommand(o))

@@ -29,6 +29,9 @@ func newConfigViewCommand(o *options) *cobra.Command {
 				return err
 			}
 			if minify {
+				if o.selection.Context != "" {
+					doc["current-context"] = o.selection.Context // as kubectl: --context picks what --minify keeps
+				}
 				if doc, err = minifyKubeconfig(doc); err != nil {
 					return err
 				}

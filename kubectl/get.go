@@ -32,6 +32,8 @@ type getOptions struct {
 	allowMissingKeys bool
 	printer          objectPrinter // built once, for a watch
 	sortBy           string        // --sort-by JSONPath (sortby.go)
+	raw              string        // --raw PATH (reading.go)
+	watchEvents      bool          // --output-watch-events
 }
 
 func newGetCommand(o *options) *cobra.Command {
@@ -40,6 +42,12 @@ func newGetCommand(o *options) *cobra.Command {
 		Use:   "get TYPE[,TYPE...] [NAME...] | TYPE/NAME...",
 		Short: "Display one or many resources",
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if g.raw != "" {
+				return runGetRaw(cmd, o, g, args)
+			}
+			if g.watchEvents && !g.watch && !g.watchOnly {
+				return fmt.Errorf("--output-watch-events option can only be used with --watch or --watch-only")
+			}
 			if len(args) == 0 {
 				fmt.Fprint(cmd.ErrOrStderr(), "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\n")
 				return usageError(cmd, "Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).")
@@ -60,6 +68,8 @@ func newGetCommand(o *options) *cobra.Command {
 	f.BoolVarP(&g.watch, "watch", "w", false, "After listing/getting the requested object, watch for changes")
 	f.StringVar(&g.sortBy, "sort-by", "", "If non-empty, sort list types using this field specification, a JSONPath expression (e.g. '{.metadata.name}' or .lastTimestamp)")
 	f.BoolVar(&g.watchOnly, "watch-only", false, "Watch for changes to the requested object(s), without listing/getting first")
+	f.StringVar(&g.raw, "raw", "", "Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.")
+	f.BoolVar(&g.watchEvents, "output-watch-events", false, "Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events.")
 	return cmd
 }
 
@@ -73,11 +83,14 @@ func (g *getOptions) printOptions() printers.PrintOptions {
 }
 
 func runGet(ctx context.Context, o *options, g *getOptions, args []string) error {
+	if g.output == "" && g.template != "" {
+		g.output = "go-template" // kubectl: --template alone means a Go template
+	}
 	switch g.output {
 	case "", "wide", "yaml", "json", "name":
 	default:
 		if !isTemplateFormat(g.output) {
-			return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: custom-columns,custom-columns-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,wide,yaml", g.output)
+			return fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: %s", g.output, getFormats)
 		}
 	}
 	targets, err := parseTargets(args)
@@ -99,6 +112,9 @@ func runGet(ctx context.Context, o *options, g *getOptions, args []string) error
 	if g.watch || g.watchOnly {
 		if len(targets) != 1 {
 			return fmt.Errorf("you may only specify a single resource type")
+		}
+		if g.sortBy != "" && g.watch {
+			fmt.Fprintln(o.err, "warning: --watch requested, --sort-by will be ignored for watch events received")
 		}
 		return watchGet(ctx, o, c, g, targets[0], ns)
 	}
@@ -270,12 +286,8 @@ func getObjects(ctx context.Context, o *options, c *client.Client, g *getOptions
 	var infos []*api.ResourceInfo
 	failed := false
 	single := len(targets) == 1 && len(targets[0].names) == 1
-	allNamespaced := true
 	for _, t := range targets {
 		tns := namespaceFor(t.info, ns)
-		if !t.info.Namespaced {
-			allNamespaced = false
-		}
 		if len(t.names) == 0 {
 			list, _, err := c.List(ctx, t.info, tns, g.listOptions())
 			if err != nil {
@@ -306,11 +318,9 @@ func getObjects(ctx context.Context, o *options, c *client.Client, g *getOptions
 			return err
 		}
 	} else if g.output == "name" {
+		// An empty -o name prints nothing at all, as kubectl's.
 		for i, obj := range objs {
 			fmt.Fprintf(o.out, "%s/%s\n", kindName(infos[i]), obj.GetObjectMeta().Name)
-		}
-		if len(objs) == 0 && !failed {
-			fmt.Fprintln(o.err, noResources(ns, g.allNamespaces, allNamespaced))
 		}
 	} else if single {
 		if len(objs) == 1 {
@@ -372,6 +382,8 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 	po := g.printOptions()
 	po.WithNamespace = g.allNamespaces && t.info.Namespaced
 	headerDone := g.noHeaders
+	aligned := &printers.AlignedRows{}      // rows keep the first table's column widths
+	var columns []api.TableColumnDefinition // watch events after the first omit them
 
 	var rv string
 	if g.watchOnly {
@@ -389,8 +401,9 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 			return &client.StatusError{Status: api.Status{Status: "Failure", Reason: client.ReasonNotFound, Code: 404,
 				Message: fmt.Sprintf("%s %q not found", t.info.GroupResource(), name)}}
 		}
+		columns = table.ColumnDefinitions
 		if len(table.Rows) > 0 {
-			if err := printers.PrintTable(o.out, table, po); err != nil {
+			if err := printWatchTable(o.out, aligned, table, po, g.watchEvents, "ADDED"); err != nil {
 				return err
 			}
 			headerDone = true
@@ -402,7 +415,7 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 			return err
 		}
 		for _, obj := range objs {
-			if err := printWatched(o.out, g, t.info, obj); err != nil {
+			if err := printWatched(o.out, g, t.info, "ADDED", obj); err != nil {
 				return err
 			}
 		}
@@ -447,7 +460,7 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 				if err := json.Unmarshal(ev.Object, obj); err != nil {
 					return fmt.Errorf("decode %s: %w", t.info.Kind, err)
 				}
-				if err := printWatched(o.out, g, t.info, obj); err != nil {
+				if err := printWatched(o.out, g, t.info, string(ev.Type), obj); err != nil {
 					return err
 				}
 				continue
@@ -456,9 +469,14 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 			if err != nil {
 				return err
 			}
+			if len(table.ColumnDefinitions) == 0 {
+				table.ColumnDefinitions = columns
+			} else {
+				columns = table.ColumnDefinitions
+			}
 			rowOpts := po
 			rowOpts.NoHeaders = headerDone
-			if err := printers.PrintTable(o.out, table, rowOpts); err != nil {
+			if err := printWatchTable(o.out, aligned, table, rowOpts, g.watchEvents, string(ev.Type)); err != nil {
 				return err
 			}
 			headerDone = true
@@ -466,8 +484,34 @@ func watchGet(ctx context.Context, o *options, c *client.Client, g *getOptions, 
 	}
 }
 
-func printWatched(w io.Writer, g *getOptions, info *api.ResourceInfo, obj api.Object) error {
+// printWatchTable prints a watch's table rows aligned under the first
+// table's, with kubectl's EVENT column for --output-watch-events.
+func printWatchTable(w io.Writer, aligned *printers.AlignedRows, t *api.Table, po printers.PrintOptions, events bool, eventType string) error {
+	header, rows, err := printers.TableCells(t, po)
+	if err != nil {
+		return err
+	}
+	var lines [][]string
+	if header != nil {
+		if events {
+			header = append([]string{"EVENT"}, header...)
+		}
+		lines = append(lines, header)
+	}
+	for _, r := range rows {
+		if events {
+			r = append([]string{fmt.Sprintf("%-8s", eventType)}, r...)
+		}
+		lines = append(lines, r)
+	}
+	return aligned.Write(w, lines)
+}
+
+func printWatched(w io.Writer, g *getOptions, info *api.ResourceInfo, eventType string, obj api.Object) error {
 	format := g.output
+	if g.watchEvents {
+		return printWatchEvent(w, g, info, eventType, obj)
+	}
 	if isTemplateFormat(format) {
 		return printTemplate(w, g, []api.Object{obj}, true)
 	}

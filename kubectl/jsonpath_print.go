@@ -44,7 +44,7 @@ func splitTemplateFormat(output string) (format, value string, ok bool) {
 			return format, value, true
 		}
 	}
-	return "", "", false
+	return splitGoTemplateFormat(output)
 }
 
 // isTemplateFormat tells whether -o names a format of this file.
@@ -58,12 +58,14 @@ func isTemplateFormat(output string) bool {
 func newTemplatePrinter(o templateOutput) (objectPrinter, error) {
 	format, value, ok := splitTemplateFormat(o.output)
 	if !ok || (o.template != "" && strings.Contains(o.output, "=")) {
-		return nil, fmt.Errorf("unable to match a printer suitable for the output format %q", o.output)
+		return nil, fmt.Errorf("unable to match a printer suitable for the output format %q, allowed formats are: %s", o.output, getFormats)
 	}
 	if o.template != "" {
 		value = o.template
 	}
 	switch format {
+	case "go-template", "go-template-file", "template", "templatefile":
+		return newGoTemplatePrinter(o)
 	case "custom-columns":
 		return newCustomColumnsFromSpec(value, o.noHeaders)
 	case "custom-columns-file":

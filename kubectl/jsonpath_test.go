@@ -213,7 +213,7 @@ func TestJSONPathPrinterErrors(t *testing.T) {
 		{templateOutput{output: "jsonpath="}, "template format specified but no template given"},
 		{templateOutput{output: "jsonpath={.a[}"}, "error parsing jsonpath {.a[}, unterminated array"},
 		{templateOutput{output: "jsonpath-file=" + filepath.Join(dir, "none")}, "error reading --template " + filepath.Join(dir, "none") + ", open " + filepath.Join(dir, "none") + ": no such file or directory"},
-		{templateOutput{output: "jsonpath={.a}", template: "{.b}"}, `unable to match a printer suitable for the output format "jsonpath={.a}"`},
+		{templateOutput{output: "jsonpath={.a}", template: "{.b}"}, `unable to match a printer suitable for the output format "jsonpath={.a}", allowed formats are: ` + getFormats},
 		{templateOutput{output: "custom-columns="}, "custom-columns format specified but no custom columns given"},
 		{templateOutput{output: "custom-columns-file=" + filepath.Join(dir, "none")}, "error reading template " + filepath.Join(dir, "none") + ", open " + filepath.Join(dir, "none") + ": no such file or directory"},
 		{templateOutput{output: "jsonpath-file=" + file}, ""},
@@ -287,7 +287,7 @@ func TestTemplateOutputAgainstServer(t *testing.T) {
 		{args: []string{"get", "pod", "web", "-o", "jsonpath={.items[}"}, wantErr: "error: error parsing jsonpath {.items[}, unterminated array\n"},
 		{args: []string{"get", "pod", "nope", "-o", "jsonpath={.items[}"}, wantErr: `Error from server (NotFound): pods "nope" not found` + "\n"},
 		{args: []string{"get", "pod", "web", "-o", "custom-columns=NAME"}, wantErr: "error: unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>\n"},
-		{args: []string{"get", "pod", "web", "-o", "jsonpathx"}, wantErr: `error: unable to match a printer suitable for the output format "jsonpathx", allowed formats are: custom-columns,custom-columns-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,wide,yaml` + "\n"},
+		{args: []string{"get", "pod", "web", "-o", "jsonpathx"}, wantErr: `error: unable to match a printer suitable for the output format "jsonpathx", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml` + "\n"},
 	}
 	for _, tt := range tests {
 		out, errOut, err := run(t, s, "", tt.args...)

@@ -116,7 +116,7 @@ func attachOrLogs(ctx context.Context, o *options, c *client.Client, ns, name st
 	if err != nil {
 		return err
 	}
-	return streamLogs(ctx, c, logsURL(c.Server(), ns, name, container, false, false, false, -1), o.out)
+	return copyLog(ctx, c, ns, o.out, logRequest{pod: name, container: container, opts: podLogOptions{Container: container}}, false)
 }
 
 // runExitError is what kubectl run reports for a finished pod: nothing for

@@ -11,7 +11,7 @@ import (
 // have; each says so instead of "unknown command". (The real kubectl works
 // against minik8s for most of them.)
 var unsupportedTop = []string{
-	"api-versions", "auth", "certificate", "cluster-info",
+	"auth", "certificate",
 	"debug", "kustomize",
 	"taint",
 }
@@ -60,4 +60,5 @@ var supportedList = strings.Join([]string{
 	"cordon", "uncordon", "drain", "top", "autoscale", "annotate",
 	"attach", "port-forward", "proxy", "cp", "explain",
 	"patch", "replace", "diff", "edit",
+	"api-versions", "cluster-info",
 }, ", ")

@@ -1,6 +1,7 @@
 package kubelet
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -109,7 +110,45 @@ func (k *Kubelet) attach(ctx context.Context, t attachTarget, s remotecommand.St
 			return fmt.Errorf("log of container %s: %w", t.container, err)
 		}
 	}
-	return followLog(ctx, f, out, func() bool { return k.runningInstance(ctx, t) })
+	// The log file holds CRI lines (kubelet/logformat.go): the client gets
+	// their messages, as kubectl logs would show them.
+	lines := &lineSplitter{line: newLogWriter(out, logOptions{}).writeLine}
+	err = followLog(ctx, f, lines, func() bool { return k.runningInstance(ctx, t) })
+	if ferr := lines.flush(); err == nil && ferr != nil && ferr != errMaximumWrite {
+		err = ferr
+	}
+	return err
+}
+
+// lineSplitter is a writer that hands each complete line written to it to
+// line; flush hands over what is left after the last newline.
+type lineSplitter struct {
+	line func([]byte) error
+	buf  []byte
+}
+
+func (l *lineSplitter) Write(p []byte) (int, error) {
+	l.buf = append(l.buf, p...)
+	for {
+		i := bytes.IndexByte(l.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		line := l.buf[:i+1]
+		if err := l.line(line); err != nil {
+			return len(p), err
+		}
+		l.buf = l.buf[i+1:]
+	}
+}
+
+func (l *lineSplitter) flush() error {
+	if len(l.buf) == 0 {
+		return nil
+	}
+	rest := l.buf
+	l.buf = nil
+	return l.line(rest)
 }
 
 // forwardStdin copies the client's stdin to the container's (or drops it

@@ -2,6 +2,7 @@ package kubelet
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -60,8 +61,9 @@ func (k *Kubelet) containerLogPath(ctx context.Context, pod *api.Pod, container 
 	return k.dirs.log(pod.UID, container, cs[i].Attempt), nil
 }
 
-// serveLogs serves GET /containerLogs/{ns}/{pod}/{container}?follow=&tailLines=&previous=
-// from the container's log file (plain text, as the runtime writes it).
+// serveLogs serves GET /containerLogs/{ns}/{pod}/{container} with the
+// PodLogOptions query (follow, previous, tailLines, limitBytes,
+// sinceSeconds, sinceTime, timestamps) from the container's log file.
 func (k *Kubelet) serveLogs(w http.ResponseWriter, r *http.Request) {
 	ns, name, container := r.PathValue("ns"), r.PathValue("pod"), r.PathValue("container")
 	obj, ok := k.informer.Store().GetByName(ns, name)
@@ -70,18 +72,15 @@ func (k *Kubelet) serveLogs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pod := obj.(*api.Pod)
-	q := r.URL.Query()
-	path, err := k.containerLogPath(r.Context(), pod, container, queryTrue(q.Get("previous")))
+	opts, err := parseLogOptions(r.URL.Query(), time.Now())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	tail := -1
-	if v := q.Get("tailLines"); v != "" {
-		if tail, err = strconv.Atoi(v); err != nil {
-			http.Error(w, "invalid tailLines", http.StatusBadRequest)
-			return
-		}
+	path, err := k.containerLogPath(r.Context(), pod, container, opts.previous)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -94,39 +93,56 @@ func (k *Kubelet) serveLogs(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/plain")
-	if _, err := w.Write(tailLines(data, tail)); err != nil || !queryTrue(q.Get("follow")) {
+	if opts.needsTimes() && plainText(data) {
+		http.Error(w, fmt.Sprintf("log of %s/%s/%s: %v", ns, name, container, errNoTimestamps), http.StatusBadRequest)
 		return
 	}
-	// Follow: stream what is appended until the client goes or the
-	// container is no longer the running one.
+	w.Header().Set("Content-Type", "text/plain")
+	lw := newLogWriter(w, opts)
+	// A partial last line (still being written) waits for its end.
+	complete := data
+	if opts.follow {
+		complete = data[:bytes.LastIndexByte(data, '\n')+1]
+	}
+	if err := lw.writeLines(tailLines(complete, int(opts.tail))); err != nil || !opts.follow {
+		return
+	}
+	k.followLog(r.Context(), w, lw, f, data[len(complete):], pod, container, path)
+}
+
+// followLog streams the lines appended to f until the client goes or the
+// container is no longer the running one; pending is the start of a line
+// already read.
+func (k *Kubelet) followLog(ctx context.Context, w http.ResponseWriter, lw *logWriter, f *os.File, pending []byte, pod *api.Pod, container, path string) {
 	fl, _ := w.(http.Flusher)
 	rd := bufio.NewReader(f)
-	buf := make([]byte, 32<<10)
 	idle := time.NewTicker(200 * time.Millisecond)
 	defer idle.Stop()
+	line := append([]byte{}, pending...)
 	for {
-		n, _ := rd.Read(buf)
-		if n > 0 {
-			if _, err := w.Write(buf[:n]); err != nil {
+		chunk, err := rd.ReadBytes('\n')
+		line = append(line, chunk...)
+		if err == nil {
+			if lw.writeLine(line) != nil {
 				return
 			}
-			if fl != nil {
-				fl.Flush()
-			}
+			line = line[:0]
 			continue
 		}
 		if fl != nil {
 			fl.Flush()
 		}
 		select {
-		case <-r.Context().Done():
+		case <-ctx.Done():
 			return
 		case <-idle.C:
 		}
-		if cur, err := k.containerLogPath(r.Context(), pod, container, false); err != nil || cur != path || !k.running(r.Context(), pod, container) {
+		if cur, err := k.containerLogPath(ctx, pod, container, false); err != nil || cur != path || !k.running(ctx, pod, container) {
 			rest, _ := io.ReadAll(rd)
-			_, _ = w.Write(rest)
+			line = append(line, rest...)
+			if len(line) > 0 {
+				_ = lw.writeLines(line)
+			}
 			return
 		}
 	}

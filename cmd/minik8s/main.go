@@ -17,6 +17,7 @@ import (
 	"minik8s/kubectl"
 	"minik8s/kubelet"
 	"minik8s/kubelet/network"
+	"minik8s/kubelet/runtime/containerd"
 	"minik8s/kubeproxy"
 	"minik8s/scheduler"
 )
@@ -35,6 +36,7 @@ func main() {
 // components maps a subcommand (and link name) to its command constructor.
 var components = map[string]func() *cobra.Command{
 	"apiserver":          apiserver.NewCommand,
+	"container-logger":   containerd.NewLoggerCommand,
 	"controller-manager": controller.NewCommand,
 	"dns":                dns.NewCommand,
 	"ingress":            ingress.NewCommand,

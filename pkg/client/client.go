@@ -86,6 +86,10 @@ func New(cfg *Config) (*Client, error) {
 	c.cfg.Server = u.String()
 	c.http = &http.Client{Timeout: cfg.Timeout}
 	c.stream = &http.Client{}
+	if cfg.WrapTransport != nil {
+		c.http.Transport = cfg.WrapTransport(http.DefaultTransport)
+		c.stream.Transport = c.http.Transport
+	}
 	return c, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,8 @@ type Config struct {
 	UserAgent string
 	// Source names where Server came from (a file path, "--server", "default").
 	Source string
+	// WrapTransport, if set, wraps the HTTP transport (kubectl -v=N logging).
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // Kubeconfig is the standard kubeconfig file format (kind: Config). minik8s
@@ -90,22 +93,63 @@ func ParseKubeconfig(data []byte) (*Kubeconfig, error) {
 // Current returns the server and namespace of the current context (or, when
 // there is no current context, of the only cluster).
 func (kc *Kubeconfig) Current() (server, namespace string, err error) {
-	clusterName := ""
-	if kc.CurrentContext != "" {
+	return kc.Select(Selection{})
+}
+
+// Selection overrides the kubeconfig's choice for one command, as
+// kubectl's --context, --cluster and --user do.
+type Selection struct {
+	Context, Cluster, User string
+}
+
+// ErrContextNotFound is the error of a --context the kubeconfig lacks.
+var ErrContextNotFound = errors.New("context was not found for specified context")
+
+// Select returns the server and namespace of the selected (else the
+// current) context, with its cluster or user replaced when sel says so.
+func (kc *Kubeconfig) Select(sel Selection) (server, namespace string, err error) {
+	clusterName, userName := "", ""
+	name := kc.CurrentContext
+	if sel.Context != "" {
+		name = sel.Context
+	}
+	if name != "" {
 		found := false
 		for _, c := range kc.Contexts {
-			if c.Name == kc.CurrentContext {
-				clusterName, namespace, found = c.Context.Cluster, c.Context.Namespace, true
+			if c.Name == name {
+				clusterName, userName, namespace, found = c.Context.Cluster, c.Context.User, c.Context.Namespace, true
 				break
 			}
 		}
-		if !found {
-			return "", "", fmt.Errorf("context %q not found in kubeconfig", kc.CurrentContext)
+		switch {
+		case !found && sel.Context != "":
+			return "", "", fmt.Errorf("%w: %s", ErrContextNotFound, name)
+		case !found && sel.Cluster == "":
+			return "", "", fmt.Errorf("context %q not found in kubeconfig", name)
 		}
 	} else if len(kc.Clusters) == 1 {
 		clusterName = kc.Clusters[0].Name
-	} else {
+	} else if sel.Cluster == "" {
 		return "", "", errors.New("kubeconfig has no current-context")
+	}
+	if sel.User != "" {
+		userName = sel.User
+		found := false
+		for _, u := range kc.Users {
+			found = found || u.Name == userName
+		}
+		if !found {
+			return "", "", fmt.Errorf("auth info %q does not exist", userName)
+		}
+	}
+	if sel.Cluster != "" {
+		clusterName = sel.Cluster
+		for _, c := range kc.Clusters {
+			if c.Name == clusterName && c.Cluster.Server != "" {
+				return c.Cluster.Server, namespace, nil
+			}
+		}
+		return "", "", fmt.Errorf("no server found for cluster %q", clusterName)
 	}
 	for _, c := range kc.Clusters {
 		if c.Name == clusterName {
@@ -143,6 +187,7 @@ type LoadOptions struct {
 	Server     string // --server
 	Kubeconfig string // --kubeconfig
 	Namespace  string // --namespace (only reported back; see Config.Namespace)
+	Selection         // --context, --cluster, --user
 
 	Getenv     func(string) string
 	Home       string // home directory; "" means os.UserHomeDir
@@ -175,7 +220,10 @@ func LoadConfig(o LoadOptions) (*Config, error) {
 			if err != nil {
 				return nil, fmt.Errorf("load kubeconfig %s: %w", path, err)
 			}
-			server, ns, err := kc.Current()
+			server, ns, err := kc.Select(o.Selection)
+			if err != nil && o.Selection != (Selection{}) {
+				return nil, err // kubectl's own words for a bad --context|--cluster|--user
+			}
 			if err != nil && o.Server == "" {
 				return nil, fmt.Errorf("load kubeconfig %s: %w", path, err)
 			}

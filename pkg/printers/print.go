@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"minik8s/pkg/api"
 )
@@ -37,10 +38,26 @@ func NewTabWriter(w io.Writer) *tabwriter.Writer {
 // leading NAMESPACE column (value taken from row object metadata), noHeaders.
 // A table without rows prints nothing, headers included.
 func PrintTable(w io.Writer, t *api.Table, opts PrintOptions) error {
-	if len(t.Rows) == 0 {
-		return nil
+	header, rows, err := TableCells(t, opts)
+	if err != nil || len(rows) == 0 {
+		return err
 	}
 	tw := NewTabWriter(w)
+	if header != nil {
+		fmt.Fprintln(tw, strings.Join(header, "\t"))
+	}
+	for _, cells := range rows {
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("writing table: %w", err)
+	}
+	return nil
+}
+
+// TableCells are the header (nil with NoHeaders) and the rows' cells
+// PrintTable prints.
+func TableCells(t *api.Table, opts PrintOptions) (header []string, rows [][]string, err error) {
 	var visible []int
 	for i, c := range t.ColumnDefinitions {
 		if c.Priority == 0 || opts.Wide {
@@ -50,21 +67,19 @@ func PrintTable(w io.Writer, t *api.Table, opts PrintOptions) error {
 	needMeta := opts.WithNamespace || opts.ShowLabels || len(opts.ColumnLabels) > 0
 
 	if !opts.NoHeaders {
-		var headers []string
 		if opts.WithNamespace {
-			headers = append(headers, "NAMESPACE")
+			header = append(header, "NAMESPACE")
 		}
 		for _, i := range visible {
-			headers = append(headers, strings.ToUpper(t.ColumnDefinitions[i].Name))
+			header = append(header, strings.ToUpper(t.ColumnDefinitions[i].Name))
 		}
 		for _, l := range opts.ColumnLabels {
 			parts := strings.Split(l, "/")
-			headers = append(headers, strings.ToUpper(parts[len(parts)-1]))
+			header = append(header, strings.ToUpper(parts[len(parts)-1]))
 		}
 		if opts.ShowLabels {
-			headers = append(headers, "LABELS")
+			header = append(header, "LABELS")
 		}
-		fmt.Fprintln(tw, strings.Join(headers, "\t"))
 	}
 
 	for ri, row := range t.Rows {
@@ -72,7 +87,7 @@ func PrintTable(w io.Writer, t *api.Table, opts PrintOptions) error {
 		if needMeta && len(row.Object) > 0 {
 			var pom partialObjectMetadata
 			if err := json.Unmarshal(row.Object, &pom); err != nil {
-				return fmt.Errorf("reading the object of table row %d: %w", ri, err)
+				return nil, nil, fmt.Errorf("reading the object of table row %d: %w", ri, err)
 			}
 			meta = pom.Metadata
 		}
@@ -97,12 +112,43 @@ func PrintTable(w io.Writer, t *api.Table, opts PrintOptions) error {
 		if opts.ShowLabels {
 			cells = append(cells, FormatLabels(meta.Labels))
 		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		rows = append(rows, cells)
 	}
-	if err := tw.Flush(); err != nil {
-		return fmt.Errorf("writing table: %w", err)
+	return header, rows, nil
+}
+
+// AlignedRows writes table lines padded as kubectl's tabwriter pads them
+// (each column as wide as its widest cell plus 3, at least 6; the last
+// cell unpadded), remembering the widths across calls as kubectl get -w
+// does, so that watch rows line up under the first table.
+type AlignedRows struct {
+	widths []int
+}
+
+// Write pads and writes lines (rows of cells).
+func (a *AlignedRows) Write(w io.Writer, lines [][]string) error {
+	for _, cells := range lines {
+		for i, c := range cells[:max(len(cells)-1, 0)] {
+			n := max(utf8.RuneCountInString(c)+3, 6)
+			if i >= len(a.widths) {
+				a.widths = append(a.widths, n)
+			} else if n > a.widths[i] {
+				a.widths[i] = n
+			}
+		}
 	}
-	return nil
+	var b strings.Builder
+	for _, cells := range lines {
+		for i, c := range cells {
+			b.WriteString(c)
+			if i < len(cells)-1 {
+				b.WriteString(strings.Repeat(" ", a.widths[i]-utf8.RuneCountInString(c)))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // CellString renders one table cell as kubectl does. Numbers decoded from

@@ -130,12 +130,12 @@ func (r *Runtime) StartContainer(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("container %s: %w", id, err)
 	}
-	ioc := cio.NullIO
+	ioc, plain := cio.NullIO, cio.NullIO
 	if p := info.Labels[LabelLogPath]; p != "" {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return fmt.Errorf("log dir of %s: %w", id, err)
 		}
-		ioc = cio.LogFile(p)
+		ioc, plain = logIO(r.opts.LoggerBinary, p), cio.LogFile(p)
 	}
 	if info.Labels[LabelStdin] == "true" {
 		if ioc, err = r.stdinCreator(ctx, id, info.Labels[LabelLogPath]); err != nil {
@@ -143,6 +143,10 @@ func (r *Runtime) StartContainer(ctx context.Context, id string) error {
 		}
 	}
 	task, err := c.NewTask(ctx, ioc)
+	if err != nil && r.opts.LoggerBinary != "" {
+		// The CRI logger could not start: plain-text logs beat none.
+		task, err = c.NewTask(ctx, plain)
+	}
 	if err == nil {
 		if err = task.Start(ctx); err != nil {
 			_, _ = task.Delete(context.WithoutCancel(ctx), containerd.WithProcessKill)

@@ -33,6 +33,10 @@ type Options struct {
 	StopTimeout  time.Duration
 	DialTimeout  time.Duration
 	CgroupFSRoot string // /sys/fs/cgroup
+	// LoggerBinary is the minik8s binary whose container-logger writes
+	// CRI-format container logs (logger.go); default: this process's
+	// executable when it is minik8s. "" after defaults: plain-text logs.
+	LoggerBinary string
 }
 
 func (o *Options) defaults() {
@@ -51,6 +55,9 @@ func (o *Options) defaults() {
 	def(&o.HostResolv, "/etc/resolv.conf")
 	def(&o.HostHosts, "/etc/hosts")
 	def(&o.CgroupFSRoot, "/sys/fs/cgroup")
+	if o.LoggerBinary == "" {
+		o.LoggerBinary = defaultLoggerBinary()
+	}
 	if len(o.CNIBinDirs) == 0 {
 		o.CNIBinDirs = []string{"/usr/lib/cni", "/opt/cni/bin"}
 	}
