@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,8 +15,7 @@ import (
 	"minik8s/pkg/api"
 )
 
-// `kubectl set env`, as kubectl's set_env.go. --from (variables from a
-// ConfigMap or Secret) is not supported: minik8s serves neither yet.
+// `kubectl set env`, as kubectl's set_env.go.
 
 type envFlags struct {
 	podSpecFlags
@@ -166,6 +166,10 @@ func envRefString(from *api.EnvVarSource) string {
 			containerPrefix = from.ResourceFieldRef.ContainerName + "/"
 		}
 		return fmt.Sprintf("resource field %s%s", containerPrefix, from.ResourceFieldRef.Resource)
+	case from.SecretKeyRef != nil:
+		return fmt.Sprintf("secret %s, key %s", from.SecretKeyRef.Name, from.SecretKeyRef.Key)
+	case from.ConfigMapKeyRef != nil:
+		return fmt.Sprintf("configmap %s, key %s", from.ConfigMapKeyRef.Name, from.ConfigMapKeyRef.Key)
 	}
 	return "invalid valueFrom"
 }
@@ -182,7 +186,7 @@ func newSetEnvCommand(o *options) *cobra.Command {
 	f.add(cmd, "the resource to update the env")
 	fl := cmd.Flags()
 	fl.StringVarP(&f.containers, "containers", "c", "*", "The names of containers in the selected pod templates to change - may use wildcards")
-	fl.StringVar(&f.from, "from", "", "The name of a resource from which to inject environment variables (not supported by minik8s)")
+	fl.StringVar(&f.from, "from", "", "The name of a resource from which to inject environment variables")
 	fl.StringVar(&f.prefix, "prefix", "", "Prefix to append to variable names")
 	fl.StringArrayVarP(&f.env, "env", "e", nil, "Specify a key-value pair for an environment variable to set into each container.")
 	fl.StringSliceVar(&f.keys, "keys", nil, "Comma-separated list of keys to import from specified resource")
@@ -214,7 +218,11 @@ func runSetEnv(cmd *cobra.Command, o *options, f *envFlags, args []string) error
 		return err
 	}
 	if f.from != "" {
-		return fmt.Errorf("set env --from is not supported by minik8s: it does not serve configmaps or secrets")
+		fromEnv, err := envFromObject(cmd, o, f.from, f.keys)
+		if err != nil {
+			return err
+		}
+		env = append(env, fromEnv...)
 	}
 	for i := range env {
 		env[i].Name = f.prefix + env[i].Name
@@ -261,4 +269,46 @@ func runSetEnv(cmd *cobra.Command, o *options, f *envFlags, args []string) error
 		},
 	}
 	return e.run(cmd.Context(), o, &f.podSpecFlags, objs, errs)
+}
+
+// envNameInvalid is what kubectl's keyToEnvName replaces with "_".
+var envNameInvalid = regexp.MustCompile("[^a-zA-Z0-9_]")
+
+// envFromObject is --from=configmap/NAME|secret/NAME: one variable per
+// key of the object's data (those in keys, if given), named as kubectl's
+// keyToEnvName names it and referring to the key. The keys are taken in
+// sorted order (kubectl's is a Go map's).
+func envFromObject(cmd *cobra.Command, o *options, from string, keys []string) ([]api.EnvVar, error) {
+	var sel selection
+	objs, _, errs, err := sel.find(cmd.Context(), o, []string{from})
+	if err != nil {
+		return nil, err
+	}
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	var env []api.EnvVar
+	for _, obj := range objs {
+		if k := obj.info.Kind; k != "ConfigMap" && k != "Secret" {
+			return nil, errors.New("unsupported resource specified in --from")
+		}
+		data, _ := obj.obj["data"].(map[string]any)
+		for _, key := range sortedKeys(data) {
+			if len(keys) > 0 && !slices.Contains(keys, key) {
+				continue
+			}
+			ref := api.LocalObjectReference{Name: obj.name}
+			v := api.EnvVar{Name: strings.ToUpper(envNameInvalid.ReplaceAllString(key, "_")), ValueFrom: &api.EnvVarSource{}}
+			if v.Name != key {
+				fmt.Fprintf(o.err, "Warning: key %s transferred to %s\n", key, v.Name)
+			}
+			if obj.info.Kind == "ConfigMap" {
+				v.ValueFrom.ConfigMapKeyRef = &api.ConfigMapKeySelector{LocalObjectReference: ref, Key: key}
+			} else {
+				v.ValueFrom.SecretKeyRef = &api.SecretKeySelector{LocalObjectReference: ref, Key: key}
+			}
+			env = append(env, v)
+		}
+	}
+	return env, nil
 }

@@ -52,6 +52,20 @@ func (c *cluster) twins(t *testing.T, yamls ...string) {
 	}
 }
 
+// envSourcesYAML are a ConfigMap and a Secret for set env --from (one
+// key each besides the secret's db.pass, so that kubectl's map order
+// cannot differ from ours).
+const envSourcesYAML = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data: {greeting: hello}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: pw}
+stringData: {db.pass: x}
+`
+
 const dbPodYAML = `apiVersion: v1
 kind: Pod
 metadata:
@@ -258,9 +272,14 @@ spec:
 func TestSetEnvAndResourcesMatchRealKubectl(t *testing.T) {
 	need(t, "kubectl")
 	c := startCluster(t)
-	c.twins(t, twoContainerDeployYAML)
+	c.twins(t, twoContainerDeployYAML, envSourcesYAML)
 	for _, args := range [][]string{
 		{"set", "env", "deployment/d", "A=1", "-n", "@"},
+		{"set", "env", "deployment/d", "--from=configmap/cfg", "--prefix=APP_", "-c", "main", "-n", "@"},
+		{"set", "env", "deployment/d", "--from=secret/pw", "--keys=db.pass", "-c", "main", "-n", "@"},
+		{"set", "env", "deployment/d", "--from=secret/pw", "--list", "-c", "main", "-n", "@"},
+		{"set", "env", "deployment/d", "--from=deployment/d", "-n", "@"},
+		{"set", "env", "deployment/d", "--from=configmap/nope", "-n", "@"},
 		{"set", "env", "deployment/d", "A=1", "-n", "@"}, // no change: prints nothing
 		{"set", "env", "deployment/d", "A=2", "--overwrite=false", "-n", "@"},
 		{"set", "env", "deployment/d", "A=2", "B=3", "-c", "side", "-n", "@"},

@@ -89,18 +89,6 @@ func tree(t *testing.T, dir string) string {
 	return strings.Join(lines, "\n")
 }
 
-// exitCode is the exit code of a kubectl run (ours or the real one).
-func exitCode(err error) int {
-	if err == nil {
-		return 0
-	}
-	var coded interface{ ExitCode() int }
-	if errors.As(err, &coded) && coded.ExitCode() > 0 {
-		return coded.ExitCode()
-	}
-	return 1
-}
-
 // both runs args through the real kubectl and ours (with name replaced by
 // name-real and name-ours) and wants the same output and exit code, name
 // mapped back; it returns the real kubectl's stdout.
