@@ -59,25 +59,24 @@ type PodSpec struct {
 	DNSPolicy                     string            `json:"dnsPolicy,omitempty"`
 	NodeSelector                  map[string]string `json:"nodeSelector,omitempty"`
 	ServiceAccountName            string            `json:"serviceAccountName,omitempty"`
-	NodeName                      string            `json:"nodeName,omitempty"`
-	HostNetwork                   bool              `json:"hostNetwork,omitempty"`
-	HostPID                       bool              `json:"hostPID,omitempty"`
-	HostIPC                       bool              `json:"hostIPC,omitempty"`
-	Hostname                      string            `json:"hostname,omitempty"`
-	Subdomain                     string            `json:"subdomain,omitempty"`
-	SchedulerName                 string            `json:"schedulerName,omitempty"`
-	Affinity                      *Affinity         `json:"affinity,omitempty"`
-	Tolerations                   []Toleration      `json:"tolerations,omitempty"`
-	Priority                      *int32            `json:"priority,omitempty"`
-	DNSConfig                     *PodDNSConfig     `json:"dnsConfig,omitempty"`
-	EnableServiceLinks            *bool             `json:"enableServiceLinks,omitempty"`
-	HostAliases                   []HostAlias       `json:"hostAliases,omitempty" patchStrategy:"merge" patchMergeKey:"ip"`
-
 	// DeprecatedServiceAccount mirrors ServiceAccountName (v1's
 	// serviceAccount, which Kubernetes still fills in).
 	DeprecatedServiceAccount string `json:"serviceAccount,omitempty"`
+	NodeName                 string `json:"nodeName,omitempty"`
+	HostNetwork              bool   `json:"hostNetwork,omitempty"`
+	HostPID                  bool   `json:"hostPID,omitempty"`
+	HostIPC                  bool   `json:"hostIPC,omitempty"`
 	// SecurityContext is defaulted to {}, as Kubernetes does.
-	SecurityContext *PodSecurityContext `json:"securityContext,omitempty"`
+	SecurityContext    *PodSecurityContext `json:"securityContext,omitempty"`
+	Hostname           string              `json:"hostname,omitempty"`
+	Subdomain          string              `json:"subdomain,omitempty"`
+	Affinity           *Affinity           `json:"affinity,omitempty"`
+	SchedulerName      string              `json:"schedulerName,omitempty"`
+	Tolerations        []Toleration        `json:"tolerations,omitempty"`
+	HostAliases        []HostAlias         `json:"hostAliases,omitempty" patchStrategy:"merge" patchMergeKey:"ip"`
+	Priority           *int32              `json:"priority,omitempty"`
+	DNSConfig          *PodDNSConfig       `json:"dnsConfig,omitempty"`
+	EnableServiceLinks *bool               `json:"enableServiceLinks,omitempty"`
 }
 
 // PodSecurityContext is a pod's securityContext: none of Kubernetes'
