@@ -51,21 +51,25 @@ func TestPodDNSHostsAndServiceEnv(t *testing.T) {
 	if err := os.WriteFile(resolv, []byte("nameserver 192.0.2.53\nsearch lab.example\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	h.startWith(func(o *kubelet.Options) {
-		o.ClusterDNS, o.ClusterDomain, o.ResolvConf = []string{"10.96.0.10"}, "cluster.local", resolv
-	})
 	ctx := context.Background()
 	waitUntil(t, 15*time.Second, "the kubernetes Service", func() (bool, string) {
 		_, err := h.c.Services("default").Get(ctx, "kubernetes")
 		return err == nil, fmt.Sprint(err)
 	})
 	// A Service before the pods: its variables are in their containers.
+	// It exists before the kubelet starts, so that the kubelet's first
+	// list of Services has it (a Service created just before a pod may
+	// reach the kubelet's informer after the pod's container started, in
+	// Kubernetes as here).
 	svc := &api.Service{ObjectMeta: api.ObjectMeta{Name: "foo-svc"}, Spec: api.ServiceSpec{
 		Selector: map[string]string{"app": "foo"}, Ports: []api.ServicePort{{Name: "http", Port: 80, TargetPort: intstr.FromInt32(8080)}}}}
 	svc, err := h.c.Services("default").Create(ctx, svc)
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.startWith(func(o *kubelet.Options) {
+		o.ClusterDNS, o.ClusterDomain, o.ResolvConf = []string{"10.96.0.10"}, "cluster.local", resolv
+	})
 	three := "3"
 	pod := func(name string, edit func(*api.PodSpec)) *api.Pod {
 		p := &api.Pod{ObjectMeta: api.ObjectMeta{Name: name}, Spec: api.PodSpec{NodeName: "node1",
