@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"minik8s/kubelet/runtime/fake"
 	"minik8s/pkg/api"
 	mclient "minik8s/pkg/client"
+	"minik8s/test/testutil"
 )
 
 // cpCommands answers the commands kubectl cp runs in a container with
@@ -63,30 +63,6 @@ func cpCommands(root string) func(string, runtime.ExecOptions) (int, error) {
 		}
 		return 0, err
 	}
-}
-
-// tree lists the files under dir with their contents.
-func tree(t *testing.T, dir string) string {
-	t.Helper()
-	var lines []string
-	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if info.IsDir() {
-			lines = append(lines, rel+"/")
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		lines = append(lines, rel+"="+string(b))
-		return err
-	})
-	if err != nil {
-		t.Fatalf("walk %s: %v", dir, err)
-	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
 }
 
 // both runs args through the real kubectl and ours (with name replaced by
@@ -136,18 +112,18 @@ func TestCpMatchesRealKubectl(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := tree(t, src)
+	want := testutil.FileTree(t, src)
 
 	// local -> pod (a new path), pod -> local.
 	c.both(t, "copy", "cp", src, "web:/tmp/copy")
 	for _, tool := range []string{"real", "ours"} {
-		if got := tree(t, filepath.Join(root, "tmp", "copy-"+tool)); got != want {
+		if got := testutil.FileTree(t, filepath.Join(root, "tmp", "copy-"+tool)); got != want {
 			t.Fatalf("%s: pod tree\n%s\nwant\n%s", tool, got, want)
 		}
 	}
 	c.both(t, "copy", "cp", "web:/tmp/copy", filepath.Join(local, "copy"))
 	for _, tool := range []string{"real", "ours"} {
-		if got := tree(t, filepath.Join(local, "copy-"+tool)); got != want {
+		if got := testutil.FileTree(t, filepath.Join(local, "copy-"+tool)); got != want {
 			t.Fatalf("%s: local tree\n%s\nwant\n%s", tool, got, want)
 		}
 	}

@@ -17,13 +17,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"minik8s/pkg/api"
 	mkclient "minik8s/pkg/client"
+	"minik8s/test/testutil"
 )
 
 func init() { registerKubectlE2E("sub", testSubresourcesOnLab) }
@@ -109,7 +109,7 @@ func testSubresourcesOnLab(ctx context.Context, t *testing.T, cl *cluster) {
 				t.Fatal(err)
 			}
 		}
-		want := listTree(t, src)
+		want := testutil.FileTree(t, src)
 		for _, tool := range tools {
 			remote := "box:/tmp/tree-" + tool.name
 			back := filepath.Join(t.TempDir(), "back")
@@ -119,7 +119,7 @@ func testSubresourcesOnLab(ctx context.Context, t *testing.T, cl *cluster) {
 			if out, err := sh(ctx, tool.argv("cp", remote, back)...); err != nil {
 				t.Fatalf("%s: cp from pod: %v\n%s", tool.name, err, out)
 			}
-			if got := listTree(t, back); got != want {
+			if got := testutil.FileTree(t, back); got != want {
 				t.Fatalf("%s: round trip\n%s\nwant\n%s", tool.name, got, want)
 			}
 			// Both print tar's error. Ours exits with tar's code; the real
@@ -213,28 +213,4 @@ func loopbackGet(t *testing.T, u string) string {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
-}
-
-// listTree lists the files under dir with their contents.
-func listTree(t *testing.T, dir string) string {
-	t.Helper()
-	var lines []string
-	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if info.IsDir() {
-			lines = append(lines, rel+"/")
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		lines = append(lines, rel+"="+string(b))
-		return err
-	})
-	if err != nil {
-		t.Fatalf("walk %s: %v", dir, err)
-	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
 }
