@@ -179,10 +179,7 @@ func newAttachCommand(o *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
+			ctx := cmd.Context() // set by Execute (Background when none was given)
 			pod, err := c.Pods(ns).Get(ctx, name)
 			if err != nil {
 				return err

@@ -113,10 +113,7 @@ func newCpCommand(o *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
+			ctx := cmd.Context() // set by Execute (Background when none was given)
 			x := &cpExec{o: o, c: c, ns: ns, container: container}
 			if src.pod != "" {
 				return x.fromPod(ctx, src, dst.file)

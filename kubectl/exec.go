@@ -1,7 +1,6 @@
 package kubectl
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -100,10 +99,7 @@ func newExecCommand(o *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
+			ctx := cmd.Context() // set by Execute (Background when none was given)
 			pod, err := c.Pods(ns).Get(ctx, podName)
 			if err != nil {
 				return err

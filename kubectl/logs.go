@@ -164,10 +164,7 @@ func newLogsCommand(o *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
+			ctx := cmd.Context() // set by Execute (Background when none was given)
 			return runLogs(ctx, o, l, resource, po)
 		},
 	}

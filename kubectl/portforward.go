@@ -279,10 +279,7 @@ func newPortForwardCommand(o *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
+			ctx := cmd.Context() // set by Execute (Background when none was given)
 			pod, svc, err := forwardTarget(ctx, c, ns, args[0])
 			if err != nil {
 				return err

@@ -4,7 +4,6 @@ package kubectl
 // kubectl's default filter (local hosts only; no exec or attach).
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -134,10 +133,7 @@ func newProxyCommand(o *options) *cobra.Command {
 			}
 			fmt.Fprintf(o.out, "Starting to serve on %s\n", ln.Addr().String())
 			srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
+			ctx := cmd.Context() // set by Execute (Background when none was given)
 			go func() {
 				<-ctx.Done()
 				_ = srv.Close()
