@@ -2,8 +2,10 @@ package containerd
 
 // Stdin of containers created with stdin: true: the shim reads a FIFO that
 // the runtime keeps open for writing, so that attach can forward a
-// client's input; the output still goes to the log file (file://, as
-// cio.LogFile). The writer lives in this process: after a kubelet restart
+// client's input; the output still goes to the log file as plain text
+// (file://, as cio.LogFile): the shim copies stdin only for fifo and file
+// outputs, not for a binary:// logger, so these containers' logs have no
+// CRI timestamps. The writer lives in this process: after a kubelet restart
 // the container's stdin is at EOF.
 
 import (
