@@ -35,18 +35,6 @@ type apiGroup struct {
 	PreferredVersion groupVersion   `json:"preferredVersion"`
 }
 
-type apiResource struct {
-	Name         string   `json:"name"`
-	SingularName string   `json:"singularName"`
-	Namespaced   bool     `json:"namespaced"`
-	Group        string   `json:"group,omitempty"`
-	Version      string   `json:"version,omitempty"`
-	Kind         string   `json:"kind"`
-	Verbs        []string `json:"verbs"`
-	ShortNames   []string `json:"shortNames,omitempty"`
-	Categories   []string `json:"categories,omitempty"`
-}
-
 // groups returns every API group with its versions (the core group is "").
 func groups() []apiGroup {
 	var out []apiGroup
@@ -74,8 +62,8 @@ func groups() []apiGroup {
 }
 
 // resourceList is the APIResourceList of one group version.
-func resourceList(group, version string) ([]apiResource, bool) {
-	var out []apiResource
+func resourceList(group, version string) ([]api.APIResource, bool) {
+	var out []api.APIResource
 	found := false
 	for _, r := range api.Served() {
 		if r.Group != group || r.Version != version {
@@ -86,7 +74,7 @@ func resourceList(group, version string) ([]apiResource, bool) {
 		if strategyFor(r).AllowDeleteCollection() {
 			verbs = []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
 		}
-		ar := apiResource{Name: r.Resource, SingularName: r.Singular, Namespaced: r.Namespaced, Kind: r.Kind,
+		ar := api.APIResource{Name: r.Resource, SingularName: r.Singular, Namespaced: r.Namespaced, Kind: r.Kind,
 			Verbs: verbs, ShortNames: r.ShortNames, Categories: r.Categories}
 		out = append(out, ar)
 		subs := subresourcesOf(r)
@@ -97,7 +85,7 @@ func resourceList(group, version string) ([]apiResource, bool) {
 		sort.Strings(names)
 		for _, name := range names {
 			sr := subs[name]
-			out = append(out, apiResource{Name: r.Resource + "/" + name, Namespaced: r.Namespaced, Kind: sr.kind,
+			out = append(out, api.APIResource{Name: r.Resource + "/" + name, Namespaced: r.Namespaced, Kind: sr.kind,
 				Group: sr.group, Version: sr.version, Verbs: sr.verbs()})
 		}
 	}

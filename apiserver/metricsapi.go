@@ -35,8 +35,8 @@ func metricsAPIGroup() apiGroup {
 
 // metricsResources is the group version's APIResourceList (metrics-server
 // gives no singular names).
-func metricsResources() []apiResource {
-	return []apiResource{
+func metricsResources() []api.APIResource {
+	return []api.APIResource{
 		{Name: "nodes", Namespaced: false, Kind: "NodeMetrics", Verbs: []string{"get", "list"}},
 		{Name: "pods", Namespaced: true, Kind: "PodMetrics", Verbs: []string{"get", "list"}},
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"minik8s/pkg/api"
 	"minik8s/pkg/client"
 	"minik8s/pkg/printers"
 )
@@ -22,19 +23,6 @@ import (
 // subresources), filtered by --api-group, --namespaced, --verbs and
 // --categories, sorted stably by group (or --sort-by name|kind) and then
 // by name.
-
-// discoveredResource is one row: an APIResource with its group version.
-type discoveredResource struct {
-	Name         string   `json:"name"`
-	SingularName string   `json:"singularName"`
-	Namespaced   bool     `json:"namespaced"`
-	Group        string   `json:"group,omitempty"`
-	Version      string   `json:"version,omitempty"`
-	Kind         string   `json:"kind"`
-	Verbs        []string `json:"verbs"`
-	ShortNames   []string `json:"shortNames,omitempty"`
-	Categories   []string `json:"categories,omitempty"`
-}
 
 type apiResourcesFlags struct {
 	output, sortBy, apiGroup string
@@ -91,7 +79,7 @@ func (f *apiResourcesFlags) validate() error {
 
 // preferredResources reads discovery: /api/v1, then /apis and each
 // group's versions, preferred first.
-func preferredResources(ctx context.Context, c *client.Client) ([]discoveredResource, error) {
+func preferredResources(ctx context.Context, c *client.Client) ([]api.APIResource, error) {
 	core, err := resourceListAt(ctx, c, "/api/v1")
 	if err != nil {
 		return nil, err
@@ -134,13 +122,13 @@ func preferredResources(ctx context.Context, c *client.Client) ([]discoveredReso
 	return out, nil
 }
 
-func resourceListAt(ctx context.Context, c *client.Client, path string) ([]discoveredResource, error) {
+func resourceListAt(ctx context.Context, c *client.Client, path string) ([]api.APIResource, error) {
 	b, err := c.Do(ctx, http.MethodGet, path, nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	var list struct {
-		Resources []discoveredResource `json:"resources"`
+		Resources []api.APIResource `json:"resources"`
 	}
 	if err := json.Unmarshal(b, &list); err != nil {
 		return nil, fmt.Errorf("decoding %s: %w", path, err)
@@ -151,8 +139,8 @@ func resourceListAt(ctx context.Context, c *client.Client, path string) ([]disco
 // withoutSubresources keeps a version's top-level resources that an
 // earlier version of the group (seen) did not list, with their group and
 // version set as kubectl sets them.
-func withoutSubresources(list []discoveredResource, group, version string, seen map[string]bool) []discoveredResource {
-	var out []discoveredResource
+func withoutSubresources(list []api.APIResource, group, version string, seen map[string]bool) []api.APIResource {
+	var out []api.APIResource
 	for _, r := range list {
 		if strings.Contains(r.Name, "/") || seen[r.Name] {
 			continue
@@ -168,8 +156,8 @@ func withoutSubresources(list []discoveredResource, group, version string, seen 
 
 // filterAPIResources keeps the rows the flags ask for; a resource without
 // verbs is never listed.
-func filterAPIResources(all []discoveredResource, f *apiResourcesFlags) []discoveredResource {
-	var out []discoveredResource
+func filterAPIResources(all []api.APIResource, f *apiResourcesFlags) []api.APIResource {
+	var out []api.APIResource
 	for _, r := range all {
 		switch {
 		case len(r.Verbs) == 0,
@@ -195,8 +183,8 @@ func hasAllOf(have, want []string) bool {
 
 // sortAPIResources sorts stably by group (the default), name or kind, and
 // by name among equals.
-func sortAPIResources(rs []discoveredResource, by string) []discoveredResource {
-	key := func(r discoveredResource) string {
+func sortAPIResources(rs []api.APIResource, by string) []api.APIResource {
+	key := func(r api.APIResource) string {
 		switch by {
 		case "name":
 			return r.Name
@@ -214,7 +202,7 @@ func sortAPIResources(rs []discoveredResource, by string) []discoveredResource {
 	return rs
 }
 
-func printAPIResources(w io.Writer, f *apiResourcesFlags, rs []discoveredResource) error {
+func printAPIResources(w io.Writer, f *apiResourcesFlags, rs []api.APIResource) error {
 	switch f.output {
 	case "name":
 		for _, r := range rs {

@@ -2,13 +2,14 @@ package kubectl
 
 import (
 	"bytes"
+	"minik8s/pkg/api"
 	"strings"
 	"testing"
 )
 
 func TestAPIResourcesFilterSortPrint(t *testing.T) {
-	rs := func() []discoveredResource {
-		return []discoveredResource{
+	rs := func() []api.APIResource {
+		return []api.APIResource{
 			{Name: "pods", Kind: "Pod", Version: "v1", Namespaced: true, ShortNames: []string{"po"}, Verbs: []string{"create", "get", "list", "watch"}, Categories: []string{"all"}},
 			{Name: "nodes", Kind: "Node", Version: "v1", ShortNames: []string{"no"}, Verbs: []string{"get", "list"}},
 			{Name: "deployments", Kind: "Deployment", Group: "apps", Version: "v1", Namespaced: true, Verbs: []string{"get", "list", "watch"}, Categories: []string{"all"}},

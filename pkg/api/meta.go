@@ -237,3 +237,18 @@ type Binding struct {
 	ObjectMeta `json:"metadata,omitempty"`
 	Target     ObjectReference `json:"target"`
 }
+
+// APIResource is one entry of a group version's discovery document
+// (APIResourceList.resources): what the apiserver serves and kubectl's
+// api-resources reads.
+type APIResource struct {
+	Name         string   `json:"name"`
+	SingularName string   `json:"singularName"`
+	Namespaced   bool     `json:"namespaced"`
+	Group        string   `json:"group,omitempty"`
+	Version      string   `json:"version,omitempty"`
+	Kind         string   `json:"kind"`
+	Verbs        []string `json:"verbs"`
+	ShortNames   []string `json:"shortNames,omitempty"`
+	Categories   []string `json:"categories,omitempty"`
+}
