@@ -33,6 +33,35 @@ type Options struct {
 	DefaultUnreachableTolerationSeconds int64  // --default-unreachable-toleration-seconds: added to every new pod
 	AdvertiseAddress                    string // --advertise-address: where the kubernetes Service's endpoints point ("": the first non-loopback bind address, else 127.0.0.1)
 
+	// Serving and authentication (docs/security.md).
+	TLSCertFile       string // --tls-cert-file: the serving certificate (PEM)
+	TLSPrivateKeyFile string // --tls-private-key-file
+	ClientCAFile      string // --client-ca-file: client certificates signed by it authenticate (CN user, O groups)
+	// InsecureServing serves plain HTTP with no authentication: every
+	// request is the privileged user system:unsecured (system:masters).
+	// In-process tests only; no flag sets it.
+	InsecureServing              bool
+	TokenAuthFile                string   // --token-auth-file: static bearer tokens (CSV token,user,uid,"group1,group2")
+	AnonymousAuth                bool     // --anonymous-auth: unauthenticated requests are system:anonymous (else 401)
+	ServiceAccountKeyFiles       []string // --service-account-key-file: public (or private) keys that verify ServiceAccount tokens
+	ServiceAccountSigningKeyFile string   // --service-account-signing-key-file: private key that signs ServiceAccount tokens
+	ServiceAccountIssuer         string   // --service-account-issuer
+	APIAudiences                 []string // --api-audiences (default: the issuer)
+	ServiceAccountMaxTokenExp    time.Duration
+	AuthorizationMode            []string // --authorization-mode: ordered list of AlwaysAllow, AlwaysDeny, Node, RBAC
+
+	KubeletClientCertificate    string // --kubelet-client-certificate: the apiserver's client certificate towards kubelets
+	KubeletClientKey            string // --kubelet-client-key
+	KubeletCertificateAuthority string // --kubelet-certificate-authority: verifies the kubelets' serving certificates
+
+	EtcdCAFile   string // --etcd-cafile: verifies an external etcd's serving certificate
+	EtcdCertFile string // --etcd-certfile: client certificate towards etcd
+	EtcdKeyFile  string // --etcd-keyfile
+
+	EncryptionProviderConfig string // --encryption-provider-config: EncryptionConfiguration file (Secrets at rest)
+	AuditLogPath             string // --audit-log-path: one JSON audit Event per line ("-": stdout)
+	AuditPolicyFile          string // --audit-policy-file: audit.k8s.io/v1 Policy
+
 	MetricsResolution time.Duration // --metrics-resolution: how often the kubelets' /stats/summary are scraped for metrics.k8s.io (0: never)
 	// MetricsFetcher replaces the kubelets as the source of summaries (tests).
 	MetricsFetcher metrics.SummaryFetcher
@@ -60,6 +89,11 @@ func DefaultOptions() Options {
 		DefaultNotReadyTolerationSeconds:    300,
 		DefaultUnreachableTolerationSeconds: 300,
 		MetricsResolution:                   metrics.DefaultResolution,
+
+		AnonymousAuth:             true,
+		ServiceAccountIssuer:      "https://kubernetes.default.svc.cluster.local",
+		ServiceAccountMaxTokenExp: 0,
+		AuthorizationMode:         []string{"AlwaysAllow"},
 	}
 }
 
@@ -85,5 +119,25 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"tolerationSeconds of the toleration for unreachable:NoExecute that is added by default to every pod that does not already have such a toleration")
 	fs.StringVar(&o.AdvertiseAddress, "advertise-address", o.AdvertiseAddress, "IP address the kubernetes Service (10.96.0.1:443) forwards to (default: the first non-loopback --bind-address, else 127.0.0.1)")
 	fs.DurationVar(&o.MetricsResolution, "metrics-resolution", o.MetricsResolution, "how often the kubelets' /stats/summary are scraped for the resource metrics API (metrics.k8s.io; kubectl top, HPA); 0 disables")
+	fs.StringVar(&o.TLSCertFile, "tls-cert-file", o.TLSCertFile, "serving certificate (PEM); the apiserver serves only HTTPS")
+	fs.StringVar(&o.TLSPrivateKeyFile, "tls-private-key-file", o.TLSPrivateKeyFile, "private key of --tls-cert-file")
+	fs.StringVar(&o.ClientCAFile, "client-ca-file", o.ClientCAFile, "CA bundle: a client certificate it signed authenticates as its CN (user) and O (groups)")
+	fs.StringVar(&o.TokenAuthFile, "token-auth-file", o.TokenAuthFile, "static bearer tokens, CSV lines token,user,uid,\"group1,group2\"")
+	fs.BoolVar(&o.AnonymousAuth, "anonymous-auth", o.AnonymousAuth, "requests without credentials are system:anonymous (allowed only what RBAC grants it); false: 401")
+	fs.StringSliceVar(&o.ServiceAccountKeyFiles, "service-account-key-file", o.ServiceAccountKeyFiles, "PEM keys that verify ServiceAccount tokens (default: the signing key)")
+	fs.StringVar(&o.ServiceAccountSigningKeyFile, "service-account-signing-key-file", o.ServiceAccountSigningKeyFile, "PEM private key that signs ServiceAccount tokens (TokenRequest)")
+	fs.StringVar(&o.ServiceAccountIssuer, "service-account-issuer", o.ServiceAccountIssuer, "iss claim of ServiceAccount tokens")
+	fs.StringSliceVar(&o.APIAudiences, "api-audiences", o.APIAudiences, "audiences a token must be for (default: the issuer)")
+	fs.DurationVar(&o.ServiceAccountMaxTokenExp, "service-account-max-token-expiration", o.ServiceAccountMaxTokenExp, "longest lifetime of a requested ServiceAccount token (0: no limit)")
+	fs.StringSliceVar(&o.AuthorizationMode, "authorization-mode", o.AuthorizationMode, "ordered authorizers: AlwaysAllow, AlwaysDeny, Node, RBAC")
+	fs.StringVar(&o.KubeletClientCertificate, "kubelet-client-certificate", o.KubeletClientCertificate, "client certificate the apiserver presents to kubelets")
+	fs.StringVar(&o.KubeletClientKey, "kubelet-client-key", o.KubeletClientKey, "private key of --kubelet-client-certificate")
+	fs.StringVar(&o.KubeletCertificateAuthority, "kubelet-certificate-authority", o.KubeletCertificateAuthority, "CA that verifies the kubelets' serving certificates")
+	fs.StringVar(&o.EtcdCAFile, "etcd-cafile", o.EtcdCAFile, "CA that verifies an external etcd's serving certificate")
+	fs.StringVar(&o.EtcdCertFile, "etcd-certfile", o.EtcdCertFile, "client certificate towards etcd")
+	fs.StringVar(&o.EtcdKeyFile, "etcd-keyfile", o.EtcdKeyFile, "private key of --etcd-certfile")
+	fs.StringVar(&o.EncryptionProviderConfig, "encryption-provider-config", o.EncryptionProviderConfig, "EncryptionConfiguration file: how Secrets are encrypted at rest")
+	fs.StringVar(&o.AuditLogPath, "audit-log-path", o.AuditLogPath, "audit log: one JSON audit.k8s.io/v1 Event per line (\"-\": stdout)")
+	fs.StringVar(&o.AuditPolicyFile, "audit-policy-file", o.AuditPolicyFile, "audit.k8s.io/v1 Policy: what is logged at which level")
 	fs.StringVar(&o.KubeletDialNetns, "kubelet-dial-netns", o.KubeletDialNetns, "network namespace (path, or name under /run/netns) to dial kubelets from, for logs and exec (the lab's node addresses exist only there)")
 }

@@ -49,6 +49,8 @@ func newProtoObject(info *api.ResourceInfo) (protoMessage, bool) {
 		return &corev1.ConfigMap{}, true
 	case "Secret":
 		return &corev1.Secret{}, true
+	case "ServiceAccount":
+		return &corev1.ServiceAccount{}, true
 	case "ReplicaSet":
 		return &appsv1.ReplicaSet{}, true
 	case "Deployment":

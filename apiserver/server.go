@@ -18,6 +18,8 @@ import (
 
 	"minik8s/apiserver/metrics"
 	"minik8s/apiserver/storage"
+	"minik8s/pkg/auth/authenticator"
+	"minik8s/pkg/auth/authorizer"
 )
 
 // Server is the API server.
@@ -33,8 +35,13 @@ type Server struct {
 	// namespaces caches namespace phases for the create path.
 	namespaces *nsCache
 	router     *gin.Engine
-	keyLocks   keyLocks // turns of concurrent updates of one key
-	metrics    *metrics.Store
+	// handler is the router behind the request filters (filters.go):
+	// authentication, authorization, audit.
+	handler  http.Handler
+	authn    authenticator.Request // set by Run (authn.go)
+	authz    authorizer.Authorizer // set by Run (authz.go)
+	keyLocks keyLocks              // turns of concurrent updates of one key
+	metrics  *metrics.Store
 }
 
 // NewServer checks the options; Run starts everything.
@@ -51,6 +58,7 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, ready: make(chan struct{}), alloc: alloc, namespaces: newNSCache(), metrics: metrics.NewStore()}
 	s.router = s.newRouter(s.serveResource)
+	s.handler = s.withFilters(s.router)
 	return s, nil
 }
 
@@ -86,6 +94,13 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	defer st.Close()
 	s.store = dryRunStore{st}
+
+	if s.authn, err = s.newAuthenticator(ctx); err != nil {
+		return fmt.Errorf("authentication: %w", err)
+	}
+	if s.authz, err = s.newAuthorizer(ctx); err != nil {
+		return fmt.Errorf("authorization: %w", err)
+	}
 
 	initCtx, initCancel := context.WithTimeout(ctx, 30*time.Second)
 	err = s.ensureSystemNamespaces(initCtx)
@@ -170,7 +185,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer cancel()
 		r = r.WithContext(ctx)
 	}
-	s.router.ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }
 
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {

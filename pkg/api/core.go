@@ -61,11 +61,12 @@ type PodSpec struct {
 	ServiceAccountName            string            `json:"serviceAccountName,omitempty"`
 	// DeprecatedServiceAccount mirrors ServiceAccountName (v1's
 	// serviceAccount, which Kubernetes still fills in).
-	DeprecatedServiceAccount string `json:"serviceAccount,omitempty"`
-	NodeName                 string `json:"nodeName,omitempty"`
-	HostNetwork              bool   `json:"hostNetwork,omitempty"`
-	HostPID                  bool   `json:"hostPID,omitempty"`
-	HostIPC                  bool   `json:"hostIPC,omitempty"`
+	DeprecatedServiceAccount     string `json:"serviceAccount,omitempty"`
+	AutomountServiceAccountToken *bool  `json:"automountServiceAccountToken,omitempty"`
+	NodeName                     string `json:"nodeName,omitempty"`
+	HostNetwork                  bool   `json:"hostNetwork,omitempty"`
+	HostPID                      bool   `json:"hostPID,omitempty"`
+	HostIPC                      bool   `json:"hostIPC,omitempty"`
 	// SecurityContext is defaulted to {}, as Kubernetes does.
 	SecurityContext    *PodSecurityContext `json:"securityContext,omitempty"`
 	Hostname           string              `json:"hostname,omitempty"`
@@ -78,11 +79,6 @@ type PodSpec struct {
 	DNSConfig          *PodDNSConfig       `json:"dnsConfig,omitempty"`
 	EnableServiceLinks *bool               `json:"enableServiceLinks,omitempty"`
 }
-
-// PodSecurityContext is a pod's securityContext: none of Kubernetes'
-// fields (runAsUser, fsGroup, ...) is implemented, so only {} decodes and
-// a set field is refused as unsupported.
-type PodSecurityContext struct{}
 
 // HostAlias is an /etc/hosts entry the kubelet adds to a pod's hosts file.
 type HostAlias struct {
@@ -109,6 +105,7 @@ type Container struct {
 	TerminationMessagePath   string               `json:"terminationMessagePath,omitempty"`
 	TerminationMessagePolicy string               `json:"terminationMessagePolicy,omitempty"`
 	ImagePullPolicy          string               `json:"imagePullPolicy,omitempty"`
+	SecurityContext          *SecurityContext     `json:"securityContext,omitempty"`
 	Stdin                    bool                 `json:"stdin,omitempty"`
 	StdinOnce                bool                 `json:"stdinOnce,omitempty"`
 	TTY                      bool                 `json:"tty,omitempty"`

@@ -109,6 +109,8 @@ var Resources = []*ResourceInfo{
 		New: func() Object { return &ConfigMap{} }},
 	{Version: "v1", Kind: "Secret", Resource: "secrets", Singular: "secret", Namespaced: true,
 		New: func() Object { return &Secret{} }},
+	{Version: "v1", Kind: "ServiceAccount", Resource: "serviceaccounts", Singular: "serviceaccount", ShortNames: []string{"sa"}, Namespaced: true,
+		New: func() Object { return &ServiceAccount{} }},
 	{Version: "v1", Kind: "ReplicationController", Resource: "replicationcontrollers", Singular: "replicationcontroller", ShortNames: []string{"rc"}, Namespaced: true, HasStatus: true, Categories: []string{"all"},
 		New: func() Object { return &ReplicationController{} }},
 	{Group: "apps", Version: "v1", Kind: "ReplicaSet", Resource: "replicasets", Singular: "replicaset", ShortNames: []string{"rs"}, Namespaced: true, HasStatus: true, Categories: []string{"all"},

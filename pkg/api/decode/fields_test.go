@@ -20,8 +20,8 @@ func TestDecodeFields(t *testing.T) {
 		{"clean", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"},"spec":{"containers":[{"name":"c","image":"i"}]}}`, nil, nil, "", "i"},
 		{"unknown dropped", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"},"spec":{"foo":1,"containers":[{"name":"c","image":"i","imagee":"x"}]}}`,
 			[]string{"spec.containers[0].imagee", "spec.foo"}, nil, "", "i"},
-		{"kubernetes field minik8s lacks", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"},"spec":{"containers":[{"name":"c","image":"i","securityContext":{}}]}}`,
-			nil, []string{"spec.containers[0].securityContext"}, "", "i"},
+		{"kubernetes field minik8s lacks", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"},"spec":{"containers":[{"name":"c","image":"i","resizePolicy":[]}]}}`,
+			nil, []string{"spec.containers[0].resizePolicy"}, "", "i"},
 		{"wrong type is an error", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a"},"spec":{"containers":[{"name":"c","image":1}]}}`,
 			nil, nil, "spec.containers[0].image: expected string", ""},
 	}
