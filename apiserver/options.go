@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"minik8s/apiserver/metrics"
+	"minik8s/pkg/auth/authenticator"
 )
 
 // Options is every setting of the apiserver, with its flag and default.
@@ -40,7 +41,10 @@ type Options struct {
 	// InsecureServing serves plain HTTP with no authentication: every
 	// request is the privileged user system:unsecured (system:masters).
 	// In-process tests only; no flag sets it.
-	InsecureServing              bool
+	InsecureServing bool
+	// Authenticator replaces the one built from the flags (in-process
+	// tests that need several identities; no flag sets it).
+	Authenticator                authenticator.Request
 	TokenAuthFile                string   // --token-auth-file: static bearer tokens (CSV token,user,uid,"group1,group2")
 	AnonymousAuth                bool     // --anonymous-auth: unauthenticated requests are system:anonymous (else 401)
 	ServiceAccountKeyFiles       []string // --service-account-key-file: public (or private) keys that verify ServiceAccount tokens
