@@ -78,6 +78,7 @@ func attributesOf(u *user.Info, info *request.RequestInfo) authorizer.Attributes
 		User: u, Verb: info.Verb, ResourceRequest: info.IsResourceRequest, Path: info.Path,
 		Namespace: info.Namespace, APIGroup: info.APIGroup, APIVersion: info.APIVersion,
 		Resource: info.Resource, Subresource: info.Subresource, Name: info.Name,
+		FieldSelector: info.FieldSelector, LabelSelector: info.LabelSelector,
 	}
 }
 

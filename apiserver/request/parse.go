@@ -89,6 +89,10 @@ func NewRequestInfo(r *http.Request) *RequestInfo {
 	if info.Name == "" && info.Verb == "delete" {
 		info.Verb = "deletecollection"
 	}
+	if info.Verb == "list" || info.Verb == "watch" || info.Verb == "deletecollection" {
+		q := r.URL.Query()
+		info.FieldSelector, info.LabelSelector = q.Get("fieldSelector"), q.Get("labelSelector")
+	}
 	return info
 }
 

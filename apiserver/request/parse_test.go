@@ -43,10 +43,15 @@ func TestNewRequestInfo(t *testing.T) {
 	for _, tt := range tests {
 		got := NewRequestInfo(httptest.NewRequest(tt.method, tt.url, nil))
 		want := &RequestInfo{IsResourceRequest: true, Path: got.Path, Verb: tt.verb, APIPrefix: tt.prefix, APIGroup: tt.group,
-			APIVersion: tt.version, Namespace: tt.namespace, Resource: tt.resource, Subresource: tt.sub, Name: tt.name, Parts: tt.parts}
+			APIVersion: tt.version, Namespace: tt.namespace, Resource: tt.resource, Subresource: tt.sub, Name: tt.name, Parts: tt.parts,
+			FieldSelector: got.FieldSelector}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s %s:\n got %+v\nwant %+v", tt.method, tt.url, got, want)
 		}
+	}
+
+	if got := NewRequestInfo(httptest.NewRequest("GET", "/api/v1/pods?fieldSelector=spec.nodeName%3Dn1&labelSelector=a%3Db", nil)); got.FieldSelector != "spec.nodeName=n1" || got.LabelSelector != "a=b" {
+		t.Errorf("selectors: %+v", got)
 	}
 
 	for _, tt := range []struct{ method, url, verb string }{

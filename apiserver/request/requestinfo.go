@@ -21,6 +21,9 @@ type RequestInfo struct {
 	Subresource string
 	Name        string
 	Parts       []string
+	// FieldSelector and LabelSelector are the raw query selectors of a
+	// list, watch or deletecollection.
+	FieldSelector, LabelSelector string
 }
 
 type ctxKey struct{}

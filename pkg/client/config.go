@@ -29,6 +29,24 @@ type Config struct {
 	Source string
 	// WrapTransport, if set, wraps the HTTP transport (kubectl -v=N logging).
 	WrapTransport func(http.RoundTripper) http.RoundTripper
+
+	// TLS and credentials (from a kubeconfig's cluster and user, or the
+	// in-cluster service account files).
+	TLS TLSConfig
+	// BearerToken is sent as "Authorization: Bearer …".
+	BearerToken string
+	// BearerTokenFile is re-read periodically (projected service account
+	// tokens rotate); it wins over BearerToken.
+	BearerTokenFile string
+}
+
+// TLSConfig is how a client trusts the apiserver and proves who it is
+// (client-go's rest.TLSClientConfig). Data fields win over files.
+type TLSConfig struct {
+	CAFile, CertFile, KeyFile string
+	CAData, CertData, KeyData []byte
+	ServerName                string
+	Insecure                  bool // insecure-skip-tls-verify
 }
 
 // Kubeconfig is the standard kubeconfig file format (kind: Config). minik8s

@@ -26,6 +26,10 @@ type Attributes struct {
 	Subresource     string // log, status, exec, …
 	Name            string
 	Path            string // the URL path (non-resource requests: /healthz, /version, …)
+	// FieldSelector and LabelSelector are a list's or a watch's selectors,
+	// raw (Kubernetes 1.32's AuthorizeWithSelectors: the Node authorizer
+	// lets a kubelet list only spec.nodeName=itself).
+	FieldSelector, LabelSelector string
 }
 
 // Decision is an authorizer's answer.
