@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 
 	"github.com/spf13/pflag"
 
@@ -54,7 +55,7 @@ func (f authFlags) headers() http.Header {
 // without --as are client-go's error.
 func (o *options) applyAuthFlags(cfg *client.Config) error {
 	if o.auth.as == "" && (len(o.auth.asGroups) > 0 || o.auth.asUID != "") {
-		return fmt.Errorf("requesting uid, groups or user-extra for %s without impersonating a user", o.auth.as)
+		return fmt.Errorf("requesting uid, groups or user-extra for %s without impersonating a user", o.authInfoName())
 	}
 	if o.auth.token != "" {
 		cfg.BearerToken, cfg.BearerTokenFile = o.auth.token, ""
@@ -117,4 +118,34 @@ func (o *options) verbose(cfg *client.Config) {
 		vt.Next = next
 		return vt
 	}
+}
+
+// authInfoName is the kubeconfig user in use (--user, else the context's),
+// which client-go names in kubeconfig errors; "" without a kubeconfig.
+func (o *options) authInfoName() string {
+	if o.selection.User != "" {
+		return o.selection.User
+	}
+	path, _, err := client.FindKubeconfig(client.LoadOptions{Kubeconfig: o.kubeconfig, Getenv: o.getenv})
+	if err != nil || path == "" {
+		return ""
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	kc, err := client.ParseKubeconfig(data)
+	if err != nil {
+		return ""
+	}
+	name := kc.CurrentContext
+	if o.selection.Context != "" {
+		name = o.selection.Context
+	}
+	for _, c := range kc.Contexts {
+		if c.Name == name {
+			return c.Context.User
+		}
+	}
+	return ""
 }
