@@ -19,7 +19,7 @@ func TestPrintWhoAmI(t *testing.T) {
 			"ATTRIBUTE   VALUE\nUsername    system:anonymous\nGroups      [system:unauthenticated]\n"},
 		{"service account", api.UserInfo{Username: "system:serviceaccount:default:robot", UID: "u-1",
 			Groups: []string{"system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"},
-			Extra: map[string][]string{"authentication.kubernetes.io/pod-uid": {"p-1"}, "authentication.kubernetes.io/pod-name": {"web"}}},
+			Extra:  map[string][]string{"authentication.kubernetes.io/pod-uid": {"p-1"}, "authentication.kubernetes.io/pod-name": {"web"}}},
 			"ATTRIBUTE                                      VALUE\n" +
 				"Username                                       system:serviceaccount:default:robot\n" +
 				"UID                                            u-1\n" +
