@@ -335,12 +335,16 @@ func (k *Kubelet) startContainer(ctx context.Context, pod *api.Pod, sb *runtime.
 		rec.Eventf(ref, eventWarning, reasonFailed, "Error: %v", err)
 		return fail("CreateContainerConfigError", err)
 	}
+	cfg.Security = securityConfig(pod, spec, k.seccompRoot())
 	if s.Attempt > 0 {
 		k.backoff.Next(backoffKey(pod, spec.Name), now)
 	}
 	id, err := k.rt.CreateContainer(ctx, sb.ID, cfg)
 	if err != nil {
 		rec.Eventf(ref, eventWarning, reasonFailed, "Error: %v", err)
+		if runtime.IsConfigError(err) {
+			return fail("CreateContainerConfigError", err)
+		}
 		return fail("CreateContainerError", err)
 	}
 	rec.Eventf(ref, eventNormal, reasonCreated, "Created container %s", spec.Name)

@@ -1,0 +1,121 @@
+package kubelet
+
+import (
+	"reflect"
+	"testing"
+
+	"minik8s/kubelet/runtime"
+	"minik8s/pkg/api"
+)
+
+func secI64(v int64) *int64 { return &v }
+func secBool(v bool) *bool  { return &v }
+func secStr(v string) *string {
+	return &v
+}
+
+func TestSecurityConfig(t *testing.T) {
+	const root = "/var/lib/k/seccomp"
+	base := func(mut func(c *runtime.SecurityConfig)) *runtime.SecurityConfig {
+		c := &runtime.SecurityConfig{Seccomp: runtime.SeccompUnconfined}
+		if mut != nil {
+			mut(c)
+		}
+		return c
+	}
+	cases := []struct {
+		name string
+		pod  api.PodSpec
+		csc  *api.SecurityContext
+		want *runtime.SecurityConfig
+	}{
+		{name: "defaults (securityContext {})", pod: api.PodSpec{SecurityContext: &api.PodSecurityContext{}}, want: base(nil)},
+		{name: "no securityContext at all", want: base(nil)},
+		{
+			name: "pod-level user, group, groups, fsGroup, non-root",
+			pod: api.PodSpec{SecurityContext: &api.PodSecurityContext{
+				RunAsUser: secI64(1000), RunAsGroup: secI64(3000), FSGroup: secI64(2000), SupplementalGroups: []int64{4000, 5000}, RunAsNonRoot: secBool(true),
+			}},
+			want: base(func(c *runtime.SecurityConfig) {
+				c.RunAsUser, c.RunAsGroup, c.RunAsNonRoot = secI64(1000), secI64(3000), true
+				c.SupplementalGroups = []int64{2000, 4000, 5000}
+			}),
+		},
+		{
+			name: "container overrides pod",
+			pod: api.PodSpec{SecurityContext: &api.PodSecurityContext{
+				RunAsUser: secI64(1000), RunAsGroup: secI64(3000), RunAsNonRoot: secBool(true),
+				SeccompProfile: &api.SeccompProfile{Type: api.SeccompProfileTypeRuntimeDefault},
+			}},
+			csc: &api.SecurityContext{RunAsUser: secI64(0), RunAsNonRoot: secBool(false), SeccompProfile: &api.SeccompProfile{Type: api.SeccompProfileTypeUnconfined}},
+			want: base(func(c *runtime.SecurityConfig) {
+				c.RunAsUser, c.RunAsGroup = secI64(0), secI64(3000)
+			}),
+		},
+		{
+			name: "pod seccomp RuntimeDefault applies to the container",
+			pod:  api.PodSpec{SecurityContext: &api.PodSecurityContext{SeccompProfile: &api.SeccompProfile{Type: api.SeccompProfileTypeRuntimeDefault}}},
+			want: base(func(c *runtime.SecurityConfig) { c.Seccomp = runtime.SeccompRuntimeDefault }),
+		},
+		{
+			name: "Localhost seccomp under the kubelet's seccomp dir",
+			csc:  &api.SecurityContext{SeccompProfile: &api.SeccompProfile{Type: api.SeccompProfileTypeLocalhost, LocalhostProfile: secStr("profiles/audit.json")}},
+			want: base(func(c *runtime.SecurityConfig) {
+				c.Seccomp, c.SeccompProfilePath = runtime.SeccompLocalhost, root+"/profiles/audit.json"
+			}),
+		},
+		{
+			name: "privileged",
+			csc:  &api.SecurityContext{Privileged: secBool(true)},
+			want: base(func(c *runtime.SecurityConfig) { c.Privileged = true }),
+		},
+		{
+			name: "drop ALL, add NET_BIND_SERVICE (with and without CAP_, any case)",
+			csc:  &api.SecurityContext{Capabilities: &api.Capabilities{Drop: []string{"ALL"}, Add: []string{"net_bind_service", "CAP_CHOWN"}}},
+			want: base(func(c *runtime.SecurityConfig) {
+				c.CapDrop, c.CapAdd = []string{"ALL"}, []string{"CAP_NET_BIND_SERVICE", "CAP_CHOWN"}
+			}),
+		},
+		{
+			name: "allowPrivilegeEscalation false sets no_new_privs; read-only root",
+			csc:  &api.SecurityContext{AllowPrivilegeEscalation: secBool(false), ReadOnlyRootFilesystem: secBool(true)},
+			want: base(func(c *runtime.SecurityConfig) { c.NoNewPrivs, c.ReadOnlyRootFS = true, true }),
+		},
+		{
+			name: "allowPrivilegeEscalation true: no no_new_privs",
+			csc:  &api.SecurityContext{AllowPrivilegeEscalation: secBool(true)},
+			want: base(nil),
+		},
+		{
+			name: "hostPID and hostIPC",
+			pod:  api.PodSpec{HostPID: true, HostIPC: true},
+			want: base(func(c *runtime.SecurityConfig) { c.HostPID, c.HostIPC = true, true }),
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			pod := &api.Pod{Spec: tc.pod}
+			c := &api.Container{Name: "c", SecurityContext: tc.csc}
+			got := securityConfig(pod, c, root)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("securityConfig:\n got %+v\nwant %+v", *got, *tc.want)
+			}
+		})
+	}
+}
+
+func TestSandboxSecurity(t *testing.T) {
+	pod := &api.Pod{Spec: api.PodSpec{HostPID: true, HostIPC: true, SecurityContext: &api.PodSecurityContext{
+		Sysctls: []api.Sysctl{{Name: "net.ipv4.ip_unprivileged_port_start", Value: "0"}, {Name: "kernel.shm_rmid_forced", Value: "1"}},
+	}}}
+	pod.UID = "u1"
+	cfg := sandboxConfig(pod, "/minik8s/n1", "cluster.local")
+	want := map[string]string{"net.ipv4.ip_unprivileged_port_start": "0", "kernel.shm_rmid_forced": "1"}
+	if !cfg.HostPID || !cfg.HostIPC || !reflect.DeepEqual(cfg.Sysctls, want) {
+		t.Errorf("sandbox config: hostPID %v hostIPC %v sysctls %v", cfg.HostPID, cfg.HostIPC, cfg.Sysctls)
+	}
+	plain := sandboxConfig(&api.Pod{}, "/minik8s/n1", "cluster.local")
+	if plain.HostPID || plain.HostIPC || plain.Sysctls != nil {
+		t.Errorf("plain pod sandbox config: %+v", plain)
+	}
+}
