@@ -1,7 +1,9 @@
 package kubelet
 
 import (
+	"context"
 	"reflect"
+	"slices"
 	"testing"
 
 	"minik8s/kubelet/runtime"
@@ -117,5 +119,65 @@ func TestSandboxSecurity(t *testing.T) {
 	plain := sandboxConfig(&api.Pod{}, "/minik8s/n1", "cluster.local")
 	if plain.HostPID || plain.HostIPC || plain.Sysctls != nil {
 		t.Errorf("plain pod sandbox config: %+v", plain)
+	}
+}
+
+// The kubelet hands the runtime the merged securityContext, and a
+// runAsNonRoot the runtime cannot satisfy is a CreateContainerConfigError
+// with Kubernetes' message and a Failed event.
+func TestStartContainerSecurity(t *testing.T) {
+	cases := []struct {
+		name       string
+		imageUser  string
+		podSC      *api.PodSecurityContext
+		wantReason string
+		wantMsg    string
+	}{
+		{name: "runs as 1000 with fsGroup", podSC: &api.PodSecurityContext{RunAsUser: secI64(1000), RunAsGroup: secI64(3000), FSGroup: secI64(2000), RunAsNonRoot: secBool(true)}},
+		{name: "root image", podSC: &api.PodSecurityContext{RunAsNonRoot: secBool(true)}, wantReason: "CreateContainerConfigError",
+			wantMsg: `container has runAsNonRoot and image will run as root (pod: "web_default(uid-1)", container: a)`},
+		{name: "named image user", imageUser: "nobody", podSC: &api.PodSecurityContext{RunAsNonRoot: secBool(true)}, wantReason: "CreateContainerConfigError",
+			wantMsg: `container has runAsNonRoot and image has non-numeric user (nobody), cannot verify user is non-root (pod: "web_default(uid-1)", container: a)`},
+		{name: "numeric image user", imageUser: "65534", podSC: &api.PodSecurityContext{RunAsNonRoot: secBool(true)}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			pod := testPod(api.RestartAlways, "a")
+			pod.Spec.SecurityContext = tc.podSC
+			s := newScene(t, pod)
+			s.sandbox()
+			if tc.imageUser != "" {
+				s.f.SetImageUser(pod.Spec.Containers[0].Image, tc.imageUser)
+			}
+			k := testKubelet(t, s.f)
+			ev := &events{}
+			k.Recorder = ev
+			if _, err := k.startContainer(context.Background(), pod, s.sb, containerStart{Index: 0}, nil); err != nil {
+				t.Fatal(err)
+			}
+			k.mu.Lock()
+			w := k.waits[pod.UID]["a"]
+			k.mu.Unlock()
+			if w.Reason != tc.wantReason || w.Message != tc.wantMsg {
+				t.Fatalf("wait = %q %q, want %q %q", w.Reason, w.Message, tc.wantReason, tc.wantMsg)
+			}
+			cs := s.view().Containers
+			if tc.wantReason != "" {
+				if len(cs) != 0 {
+					t.Errorf("containers created: %+v", cs)
+				}
+				if want := "spec.containers{a} Warning Failed: Error: " + tc.wantMsg; !slices.Contains(*ev, want) {
+					t.Errorf("events %q lack %q", *ev, want)
+				}
+				return
+			}
+			if len(cs) != 1 {
+				t.Fatalf("containers = %+v", cs)
+			}
+			cfg, _ := s.f.ContainerConfig(cs[0].ID)
+			if cfg.Security == nil || !reflect.DeepEqual(cfg.Security, securityConfig(pod, &pod.Spec.Containers[0], k.seccompRoot())) {
+				t.Errorf("runtime got security %+v", cfg.Security)
+			}
+		})
 	}
 }
