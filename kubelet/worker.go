@@ -253,6 +253,10 @@ func (k *Kubelet) apply(ctx context.Context, pod *api.Pod, prt *podRuntime, plan
 	if err := k.setUpConfigVolumes(ctx, pod, volumePaths); err != nil {
 		return 0, err
 	}
+	if err := applyFSGroup(pod, volumePaths); err != nil {
+		rec.Eventf(pod, eventWarning, reasonFailedMount, "MountVolume.SetUp failed: %v", err)
+		return 0, err
+	}
 	sb := prt.sandbox()
 	if plan.CreateSandbox {
 		cfg, err := k.sandboxConfig(pod)
