@@ -86,10 +86,17 @@ func securityConfig(pod *api.Pod, c *api.Container, seccompRoot string) *runtime
 			out.SupplementalGroups = append(out.SupplementalGroups, *psc.FSGroup)
 		}
 		out.SupplementalGroups = append(out.SupplementalGroups, psc.SupplementalGroups...)
+		out.StrictGroups = psc.SupplementalGroupsPolicy != nil && *psc.SupplementalGroupsPolicy == "Strict"
 	}
 	if caps := sc.Capabilities; caps != nil {
 		out.CapAdd = capabilityNames(caps.Add)
 		out.CapDrop = capabilityNames(caps.Drop)
+	}
+	if ap := sc.AppArmorProfile; ap != nil {
+		out.AppArmor = ap.Type
+		if ap.LocalhostProfile != nil {
+			out.AppArmorProfile = *ap.LocalhostProfile
+		}
 	}
 	if sp := sc.SeccompProfile; sp != nil {
 		switch sp.Type {

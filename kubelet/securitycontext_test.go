@@ -44,6 +44,11 @@ func TestSecurityConfig(t *testing.T) {
 			}),
 		},
 		{
+			name: "supplementalGroupsPolicy Strict",
+			pod:  api.PodSpec{SecurityContext: &api.PodSecurityContext{SupplementalGroupsPolicy: secStr("Strict")}},
+			want: base(func(c *runtime.SecurityConfig) { c.StrictGroups = true }),
+		},
+		{
 			name: "container overrides pod",
 			pod: api.PodSpec{SecurityContext: &api.PodSecurityContext{
 				RunAsUser: secI64(1000), RunAsGroup: secI64(3000), RunAsNonRoot: secBool(true),
@@ -64,6 +69,14 @@ func TestSecurityConfig(t *testing.T) {
 			csc:  &api.SecurityContext{SeccompProfile: &api.SeccompProfile{Type: api.SeccompProfileTypeLocalhost, LocalhostProfile: secStr("profiles/audit.json")}},
 			want: base(func(c *runtime.SecurityConfig) {
 				c.Seccomp, c.SeccompProfilePath = runtime.SeccompLocalhost, root+"/profiles/audit.json"
+			}),
+		},
+		{
+			name: "AppArmor Localhost: container over pod",
+			pod:  api.PodSpec{SecurityContext: &api.PodSecurityContext{AppArmorProfile: &api.AppArmorProfile{Type: "RuntimeDefault"}}},
+			csc:  &api.SecurityContext{AppArmorProfile: &api.AppArmorProfile{Type: "Localhost", LocalhostProfile: secStr("k8s-deny-write")}},
+			want: base(func(c *runtime.SecurityConfig) {
+				c.AppArmor, c.AppArmorProfile = runtime.SeccompLocalhost, "k8s-deny-write"
 			}),
 		},
 		{
@@ -177,6 +190,48 @@ func TestStartContainerSecurity(t *testing.T) {
 			cfg, _ := s.f.ContainerConfig(cs[0].ID)
 			if cfg.Security == nil || !reflect.DeepEqual(cfg.Security, securityConfig(pod, &pod.Spec.Containers[0], k.seccompRoot())) {
 				t.Errorf("runtime got security %+v", cfg.Security)
+			}
+		})
+	}
+}
+
+// A pod that needs AppArmor on a host without it is rejected as
+// Kubernetes' AppArmor admit handler does; Unconfined needs nothing.
+func TestSecurityAdmission(t *testing.T) {
+	withAA := func(typ string, level string) *api.Pod {
+		pod := testPod(api.RestartAlways, "a")
+		ap := &api.AppArmorProfile{Type: typ}
+		if level == "pod" {
+			pod.Spec.SecurityContext = &api.PodSecurityContext{AppArmorProfile: ap}
+		} else {
+			pod.Spec.Containers[0].SecurityContext = &api.SecurityContext{AppArmorProfile: ap}
+		}
+		return pod
+	}
+	cases := []struct {
+		name    string
+		pod     *api.Pod
+		enabled bool
+		reject  bool
+	}{
+		{"no AppArmor asked", testPod(api.RestartAlways, "a"), false, false},
+		{"pod RuntimeDefault, no AppArmor", withAA("RuntimeDefault", "pod"), false, true},
+		{"container Localhost, no AppArmor", withAA("Localhost", "container"), false, true},
+		{"Unconfined, no AppArmor", withAA("Unconfined", "container"), false, false},
+		{"RuntimeDefault with AppArmor", withAA("RuntimeDefault", "pod"), true, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := securityAdmissionError(tc.pod, tc.enabled)
+			if (err != nil) != tc.reject {
+				t.Fatalf("err = %v, want rejection %v", err, tc.reject)
+			}
+			if err == nil {
+				return
+			}
+			st := refusedStatus(tc.pod, err, "10.0.0.1", api.Time{})
+			if st.Phase != api.PodFailed || st.Reason != "AppArmor" || st.Message != "Pod was rejected: Cannot enforce AppArmor: AppArmor is not enabled on the host" {
+				t.Errorf("status = %s %s %q", st.Phase, st.Reason, st.Message)
 			}
 		})
 	}

@@ -136,7 +136,9 @@ func (k *Kubelet) syncPod(ctx context.Context, key string) (time.Duration, error
 			return 0, nil // finished (or refused): never started again
 		}
 		if err := admissionError(pod, k.informer.Store().List()); err != nil {
-			return 0, k.writeStatus(ctx, pod, refusedStatus(pod, err, k.hostIP(), api.NewTime(now)))
+			st := refusedStatus(pod, err, k.hostIP(), api.NewTime(now))
+			k.recorder().Eventf(pod, eventWarning, st.Reason, "%v", err) // as Kubernetes' rejectPod
+			return 0, k.writeStatus(ctx, pod, st)
 		}
 	}
 	plan := computePodActions(pod, prt, k.getWaits(pod.UID), k.backoff, k.probes.Results, now)

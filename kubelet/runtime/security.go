@@ -21,7 +21,11 @@ const (
 type SecurityConfig struct {
 	RunAsUser          *int64  // nil: the image's USER
 	RunAsGroup         *int64  // nil: the user's primary group
-	SupplementalGroups []int64 // pod supplementalGroups then fsGroup
+	SupplementalGroups []int64 // fsGroup then the pod's supplementalGroups
+	// StrictGroups (supplementalGroupsPolicy Strict): the groups of the
+	// image's /etc/group are not added, only the primary group and
+	// SupplementalGroups.
+	StrictGroups bool
 	// RunAsNonRoot: the runtime must refuse (ConfigError) to run the
 	// container as uid 0 (see VerifyRunAsNonRoot).
 	RunAsNonRoot bool
@@ -36,8 +40,14 @@ type SecurityConfig struct {
 	// SeccompLocalhost (then SeccompProfilePath is the profile file).
 	Seccomp            string
 	SeccompProfilePath string
-	HostPID            bool
-	HostIPC            bool
+	// AppArmor is "" (the runtime's default: none here), SeccompUnconfined,
+	// SeccompRuntimeDefault or SeccompLocalhost (AppArmorProfile names the
+	// loaded profile); the kubelet refuses pods that need AppArmor on a
+	// host without it.
+	AppArmor        string
+	AppArmorProfile string
+	HostPID         bool
+	HostIPC         bool
 }
 
 // ConfigError is an error in a container's configuration found when the

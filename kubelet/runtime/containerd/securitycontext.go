@@ -12,12 +12,16 @@ import (
 	"strings"
 
 	"github.com/containerd/containerd/containers"
+	"github.com/containerd/containerd/contrib/apparmor"
 	"github.com/containerd/containerd/contrib/seccomp"
 	"github.com/containerd/containerd/oci"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"minik8s/kubelet/runtime"
 )
+
+// appArmorDefaultProfile is the profile containerd's CRI loads for RuntimeDefault.
+const appArmorDefaultProfile = "cri-containerd.apparmor.d"
 
 // userString is the OCI user of a container whose securityContext sets
 // runAsUser or runAsGroup: "uid" or "uid:gid", the uid being runAsUser or
@@ -50,8 +54,14 @@ func securitySpecOpts(sc *runtime.SecurityConfig, imageUser string) ([]oci.SpecO
 		return opts, nil
 	}
 	if us := userString(sc, imageUser); us != "" {
-		user, _, _ := strings.Cut(us, ":")
-		opts = append(opts, oci.WithUser(us), oci.WithAdditionalGIDs(user))
+		opts = append(opts, oci.WithUser(us))
+		if !sc.StrictGroups {
+			user, _, _ := strings.Cut(us, ":")
+			opts = append(opts, oci.WithAdditionalGIDs(user))
+		}
+	}
+	if sc.StrictGroups {
+		opts = append(opts, withoutImageGroups)
 	}
 	if len(sc.SupplementalGroups) > 0 {
 		opts = append(opts, withSupplementalGroups(sc.SupplementalGroups))
@@ -66,6 +76,14 @@ func securitySpecOpts(sc *runtime.SecurityConfig, imageUser string) ([]oci.SpecO
 	}
 	if sc.ReadOnlyRootFS {
 		opts = append(opts, oci.WithRootFSReadonly())
+	}
+	switch sc.AppArmor {
+	case runtime.SeccompRuntimeDefault:
+		if !sc.Privileged {
+			opts = append(opts, apparmor.WithDefaultProfile(appArmorDefaultProfile))
+		}
+	case runtime.SeccompLocalhost:
+		opts = append(opts, apparmor.WithProfile(sc.AppArmorProfile))
 	}
 	if !sc.Privileged { // a privileged container runs unconfined
 		switch sc.Seccomp {
@@ -112,6 +130,15 @@ func capabilityOpts(add, drop []string) []oci.SpecOpts {
 		opts = append(opts, oci.WithDroppedCapabilities(drops))
 	}
 	return opts
+}
+
+// withoutImageGroups drops the groups /etc/group of the image gave the
+// user, keeping the primary group (supplementalGroupsPolicy Strict).
+func withoutImageGroups(_ context.Context, _ oci.Client, _ *containers.Container, s *oci.Spec) error {
+	if s.Process != nil {
+		s.Process.User.AdditionalGids = []uint32{s.Process.User.GID}
+	}
+	return nil
 }
 
 // withSupplementalGroups adds groups to the process's additional gids

@@ -80,6 +80,14 @@ func TestSecuritySpecUsers(t *testing.T) {
 	if u := s.Process.User; u.UID != 1000 || u.GID != 3000 || !reflect.DeepEqual(u.AdditionalGids, []uint32{1500, 2000, 3000, 4000}) {
 		t.Errorf("user = %+v, want uid 1000 gid 3000 groups [1500 2000 3000 4000] (/etc/group's extra, fsGroup, supplemental)", u)
 	}
+	s = secSpec(t, &runtime.SecurityConfig{RunAsUser: i64p(1000), RunAsGroup: i64p(3000), SupplementalGroups: []int64{2000}, StrictGroups: true}, "")
+	if u := s.Process.User; !reflect.DeepEqual(u.AdditionalGids, []uint32{2000, 3000}) {
+		t.Errorf("Strict: groups %v, want [2000 3000] (no /etc/group groups)", u.AdditionalGids)
+	}
+	s = secSpec(t, &runtime.SecurityConfig{StrictGroups: true}, "app")
+	if u := s.Process.User; !reflect.DeepEqual(u.AdditionalGids, []uint32{1000}) {
+		t.Errorf("Strict with the image's user: groups %v, want [1000]", u.AdditionalGids)
+	}
 	s = secSpec(t, &runtime.SecurityConfig{RunAsUser: i64p(1000)}, "")
 	if u := s.Process.User; u.UID != 1000 || u.GID != 1000 {
 		t.Errorf("runAsUser alone: %+v, want the passwd's gid 1000", u)
@@ -135,6 +143,10 @@ func TestSecuritySpecFlags(t *testing.T) {
 	}
 	if _, err := securitySpecOpts(&runtime.SecurityConfig{Seccomp: runtime.SeccompLocalhost}, ""); !runtime.IsConfigError(err) {
 		t.Errorf("Localhost without a profile: %v, want a ConfigError", err)
+	}
+	s = secSpec(t, &runtime.SecurityConfig{AppArmor: runtime.SeccompLocalhost, AppArmorProfile: "k8s-deny-write"}, "")
+	if s.Process.ApparmorProfile != "k8s-deny-write" {
+		t.Errorf("AppArmor Localhost: profile %q", s.Process.ApparmorProfile)
 	}
 	s = secSpec(t, &runtime.SecurityConfig{Privileged: true, Seccomp: runtime.SeccompRuntimeDefault}, "")
 	if s.Linux.Seccomp != nil {
