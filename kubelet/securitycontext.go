@@ -133,6 +133,14 @@ func capabilityNames(in []string) []string {
 // PID and IPC namespaces and the sysctls.
 func sandboxSecurity(cfg *runtime.SandboxConfig, pod *api.Pod) {
 	cfg.HostPID, cfg.HostIPC = pod.Spec.HostPID, pod.Spec.HostIPC
+	// kubelet's podHasPrivilegedContainer: CRI makes the sandbox privileged.
+	for _, cs := range [][]api.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
+		for i := range cs {
+			if sc := cs[i].SecurityContext; sc != nil && isTrue(sc.Privileged) {
+				cfg.Privileged = true
+			}
+		}
+	}
 	if psc := pod.Spec.SecurityContext; psc != nil && len(psc.Sysctls) > 0 {
 		cfg.Sysctls = make(map[string]string, len(psc.Sysctls))
 		for _, s := range psc.Sysctls {

@@ -126,11 +126,13 @@ func TestSandboxSecurity(t *testing.T) {
 	pod.UID = "u1"
 	cfg := sandboxConfig(pod, "/minik8s/n1", "cluster.local")
 	want := map[string]string{"net.ipv4.ip_unprivileged_port_start": "0", "kernel.shm_rmid_forced": "1"}
-	if !cfg.HostPID || !cfg.HostIPC || !reflect.DeepEqual(cfg.Sysctls, want) {
+	pod.Spec.InitContainers = []api.Container{{Name: "i", SecurityContext: &api.SecurityContext{Privileged: secBool(true)}}}
+	cfg = sandboxConfig(pod, "/minik8s/n1", "cluster.local")
+	if !cfg.HostPID || !cfg.HostIPC || !cfg.Privileged || !reflect.DeepEqual(cfg.Sysctls, want) {
 		t.Errorf("sandbox config: hostPID %v hostIPC %v sysctls %v", cfg.HostPID, cfg.HostIPC, cfg.Sysctls)
 	}
 	plain := sandboxConfig(&api.Pod{}, "/minik8s/n1", "cluster.local")
-	if plain.HostPID || plain.HostIPC || plain.Sysctls != nil {
+	if plain.HostPID || plain.HostIPC || plain.Privileged || plain.Sysctls != nil {
 		t.Errorf("plain pod sandbox config: %+v", plain)
 	}
 }

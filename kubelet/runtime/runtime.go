@@ -60,6 +60,9 @@ type SandboxConfig struct {
 	HostPID      bool              // spec.hostPID: the pod's containers share the host's PID namespace
 	HostIPC      bool              // spec.hostIPC: the sandbox (and so the containers) use the host's IPC namespace
 	Sysctls      map[string]string // securityContext.sysctls, set in the sandbox's namespaces
+	// Privileged: some container of the pod is privileged; the sandbox is
+	// too (as CRI: a writable /sys for the pod's network namespace).
+	Privileged bool
 }
 
 // SandboxState of a sandbox.

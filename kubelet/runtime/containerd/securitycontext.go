@@ -190,6 +190,11 @@ func namespaceOpts(sandboxPid uint32, sc *runtime.SecurityConfig) []oci.SpecOpts
 // sandboxSecurityOpts are the pause container's host namespaces and sysctls.
 func sandboxSecurityOpts(cfg *runtime.SandboxConfig) []oci.SpecOpts {
 	var opts []oci.SpecOpts
+	if cfg.Privileged {
+		// A sysfs of the pod's network namespace mounted read-only by the
+		// pause would make every later one read-only too.
+		opts = append(opts, oci.WithPrivileged)
+	}
 	if cfg.HostIPC {
 		opts = append(opts, oci.WithHostNamespace(specs.IPCNamespace))
 	}

@@ -189,7 +189,12 @@ func TestNamespaceOpts(t *testing.T) {
 	if _, ok := ns[specs.IPCNamespace]; ok {
 		t.Errorf("hostIPC: an ipc namespace is left: %v", ns)
 	}
-	sb := genSpec(t, sandboxSecurityOpts(&runtime.SandboxConfig{HostPID: true, HostIPC: true, Sysctls: map[string]string{"net.ipv4.ip_unprivileged_port_start": "0"}})...)
+	sb := genSpec(t, sandboxSecurityOpts(&runtime.SandboxConfig{HostPID: true, HostIPC: true, Privileged: true, Sysctls: map[string]string{"net.ipv4.ip_unprivileged_port_start": "0"}})...)
+	for _, m := range sb.Mounts {
+		if m.Destination == "/sys" && slices.Contains(m.Options, "ro") {
+			t.Errorf("privileged sandbox /sys is read-only: %v", m.Options)
+		}
+	}
 	ns = nsOf(sb)
 	if _, ok := ns[specs.PIDNamespace]; ok {
 		t.Errorf("hostPID sandbox keeps a pid namespace: %v", ns)
