@@ -393,6 +393,9 @@ func (s *Server) createObject(ctx context.Context, info *api.ResourceInfo, obj a
 	if errs := st.Validate(obj); len(errs) > 0 {
 		return nil, errInvalid(info, m.Name, errs)
 	}
+	if err := admitNodeRestriction(ctx, info, "", obj, nil); err != nil { // noderestriction.go
+		return nil, err
+	}
 	finish, err := st.BeginCreate(ctx, s, obj)
 	if err != nil {
 		return nil, err
