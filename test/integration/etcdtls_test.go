@@ -3,14 +3,7 @@ package integration
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -22,79 +15,8 @@ import (
 	"minik8s/apiserver"
 	"minik8s/apiserver/storage"
 	"minik8s/apiserver/testserver"
+	"minik8s/test/testpki"
 )
-
-// testCA is a throwaway certificate authority for TLS tests.
-type testCA struct {
-	dir  string
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	File string // the CA certificate (PEM)
-}
-
-func newTestCA(t *testing.T, name string) *testCA {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	ca := &testCA{dir: t.TempDir(), cert: cert, key: key}
-	ca.File = writePEM(t, ca.dir, name+"-ca.crt", "CERTIFICATE", der)
-	return ca
-}
-
-// issue signs a certificate for CN/O with the given SANs (IPs or DNS
-// names) and returns its cert and key files.
-func (ca *testCA) issue(t *testing.T, cn string, orgs []string, sans ...string) (certFile, keyFile string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl := &x509.Certificate{
-		SerialNumber: serial, Subject: pkix.Name{CommonName: cn, Organization: orgs},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage:    x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-	}
-	for _, s := range sans {
-		if ip := net.ParseIP(s); ip != nil {
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-		} else {
-			tmpl.DNSNames = append(tmpl.DNSNames, s)
-		}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kb, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := strings.NewReplacer(":", "_", "/", "_").Replace(cn)
-	return writePEM(t, ca.dir, name+".crt", "CERTIFICATE", der), writePEM(t, ca.dir, name+".key", "EC PRIVATE KEY", kb)
-}
-
-func writePEM(t *testing.T, dir, name, typ string, der []byte) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 // tcpListeners returns the local addresses of the TCP sockets this process
 // listens on (from /proc/net/tcp{,6} and the process's socket inodes).
@@ -173,9 +95,9 @@ func TestEmbeddedEtcdUnixSocket(t *testing.T) {
 // certificate, or with one of another CA, are refused; the apiserver with
 // --etcd-cafile/--etcd-certfile/--etcd-keyfile keeps its objects there.
 func TestExternalEtcdTLS(t *testing.T) {
-	ca := newTestCA(t, "etcd")
-	srvCert, srvKey := ca.issue(t, "etcd-server", nil, "127.0.0.1", "localhost")
-	cliCert, cliKey := ca.issue(t, "kube-apiserver-etcd-client", nil)
+	ca := testpki.NewCA(t, "etcd")
+	srvCert, srvKey := ca.Issue(t, "etcd-server", nil, "127.0.0.1", "localhost")
+	cliCert, cliKey := ca.Issue(t, "kube-apiserver-etcd-client", nil)
 	emb, err := storage.StartEmbedded(storage.EmbeddedConfig{DataDir: t.TempDir(), NoFsync: true, LogLevel: "fatal", TCP: true,
 		TLS: &storage.EmbeddedTLS{CertFile: srvCert, KeyFile: srvKey, ClientCAFile: ca.File}})
 	if err != nil {
@@ -200,8 +122,8 @@ func TestExternalEtcdTLS(t *testing.T) {
 	if err := try(storage.TLSFiles{CAFile: ca.File}); err == nil {
 		t.Error("a client without a certificate reached etcd")
 	}
-	other := newTestCA(t, "other")
-	oCert, oKey := other.issue(t, "intruder", nil)
+	other := testpki.NewCA(t, "other")
+	oCert, oKey := other.Issue(t, "intruder", nil)
 	if err := try(storage.TLSFiles{CAFile: ca.File, CertFile: oCert, KeyFile: oKey}); err == nil {
 		t.Error("a client with another CA's certificate reached etcd")
 	}
