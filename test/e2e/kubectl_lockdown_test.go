@@ -7,15 +7,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"minik8s/apiserver/storage"
+	"minik8s/test/testpki"
 )
 
 func init() { registerKubectlE2E("lockdown", testLockdown) }
 
 // testLockdown checks, from inside a lab node's network namespace, that
-// the other node's kubelet refuses an unauthenticated exec (once the
-// harness runs kubelets with TLS flags) and that no etcd port answers.
+// the other node's kubelet, run with TLS flags, refuses an unauthenticated
+// exec, and that no etcd port answers.
 func testLockdown(ctx context.Context, t *testing.T, cl *cluster) {
 	if len(cl.nodes) < 2 {
 		t.Skip("needs two nodes")
@@ -46,18 +48,34 @@ func testLockdown(ctx context.Context, t *testing.T, cl *cluster) {
 	})
 
 	t.Run("kubelet", func(t *testing.T) {
+		// The harness runs plain-HTTP kubelets: restart the second node's
+		// with a serving certificate and a client CA (as the lab's PKI
+		// will), check it, and give the node its usual kubelet back.
+		ca := testpki.NewCA(t, "lab")
+		cert, key := ca.Issue(t, to.Name, nil, to.IP, to.Name)
+		backend := to.backend
+		to.stop()
+		cl.startKubelet(t, to, backend, "--tls-cert-file", cert, "--tls-private-key-file", key, "--client-ca-file", ca.File)
+		t.Cleanup(func() { to.stop(); cl.startKubelet(t, to, backend) })
+
 		exec := "https://" + to.IP + ":10250/exec/default/none/c?command=id&output=1"
-		out, err := inNode("curl", "-sk", "-m", "5", "-X", "POST", "-o", "/dev/null", "-w", "%{http_code}", exec)
-		if err != nil || out == "000" {
-			// A plain-HTTP kubelet fails the TLS handshake.
-			if plain, _ := inNode("curl", "-s", "-m", "5", "-X", "POST", "-o", "/dev/null", "-w", "%{http_code}",
-				strings.Replace(exec, "https://", "http://", 1)); plain != "000" && plain != "" {
-				t.Skipf("the lab harness runs kubelets without --tls-cert-file (plain HTTP answered %s): the kubelet API is not locked down here", plain)
+		code := ""
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			out, err := inNode("curl", "-sk", "-m", "5", "-X", "POST", "-o", "/dev/null", "-w", "%{http_code}", exec)
+			if code = strings.TrimSpace(out); err == nil && code != "000" {
+				break
 			}
-			t.Fatalf("kubelet %s: %s %v", to.Name, out, err)
+			time.Sleep(300 * time.Millisecond)
 		}
-		if out != "401" {
-			t.Errorf("unauthenticated exec on %s's kubelet from %s: HTTP %s, want 401", to.Name, from.Name, out)
+		if code != "401" {
+			t.Errorf("unauthenticated exec on %s's kubelet from %s: HTTP %q, want 401", to.Name, from.Name, code)
+		}
+		// Plain HTTP is no way around it.
+		out, _ := inNode("curl", "-s", "-m", "5", "-X", "POST", "-o", "/dev/null", "-w", "%{http_code}",
+			strings.Replace(exec, "https://", "http://", 1))
+		if c := strings.TrimSpace(out); c != "400" && c != "000" {
+			t.Errorf("plain HTTP to the TLS kubelet: HTTP %q, want 400 (Go's answer to HTTP on a TLS port) or no answer", c)
 		}
 	})
 }
