@@ -35,6 +35,7 @@ func TestKubeletAuthThroughAPIServer(t *testing.T) {
 	h.configure = func(o *kubelet.Options) {
 		o.Auth.TLSCertFile, o.Auth.TLSPrivateKeyFile, o.Auth.ClientCAFile = kubeletCert, kubeletKey, ca.File
 	}
+	h.rt.ExecFunc = fakeShell
 	h.start()
 	p := h.createPod(&api.Pod{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: api.ObjectMeta{Name: "locked"},
 		Spec: api.PodSpec{NodeName: "node1", Containers: []api.Container{{Name: "c", Image: "docker.io/minik8s/tools:latest"}}}})
@@ -53,6 +54,11 @@ func TestKubeletAuthThroughAPIServer(t *testing.T) {
 	logURL := h.ts.URL + "/api/v1/namespaces/default/pods/locked/log"
 	if b := mustDo(t, 200, "GET", logURL, "", ""); string(b) != "secret log\n" {
 		t.Fatalf("log through the apiserver = %q", b)
+	}
+
+	// exec is an upgraded connection to the kubelet, over the same TLS.
+	if out, errs, code := ourKubectl(t, h.ts.URL, "", "exec", "locked", "--", "echo", "over", "tls"); out != "over tls\n" || code != 0 {
+		t.Fatalf("exec through the apiserver: out %q err %q code %d", out, errs, code)
 	}
 
 	direct := fmt.Sprintf("https://127.0.0.1:%d/containerLogs/default/locked/c", h.k.Port())
@@ -106,5 +112,8 @@ func TestKubeletAuthThroughAPIServer(t *testing.T) {
 	st := status(t, mustDo(t, http.StatusBadGateway, "GET", logURL, "", ""))
 	if !strings.Contains(st.Message, "certificate signed by unknown authority") {
 		t.Errorf("log with the wrong kubelet CA: %s", st.Message)
+	}
+	if _, errs, code := ourKubectl(t, h.ts.URL, "", "exec", "locked", "--", "echo", "hi"); code == 0 || !strings.Contains(errs, "certificate signed by unknown authority") {
+		t.Errorf("exec with the wrong kubelet CA: code %d, stderr %q", code, errs)
 	}
 }
