@@ -356,7 +356,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, rt route) error 
 	if err != nil {
 		return err
 	}
-	addWarnings(w, warnings)
+	addWarnings(w, append(warnings, admissionWarnings(r.Context())...))
 	return s.writeObject(w, r, rt, http.StatusCreated, created)
 }
 
@@ -382,6 +382,9 @@ func (s *Server) createObject(ctx context.Context, info *api.ResourceInfo, obj a
 	validation.Default(obj)
 	if errs := st.Validate(obj); len(errs) > 0 {
 		return nil, errInvalid(info, m.Name, errs)
+	}
+	if err := s.admitPodSecurity(ctx, info, "", obj, nil); err != nil { // admission_podsecurity.go
+		return nil, err
 	}
 	finish, err := st.BeginCreate(ctx, s, obj)
 	if err != nil {
@@ -421,7 +424,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, rt route) error 
 	if err != nil {
 		return err
 	}
-	addWarnings(w, warnings)
+	addWarnings(w, append(warnings, admissionWarnings(r.Context())...))
 	return s.writeObject(w, r, rt, http.StatusOK, out)
 }
 

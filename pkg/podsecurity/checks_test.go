@@ -111,8 +111,8 @@ var checkCases = []checkCase{
 	{name: "seccomp baseline unset", fn: seccompProfileBaseline, spec: `{"containers":[{"name":"a"}]}`},
 	{name: "seccomp baseline annotations 1.0", fn: seccompProfileBaseline, version: V1(18),
 		annotations: map[string]string{seccompPodAnnotation: "unconfined", seccompContainerAnnotationPrefix + "a": "unconfined", seccompContainerAnnotationPrefix + "b": "unknown"},
-		spec:   `{"containers":[{"name":"a"},{"name":"b"},{"name":"c"}]}`,
-		reason: "seccompProfile", detail: `forbidden annotations container.seccomp.security.alpha.kubernetes.io/a="unconfined", ` +
+		spec:        `{"containers":[{"name":"a"},{"name":"b"},{"name":"c"}]}`,
+		reason:      "seccompProfile", detail: `forbidden annotations container.seccomp.security.alpha.kubernetes.io/a="unconfined", ` +
 			`container.seccomp.security.alpha.kubernetes.io/b="unknown", seccomp.security.alpha.kubernetes.io/pod="unconfined"`},
 	// check_sysctls_test.go
 	{name: "sysctls forbidden", fn: sysctls, spec: `{"securityContext":{"sysctls":[{"name":"a","value":"a"},{"name":"b","value":"b"}]}}`,
