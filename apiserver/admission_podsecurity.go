@@ -26,7 +26,7 @@ import (
 const (
 	// namespaceMaxPodsToCheck caps the pods a namespace relabel checks,
 	// as Kubernetes' defaultNamespaceMaxPodsToCheck.
-	namespaceMaxPodsToCheck = 3000
+	namespaceMaxPodsToCheck     = 3000
 	podSecurityAnnotationPrefix = "pod-security.kubernetes.io/"
 )
 
