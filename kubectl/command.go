@@ -54,6 +54,7 @@ func (o *options) config() (*client.Config, error) {
 	cfg.Timeout = t
 	cfg.UserAgent = "kubectl/" + Version + " (minik8s)"
 	o.verbose(cfg)
+	o.printWarnings(cfg) // warnings.go
 	o.cfg = cfg
 	return cfg, nil
 }
