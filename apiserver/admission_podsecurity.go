@@ -141,11 +141,11 @@ func (s *Server) namespacePods(ctx context.Context, namespace string) ([]*api.Po
 func namespaceLabelDecision(labels, oldLabels map[string]string, create bool) (validation.ErrorList, podsecurity.LevelVersion, bool) {
 	policy, errs := podsecurity.PolicyToEvaluate(labels, podsecurity.DefaultPolicy())
 	if create {
-		return labelErrors(errs), policy.Enforce, false
+		return podSecurityLabelErrors(errs), policy.Enforce, false
 	}
 	oldPolicy, oldErrs := podsecurity.PolicyToEvaluate(oldLabels, podsecurity.DefaultPolicy())
 	if len(errs) > 0 && (len(oldErrs) == 0 || !reflect.DeepEqual(errs, oldErrs)) {
-		return labelErrors(errs), policy.Enforce, false
+		return podSecurityLabelErrors(errs), policy.Enforce, false
 	}
 	n, o := policy.Enforce, oldPolicy.Enforce
 	switch {
@@ -157,7 +157,7 @@ func namespaceLabelDecision(labels, oldLabels map[string]string, create bool) (v
 	return nil, n, true
 }
 
-func labelErrors(errs []podsecurity.LabelError) validation.ErrorList {
+func podSecurityLabelErrors(errs []podsecurity.LabelError) validation.ErrorList {
 	var out validation.ErrorList
 	for _, e := range errs {
 		out = append(out, validation.Invalid(validation.Path(e.Field()), e.Value, e.Message))
@@ -170,7 +170,7 @@ func labelErrors(errs []podsecurity.LabelError) validation.ErrorList {
 // violated checks, prefixed with the first pod name and how many other
 // pods share it, after a summary line.
 func namespacePodWarnings(namespace string, enforce podsecurity.LevelVersion, pods []*api.Pod, max int) []string {
-	pods = prioritizePods(pods)
+	pods = podSecurityPrioritize(pods)
 	total := len(pods)
 	if len(pods) > max {
 		pods = pods[:max]
@@ -220,14 +220,14 @@ func namespacePodWarnings(namespace string, enforce podsecurity.LevelVersion, po
 	return append(warnings, podWarnings...)
 }
 
-// prioritizePods puts the first pod of each controller (and every pod
+// podSecurityPrioritize puts the first pod of each controller (and every pod
 // without one) ahead of the other replicas, as Kubernetes does.
-func prioritizePods(pods []*api.Pod) []*api.Pod {
+func podSecurityPrioritize(pods []*api.Pod) []*api.Pod {
 	out := make([]*api.Pod, 0, len(pods))
 	var replicas []*api.Pod
 	seen := map[string]bool{}
 	for _, p := range pods {
-		uid := controllerUID(&p.ObjectMeta)
+		uid := podControllerUID(&p.ObjectMeta)
 		switch {
 		case uid == "":
 			out = append(out, p)
@@ -241,7 +241,7 @@ func prioritizePods(pods []*api.Pod) []*api.Pod {
 	return append(out, replicas...)
 }
 
-func controllerUID(m *api.ObjectMeta) string {
+func podControllerUID(m *api.ObjectMeta) string {
 	for _, r := range m.OwnerReferences {
 		if r.Controller != nil && *r.Controller {
 			return r.UID
@@ -250,10 +250,10 @@ func controllerUID(m *api.ObjectMeta) string {
 	return ""
 }
 
-// verdict is what PodSecurity decides about one pod or template: a
+// psaVerdict is what PodSecurity decides about one pod or template: a
 // forbidden message (enforce), warnings and audit annotations (keys
 // without the plugin prefix).
-type verdict struct {
+type psaVerdict struct {
 	forbidden   string
 	warnings    []string
 	annotations map[string]string
@@ -262,8 +262,8 @@ type verdict struct {
 // podSecurityVerdict is Kubernetes' EvaluatePod: enforce (pods only),
 // audit, then warn (only when not forbidden); a level and version shared
 // by two modes is evaluated once.
-func podSecurityVerdict(policy podsecurity.Policy, perrs []podsecurity.LabelError, meta *api.ObjectMeta, spec *api.PodSpec, enforce bool) verdict {
-	v := verdict{annotations: map[string]string{}}
+func podSecurityVerdict(policy podsecurity.Policy, perrs []podsecurity.LabelError, meta *api.ObjectMeta, spec *api.PodSpec, enforce bool) psaVerdict {
+	v := psaVerdict{annotations: map[string]string{}}
 	if len(perrs) > 0 {
 		msgs := make([]string, len(perrs))
 		for i, e := range perrs {
