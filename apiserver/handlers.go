@@ -366,7 +366,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, rt route) error 
 	if err != nil {
 		return err
 	}
-	addWarnings(w, warnings)
+	addWarnings(w, append(warnings, admissionWarnings(r.Context())...))
 	return s.writeObject(w, r, rt, http.StatusCreated, created)
 }
 
@@ -394,6 +394,9 @@ func (s *Server) createObject(ctx context.Context, info *api.ResourceInfo, obj a
 		return nil, errInvalid(info, m.Name, errs)
 	}
 	if err := admitNodeRestriction(ctx, info, "", obj, nil); err != nil { // noderestriction.go
+		return nil, err
+	}
+	if err := s.admitPodSecurity(ctx, info, "", obj, nil); err != nil { // admission_podsecurity.go
 		return nil, err
 	}
 	finish, err := st.BeginCreate(ctx, s, obj)
@@ -434,7 +437,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, rt route) error 
 	if err != nil {
 		return err
 	}
-	addWarnings(w, warnings)
+	addWarnings(w, append(warnings, admissionWarnings(r.Context())...))
 	return s.writeObject(w, r, rt, http.StatusOK, out)
 }
 

@@ -119,7 +119,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, rt route) error {
 	if err != nil {
 		return err
 	}
-	addWarnings(w, warnings)
+	addWarnings(w, append(warnings, admissionWarnings(r.Context())...))
 	return s.writeObject(w, r, rt, http.StatusOK, out)
 }
 

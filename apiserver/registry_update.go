@@ -114,6 +114,9 @@ func (s *Server) updateFrom(ctx context.Context, rt route, obj, cur api.Object) 
 	if err := admitNodeRestriction(ctx, rt.info, rt.sub, merged, cur); err != nil { // noderestriction.go
 		return nil, nil, err
 	}
+	if err := s.admitPodSecurity(ctx, rt.info, rt.sub, merged, cur); err != nil { // admission_podsecurity.go
+		return nil, nil, err
+	}
 	finish, err := st.BeginUpdate(ctx, s, merged, cur, rt.sub)
 	if err != nil {
 		return nil, nil, err
