@@ -174,4 +174,3 @@ func TestNoServingCertRefused(t *testing.T) {
 		t.Fatalf("insecure serving: %v", err)
 	}
 }
-
