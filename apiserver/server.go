@@ -132,6 +132,7 @@ func (s *Server) Run(ctx context.Context) error {
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
+		ErrorLog:          serverErrorLog(),
 	}
 	if !s.opts.InsecureServing {
 		if hs.TLSConfig, err = servingTLS(s.opts); err != nil {

@@ -1,10 +1,12 @@
 package apiserver
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log"
 	"os"
 	"sync"
 	"time"
@@ -103,4 +105,20 @@ func (r *reloadingCert) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 		}
 	}
 	return r.cert, nil
+}
+
+// serverErrorLog is http.Server's error log without the TLS handshake
+// failures of clients that do not trust the CA or speak plain HTTP
+// (kube-apiserver logs them only at high verbosity).
+func serverErrorLog() *log.Logger {
+	return log.New(handshakeFilter{}, "", log.LstdFlags)
+}
+
+type handshakeFilter struct{}
+
+func (handshakeFilter) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte("http: TLS handshake error")) {
+		return len(p), nil
+	}
+	return log.Writer().Write(p)
 }
