@@ -33,7 +33,13 @@ type PKI struct {
 // the options after the TLS ones are set.
 func StartTLS(t testing.TB, configure func(*apiserver.Options)) *TestServer {
 	t.Helper()
-	p := NewPKI(t, nil)
+	return StartTLSWithPKI(t, NewPKI(t, certs.Options{}), configure)
+}
+
+// StartTLSWithPKI is StartTLS with a PKI the caller made (e.g. with node
+// certificates and a lab address: NewPKI).
+func StartTLSWithPKI(t testing.TB, p *PKI, configure func(*apiserver.Options)) *TestServer {
+	t.Helper()
 	return StartWithOptions(t, func(o *apiserver.Options) {
 		o.InsecureServing = false
 		p.Apply(o)
@@ -48,12 +54,16 @@ func (ts *TestServer) withPKI(p *PKI) *TestServer {
 	return ts
 }
 
-// NewPKI makes a cluster PKI in a temporary directory with `minik8s
-// certs` (nodes: kubelet certificates and kubeconfigs for them).
-func NewPKI(t testing.TB, nodes []certs.Node) *PKI {
+// NewPKI makes a cluster PKI with `minik8s certs` o (its StateDir: a
+// temporary directory unless set). The kubeconfigs it writes name port
+// 6443 unless o.Port: components take --apiserver as well.
+func NewPKI(t testing.TB, o certs.Options) *PKI {
 	t.Helper()
-	dir := t.TempDir()
-	if err := certs.Apply(certs.Options{StateDir: dir, Nodes: nodes}, io.Discard); err != nil {
+	if o.StateDir == "" {
+		o.StateDir = t.TempDir()
+	}
+	dir := o.StateDir
+	if err := certs.Apply(o, io.Discard); err != nil {
 		t.Fatalf("making the test PKI: %v", err)
 	}
 	ca, err := pki.Load(certs.PKIDir(dir), "ca")
