@@ -55,7 +55,11 @@ func fakeCommands(_ string, o runtime.ExecOptions) (int, error) {
 // execs answered by fakeCommands.
 func startFakeKubelet(t *testing.T, c *cluster) (*mclient.Client, *fake.Runtime) {
 	t.Helper()
-	mc, err := mclient.New(&mclient.Config{Server: c.ts.URL, Timeout: 10 * time.Second})
+	cfg := &mclient.Config{Server: c.ts.URL, Timeout: 10 * time.Second}
+	if c.ts.PKI != nil { // over TLS: the node's identity
+		cfg = c.ts.PKI.ClientConfig(t, "system:node:node1", "system:nodes")
+	}
+	mc, err := mclient.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,12 @@ package compat
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,5 +124,48 @@ func TestPythonClientOverTLS(t *testing.T) {
 	out, err = exec.CommandContext(ctx2, py, "python_client.py", c.kubeconfig, "pytls").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "python client: all checks passed") {
 		t.Fatalf("python_client.py over TLS: %v\n%s", err, out)
+	}
+}
+
+// TestExecAndPortForwardOverTLS: the streaming paths (exec over
+// WebSocket, port-forward over SPDY) through the HTTPS apiserver, the real
+// kubectl and ours, with the admin kubeconfig.
+func TestExecAndPortForwardOverTLS(t *testing.T) {
+	need(t, "kubectl")
+	c := startTLSCluster(t)
+	mc, rt := startFakeKubelet(t, c)
+	rt.SetNoNetNS()
+	createRunningPod(t, mc, "web")
+	for _, real := range []bool{true, false} {
+		run := c.ours
+		if real {
+			run = func(t *testing.T, args ...string) (string, string, error) { return c.kubectl(t, "", args...) }
+		}
+		out, errs, err := run(t, "exec", "web", "--", "echo", "over", "tls")
+		if err != nil || out != "over tls\n" {
+			t.Fatalf("exec (real %v): %v %q %q", real, err, out, errs)
+		}
+		_, errs, err = run(t, "exec", "web", "--", "sh", "-c", "exit 3")
+		if exitCode(err) != 3 || errs != "command terminated with exit code 3\n" {
+			t.Fatalf("exec exit 3 (real %v): %v %q", real, err, errs)
+		}
+	}
+	// port-forward: the kubelet dials the host's 127.0.0.1 for the pod.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	remote := ln.Addr().(*net.TCPAddr).Port
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "pod says %s", r.URL.Path)
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { srv.Close() })
+	for _, real := range []bool{true, false} {
+		port, out := c.startPortForward(t, real, "--address", "127.0.0.1", "pod/web", ":"+strconv.Itoa(remote))
+		code, body := getNoKeepAlive(t, fmt.Sprintf("http://127.0.0.1:%d/tls", port))
+		if code != 200 || body != "pod says /tls" {
+			t.Fatalf("port-forward (real %v): %d %q\n%s", real, code, body, out.String())
+		}
 	}
 }
