@@ -155,21 +155,23 @@ func python(t *testing.T) string {
 
 func TestPythonClientExec(t *testing.T) {
 	py := python(t)
-	c := startCluster(t)
-	mc, _ := startFakeKubelet(t, c)
-	createRunningPod(t, mc, "shell")
-	ctx := context.Background()
-
-	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, py, "python_exec.py", c.kubeconfig, "default", "shell")
-	out, err := cmd.CombinedOutput()
-	t.Logf("python exec output:\n%s", out)
-	if err != nil {
-		t.Fatalf("python exec: %v", err)
-	}
-	if !strings.Contains(string(out), "python exec: all checks passed") {
-		t.Fatal("python exec did not finish its checks")
+	for name, start := range map[string]func(*testing.T) *cluster{"http": startCluster, "tls": startTLSCluster} {
+		t.Run(name, func(t *testing.T) {
+			c := start(t)
+			mc, _ := startFakeKubelet(t, c)
+			createRunningPod(t, mc, "shell")
+			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, py, "python_exec.py", c.kubeconfig, "default", "shell")
+			out, err := cmd.CombinedOutput()
+			t.Logf("python exec output:\n%s", out)
+			if err != nil {
+				t.Fatalf("python exec: %v", err)
+			}
+			if !strings.Contains(string(out), "python exec: all checks passed") {
+				t.Fatal("python exec did not finish its checks")
+			}
+		})
 	}
 }
 
