@@ -41,8 +41,11 @@ for node in "${node_names[@]}"; do
 	. "$STATE/nodes/$node/node.env"
 	node_args+=(--node "$node=$NODE_IP")
 done
+mkdir -p "$LOG"
 "$BIN/minik8s" certs --state-dir "$STATE" --apiserver-advertise-address "$LAB_GATEWAY" \
-	--apiserver-bind-port "$APISERVER_PORT" "${node_args[@]}" | sed -n 's/^\(\[[a-z]*\] Generating\)/\1/p'
+	--apiserver-bind-port "$APISERVER_PORT" "${node_args[@]}" >"$LOG/certs.log" 2>&1 ||
+	die "minik8s certs failed; see $LOG/certs.log"
+grep -E "Generating|Renewing" "$LOG/certs.log" || true
 
 # 3. The control plane. The apiserver serves HTTPS only, on loopback and on
 #    the lab bridge; it reaches kubelets (logs, exec) from inside a lab

@@ -174,7 +174,11 @@ func Apply(o Options, out io.Writer) error {
 			if err := kp.Write(dir, l.Name); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "[certs] Generating %q certificate and key (%s)\n", l.Name, why)
+			if why == "missing" {
+				fmt.Fprintf(out, "[certs] Generating %q certificate and key\n", l.Name)
+			} else {
+				fmt.Fprintf(out, "[certs] Renewing %q certificate and key (%s)\n", l.Name, why)
+			}
 		} else {
 			fmt.Fprintf(out, "[certs] Using the existing %q certificate and key\n", l.Name)
 		}

@@ -221,7 +221,7 @@ func TestApplyIdempotentAndRenewal(t *testing.T) {
 	if err := Apply(o, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), `Generating "admin" certificate and key (expires within 30 days)`) {
+	if !strings.Contains(out.String(), `Renewing "admin" certificate and key (expires within 30 days)`) {
 		t.Errorf("no renewal of an expiring leaf:\n%s", out.String())
 	}
 }
