@@ -187,3 +187,7 @@ func (b *bearerTransport) CloseIdleConnections() {
 		c.CloseIdleConnections()
 	}
 }
+
+// Transport is the client's round tripper (TLS, bearer token, -v logging)
+// for callers that forward requests themselves (kubectl proxy).
+func (c *Client) Transport() http.RoundTripper { return c.stream.Transport }

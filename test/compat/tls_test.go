@@ -169,3 +169,17 @@ func TestExecAndPortForwardOverTLS(t *testing.T) {
 		}
 	}
 }
+
+// TestProxyOverTLS: `kubectl proxy` (plain HTTP on loopback) forwards to
+// the HTTPS apiserver with the kubeconfig's CA and client certificate.
+func TestProxyOverTLS(t *testing.T) {
+	need(t, "kubectl")
+	c := startTLSCluster(t)
+	for _, real := range []bool{true, false} {
+		addr := c.startProxy(t, real)
+		code, body := httpGet(t, "http://"+addr+"/api/v1/namespaces/kube-system")
+		if code != 200 || !strings.Contains(body, `"name":"kube-system"`) {
+			t.Fatalf("proxy (real %v): %d %s", real, code, body)
+		}
+	}
+}
