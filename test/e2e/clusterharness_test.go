@@ -322,6 +322,9 @@ func (cl *cluster) startKubelet(tb testing.TB, n *clusterNode, backend string) {
 	cmd := exec.Command("ip", "netns", "exec", n.Name, cl.bin, "kubelet",
 		"--node-name", n.Name, "--node-ip", n.IP, "--apiserver", cl.labURL,
 		"--kubeconfig", cl.nodeKubeconfig(n),
+		// TODO(lockdown): --tls-cert-file/--tls-private-key-file
+		// (cl.pki.File("nodes/NAME/kubelet.crt|key")) and --client-ca-file
+		// cl.pki.CAFile() once the kubelet has them, as scripts/up.sh.
 		"--root-dir", n.RootDir, "--network-backend", backend,
 		"--heartbeat-interval", "2s", "--sync-interval", "5s",
 		"--node-stats-cgroup", "/minik8s/"+n.Name, // the node's own pods, as on a VM the machine
