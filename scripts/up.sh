@@ -60,7 +60,12 @@ start_daemon apiserver "$BIN/minik8s" apiserver \
 	--kubelet-certificate-authority "$PKI/ca.crt" \
 	--authorization-mode "$AUTHORIZATION_MODE"
 wait_http "$APISERVER_URL/readyz" 60 || die "apiserver did not become ready; see $LOG/apiserver.log"
-start_daemon controller-manager "$BIN/minik8s" controller-manager --kubeconfig "$STATE/controller-manager.kubeconfig" --addons "${ADDONS-dns,ingress}"
+# The cluster CA is published to pods (ConfigMap kube-root-ca.crt) when
+# this build's controller-manager has --root-ca-file.
+cm_ca=()
+if "$BIN/minik8s" controller-manager --help 2>&1 | grep -q -- '--root-ca-file'; then cm_ca=(--root-ca-file "$PKI/ca.crt"); fi
+start_daemon controller-manager "$BIN/minik8s" controller-manager --kubeconfig "$STATE/controller-manager.kubeconfig" \
+	--addons "${ADDONS-dns,ingress}" "${cm_ca[@]}"
 start_daemon scheduler "$BIN/minik8s" scheduler --kubeconfig "$STATE/scheduler.kubeconfig"
 
 # The kubelets' serving certificates (the kubelet API accepts only the
