@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log"
@@ -46,6 +47,9 @@ type Server struct {
 
 // NewServer checks the options; Run starts everything.
 func NewServer(opts Options) (*Server, error) {
+	if err := checkServing(opts); err != nil {
+		return nil, err
+	}
 	alloc, err := newServiceAllocator(opts.ServiceClusterIPRange, opts.ServiceNodePortRange)
 	if err != nil {
 		return nil, err
@@ -67,6 +71,15 @@ func (s *Server) Ready() <-chan struct{} { return s.ready }
 
 // Addr is the listening address (host:port), valid after Ready.
 func (s *Server) Addr() string { return s.addr }
+
+// URL is the server's base URL (https:// unless InsecureServing), valid
+// after Ready.
+func (s *Server) URL() string {
+	if s.opts.InsecureServing {
+		return "http://" + s.addr
+	}
+	return "https://" + s.addr
+}
 
 // Store is the storage the server uses, valid after Ready (tests and admin helpers).
 func (s *Server) Store() storage.Interface { return s.store.(dryRunStore).Interface }
@@ -117,16 +130,22 @@ func (s *Server) Run(ctx context.Context) error {
 		return fmt.Errorf("repairing service allocations: %w", err)
 	}
 
-	lns, err := listen(s.opts.BindAddress, s.opts.Port)
-	if err != nil {
-		return err
-	}
-	s.addr = lns[0].Addr().String()
 	hs := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
+		ErrorLog:          serverErrorLog(),
 	}
+	if !s.opts.InsecureServing {
+		if hs.TLSConfig, err = servingTLS(s.opts); err != nil {
+			return err
+		}
+	}
+	lns, err := listen(s.opts.BindAddress, s.opts.Port, hs.TLSConfig)
+	if err != nil {
+		return err
+	}
+	s.addr = lns[0].Addr().String()
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); s.namespaces.run(ctx, s.store) }()
@@ -262,7 +281,8 @@ func (l *logWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // listen opens one listener per address of a comma-separated list (the
 // lab serves on loopback and on its bridge, never on every interface). With
 // port 0 the first listener picks a free port and the others reuse it.
-func listen(addresses string, port int) ([]net.Listener, error) {
+// With tc the listeners speak only TLS.
+func listen(addresses string, port int, tc *tls.Config) ([]net.Listener, error) {
 	var lns []net.Listener
 	for _, a := range strings.Split(addresses, ",") {
 		ln, err := net.Listen("tcp", net.JoinHostPort(strings.TrimSpace(a), strconv.Itoa(port)))
@@ -274,6 +294,9 @@ func listen(addresses string, port int) ([]net.Listener, error) {
 		}
 		if port == 0 {
 			port = ln.Addr().(*net.TCPAddr).Port
+		}
+		if tc != nil {
+			ln = tls.NewListener(ln, tc)
 		}
 		lns = append(lns, ln)
 	}

@@ -58,7 +58,7 @@ func Run(ctx context.Context, opts Options) error {
 	if !opts.anyController() {
 		return errors.New("no controller enabled")
 	}
-	c, err := client.New(&client.Config{Server: opts.APIServer, Timeout: opts.RequestTimeout, UserAgent: "minik8s-controller-manager"})
+	c, err := client.NewForComponent(opts.Kubeconfig, opts.APIServer, client.Config{Timeout: opts.RequestTimeout, UserAgent: "minik8s-controller-manager"})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ type Options struct {
 	NodeName            string        // --node-name (default: the hostname)
 	NodeIP              string        // --node-ip: InternalIP, and where the kubelet serves
 	APIServer           string        // --apiserver: URL of the apiserver
+	Kubeconfig          string        // --kubeconfig: server, CA and client certificate (--apiserver, if set, overrides the server)
 	PodCIDR             string        // --pod-cidr: used until the Node has spec.podCIDR
 	ContainerdAddress   string        // --containerd-address
 	ContainerdNamespace string        // --containerd-namespace (default: the node name)
@@ -83,6 +84,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.NodeName, "node-name", o.NodeName, "name of the Node this kubelet registers (default: the hostname)")
 	fs.StringVar(&o.NodeIP, "node-ip", o.NodeIP, "the node's InternalIP; the kubelet serves logs and exec on it")
 	fs.StringVar(&o.APIServer, "apiserver", o.APIServer, "URL of the apiserver")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "kubeconfig file with the apiserver, its CA and this component's client certificate (made by `minik8s certs`)")
 	fs.StringVar(&o.PodCIDR, "pod-cidr", o.PodCIDR, "pod CIDR of this node, used until the Node has spec.podCIDR")
 	fs.StringVar(&o.ContainerdAddress, "containerd-address", o.ContainerdAddress, "containerd socket")
 	fs.StringVar(&o.ContainerdNamespace, "containerd-namespace", o.ContainerdNamespace, "containerd namespace of this node's containers (default: the node name)")

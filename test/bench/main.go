@@ -68,6 +68,7 @@ func run(creates, concurrency, events int) error {
 	opts.DataDir = dir
 	opts.EtcdLogLevel = "error"
 	opts.CompactionInterval = 0
+	opts.InsecureServing = true // the plain figures; TLS ones: testserver.StartTLS
 	srv, err := apiserver.NewServer(opts)
 	if err != nil {
 		return err
