@@ -93,7 +93,11 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
-	s.store = dryRunStore{st}
+	enc, err := s.encryptedStore(st)
+	if err != nil {
+		return err
+	}
+	s.store = dryRunStore{enc}
 
 	if s.authn, err = s.newAuthenticator(ctx); err != nil {
 		return fmt.Errorf("authentication: %w", err)
