@@ -136,7 +136,9 @@ func TestEncryptionAtRest(t *testing.T) {
 func TestEncryptionKeyRotation(t *testing.T) {
 	dir := t.TempDir()
 	cfg := func(name, providers string) func(*apiserver.Options) {
-		return func(o *apiserver.Options) { o.EncryptionProviderConfig = writeEncryptionConfig(t, dir, name, providers) }
+		return func(o *apiserver.Options) {
+			o.EncryptionProviderConfig = writeEncryptionConfig(t, dir, name, providers)
+		}
 	}
 	ts := testserver.StartWithOptions(t, cfg("1.yaml", aesKeys("aesgcm", "key1", encKey1)))
 	secrets := ts.URL + "/api/v1/namespaces/default/secrets"

@@ -92,7 +92,9 @@ func (s *Store) decryptStale(key string, value []byte) ([]byte, bool, error) {
 	return out, stale, nil
 }
 
-func hasEncPrefix(v []byte) bool { return strings.HasPrefix(string(v[:min(len(v), len(encPrefix))]), encPrefix) }
+func hasEncPrefix(v []byte) bool {
+	return strings.HasPrefix(string(v[:min(len(v), len(encPrefix))]), encPrefix)
+}
 
 func (s *Store) decryptAll(kvs []storage.KV) error {
 	for i := range kvs {
