@@ -25,6 +25,7 @@ func (s *Server) withFilters(h http.Handler) http.Handler {
 			return
 		}
 		ctx = user.WithUser(ctx, u)
+		defer s.auditRequest(r, &ctx, &w)() // audit_filter.go: Audit-ID, RequestReceived … ResponseComplete
 		attrs := attributesOf(u, info)
 		d, reason, err := s.authz.Authorize(ctx, attrs)
 		if d != authorizer.DecisionAllow {

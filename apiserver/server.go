@@ -16,6 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"minik8s/apiserver/audit"
 	"minik8s/apiserver/metrics"
 	"minik8s/apiserver/storage"
 	"minik8s/pkg/auth/authenticator"
@@ -40,6 +41,7 @@ type Server struct {
 	handler  http.Handler
 	authn    authenticator.Request // set by Run (authn.go)
 	authz    authorizer.Authorizer // set by Run (authz.go)
+	audit    *audit.Log            // set by Run (audit_filter.go); nil: no audit log
 	keyLocks keyLocks              // turns of concurrent updates of one key
 	metrics  *metrics.Store
 }
@@ -105,6 +107,10 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.authz, err = s.newAuthorizer(ctx); err != nil {
 		return fmt.Errorf("authorization: %w", err)
 	}
+	if err := s.startAudit(); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	defer s.audit.Close()
 
 	initCtx, initCancel := context.WithTimeout(ctx, 30*time.Second)
 	err = s.ensureSystemNamespaces(initCtx)
