@@ -1,7 +1,9 @@
 // Command bench measures the apiserver and prints one named figure per line
 // (`make bench`): pod creates per second (sequential and 16 concurrent
 // clients) against raw etcd puts per second through the same etcd client in
-// the same run, watch event latency (p50/p99) with 1 and 100 watchers, and
+// the same run, watch event latency (p50/p99) with 1 and 100 watchers, the
+// same create rate and watch latency over TLS with a client certificate and
+// authorization against these plain figures (test/bench/secure.go), and
 // scheduler throughput (test/bench/scheduler.go).
 //
 // Everything runs on 127.0.0.1 against an apiserver with its embedded etcd
@@ -68,6 +70,7 @@ func run(creates, concurrency, events int) error {
 	opts.DataDir = dir
 	opts.EtcdLogLevel = "error"
 	opts.CompactionInterval = 0
+	opts.InsecureServing = true // the plain figures; TLS ones: testserver.StartTLS
 	srv, err := apiserver.NewServer(opts)
 	if err != nil {
 		return err
@@ -91,6 +94,7 @@ func run(creates, concurrency, events int) error {
 	base := "http://" + srv.Addr()
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 30 * time.Second}
 
+	plain := plainFigures{creates: map[int]float64{}, watchP50: map[int]time.Duration{}} // secure.go compares with these
 	body := podJSON("probe")
 	fmt.Printf("# %d objects per run, pod body %d bytes, etcd with fsync in %s\n", creates, len(body), dir)
 	for _, c := range []int{1, concurrency} {
@@ -118,6 +122,7 @@ func run(creates, concurrency, events int) error {
 		fmt.Printf("raw_etcd_puts_per_sec{%s} %.0f\n", mode, raw)
 		fmt.Printf("apiserver_pod_creates_per_sec{%s} %.0f\n", mode, api)
 		fmt.Printf("apiserver_vs_raw_etcd_ratio{%s} %.2f (target >= 0.50)\n", mode, api/raw)
+		plain.creates[c] = api
 	}
 
 	if err := contendedPatches(hc, base, concurrency, 400); err != nil {
@@ -134,6 +139,10 @@ func run(creates, concurrency, events int) error {
 		}
 		fmt.Printf("watch_latency_ms{watchers=%d,quantile=0.5} %.2f\n", watchers, ms(p50))
 		fmt.Printf("watch_latency_ms{watchers=%d,quantile=0.99} %.2f (target < 50; %d samples)\n", watchers, ms(p99), n)
+		plain.watchP50[watchers] = p50
+	}
+	if err := secureRun(ctx, creates, concurrency, events, plain); err != nil {
+		return fmt.Errorf("TLS run: %w", err)
 	}
 	if err := schedulerThroughput(ctx, base, []int{100, 1000}, *schedPods, concurrency); err != nil {
 		return fmt.Errorf("scheduler throughput: %w", err)
@@ -279,7 +288,7 @@ func watchLatency(ctx context.Context, hc *http.Client, base string, watchers, e
 	var lat []time.Duration
 	var wg sync.WaitGroup
 	ready := make(chan struct{}, watchers)
-	wc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: watchers + 1}}
+	wc := &http.Client{Transport: watchTransport(hc, watchers+1)}
 	for w := 0; w < watchers; w++ {
 		wg.Add(1)
 		go func() {
