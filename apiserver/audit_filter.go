@@ -16,6 +16,7 @@ import (
 
 	"minik8s/apiserver/audit"
 	"minik8s/apiserver/request"
+	"minik8s/pkg/api"
 	"minik8s/pkg/auth/authorizer"
 	"minik8s/pkg/auth/user"
 )
@@ -105,10 +106,12 @@ func (s *Server) auditRequest(r *http.Request, ctx *context.Context, w *http.Res
 		if cur, ok := user.From(*ctx); ok && cur != orig && orig != nil && cur.Name != orig.Name {
 			ev.ImpersonatedUser = cur
 		}
-		if reqBody != nil {
-			completeObjectRef(ev, reqBody.Bytes())
-			if level.AtLeast(audit.LevelRequest) && !reqBody.over && json.Valid(reqBody.Bytes()) {
-				ev.RequestObject = compactJSON(reqBody.Bytes())
+		if reqBody != nil && !reqBody.over {
+			if body := requestJSON(info, reqBody.Bytes()); body != nil {
+				completeObjectRef(ev, body)
+				if level.AtLeast(audit.LevelRequest) {
+					ev.RequestObject = body
+				}
 			}
 		}
 		if level == audit.LevelRequestResponse && aw.captureAll && !aw.body.over && json.Valid(aw.body.Bytes()) {
@@ -165,6 +168,26 @@ func completeObjectRef(ev *audit.Event, body []byte) {
 			*f.dst = f.v
 		}
 	}
+}
+
+// requestJSON is a request body as compact JSON: JSON as is, protobuf
+// (what kubectl sends for built-in kinds) converted; nil otherwise.
+func requestJSON(info *request.RequestInfo, body []byte) json.RawMessage {
+	if bytes.HasPrefix(body, protobufMagic) {
+		ri, ok := api.ForResource(info.APIGroup, info.APIVersion, info.Resource)
+		if !ok || info.Subresource != "" {
+			return nil
+		}
+		js, err := protobufToJSON(ri, body)
+		if err != nil {
+			return nil
+		}
+		body = js
+	}
+	if !json.Valid(body) {
+		return nil
+	}
+	return compactJSON(body)
 }
 
 func compactJSON(b []byte) json.RawMessage {
