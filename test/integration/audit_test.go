@@ -200,3 +200,37 @@ func TestAuditLogForbidden(t *testing.T) {
 		t.Errorf("403 event: %+v status %+v", rc, st)
 	}
 }
+
+// TestAuditLogExec: an exec (a hijacked, long-running request) through an
+// audited apiserver works, and is recorded with ResponseStarted 101 and
+// ResponseComplete.
+func TestAuditLogExec(t *testing.T) {
+	h := newKubeletHarness(t)
+	dir := t.TempDir()
+	policy := filepath.Join(dir, "policy.yaml")
+	if err := os.WriteFile(policy, []byte("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n  resources: [{resources: [pods/exec]}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logFile := filepath.Join(dir, "audit.log")
+	h.ts.Options.AuditPolicyFile, h.ts.Options.AuditLogPath = policy, logFile
+	h.ts.Restart(t)
+	h.rt.ExecFunc = fakeShell
+	h.start()
+	h.createPod(twoContainerPod("web"))
+	h.waitPod("web", "Running", running)
+	out, errs, code := ourKubectl(t, h.ts.URL, "", "exec", "web", "-c", "server", "--", "echo", "audited")
+	if out != "audited\n" || errs != "" || code != 0 {
+		t.Fatalf("exec: out %q err %q code %d", out, errs, code)
+	}
+	var evs []audit.Event
+	eventually(t, "the exec's ResponseComplete", func() bool { evs = readAudit(t, logFile); return len(evs) == 3 })
+	for i, stage := range []string{"RequestReceived", "ResponseStarted", "ResponseComplete"} {
+		ev := evs[i]
+		if string(ev.Stage) != stage || ev.ObjectRef == nil || ev.ObjectRef.Subresource != "exec" || ev.ObjectRef.Name != "web" {
+			t.Errorf("event %d: %+v", i, ev)
+		}
+		if i > 0 && ev.ResponseStatus.Code != http.StatusSwitchingProtocols {
+			t.Errorf("%s code %d, want 101", stage, ev.ResponseStatus.Code)
+		}
+	}
+}
