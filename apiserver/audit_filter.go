@@ -10,6 +10,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -68,7 +69,7 @@ func (s *Server) auditRequest(r *http.Request, ctx *context.Context, w *http.Res
 	*ctx = audit.WithContext(*ctx, ac)
 	long := isLongRunning(info)
 	emit := func(stage audit.Stage) {
-		if containsStage(omit, stage) {
+		if slices.Contains(omit, stage) {
 			return
 		}
 		e := *ev
@@ -213,21 +214,12 @@ func isLongRunning(info *request.RequestInfo) bool {
 	return false
 }
 
-func containsStage(list []audit.Stage, s audit.Stage) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // sourceIPs is Kubernetes' utilnet.SourceIPs: X-Forwarded-For, then
 // X-Real-Ip, then the connection's address.
 func sourceIPs(r *http.Request) []string {
 	var ips []string
 	add := func(s string) {
-		if ip := net.ParseIP(strings.TrimSpace(s)); ip != nil && !containsString(ips, ip.String()) {
+		if ip := net.ParseIP(strings.TrimSpace(s)); ip != nil && !slices.Contains(ips, ip.String()) {
 			ips = append(ips, ip.String())
 		}
 	}
@@ -243,15 +235,6 @@ func sourceIPs(r *http.Request) []string {
 	}
 	add(host)
 	return ips
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // cappedBuffer keeps up to limit bytes and notes whether more came.

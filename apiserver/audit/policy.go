@@ -1,10 +1,10 @@
 package audit
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -57,14 +57,8 @@ func LoadPolicy(path string) (*Policy, error) {
 
 // ParsePolicy decodes (unknown fields refused) and validates a policy.
 func ParsePolicy(data []byte) (*Policy, error) {
-	js, err := yaml.YAMLToJSON(data)
-	if err != nil {
-		return nil, err
-	}
 	var p Policy
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
+	if err := yaml.UnmarshalStrict(data, &p); err != nil {
 		return nil, fmt.Errorf("strict decoding error: %w", err)
 	}
 	if p.Kind != "Policy" || p.APIVersion != "audit.k8s.io/v1" {
@@ -90,7 +84,7 @@ func validatePolicy(p *Policy) []string {
 	errs := validateStages(p.OmitStages, "omitStages")
 	for i, r := range p.Rules {
 		path := fmt.Sprintf("rules[%d]", i)
-		if !has(validLevels, r.Level) {
+		if !slices.Contains(validLevels, r.Level) {
 			errs = append(errs, fmt.Sprintf("%s.level: Unsupported value: %q: supported values: \"None\", \"Metadata\", \"Request\", \"RequestResponse\"", path, r.Level))
 		}
 		if len(r.NonResourceURLs) > 0 && (len(r.Resources) > 0 || len(r.Namespaces) > 0) {
@@ -120,20 +114,11 @@ func validatePolicy(p *Policy) []string {
 func validateStages(stages []Stage, path string) []string {
 	var errs []string
 	for i, s := range stages {
-		if !has(validStages, s) {
+		if !slices.Contains(validStages, s) {
 			errs = append(errs, fmt.Sprintf("%s[%d]: Invalid value: %q: allowed stages are \"RequestReceived\", \"ResponseStarted\", \"ResponseComplete\", \"Panic\"", path, i, s))
 		}
 	}
 	return errs
-}
-
-func has[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // LevelAndStages is Kubernetes' policy checker: the level of the first
@@ -151,7 +136,7 @@ func (p *Policy) LevelAndStages(a authorizer.Attributes) (Level, []Stage) {
 func unionStages(a, b []Stage) []Stage {
 	out := append([]Stage(nil), a...)
 	for _, s := range b {
-		if !has(out, s) {
+		if !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
@@ -160,7 +145,7 @@ func unionStages(a, b []Stage) []Stage {
 
 func ruleMatches(r *PolicyRule, a authorizer.Attributes) bool {
 	u := a.User
-	if len(r.Users) > 0 && (u == nil || !has(r.Users, u.Name)) {
+	if len(r.Users) > 0 && (u == nil || !slices.Contains(r.Users, u.Name)) {
 		return false
 	}
 	if len(r.UserGroups) > 0 {
@@ -169,13 +154,13 @@ func ruleMatches(r *PolicyRule, a authorizer.Attributes) bool {
 		}
 		matched := false
 		for _, g := range u.Groups {
-			matched = matched || has(r.UserGroups, g)
+			matched = matched || slices.Contains(r.UserGroups, g)
 		}
 		if !matched {
 			return false
 		}
 	}
-	if len(r.Verbs) > 0 && !has(r.Verbs, a.Verb) {
+	if len(r.Verbs) > 0 && !slices.Contains(r.Verbs, a.Verb) {
 		return false
 	}
 	if len(r.Namespaces) > 0 || len(r.Resources) > 0 {
@@ -203,7 +188,7 @@ func ruleMatchesResource(r *PolicyRule, a authorizer.Attributes) bool {
 	if !a.ResourceRequest {
 		return false
 	}
-	if len(r.Namespaces) > 0 && !has(r.Namespaces, a.Namespace) { // cluster-scoped: ""
+	if len(r.Namespaces) > 0 && !slices.Contains(r.Namespaces, a.Namespace) { // cluster-scoped: ""
 		return false
 	}
 	if len(r.Resources) == 0 {
@@ -220,7 +205,7 @@ func ruleMatchesResource(r *PolicyRule, a authorizer.Attributes) bool {
 		if len(gr.Resources) == 0 {
 			return true
 		}
-		if len(gr.ResourceNames) > 0 && !has(gr.ResourceNames, a.Name) {
+		if len(gr.ResourceNames) > 0 && !slices.Contains(gr.ResourceNames, a.Name) {
 			continue
 		}
 		for _, res := range gr.Resources {

@@ -154,7 +154,7 @@ func TestParsePolicy(t *testing.T) {
 		"rules:\n- level: None\n  nonResourceURLs: ['/a*b']\n":                `rules[0].nonResourceURLs[0]: Invalid value: "/a*b": non-resource URL wildcards ('*') must be the final character`,
 		"rules:\n- level: None\n  nonResourceURLs: [/x]\n  namespaces: [a]\n": "rules cannot apply to both regular resources and non-resource URLs",
 		"rules:\n- level: None\n  resources: [{resourceNames: [x]}]\n":        "using resourceNames requires at least one resource",
-		"rules:\n- level: None\n  user: [bob]\n":                              `strict decoding error: json: unknown field "user"`,
+		"rules:\n- level: None\n  user: [bob]\n":                              `unknown field "user"`,
 		"rules: []\n":                                                         "loaded illegal policy with 0 rules",
 	} {
 		if _, err := ParsePolicy([]byte(head + body)); err == nil || !strings.Contains(err.Error(), want) {

@@ -98,14 +98,8 @@ func LoadFile(path string) (*Config, error) {
 // Parse decodes (YAML or JSON, unknown fields refused) and validates a
 // configuration and builds its transformers.
 func Parse(data []byte) (*Config, error) {
-	js, err := yaml.YAMLToJSON(data)
-	if err != nil {
-		return nil, err
-	}
 	var ec EncryptionConfiguration
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ec); err != nil {
+	if err := yaml.UnmarshalStrict(data, &ec); err != nil {
 		return nil, fmt.Errorf("strict decoding error: %w", err)
 	}
 	if ec.Kind != kind || ec.APIVersion != apiVersion {

@@ -220,7 +220,7 @@ func TestConfigErrors(t *testing.T) {
 		{"secretbox 16", "resources:\n- resources: [secrets]\n  providers:\n  - secretbox:\n      keys:\n      - {name: k, secret: " + key16 + "}\n",
 			`resources[0].providers[0].secretbox.keys[0].secret: Invalid value: "REDACTED": secret is not of the expected length, got 16, expected one of [32]`},
 		{"unknown provider", "resources:\n- resources: [secrets]\n  providers:\n  - aesctr: {}\n",
-			`strict decoding error: json: unknown field "aesctr"`},
+			`unknown field "aesctr"`},
 		{"empty provider", "resources:\n- resources: [secrets]\n  providers:\n  - {}\n",
 			"resources[0].providers[0]: Invalid value: provider does not contain any of the expected providers: KMS, AESGCM, AESCBC, Secretbox, Identity"},
 		{"kms", "resources:\n- resources: [secrets]\n  providers:\n  - kms: {apiVersion: v2, name: x, endpoint: unix:///k.sock}\n",
