@@ -79,34 +79,38 @@ func ParsePolicy(data []byte) (*Policy, error) {
 var validLevels = []Level{LevelNone, LevelMetadata, LevelRequest, LevelRequestResponse}
 var validStages = []Stage{StageRequestReceived, StageResponseStarted, StageResponseComplete, StagePanic}
 
-// validatePolicy is Kubernetes' audit validation.ValidatePolicy.
+// validatePolicy is Kubernetes' audit validation.ValidatePolicy (paths and
+// messages; field.Invalid prints list values Go-style).
 func validatePolicy(p *Policy) []string {
 	errs := validateStages(p.OmitStages, "omitStages")
 	for i, r := range p.Rules {
 		path := fmt.Sprintf("rules[%d]", i)
-		if !slices.Contains(validLevels, r.Level) {
-			errs = append(errs, fmt.Sprintf("%s.level: Unsupported value: %q: supported values: \"None\", \"Metadata\", \"Request\", \"RequestResponse\"", path, r.Level))
-		}
-		if len(r.NonResourceURLs) > 0 && (len(r.Resources) > 0 || len(r.Namespaces) > 0) {
-			errs = append(errs, fmt.Sprintf("%s.nonResourceURLs: Invalid value: %q: rules cannot apply to both regular resources and non-resource URLs", path, r.NonResourceURLs))
+		switch {
+		case r.Level == "":
+			errs = append(errs, path+".level: Required value")
+		case !slices.Contains(validLevels, r.Level):
+			errs = append(errs, fmt.Sprintf(`%s.level: Unsupported value: %q: supported values: "None", "Metadata", "Request", "RequestResponse"`, path, r.Level))
 		}
 		for j, u := range r.NonResourceURLs {
-			if strings.Contains(strings.TrimSuffix(u, "*"), "*") {
-				errs = append(errs, fmt.Sprintf("%s.nonResourceURLs[%d]: Invalid value: %q: non-resource URL wildcards ('*') must be the final character", path, j, u))
+			if u == "*" {
+				continue
+			}
+			if !strings.HasPrefix(u, "/") {
+				errs = append(errs, fmt.Sprintf("%s.nonResourceURLs[%d]: Invalid value: %q: non-resource URL rules must begin with a '/' character", path, j, u))
+			}
+			if u != "" && strings.Contains(u[:len(u)-1], "*") {
+				errs = append(errs, fmt.Sprintf("%s.nonResourceURLs[%d]: Invalid value: %q: non-resource URL wildcards '*' must be the final character of the rule", path, j, u))
 			}
 		}
-		for j, gr := range r.Resources {
-			gp := fmt.Sprintf("%s.resources[%d]", path, j)
+		for _, gr := range r.Resources {
 			if len(gr.ResourceNames) > 0 && len(gr.Resources) == 0 {
-				errs = append(errs, fmt.Sprintf("%s.resourceNames: Invalid value: %q: using resourceNames requires at least one resource", gp, gr.ResourceNames))
-			}
-			for k, res := range gr.Resources {
-				if strings.Count(res, "/") > 1 || (strings.Contains(res, "*") && res != "*" && !strings.HasPrefix(res, "*/") && !strings.HasSuffix(res, "/*")) {
-					errs = append(errs, fmt.Sprintf("%s.resources[%d]: Invalid value: %q: resource must be \"*\", \"resource\", \"resource/subresource\", \"*/subresource\" or \"resource/*\"", gp, k, res))
-				}
+				errs = append(errs, fmt.Sprintf("%s.resources.resourceNames: Invalid value: %#v: using resourceNames requires at least one resource", path, gr.ResourceNames))
 			}
 		}
 		errs = append(errs, validateStages(r.OmitStages, path+".omitStages")...)
+		if len(r.NonResourceURLs) > 0 && (len(r.Resources) > 0 || len(r.Namespaces) > 0) {
+			errs = append(errs, fmt.Sprintf("%s.nonResourceURLs: Invalid value: %#v: rules cannot apply to both regular resources and non-resource URLs", path, r.NonResourceURLs))
+		}
 	}
 	return errs
 }
@@ -115,7 +119,7 @@ func validateStages(stages []Stage, path string) []string {
 	var errs []string
 	for i, s := range stages {
 		if !slices.Contains(validStages, s) {
-			errs = append(errs, fmt.Sprintf("%s[%d]: Invalid value: %q: allowed stages are \"RequestReceived\", \"ResponseStarted\", \"ResponseComplete\", \"Panic\"", path, i, s))
+			errs = append(errs, fmt.Sprintf("%s[%d]: Invalid value: %q: allowed stages are RequestReceived,ResponseStarted,ResponseComplete,Panic", path, i, s))
 		}
 	}
 	return errs
