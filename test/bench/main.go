@@ -3,7 +3,8 @@
 // clients) against raw etcd puts per second through the same etcd client in
 // the same run, watch event latency (p50/p99) with 1 and 100 watchers, the
 // same create rate and watch latency over TLS with a client certificate and
-// authorization against these plain figures (test/bench/secure.go), and
+// authorization against the plain server, in alternating rounds
+// (test/bench/secure.go), and
 // scheduler throughput (test/bench/scheduler.go).
 //
 // Everything runs on 127.0.0.1 against an apiserver with its embedded etcd
@@ -94,7 +95,6 @@ func run(creates, concurrency, events int) error {
 	base := "http://" + srv.Addr()
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 30 * time.Second}
 
-	plain := plainFigures{creates: map[int]float64{}, watchP50: map[int]time.Duration{}} // secure.go compares with these
 	body := podJSON("probe")
 	fmt.Printf("# %d objects per run, pod body %d bytes, etcd with fsync in %s\n", creates, len(body), dir)
 	for _, c := range []int{1, concurrency} {
@@ -122,7 +122,6 @@ func run(creates, concurrency, events int) error {
 		fmt.Printf("raw_etcd_puts_per_sec{%s} %.0f\n", mode, raw)
 		fmt.Printf("apiserver_pod_creates_per_sec{%s} %.0f\n", mode, api)
 		fmt.Printf("apiserver_vs_raw_etcd_ratio{%s} %.2f (target >= 0.50)\n", mode, api/raw)
-		plain.creates[c] = api
 	}
 
 	if err := contendedPatches(hc, base, concurrency, 400); err != nil {
@@ -139,9 +138,8 @@ func run(creates, concurrency, events int) error {
 		}
 		fmt.Printf("watch_latency_ms{watchers=%d,quantile=0.5} %.2f\n", watchers, ms(p50))
 		fmt.Printf("watch_latency_ms{watchers=%d,quantile=0.99} %.2f (target < 50; %d samples)\n", watchers, ms(p99), n)
-		plain.watchP50[watchers] = p50
 	}
-	if err := secureRun(ctx, creates, concurrency, events, plain); err != nil {
+	if err := secureRun(ctx, creates, concurrency, events, target{hc, base}); err != nil {
 		return fmt.Errorf("TLS run: %w", err)
 	}
 	if err := schedulerThroughput(ctx, base, []int{100, 1000}, *schedPods, concurrency); err != nil {
@@ -277,8 +275,10 @@ func post(hc *http.Client, url string, body []byte) error {
 // watchLatency opens `watchers` watches on a fresh namespace, creates
 // `events` pods one by one (each stamped with its send time in an
 // annotation), and measures send-to-receive time at every watcher.
+var watchRuns atomic.Int64 // each run watches a namespace of its own
+
 func watchLatency(ctx context.Context, hc *http.Client, base string, watchers, events int) (p50, p99 time.Duration, n int, err error) {
-	ns := fmt.Sprintf("watch-%d", watchers)
+	ns := fmt.Sprintf("watch-%d-%d", watchers, watchRuns.Add(1))
 	if err := post(hc, base+"/api/v1/namespaces", []byte(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"`+ns+`"}}`)); err != nil {
 		return 0, 0, 0, err
 	}
