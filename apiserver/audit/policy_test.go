@@ -153,7 +153,9 @@ func TestParsePolicy(t *testing.T) {
 		"omitStages: [Later]\nrules:\n- level: None\n":                        `omitStages[0]: Invalid value: "Later"`,
 		"rules:\n- level: None\n  nonResourceURLs: ['/a*b']\n":                `rules[0].nonResourceURLs[0]: Invalid value: "/a*b": non-resource URL wildcards '*' must be the final character of the rule`,
 		"rules:\n- level: None\n  nonResourceURLs: [/x]\n  namespaces: [a]\n": `rules[0].nonResourceURLs: Invalid value: []string{"/x"}: rules cannot apply to both regular resources and non-resource URLs`,
-		"rules:\n- level: None\n  resources: [{resourceNames: [x]}]\n":        "using resourceNames requires at least one resource",
+		"rules:\n- level: None\n  resources: [{resourceNames: [x]}]\n":        `rules[0].resources.resourceNames: Invalid value: []string{"x"}: using resourceNames requires at least one resource`,
+		"rules:\n- level: None\n  nonResourceURLs: [healthz]\n":               `rules[0].nonResourceURLs[0]: Invalid value: "healthz": non-resource URL rules must begin with a '/' character`,
+		"rules:\n- verbs: [get]\n":                                            "rules[0].level: Required value",
 		"rules:\n- level: None\n  user: [bob]\n":                              `unknown field "user"`,
 		"rules: []\n":                                                         "loaded illegal policy with 0 rules",
 	} {
