@@ -11,7 +11,7 @@ import (
 // have; each says so instead of "unknown command". (The real kubectl works
 // against minik8s for most of them.)
 var unsupportedTop = []string{
-	"auth", "certificate",
+	"certificate",
 	"debug", "kustomize",
 	"taint",
 }
@@ -28,7 +28,6 @@ var unsupportedCreate = map[string]string{
 	"role":                "roles",
 	"rolebinding":         "rolebindings",
 	"serviceaccount":      "serviceaccounts",
-	"token":               "serviceaccounts/token",
 }
 
 // unsupported is a hidden command that fails with a clear message; it
