@@ -40,13 +40,15 @@ func (s *Server) startAudit() error {
 	return nil
 }
 
-// auditRequest starts the audit of an authenticated request, as
-// Kubernetes' WithAudit: it answers the Audit-ID header, evaluates the
-// policy, records RequestReceived, and replaces *ctx (carrying the audit
-// context that authorization and admission annotate) and *w (seeing the
-// response). The returned function, deferred by the caller, records
-// ResponseComplete (or Panic). Use: `defer s.auditRequest(r, &ctx, &w)()`.
-func (s *Server) auditRequest(r *http.Request, ctx *context.Context, w *http.ResponseWriter) func() {
+// auditRequest starts the audit of a request authenticated as u, as
+// Kubernetes' WithAudit (after authentication, before impersonation and
+// authorization): it answers the Audit-ID header, evaluates the policy for
+// u, records RequestReceived, and replaces *ctx (carrying the audit context
+// that authorization and admission annotate) and *w (seeing the response).
+// The returned function, deferred by the caller, records ResponseComplete
+// (or Panic), with impersonatedUser when the user *ctx ends up carrying is
+// another. Use: `defer s.auditRequest(r, u, &ctx, &w)()`.
+func (s *Server) auditRequest(r *http.Request, u *user.Info, ctx *context.Context, w *http.ResponseWriter) func() {
 	id := r.Header.Get("Audit-ID")
 	if id == "" {
 		id = newUID()
@@ -59,7 +61,6 @@ func (s *Server) auditRequest(r *http.Request, ctx *context.Context, w *http.Res
 	if info == nil {
 		info = request.NewRequestInfo(r)
 	}
-	u, _ := user.From(*ctx)
 	level, omit := s.audit.Policy.LevelAndStages(attributesOf(u, info))
 	if level == audit.LevelNone {
 		return func() {}

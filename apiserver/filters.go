@@ -27,12 +27,12 @@ func (s *Server) withFilters(h http.Handler) http.Handler {
 			return
 		}
 		r.Header.Del("Authorization")
+		defer s.auditRequest(r, u, &ctx, &w)() // audit_filter.go: Audit-ID, RequestReceived … ResponseComplete
 		if u, err = s.impersonate(r.WithContext(ctx), u); err != nil {
 			writeError(w, err)
 			return
 		}
 		ctx = user.WithUser(ctx, u)
-		defer s.auditRequest(r, &ctx, &w)() // audit_filter.go: Audit-ID, RequestReceived … ResponseComplete
 		attrs := attributesOf(u, info)
 		d, reason, err := s.authz.Authorize(ctx, attrs)
 		if d != authorizer.DecisionAllow {

@@ -234,3 +234,30 @@ func TestAuditLogExec(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditLogImpersonation: the event's user is the requester and
+// impersonatedUser the user it acted as; the policy is evaluated for the
+// requester.
+func TestAuditLogImpersonation(t *testing.T) {
+	ts, logFile := startAudited(t, "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n  users: [alice]\n", func(*apiserver.Options) {})
+	req, _ := http.NewRequest("GET", ts.URL+"/api/v1/namespaces/default/pods", nil)
+	req.Header.Set("Authorization", "Bearer user:alice")
+	req.Header.Set("Impersonate-User", "bob")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("impersonated list: %d", resp.StatusCode)
+	}
+	var evs []audit.Event
+	eventually(t, "two lines", func() bool { evs = readAudit(t, logFile); return len(evs) == 2 })
+	if ev := evs[0]; ev.Stage != "RequestReceived" || ev.User.Name != "alice" || ev.ImpersonatedUser != nil {
+		t.Errorf("RequestReceived: %+v", ev)
+	}
+	if ev := evs[1]; ev.Stage != "ResponseComplete" || ev.User.Name != "alice" || ev.ImpersonatedUser == nil || ev.ImpersonatedUser.Name != "bob" ||
+		ev.Annotations[audit.DecisionAnnotation] != "allow" {
+		t.Errorf("ResponseComplete: %+v impersonated %+v", ev, ev.ImpersonatedUser)
+	}
+}
