@@ -41,9 +41,9 @@ type Server struct {
 	handler  http.Handler
 	authn    authenticator.Request // set by Run (authn.go)
 	authz    authorizer.Authorizer // set by Run (authz.go)
-	audit    *audit.Log            // set by Run (audit_filter.go); nil: no audit log
 	keyLocks keyLocks              // turns of concurrent updates of one key
 	metrics  *metrics.Store
+	audit    *audit.Log // set by Run (audit_filter.go); nil: no audit log
 }
 
 // NewServer checks the options; Run starts everything.
