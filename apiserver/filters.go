@@ -21,6 +21,7 @@ func (s *Server) withFilters(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := request.NewRequestInfo(r)
 		ctx := request.WithRequestInfo(r.Context(), info)
+		ctx = withAdmissionRecord(ctx) // admission_context.go: warnings and audit annotations
 		u, err := s.authenticate(r)
 		if err != nil {
 			writeError(w, err)

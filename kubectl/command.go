@@ -58,6 +58,7 @@ func (o *options) config() (*client.Config, error) {
 	if err := o.applyAuthFlags(cfg); err != nil {
 		return nil, err
 	}
+	o.printWarnings(cfg) // warnings.go
 	o.cfg = cfg
 	return cfg, nil
 }
