@@ -74,7 +74,14 @@ func (s *Server) auditRequest(r *http.Request, u *user.Info, ctx *context.Contex
 			return
 		}
 		e := *ev
-		e.Stage, e.StageTimestamp, e.Annotations = stage, audit.MicroTime(time.Now()), ac.Annotations()
+		e.Stage, e.StageTimestamp = stage, audit.MicroTime(time.Now())
+		e.Annotations = ac.Annotations()
+		for k, v := range auditAnnotations(*ctx) { // admission's (admission_context.go: Pod Security)
+			if e.Annotations == nil {
+				e.Annotations = map[string]string{}
+			}
+			e.Annotations[k] = v
+		}
 		if err := s.audit.Write(&e); err != nil {
 			log.Printf("apiserver: writing audit event %s: %v", id, err)
 		}

@@ -68,7 +68,7 @@ func readAudit(t *testing.T, path string) []audit.Event {
 	return evs
 }
 
-func asUser(t *testing.T, name, method, url, body string) (*http.Response, []byte) {
+func auditedRequest(t *testing.T, name, method, url, body string) (*http.Response, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(method, url, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer user:"+name)
@@ -92,16 +92,16 @@ func asUser(t *testing.T, name, method, url, body string) (*http.Response, []byt
 func TestAuditLog(t *testing.T) {
 	ts, logFile := startAudited(t, noReadsPolicy, func(*apiserver.Options) {})
 	cms := ts.URL + "/api/v1/namespaces/default/configmaps"
-	resp, _ := asUser(t, "alice", "POST", cms, `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm1"},"data":{"k":"v"}}`)
+	resp, _ := auditedRequest(t, "alice", "POST", cms, `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm1"},"data":{"k":"v"}}`)
 	createID := resp.Header.Get("Audit-ID")
 	if resp.StatusCode != http.StatusCreated || createID == "" {
 		t.Fatalf("create: %d, Audit-ID %q", resp.StatusCode, createID)
 	}
-	asUser(t, "alice", "GET", cms+"/cm1", "")
-	asUser(t, "alice", "DELETE", cms+"/cm1", "")
-	asUser(t, "bob", "GET", cms+"/missing", "")
-	asUser(t, "bob", "DELETE", cms+"/missing", "")
-	asUser(t, "carol", "POST", cms, `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"full"},"data":{"k":"body"}}`)
+	auditedRequest(t, "alice", "GET", cms+"/cm1", "")
+	auditedRequest(t, "alice", "DELETE", cms+"/cm1", "")
+	auditedRequest(t, "bob", "GET", cms+"/missing", "")
+	auditedRequest(t, "bob", "DELETE", cms+"/missing", "")
+	auditedRequest(t, "carol", "POST", cms, `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"full"},"data":{"k":"body"}}`)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/api/v1/namespaces/watched/pods?watch=true", nil)
@@ -183,7 +183,7 @@ func TestAuditLogForbidden(t *testing.T) {
 	ts, logFile := startAudited(t, "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n", func(o *apiserver.Options) {
 		o.AuthorizationMode = []string{"AlwaysDeny"}
 	})
-	resp, _ := asUser(t, "mallory", "POST", ts.URL+"/api/v1/namespaces/default/secrets", `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"}}`)
+	resp, _ := auditedRequest(t, "mallory", "POST", ts.URL+"/api/v1/namespaces/default/secrets", `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"}}`)
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("code %d", resp.StatusCode)
 	}
@@ -259,5 +259,23 @@ func TestAuditLogImpersonation(t *testing.T) {
 	if ev := evs[1]; ev.Stage != "ResponseComplete" || ev.User.Name != "alice" || ev.ImpersonatedUser == nil || ev.ImpersonatedUser.Name != "bob" ||
 		ev.Annotations[audit.DecisionAnnotation] != "allow" {
 		t.Errorf("ResponseComplete: %+v impersonated %+v", ev, ev.ImpersonatedUser)
+	}
+}
+
+// TestAuditLogPodSecurity: Pod Security's audit mode lands in the event's
+// annotations (pod-security.kubernetes.io/audit-violations).
+func TestAuditLogPodSecurity(t *testing.T) {
+	ts, logFile := startAudited(t, "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n  resources: [{resources: [pods]}]\n", func(*apiserver.Options) {})
+	mustDo(t, http.StatusCreated, "POST", ts.URL+"/api/v1/namespaces", "application/json",
+		`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"psa","labels":{"pod-security.kubernetes.io/audit":"restricted"}}}`)
+	resp, b := auditedRequest(t, "alice", "POST", ts.URL+"/api/v1/namespaces/psa/pods", podJSON("root", nil))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s", resp.StatusCode, b)
+	}
+	var evs []audit.Event
+	eventually(t, "the create's ResponseComplete", func() bool { evs = readAudit(t, logFile); return len(evs) == 2 })
+	got := evs[1].Annotations["pod-security.kubernetes.io/audit-violations"]
+	if evs[1].Stage != "ResponseComplete" || !strings.HasPrefix(got, `would violate PodSecurity "restricted:latest"`) {
+		t.Errorf("annotations %q", evs[1].Annotations)
 	}
 }
