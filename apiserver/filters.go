@@ -28,6 +28,7 @@ func (s *Server) withFilters(h http.Handler) http.Handler {
 			return
 		}
 		r.Header.Del("Authorization")
+		defer s.auditRequest(r, u, &ctx, &w)() // audit_filter.go: Audit-ID, RequestReceived … ResponseComplete
 		if u, err = s.impersonate(r.WithContext(ctx), u); err != nil {
 			writeError(w, err)
 			return

@@ -61,7 +61,7 @@ func (s *Server) guaranteedUpdate(ctx context.Context, info *api.ResourceInfo, n
 			runFinish(finish, false)
 			return nil, err
 		}
-		if bytes.Equal(data, kv.Value) {
+		if bytes.Equal(data, kv.Value) && !kv.Stale {
 			runFinish(finish, false)
 			obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(kv.ModRevision, 10)
 			return obj, nil

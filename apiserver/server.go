@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"minik8s/apiserver/audit"
 	"minik8s/apiserver/metrics"
 	"minik8s/apiserver/storage"
 	"minik8s/pkg/auth/authenticator"
@@ -43,6 +44,7 @@ type Server struct {
 	authz    authorizer.Authorizer // set by Run (authz.go)
 	keyLocks keyLocks              // turns of concurrent updates of one key
 	metrics  *metrics.Store
+	audit    *audit.Log // set by Run (audit_filter.go); nil: no audit log
 }
 
 // NewServer checks the options; Run starts everything.
@@ -108,7 +110,11 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
-	s.store = dryRunStore{st}
+	enc, err := s.encryptedStore(st)
+	if err != nil {
+		return err
+	}
+	s.store = dryRunStore{enc}
 
 	if s.authn, err = s.newAuthenticator(ctx); err != nil {
 		return fmt.Errorf("authentication: %w", err)
@@ -116,6 +122,10 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.authz, err = s.newAuthorizer(ctx); err != nil {
 		return fmt.Errorf("authorization: %w", err)
 	}
+	if err := s.startAudit(); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	defer s.audit.Close()
 
 	initCtx, initCancel := context.WithTimeout(ctx, 30*time.Second)
 	err = s.ensureSystemNamespaces(initCtx)
