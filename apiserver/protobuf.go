@@ -11,6 +11,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -69,6 +70,14 @@ func newProtoObject(info *api.ResourceInfo) (protoMessage, bool) {
 		return &networkingv1.Ingress{}, true
 	case "IngressClass":
 		return &networkingv1.IngressClass{}, true
+	case "Role":
+		return &rbacv1.Role{}, true
+	case "ClusterRole":
+		return &rbacv1.ClusterRole{}, true
+	case "RoleBinding":
+		return &rbacv1.RoleBinding{}, true
+	case "ClusterRoleBinding":
+		return &rbacv1.ClusterRoleBinding{}, true
 	}
 	return nil, false
 }

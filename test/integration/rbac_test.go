@@ -1,0 +1,163 @@
+package integration
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"minik8s/apiserver"
+	"minik8s/apiserver/testserver"
+	"minik8s/pkg/auth/authenticator"
+	"minik8s/pkg/auth/user"
+)
+
+// rbacAuthenticator authenticates "Authorization: Bearer NAME" or
+// "Bearer NAME|group1,group2" as NAME in system:authenticated and the
+// groups (tests only).
+var rbacAuthenticator = authenticator.RequestFunc(func(r *http.Request) (*user.Info, bool, error) {
+	h, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return nil, false, nil
+	}
+	name, groups, _ := strings.Cut(h, "|")
+	u := &user.Info{Name: name, Groups: []string{user.AllAuthenticated}}
+	if groups != "" {
+		u.Groups = append(strings.Split(groups, ","), user.AllAuthenticated)
+	}
+	return u, true, nil
+})
+
+func startRBAC(t *testing.T) *testserver.TestServer {
+	t.Helper()
+	return testserver.StartWithOptions(t, func(o *apiserver.Options) {
+		o.Authenticator = rbacAuthenticator
+		o.AuthorizationMode = []string{"RBAC"}
+		o.AnonymousAuth = true
+	})
+}
+
+// as sends a request as a user ("" = anonymous).
+func as(t *testing.T, who, method, url, body string) (int, string) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if who != "" {
+		req.Header.Set("Authorization", "Bearer "+who)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// rbacEventually polls f until it returns "" (the RBAC cache follows a watch).
+func rbacEventually(t *testing.T, what string, f func() string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		msg := f()
+		if msg == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %s", what, msg)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func expectCode(t *testing.T, who, method, url, body string, want int, wantIn string) {
+	t.Helper()
+	rbacEventually(t, method+" "+url+" as "+who, func() string {
+		code, b := as(t, who, method, url, body)
+		if code != want || !strings.Contains(b, wantIn) {
+			return "got " + http.StatusText(code) + ": " + b
+		}
+		return ""
+	})
+}
+
+const admin = "root|system:masters"
+
+// A user bound to a role in ns1 may do there what it grants and nothing
+// elsewhere; system:masters may do anything; anonymous only health and
+// version.
+func TestRBACAuthorizesByBindings(t *testing.T) {
+	ts := startRBAC(t)
+	u := ts.URL
+	for _, ns := range []string{"ns1", "ns2"} {
+		expectCode(t, admin, "POST", u+"/api/v1/namespaces", `{"metadata":{"name":"`+ns+`"}}`, 201, "")
+	}
+	expectCode(t, "bob", "GET", u+"/api/v1/namespaces/ns1/pods", "", 403,
+		`pods is forbidden: User \"bob\" cannot list resource \"pods\" in API group \"\" in the namespace \"ns1\"`)
+	expectCode(t, admin, "POST", u+"/apis/rbac.authorization.k8s.io/v1/namespaces/ns1/roles",
+		`{"metadata":{"name":"pod-reader"},"rules":[{"apiGroups":[""],"resources":["pods"],"verbs":["get","list","watch"]}]}`, 201, "")
+	expectCode(t, admin, "POST", u+"/apis/rbac.authorization.k8s.io/v1/namespaces/ns1/rolebindings",
+		`{"metadata":{"name":"bob-reads"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"pod-reader"},"subjects":[{"kind":"User","name":"bob"}]}`, 201, "")
+	expectCode(t, "bob", "GET", u+"/api/v1/namespaces/ns1/pods", "", 200, `"kind":"PodList"`)
+	expectCode(t, "bob", "GET", u+"/api/v1/namespaces/ns2/pods", "", 403, `in the namespace \"ns2\"`)
+	expectCode(t, "bob", "POST", u+"/api/v1/namespaces/ns1/pods", podJSON("p", nil), 403, `cannot create resource \"pods\"`)
+	expectCode(t, "bob", "GET", u+"/api/v1/pods", "", 403, "at the cluster scope")
+	// Groups and ServiceAccounts as subjects.
+	expectCode(t, admin, "POST", u+"/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+		`{"metadata":{"name":"devs-read-nodes"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"system:node-proxier"},"subjects":[{"kind":"Group","name":"devs"},{"kind":"ServiceAccount","name":"sa1","namespace":"ns2"}]}`, 201, "")
+	expectCode(t, "carol|devs", "GET", u+"/api/v1/nodes", "", 200, `"kind":"NodeList"`)
+	expectCode(t, "system:serviceaccount:ns2:sa1", "GET", u+"/api/v1/nodes", "", 200, `"kind":"NodeList"`)
+	expectCode(t, "system:serviceaccount:ns1:sa1", "GET", u+"/api/v1/nodes", "", 403, "")
+	// Deleting the binding takes the grant away.
+	expectCode(t, admin, "DELETE", u+"/apis/rbac.authorization.k8s.io/v1/namespaces/ns1/rolebindings/bob-reads", "", 200, "")
+	expectCode(t, "bob", "GET", u+"/api/v1/namespaces/ns1/pods", "", 403, "")
+	// Anonymous: health and version only; basic discovery for the authenticated.
+	for _, p := range []string{"/healthz", "/livez", "/readyz", "/version"} {
+		expectCode(t, "", "GET", u+p, "", 200, "")
+	}
+	expectCode(t, "", "GET", u+"/api", "", 403, `User \"system:anonymous\" cannot get path \"/api\"`)
+	expectCode(t, "", "GET", u+"/api/v1/namespaces/default/pods", "", 403, "")
+	expectCode(t, "bob", "GET", u+"/apis", "", 200, "APIGroupList")
+}
+
+// Validation as Kubernetes: roleRef required and immutable, subjects'
+// kinds, ServiceAccounts in ClusterRoleBindings need a namespace, rules
+// need verbs, nonResourceURLs only in ClusterRoles.
+func TestRBACValidation(t *testing.T) {
+	ts := startRBAC(t)
+	base := ts.URL + "/apis/rbac.authorization.k8s.io/v1"
+	tests := []struct{ path, body, want string }{
+		{"/namespaces/default/roles", `{"metadata":{"name":"r"},"rules":[{"apiGroups":[""],"resources":["pods"]}]}`,
+			`rules[0].verbs: Required value: verbs must contain at least one value`},
+		{"/namespaces/default/roles", `{"metadata":{"name":"r"},"rules":[{"verbs":["get"],"nonResourceURLs":["/x"]}]}`,
+			`rules[0].nonResourceURLs: Invalid value: []string{\"/x\"}: namespaced rules cannot apply to non-resource URLs`},
+		{"/clusterrolebindings", `{"metadata":{"name":"b"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},"subjects":[{"kind":"ServiceAccount","name":"sa"}]}`,
+			`subjects[0].namespace: Required value`},
+		{"/namespaces/default/rolebindings", `{"metadata":{"name":"b"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"x"},"subjects":[{"kind":"Robot","name":"r2"}]}`,
+			`subjects[0].kind: Unsupported value: \"Robot\"`},
+		{"/clusterrolebindings", `{"metadata":{"name":"b"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"x"}}`,
+			`roleRef.kind: Unsupported value: \"Role\": supported values: \"ClusterRole\"`},
+	}
+	for _, tt := range tests {
+		code, b := as(t, admin, "POST", base+tt.path, tt.body)
+		if code != 422 || !strings.Contains(b, tt.want) {
+			t.Errorf("POST %s %s: %d %s, want 422 with %s", tt.path, tt.body, code, b, tt.want)
+		}
+	}
+	expectCode(t, admin, "POST", base+"/namespaces/default/rolebindings",
+		`{"metadata":{"name":"b"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},"subjects":[{"kind":"User","name":"u"}]}`, 201,
+		`"kind":"User","apiGroup":"rbac.authorization.k8s.io"`)
+	expectCode(t, admin, "PUT", base+"/namespaces/default/rolebindings/b",
+		`{"metadata":{"name":"b"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"edit"},"subjects":[{"kind":"User","name":"u"}]}`, 422,
+		`cannot change roleRef`)
+}
