@@ -85,6 +85,7 @@ func expectCode(t *testing.T, who, method, url, body string, want int, wantIn st
 	rbacEventually(t, method+" "+url+" as "+who, func() string {
 		code, b := as(t, who, method, url, body)
 		if code != want || !strings.Contains(b, wantIn) {
+			t.Logf("%s %s as %s: %d %s", method, url, who, code, b)
 			return "got " + http.StatusText(code) + ": " + b
 		}
 		return ""
@@ -160,4 +161,55 @@ func TestRBACValidation(t *testing.T) {
 	expectCode(t, admin, "PUT", base+"/namespaces/default/rolebindings/b",
 		`{"metadata":{"name":"b"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"edit"},"subjects":[{"kind":"User","name":"u"}]}`, 422,
 		`cannot change roleRef`)
+}
+
+// A user may grant only what it holds (or with escalate/bind), as
+// Kubernetes' RBAC registries.
+func TestRBACEscalationPrevention(t *testing.T) {
+	ts := startRBAC(t)
+	base := ts.URL + "/apis/rbac.authorization.k8s.io/v1"
+	expectCode(t, admin, "POST", base+"/namespaces/default/roles",
+		`{"metadata":{"name":"rbac-manager"},"rules":[{"apiGroups":["rbac.authorization.k8s.io"],"resources":["roles","rolebindings"],"verbs":["create","get","list","update","delete"]},{"apiGroups":[""],"resources":["pods"],"verbs":["get","list"]}]}`, 201, "")
+	expectCode(t, admin, "POST", base+"/namespaces/default/rolebindings",
+		`{"metadata":{"name":"bob"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"rbac-manager"},"subjects":[{"kind":"User","name":"bob"}]}`, 201, "")
+	// Within bob's rules: allowed.
+	expectCode(t, "bob", "POST", base+"/namespaces/default/roles",
+		`{"metadata":{"name":"pod-lister"},"rules":[{"apiGroups":[""],"resources":["pods"],"verbs":["list"]}]}`, 201, "")
+	// Beyond them: Kubernetes' message.
+	expectCode(t, "bob", "POST", base+"/namespaces/default/roles",
+		`{"metadata":{"name":"secret-reader"},"rules":[{"apiGroups":[""],"resources":["secrets"],"verbs":["get","list"]}]}`, 403,
+		`roles.rbac.authorization.k8s.io \"secret-reader\" is forbidden: user \"bob\" (groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[\"\"], Resources:[\"secrets\"], Verbs:[\"get\" \"list\"]}`)
+	// Binding a role bob holds the rules of: allowed; cluster-admin: refused.
+	expectCode(t, "bob", "POST", base+"/namespaces/default/rolebindings",
+		`{"metadata":{"name":"alice-lists"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"pod-lister"},"subjects":[{"kind":"User","name":"alice"}]}`, 201, "")
+	expectCode(t, "bob", "POST", base+"/namespaces/default/rolebindings",
+		`{"metadata":{"name":"alice-admin"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"cluster-admin"},"subjects":[{"kind":"User","name":"alice"}]}`, 403,
+		`rolebindings.rbac.authorization.k8s.io \"alice-admin\" is forbidden: user \"bob\"`)
+	// With the escalate and bind verbs: allowed.
+	expectCode(t, admin, "POST", base+"/clusterroles",
+		`{"metadata":{"name":"escalator"},"rules":[{"apiGroups":["rbac.authorization.k8s.io"],"resources":["roles","clusterroles"],"verbs":["escalate","bind"]}]}`, 201, "")
+	expectCode(t, admin, "POST", base+"/clusterrolebindings",
+		`{"metadata":{"name":"bob-escalates"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"escalator"},"subjects":[{"kind":"User","name":"bob"}]}`, 201, "")
+	expectCode(t, "bob", "POST", base+"/namespaces/default/roles",
+		`{"metadata":{"name":"secret-reader"},"rules":[{"apiGroups":[""],"resources":["secrets"],"verbs":["get","list"]}]}`, 201, "")
+	expectCode(t, "bob", "POST", base+"/namespaces/default/rolebindings",
+		`{"metadata":{"name":"alice-admin"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"cluster-admin"},"subjects":[{"kind":"User","name":"alice"}]}`, 201, "")
+}
+
+// The bootstrap policy is there at start, and is restored after a restart.
+func TestRBACBootstrapPolicy(t *testing.T) {
+	ts := startRBAC(t)
+	base := ts.URL + "/apis/rbac.authorization.k8s.io/v1"
+	for _, name := range []string{"cluster-admin", "admin", "edit", "view", "system:kube-controller-manager", "system:kube-scheduler", "system:node-proxier", "system:public-info-viewer"} {
+		expectCode(t, admin, "GET", base+"/clusterroles/"+name, "", 200, `"rbac.authorization.kubernetes.io/autoupdate":"true"`)
+	}
+	expectCode(t, admin, "GET", base+"/clusterrolebindings/cluster-admin", "", 200, `"subjects":[{"kind":"Group","apiGroup":"rbac.authorization.k8s.io","name":"system:masters"}]`)
+	// A removed rule comes back at the next start.
+	expectCode(t, admin, "PUT", base+"/clusterroles/system:public-info-viewer",
+		`{"metadata":{"name":"system:public-info-viewer","annotations":{"rbac.authorization.kubernetes.io/autoupdate":"true"}},"rules":[]}`, 200, "")
+	expectCode(t, "", "GET", ts.URL+"/version", "", 403, "")
+	ts.Restart(t)
+	expectCode(t, "", "GET", ts.URL+"/version", "", 200, "gitVersion")
+	expectCode(t, "system:kube-scheduler", "POST", ts.URL+"/api/v1/namespaces/default/pods/p/binding",
+		`{"metadata":{"name":"p"},"target":{"kind":"Node","name":"n1"}}`, 404, "")
 }
