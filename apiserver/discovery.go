@@ -107,7 +107,7 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) bool {
 		writeJSON(w, http.StatusOK, map[string]any{"kind": "APIVersions", "apiVersion": "v1", "versions": []string{"v1"},
 			"serverAddressByClientCIDRs": []map[string]string{{"clientCIDR": "0.0.0.0/0", "serverAddress": s.addr}}})
 	case len(segs) == 1 && segs[0] == "apis":
-		writeJSON(w, http.StatusOK, map[string]any{"kind": "APIGroupList", "apiVersion": "v1", "groups": append(groups(), metricsAPIGroup())})
+		writeJSON(w, http.StatusOK, map[string]any{"kind": "APIGroupList", "apiVersion": "v1", "groups": append(groups(), metricsAPIGroup(), authorizationAPIGroup())})
 	case len(segs) == 2 && segs[0] == "api":
 		res, ok := resourceList("", segs[1])
 		if !ok {

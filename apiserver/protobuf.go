@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
@@ -78,6 +79,14 @@ func newProtoObject(info *api.ResourceInfo) (protoMessage, bool) {
 		return &rbacv1.RoleBinding{}, true
 	case "ClusterRoleBinding":
 		return &rbacv1.ClusterRoleBinding{}, true
+	case "SelfSubjectAccessReview":
+		return &authorizationv1.SelfSubjectAccessReview{}, true
+	case "SubjectAccessReview":
+		return &authorizationv1.SubjectAccessReview{}, true
+	case "LocalSubjectAccessReview":
+		return &authorizationv1.LocalSubjectAccessReview{}, true
+	case "SelfSubjectRulesReview":
+		return &authorizationv1.SelfSubjectRulesReview{}, true
 	}
 	return nil, false
 }

@@ -213,3 +213,34 @@ func TestRBACBootstrapPolicy(t *testing.T) {
 	expectCode(t, "system:kube-scheduler", "POST", ts.URL+"/api/v1/namespaces/default/pods/p/binding",
 		`{"metadata":{"name":"p"},"target":{"kind":"Node","name":"n1"}}`, 404, "")
 }
+
+// Access reviews answer with the server's authorizer.
+func TestRBACAccessReviews(t *testing.T) {
+	ts := startRBAC(t)
+	base := ts.URL + "/apis/authorization.k8s.io/v1"
+	expectCode(t, admin, "POST", ts.URL+"/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings",
+		`{"metadata":{"name":"bob"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"system:node-proxier"},"subjects":[{"kind":"User","name":"bob"}]}`, 201, "")
+	expectCode(t, "bob", "GET", ts.URL+"/api/v1/namespaces/default/services", "", 200, "") // the cache has the binding
+	tests := []struct{ who, path, body, want string }{
+		{"bob", "/selfsubjectaccessreviews", `{"spec":{"resourceAttributes":{"verb":"list","resource":"services","namespace":"default"}}}`,
+			`"status":{"allowed":true,"reason":"RBAC: allowed by RoleBinding \"bob/default\" of ClusterRole \"system:node-proxier\" to User \"bob\""}`},
+		{"bob", "/selfsubjectaccessreviews", `{"spec":{"resourceAttributes":{"verb":"list","resource":"services","namespace":"ns2"}}}`, `"status":{"allowed":false}`},
+		{"bob", "/selfsubjectaccessreviews", `{"spec":{"nonResourceAttributes":{"verb":"get","path":"/api"}}}`, `"allowed":true`},
+		{"bob", "/selfsubjectaccessreviews", `{"spec":{}}`, `spec.resourceAttributes: Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified`},
+		{admin, "/subjectaccessreviews", `{"spec":{"user":"bob","resourceAttributes":{"verb":"watch","resource":"endpoints","namespace":"default"}}}`, `"allowed":true`},
+		{admin, "/subjectaccessreviews", `{"spec":{"user":"bob","resourceAttributes":{"verb":"delete","resource":"endpoints","namespace":"default"}}}`, `"allowed":false`},
+		{admin, "/subjectaccessreviews", `{"spec":{"resourceAttributes":{"verb":"get","resource":"pods"}}}`, `spec.user: Invalid value: \"\": at least one of user or group must be specified`},
+		{admin, "/subjectaccessreviews", `{"spec":{"groups":["system:masters"],"resourceAttributes":{"verb":"delete","resource":"nodes"}}}`, `"allowed":true`},
+		{admin, "/namespaces/default/localsubjectaccessreviews", `{"metadata":{"namespace":"default"},"spec":{"user":"bob","resourceAttributes":{"verb":"list","resource":"services","namespace":"default"}}}`, `"allowed":true`},
+		{"bob", "/selfsubjectrulesreviews", `{"spec":{"namespace":"default"}}`, `{"verbs":["list","watch"],"apiGroups":[""],"resources":["services","endpoints"]}`},
+	}
+	for _, tt := range tests {
+		code, b := as(t, tt.who, "POST", base+tt.path, tt.body)
+		if !strings.Contains(b, tt.want) || (code != 201 && code != 422) {
+			t.Errorf("%s POST %s %s: %d %s, want %s", tt.who, tt.path, tt.body, code, b, tt.want)
+		}
+	}
+	// bob may not ask about others.
+	expectCode(t, "bob", "POST", base+"/subjectaccessreviews", `{"spec":{"user":"x","resourceAttributes":{"verb":"get","resource":"pods"}}}`, 403,
+		`cannot create resource \"subjectaccessreviews\" in API group \"authorization.k8s.io\" at the cluster scope`)
+}
