@@ -158,6 +158,7 @@ func newCommand(o *options) *cobra.Command {
 	)
 	root.AddCommand(subresourceCommands(o)...)
 	root.AddCommand(newPatchCommand(o), newReplaceCommand(o), newDiffCommand(o), newEditCommand(o))
+	root.AddCommand(newAuthGroupRBAC(o))
 	root.AddCommand(unsupportedCommands()...)
 	root.SetFlagErrorFunc(flagError)
 	wrapErrors(root)

@@ -11,7 +11,7 @@ import (
 // have; each says so instead of "unknown command". (The real kubectl works
 // against minik8s for most of them.)
 var unsupportedTop = []string{
-	"auth", "certificate",
+	"certificate",
 	"debug", "kustomize",
 	"taint",
 }

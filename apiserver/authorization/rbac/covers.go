@@ -18,7 +18,7 @@ import (
 func Covers(owner, servant []api.PolicyRule) (bool, []api.PolicyRule) {
 	var missing []api.PolicyRule
 	for _, r := range servant {
-		for _, sub := range BreakdownRule(r) {
+		for _, sub := range r.Breakdown() {
 			covered := false
 			for i := range owner {
 				if ruleCovers(&owner[i], &sub) {
@@ -32,31 +32,6 @@ func Covers(owner, servant []api.PolicyRule) (bool, []api.PolicyRule) {
 		}
 	}
 	return len(missing) == 0, missing
-}
-
-// BreakdownRule splits a rule into rules of one verb, group, resource and
-// resource name (or one verb and URL).
-func BreakdownRule(r api.PolicyRule) []api.PolicyRule {
-	var out []api.PolicyRule
-	for _, g := range r.APIGroups {
-		for _, res := range r.Resources {
-			for _, v := range r.Verbs {
-				if len(r.ResourceNames) == 0 {
-					out = append(out, api.PolicyRule{APIGroups: []string{g}, Resources: []string{res}, Verbs: []string{v}})
-					continue
-				}
-				for _, n := range r.ResourceNames {
-					out = append(out, api.PolicyRule{APIGroups: []string{g}, Resources: []string{res}, Verbs: []string{v}, ResourceNames: []string{n}})
-				}
-			}
-		}
-	}
-	for _, u := range r.NonResourceURLs {
-		for _, v := range r.Verbs {
-			out = append(out, api.PolicyRule{NonResourceURLs: []string{u}, Verbs: []string{v}})
-		}
-	}
-	return out
 }
 
 func ruleCovers(owner, sub *api.PolicyRule) bool {
@@ -126,23 +101,6 @@ func CompactRules(rules []api.PolicyRule) []api.PolicyRule {
 	return out
 }
 
-// CompactString prints a rule as Kubernetes' rbacv1helpers.CompactString:
-// {APIGroups:["apps"], Resources:["deployments"], Verbs:["get"]}.
-func CompactString(r api.PolicyRule) string {
-	var parts []string
-	add := func(name string, v []string) {
-		if len(v) > 0 {
-			parts = append(parts, fmt.Sprintf("%s:%q", name, v))
-		}
-	}
-	add("APIGroups", r.APIGroups)
-	add("Resources", r.Resources)
-	add("NonResourceURLs", r.NonResourceURLs)
-	add("ResourceNames", r.ResourceNames)
-	add("Verbs", r.Verbs)
-	return "{" + strings.Join(parts, ", ") + "}"
-}
-
 // EscalationMessage is ConfirmNoEscalation's error text for the rules a
 // user lacks: `user "bob" (groups=["system:authenticated"]) is attempting
 // to grant RBAC permissions not currently held:` and one line per rule.
@@ -150,7 +108,7 @@ func EscalationMessage(name string, groups []string, missing []api.PolicyRule, r
 	seen := map[string]bool{}
 	var lines []string
 	for _, r := range CompactRules(missing) {
-		s := CompactString(r)
+		s := r.CompactString()
 		if !seen[s] {
 			seen[s] = true
 			lines = append(lines, s)
