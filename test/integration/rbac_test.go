@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -9,6 +10,9 @@ import (
 
 	"minik8s/apiserver"
 	"minik8s/apiserver/testserver"
+	"minik8s/controller/clusterroleaggregation"
+	mkclient "minik8s/pkg/client"
+	"minik8s/pkg/client/cache"
 	"minik8s/pkg/auth/authenticator"
 	"minik8s/pkg/auth/user"
 )
@@ -17,6 +21,9 @@ import (
 // "Bearer NAME|group1,group2" as NAME in system:authenticated and the
 // groups (tests only).
 var rbacAuthenticator = authenticator.RequestFunc(func(r *http.Request) (*user.Info, bool, error) {
+	if ua := r.Header.Get("User-Agent"); strings.HasPrefix(ua, "as:") { // in-process components
+		return &user.Info{Name: strings.TrimPrefix(ua, "as:"), Groups: []string{user.AllAuthenticated}}, true, nil
+	}
 	h, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
 		return nil, false, nil
@@ -243,4 +250,41 @@ func TestRBACAccessReviews(t *testing.T) {
 	// bob may not ask about others.
 	expectCode(t, "bob", "POST", base+"/subjectaccessreviews", `{"spec":{"user":"x","resourceAttributes":{"verb":"get","resource":"pods"}}}`, 403,
 		`cannot create resource \"subjectaccessreviews\" in API group \"authorization.k8s.io\" at the cluster scope`)
+}
+
+// The aggregation controller, running as system:kube-controller-manager,
+// fills admin/edit/view and adds a CRD-like role's rules to view; a user
+// bound to view in ns1 then lists pods and widgets there, and nothing else.
+func TestRBACAggregation(t *testing.T) {
+	ts := startRBAC(t)
+	c, err := mkclient.New(&mkclient.Config{Server: ts.URL, Timeout: 10 * time.Second, UserAgent: "as:system:kube-controller-manager"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := cache.NewSharedInformerFactory(c, time.Minute)
+	ctl := clusterroleaggregation.New(c, f)
+	ctx, cancel := context.WithCancel(context.Background())
+	f.Start(ctx)
+	done := make(chan error, 1)
+	go func() { done <- ctl.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; f.Shutdown() })
+
+	u := ts.URL
+	rbacBase := u + "/apis/rbac.authorization.k8s.io/v1"
+	expectCode(t, admin, "POST", u+"/api/v1/namespaces", `{"metadata":{"name":"ns1"}}`, 201, "")
+	expectCode(t, admin, "POST", rbacBase+"/namespaces/ns1/rolebindings",
+		`{"metadata":{"name":"bob-views"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},"subjects":[{"kind":"User","name":"bob"}]}`, 201, "")
+	expectCode(t, "bob", "GET", u+"/api/v1/namespaces/ns1/pods", "", 200, "PodList")
+	expectCode(t, "bob", "GET", u+"/apis/apps/v1/namespaces/ns1/deployments", "", 200, "DeploymentList")
+	expectCode(t, "bob", "GET", u+"/api/v1/namespaces/ns1/secrets", "", 403, "")
+	expectCode(t, "bob", "POST", u+"/api/v1/namespaces/ns1/configmaps", `{"metadata":{"name":"x"}}`, 403, "")
+	expectCode(t, admin, "GET", rbacBase+"/clusterroles/admin", "", 200, `"resources":["roles","rolebindings"]`)
+	// A new role labelled aggregate-to-view joins view.
+	expectCode(t, admin, "POST", rbacBase+"/clusterroles",
+		`{"metadata":{"name":"widget-viewer","labels":{"rbac.authorization.k8s.io/aggregate-to-view":"true"}},"rules":[{"apiGroups":["example.com"],"resources":["widgets"],"verbs":["get","list"]}]}`, 201, "")
+	expectCode(t, admin, "GET", rbacBase+"/clusterroles/view", "", 200, `"apiGroups":["example.com"],"resources":["widgets"]`)
+	expectCode(t, admin, "POST", u+"/apis/authorization.k8s.io/v1/subjectaccessreviews",
+		`{"spec":{"user":"bob","resourceAttributes":{"verb":"list","group":"example.com","resource":"widgets","namespace":"ns1"}}}`, 201, `"allowed":true`)
+	// edit includes view's rules (edit aggregates to admin, view to edit).
+	expectCode(t, admin, "GET", rbacBase+"/clusterroles/edit", "", 200, `"apiGroups":["example.com"],"resources":["widgets"]`)
 }

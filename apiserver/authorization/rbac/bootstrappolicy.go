@@ -102,7 +102,8 @@ func NodeRules() []api.PolicyRule {
 // generic-garbage-collector and namespace-controller roles); the others
 // create what they own (pods, replicasets, controllerrevisions, jobs,
 // endpoints, endpointslices, events), the add-on manager creates the
-// add-ons' objects, and leader election uses a Lease.
+// add-ons' objects, leader election uses a Lease, and the ClusterRole
+// aggregation controller may escalate ClusterRoles.
 func ControllerManagerRules() []api.PolicyRule {
 	return []api.PolicyRule{
 		rule(g("get", "list", "watch", "patch", "update", "delete", "deletecollection"), anyG, "*"),
@@ -115,6 +116,8 @@ func ControllerManagerRules() []api.PolicyRule {
 		rule(g("create"), networking, "ingressclasses", "ingresses"),
 		rule(eventWrite, eventsG, "events"),
 		rule(g("create"), rbacG, "clusterroles", "clusterrolebindings", "roles", "rolebindings"),
+		// The ClusterRole aggregation controller writes rules it need not hold.
+		rule(g("escalate"), rbacG, "clusterroles"),
 		rule(g("create"), authnG, "tokenreviews"),
 		rule(g("create"), authzG, "subjectaccessreviews"),
 	}

@@ -78,7 +78,9 @@ func TestBootstrapPolicyGrants(t *testing.T) {
 		{res(name(user.KubeControllerManager), "delete", "", "pods", "", "default"), true},
 		{res(name(user.KubeControllerManager), "update", "apps", "deployments", "status", "default"), true},
 		{res(name(user.KubeControllerManager), "create", "discovery.k8s.io", "endpointslices", "", "default"), true},
-		{res(name(user.KubeControllerManager), "escalate", api.RBACGroup, "clusterroles", "", ""), false},
+		{res(name(user.KubeControllerManager), "escalate", api.RBACGroup, "clusterroles", "", ""), true},
+		{res(name(user.KubeControllerManager), "escalate", api.RBACGroup, "roles", "", "default"), false},
+		{res(name(user.KubeControllerManager), "bind", api.RBACGroup, "clusterroles", "", ""), false},
 		{res(name("mon", user.MonitoringGroup), "get", "", "", "", ""), false},
 	}
 	for _, tt := range tests {
