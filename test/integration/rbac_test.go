@@ -11,10 +11,10 @@ import (
 	"minik8s/apiserver"
 	"minik8s/apiserver/testserver"
 	"minik8s/controller/clusterroleaggregation"
-	mkclient "minik8s/pkg/client"
-	"minik8s/pkg/client/cache"
 	"minik8s/pkg/auth/authenticator"
 	"minik8s/pkg/auth/user"
+	mkclient "minik8s/pkg/client"
+	"minik8s/pkg/client/cache"
 )
 
 // rbacAuthenticator authenticates "Authorization: Bearer NAME" or
