@@ -108,3 +108,79 @@ func TestAuthCanIMatchesRealKubectl(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateRBACMatchesRealKubectl: create role|clusterrole|rolebinding|
+// clusterrolebinding print, send and refuse as the real kubectl's, and get
+// prints their tables alike.
+func TestCreateRBACMatchesRealKubectl(t *testing.T) {
+	need(t, "kubectl")
+	c := startCluster(t) // no authentication: every client is system:masters
+	steps := [][]string{
+		{"create", "role", "r", "--verb=get,list", "--verb=get", "--resource=pods,deploy.apps,pods/log", "--resource-name=a", "--resource-name=a", "-o", "yaml", "--dry-run=client"},
+		{"create", "role", "r", "--verb=get", "--resource=pods"},
+		{"create", "role", "r2", "--verb=*", "--verb=get", "--resource=*", "-o", "json", "--dry-run=server"},
+		{"create", "role", "r3", "--resource=pods"},
+		{"create", "role", "r3", "--verb=get"},
+		{"create", "role", "r3", "--verb=get", "--resource=widgets"},
+		{"create", "role", "r3", "--verb=fly", "--resource=pods", "--dry-run=client", "-o", "name"},
+		{"create", "role", "r3", "--verb=bind", "--resource=pods"},
+		{"create", "role", "r3", "--verb=bind", "--resource=roles.rbac.authorization.k8s.io", "--dry-run=client", "-o", "yaml"},
+		{"create", "role"},
+		{"create", "clusterrole", "cr", "--verb=get", "--non-resource-url=/logs/*", "--resource=nodes", "-o", "yaml", "--dry-run=client"},
+		{"create", "clusterrole", "cr", "--verb=get", "--resource=nodes"},
+		{"create", "clusterrole", "agg", "--aggregation-rule=a=b,c=d", "-o", "json", "--dry-run=client"},
+		{"create", "clusterrole", "agg", "--aggregation-rule=a=b", "--verb=get"},
+		{"create", "clusterrole", "x", "--verb=get"},
+		{"create", "clusterrole", "x", "--verb=list", "--non-resource-url=/x"},
+		{"create", "clusterrole", "x", "--verb=get", "--non-resource-url=x"},
+		{"create", "clusterrole", "x", "--verb=get", "--non-resource-url=/a*/b"},
+		{"create", "rolebinding", "rb", "--role=r", "--user=u1", "--user=u2", "--group=g", "--serviceaccount=ns1:sa", "-o", "yaml", "--dry-run=client"},
+		{"create", "rolebinding", "rb", "--clusterrole=view", "--user=u1", "--serviceaccount=default:sa"},
+		{"create", "rolebinding", "rb2", "--role=r", "--clusterrole=view"},
+		{"create", "rolebinding", "rb2"},
+		{"create", "rolebinding", "rb2", "--role=r", "--serviceaccount=sa"},
+		{"create", "clusterrolebinding", "crb", "--clusterrole=cr", "--group=g1", "--serviceaccount=kube-system:sa"},
+		{"get", "roles"},
+		{"get", "rolebindings", "-o", "wide"},
+		{"get", "clusterrolebinding", "crb", "-o", "wide"},
+		{"get", "clusterrole", "cr"},
+		{"get", "rolebindings,roles"},
+	}
+	for _, args := range steps {
+		real, rErr, rerr := c.kubectl(t, "", args...)
+		// ours runs second, so objects the real one created exist: delete them first.
+		if len(args) > 2 && args[0] == "create" && rerr == nil && !strings.Contains(strings.Join(args, " "), "dry-run") {
+			c.ok(t, "", "delete", args[1], args[2])
+		}
+		ours, oErr, oerr := c.ours(t, args...)
+		if exitCode(rerr) != exitCode(oerr) || strip(real) != strip(ours) || rErr != oErr {
+			t.Errorf("kubectl %s differs\nreal (%v):\n%s%s\nours (%v):\n%s%s", strings.Join(args, " "), rerr, real, rErr, oerr, ours, oErr)
+		}
+	}
+}
+
+// strip drops the per-object fields of server output (uid, times,
+// resourceVersion, AGE and CREATED AT columns vary between two creates).
+func strip(s string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "uid") || strings.Contains(l, "creationTimestamp") || strings.Contains(l, "resourceVersion") {
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+// Without --clusterrole both fail (the real kubectl logs cobra's error
+// through klog, with a timestamp).
+func TestCreateClusterRoleBindingNeedsRole(t *testing.T) {
+	need(t, "kubectl")
+	c := startCluster(t)
+	_, rErr, rerr := c.kubectl(t, "", "create", "clusterrolebinding", "crb2")
+	_, oErr, oerr := c.ours(t, "create", "clusterrolebinding", "crb2")
+	want := `required flag(s) \"clusterrole\" not set`
+	if exitCode(rerr) != 1 || exitCode(oerr) != 1 || !strings.Contains(rErr, want) || !strings.Contains(oErr, `required flag(s) "clusterrole" not set`) {
+		t.Errorf("real %v %q, ours %v %q", rerr, rErr, oerr, oErr)
+	}
+}
