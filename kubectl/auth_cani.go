@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"minik8s/pkg/api"
+	"minik8s/pkg/printers"
 )
 
 // `kubectl auth can-i`, as kubectl's pkg/cmd/auth/cani.go: a
@@ -214,70 +214,21 @@ func canIAnswer(st api.SubjectAccessReviewStatus) string {
 	return s + "\n"
 }
 
-// printRules prints a rules review as kubectl's can-i --list: the rules
-// broken down, compacted and sorted, in a table.
+// printRules prints a rules review as kubectl's can-i --list.
 func printRules(w io.Writer, st api.SubjectRulesReviewStatus, noHeaders bool) error {
 	var rules []api.PolicyRule
 	for _, r := range st.ResourceRules {
-		rules = append(rules, api.PolicyRule{Verbs: r.Verbs, APIGroups: r.APIGroups, Resources: r.Resources, ResourceNames: r.ResourceNames}.Breakdown()...)
+		rules = append(rules, api.PolicyRule{Verbs: r.Verbs, APIGroups: r.APIGroups, Resources: r.Resources, ResourceNames: r.ResourceNames})
 	}
 	for _, r := range st.NonResourceRules {
-		rules = append(rules, api.PolicyRule{Verbs: r.Verbs, NonResourceURLs: r.NonResourceURLs}.Breakdown()...)
+		rules = append(rules, api.PolicyRule{Verbs: r.Verbs, NonResourceURLs: r.NonResourceURLs})
 	}
-	rules = compactAccessRules(rules)
-	sort.SliceStable(rules, func(i, j int) bool { return ruleString(rules[i]) < ruleString(rules[j]) })
 	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
 	if !noHeaders {
 		fmt.Fprintln(tw, "Resources\tNon-Resource URLs\tResource Names\tVerbs")
 	}
-	for _, r := range rules {
-		var combined []string
-		for _, res := range r.Resources {
-			for _, g := range r.APIGroups {
-				if g == "" {
-					combined = append(combined, res)
-				} else {
-					combined = append(combined, res+"."+g)
-				}
-			}
-		}
-		fmt.Fprintf(tw, "%s\t%v\t%v\t%v\n", strings.Join(combined, ", "), listString(r.NonResourceURLs), listString(r.ResourceNames), listString(r.Verbs))
+	for _, row := range printers.PolicyRuleRows(rules) {
+		fmt.Fprintln(tw, strings.Join(row[:], "\t"))
 	}
 	return tw.Flush()
-}
-
-func listString(v []string) string { return "[" + strings.Join(v, " ") + "]" }
-
-// ruleString is the generated String of rbacv1.PolicyRule, kubectl's
-// sort key.
-func ruleString(r api.PolicyRule) string {
-	return fmt.Sprintf("&PolicyRule{Verbs:%v,APIGroups:%v,Resources:%v,ResourceNames:%v,NonResourceURLs:%v,}",
-		listString(r.Verbs), listString(r.APIGroups), listString(r.Resources), listString(r.ResourceNames), listString(r.NonResourceURLs))
-}
-
-// compactAccessRules merges the simple resource rules (one group, one
-// resource, at most one name) that differ only in their verbs, as
-// kubectl's rbac util CompactRules; other rules stay as they are.
-func compactAccessRules(rules []api.PolicyRule) []api.PolicyRule {
-	var out, simple []api.PolicyRule
-	idx := map[string]int{}
-	for _, r := range rules {
-		if len(r.ResourceNames) > 1 || len(r.NonResourceURLs) > 0 || len(r.APIGroups) != 1 || len(r.Resources) != 1 {
-			out = append(out, r)
-			continue
-		}
-		k := r.APIGroups[0] + "\x00" + r.Resources[0] + "\x00" + strings.Join(r.ResourceNames, "")
-		if i, ok := idx[k]; ok {
-			for _, v := range r.Verbs {
-				if !inList(simple[i].Verbs, v) {
-					simple[i].Verbs = append(simple[i].Verbs, v)
-				}
-			}
-			continue
-		}
-		idx[k] = len(simple)
-		r.Verbs = append([]string(nil), r.Verbs...)
-		simple = append(simple, r)
-	}
-	return append(out, simple...)
 }

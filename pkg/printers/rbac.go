@@ -1,6 +1,8 @@
 package printers
 
 import (
+	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -55,4 +57,80 @@ func SubjectsStrings(subjects []api.Subject) (users, groups, sas []string) {
 		}
 	}
 	return users, groups, sas
+}
+
+// PolicyRuleRows are the rows of kubectl's rule tables (describe role,
+// auth can-i --list): Resources, Non-Resource URLs, Resource Names, Verbs,
+// of the rules broken down, compacted and sorted as kubectl does.
+func PolicyRuleRows(rules []api.PolicyRule) [][4]string {
+	var broken []api.PolicyRule
+	for _, r := range rules {
+		broken = append(broken, r.Breakdown()...)
+	}
+	compact := compactRules(broken)
+	sort.SliceStable(compact, func(i, j int) bool { return ruleString(compact[i]) < ruleString(compact[j]) })
+	rows := make([][4]string, len(compact))
+	for i, r := range compact {
+		rows[i] = [4]string{combineResourceGroup(r.Resources, r.APIGroups), listString(r.NonResourceURLs), listString(r.ResourceNames), listString(r.Verbs)}
+	}
+	return rows
+}
+
+// combineResourceGroup is kubectl's CombineResourceGroup: "deployments.apps/scale".
+func combineResourceGroup(resources, groups []string) string {
+	if len(resources) == 0 {
+		return ""
+	}
+	res, sub, hasSub := strings.Cut(resources[0], "/")
+	if len(groups) > 0 && groups[0] != "" {
+		res += "." + groups[0]
+	}
+	if hasSub {
+		res += "/" + sub
+	}
+	return res
+}
+
+func listString(v []string) string { return "[" + strings.Join(v, " ") + "]" }
+
+// ruleString is the generated String of rbacv1.PolicyRule, kubectl's sort key.
+func ruleString(r api.PolicyRule) string {
+	return fmt.Sprintf("&PolicyRule{Verbs:%v,APIGroups:%v,Resources:%v,ResourceNames:%v,NonResourceURLs:%v,}",
+		listString(r.Verbs), listString(r.APIGroups), listString(r.Resources), listString(r.ResourceNames), listString(r.NonResourceURLs))
+}
+
+// compactRules merges the simple resource rules (one group, one resource,
+// at most one name) that differ only in their verbs, as kubectl's rbac
+// util CompactRules; other rules stay as they are.
+func compactRules(rules []api.PolicyRule) []api.PolicyRule {
+	var out, simple []api.PolicyRule
+	idx := map[string]int{}
+	for _, r := range rules {
+		if len(r.ResourceNames) > 1 || len(r.NonResourceURLs) > 0 || len(r.APIGroups) != 1 || len(r.Resources) != 1 {
+			out = append(out, r)
+			continue
+		}
+		k := r.APIGroups[0] + "\x00" + r.Resources[0] + "\x00" + strings.Join(r.ResourceNames, "")
+		if i, ok := idx[k]; ok {
+			for _, v := range r.Verbs {
+				if !hasString(simple[i].Verbs, v) {
+					simple[i].Verbs = append(simple[i].Verbs, v)
+				}
+			}
+			continue
+		}
+		idx[k] = len(simple)
+		r.Verbs = append([]string(nil), r.Verbs...)
+		simple = append(simple, r)
+	}
+	return append(out, simple...)
+}
+
+func hasString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

@@ -145,6 +145,11 @@ func TestCreateRBACMatchesRealKubectl(t *testing.T) {
 		{"get", "clusterrolebinding", "crb", "-o", "wide"},
 		{"get", "clusterrole", "cr"},
 		{"get", "rolebindings,roles"},
+		{"create", "role", "multi", "--verb=get,update", "--resource=pods,deployments.apps/scale,nodes", "--resource-name=a"},
+		{"describe", "role", "multi"},
+		{"describe", "rolebinding", "rb"},
+		{"describe", "clusterrole", "cr"},
+		{"describe", "clusterrolebinding", "crb"},
 	}
 	for _, args := range steps {
 		real, rErr, rerr := c.kubectl(t, "", args...)
