@@ -16,15 +16,11 @@ import (
 // ReconcileClusterRole returns what to store for the bootstrap role want
 // given the stored one (nil: none), and whether a write is needed.
 func ReconcileClusterRole(have, want *api.ClusterRole) (*api.ClusterRole, bool) {
-	if have == nil {
-		return want, true
-	}
-	if have.Annotations[AutoUpdateAnnotation] == "false" {
-		return have, false
+	if have == nil || frozen(&have.ObjectMeta) {
+		return cmpOr(have, want), have == nil
 	}
 	out := *have
-	out.Labels = mergeMaps(have.Labels, want.Labels)
-	out.Annotations = mergeMaps(have.Annotations, want.Annotations)
+	out.ObjectMeta = mergedMeta(&have.ObjectMeta, &want.ObjectMeta)
 	if want.AggregationRule != nil {
 		ar := api.AggregationRule{}
 		if have.AggregationRule != nil {
@@ -49,15 +45,11 @@ func ReconcileClusterRole(have, want *api.ClusterRole) (*api.ClusterRole, bool) 
 // ReconcileClusterRoleBinding is ReconcileClusterRole for a binding: the
 // subjects it lacks are added.
 func ReconcileClusterRoleBinding(have, want *api.ClusterRoleBinding) (*api.ClusterRoleBinding, bool) {
-	if have == nil {
-		return want, true
-	}
-	if have.Annotations[AutoUpdateAnnotation] == "false" {
-		return have, false
+	if have == nil || frozen(&have.ObjectMeta) {
+		return cmpOr(have, want), have == nil
 	}
 	out := *have
-	out.Labels = mergeMaps(have.Labels, want.Labels)
-	out.Annotations = mergeMaps(have.Annotations, want.Annotations)
+	out.ObjectMeta = mergedMeta(&have.ObjectMeta, &want.ObjectMeta)
 	out.Subjects = append([]api.Subject(nil), have.Subjects...)
 	for _, s := range want.Subjects {
 		found := false
@@ -69,6 +61,26 @@ func ReconcileClusterRoleBinding(have, want *api.ClusterRoleBinding) (*api.Clust
 		}
 	}
 	return &out, !reflect.DeepEqual(&out, have)
+}
+
+// frozen: the stored object asks not to be updated (autoupdate=false).
+func frozen(m *api.ObjectMeta) bool { return m.Annotations[AutoUpdateAnnotation] == "false" }
+
+// cmpOr is have, or want when have is nil.
+func cmpOr[T any](have, want *T) *T {
+	if have != nil {
+		return have
+	}
+	return want
+}
+
+// mergedMeta is have's metadata with the labels and annotations of want
+// it lacks.
+func mergedMeta(have, want *api.ObjectMeta) api.ObjectMeta {
+	m := *have
+	m.Labels = mergeMaps(have.Labels, want.Labels)
+	m.Annotations = mergeMaps(have.Annotations, want.Annotations)
+	return m
 }
 
 func mergeMaps(have, want map[string]string) map[string]string {
