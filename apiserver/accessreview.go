@@ -4,8 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-
-	"github.com/gin-gonic/gin"
+	"strings"
 
 	"minik8s/pkg/api"
 	"minik8s/pkg/api/validation"
@@ -18,73 +17,40 @@ import (
 // a question and answer in status, as Kubernetes' pkg/registry/
 // authorization. Nothing is stored.
 
-const authorizationBase = "/apis/" + api.AuthorizationGroup + "/v1"
-
 // reviewInfo names a review kind for errors (it is not in the registry).
 func reviewInfo(kind, resource string, namespaced bool) *api.ResourceInfo {
 	return &api.ResourceInfo{Group: api.AuthorizationGroup, Version: "v1", Kind: kind, Resource: resource, Namespaced: namespaced}
 }
 
-func authorizationAPIGroup() apiGroup {
-	gv := groupVersion{GroupVersion: api.AuthorizationGroup + "/v1", Version: "v1"}
-	return apiGroup{Name: api.AuthorizationGroup, Versions: []groupVersion{gv}, PreferredVersion: gv}
+func init() {
+	review := func(kind, resource string, namespaced bool, answer reviewFunc) virtualResource {
+		info := reviewInfo(kind, resource, namespaced)
+		return virtualResource{group: api.AuthorizationGroup, version: "v1", resource: resource, singular: strings.ToLower(kind), kind: kind,
+			namespaced: namespaced, serve: func(s *Server, w http.ResponseWriter, r *http.Request, ns string) error {
+				body, err := s.reviewBody(w, r, info)
+				if err != nil {
+					return err
+				}
+				u, _ := user.From(r.Context())
+				out, err := answer(s, r.Context(), u, ns, body)
+				if err != nil {
+					return err
+				}
+				writeJSON(w, http.StatusCreated, out)
+				return nil
+			}}
+	}
+	virtualResources = append(virtualResources,
+		review("LocalSubjectAccessReview", "localsubjectaccessreviews", true, (*Server).localSubjectAccessReview),
+		review("SelfSubjectAccessReview", "selfsubjectaccessreviews", false, (*Server).selfSubjectAccessReview),
+		review("SelfSubjectRulesReview", "selfsubjectrulesreviews", false, (*Server).selfSubjectRulesReview),
+		review("SubjectAccessReview", "subjectaccessreviews", false, (*Server).subjectAccessReview),
+	)
 }
 
-func authorizationResources() []api.APIResource {
-	create := []string{"create"}
-	return []api.APIResource{
-		{Name: "localsubjectaccessreviews", SingularName: "localsubjectaccessreview", Namespaced: true, Kind: "LocalSubjectAccessReview", Verbs: create},
-		{Name: "selfsubjectaccessreviews", SingularName: "selfsubjectaccessreview", Kind: "SelfSubjectAccessReview", Verbs: create},
-		{Name: "selfsubjectrulesreviews", SingularName: "selfsubjectrulesreview", Kind: "SelfSubjectRulesReview", Verbs: create},
-		{Name: "subjectaccessreviews", SingularName: "subjectaccessreview", Kind: "SubjectAccessReview", Verbs: create},
-	}
-}
-
-// addAccessReviewRoutes serves the group's discovery and its four reviews.
-func (s *Server) addAccessReviewRoutes(e *gin.Engine) {
-	get := func(v func() any) gin.HandlerFunc {
-		return func(c *gin.Context) {
-			if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
-				writeError(c.Writer, errMethodNotAllowed(c.Request.Method, c.Request.URL.Path))
-				return
-			}
-			writeJSON(c.Writer, http.StatusOK, v())
-		}
-	}
-	e.Any("/apis/"+api.AuthorizationGroup, get(func() any {
-		g := authorizationAPIGroup()
-		return map[string]any{"kind": "APIGroup", "apiVersion": "v1", "name": g.Name, "versions": g.Versions, "preferredVersion": g.PreferredVersion}
-	}))
-	e.Any(authorizationBase, get(func() any {
-		return map[string]any{"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": api.AuthorizationGroup + "/v1", "resources": authorizationResources()}
-	}))
-	review := func(info *api.ResourceInfo, answer func(ctx context.Context, u *user.Info, ns string, body []byte) (any, error)) gin.HandlerFunc {
-		return func(c *gin.Context) {
-			w, r := c.Writer, c.Request
-			if r.Method != http.MethodPost {
-				writeError(w, errMethodNotAllowed(r.Method, r.URL.Path))
-				return
-			}
-			body, err := s.reviewBody(w, r, info)
-			if err != nil {
-				writeError(w, err)
-				return
-			}
-			u, _ := user.From(r.Context())
-			out, err := answer(r.Context(), u, c.Param("namespace"), body)
-			if err != nil {
-				writeError(w, err)
-				return
-			}
-			writeJSON(w, http.StatusCreated, out)
-		}
-	}
-	e.Any(authorizationBase+"/selfsubjectaccessreviews", review(reviewInfo("SelfSubjectAccessReview", "selfsubjectaccessreviews", false), s.selfSubjectAccessReview))
-	e.Any(authorizationBase+"/subjectaccessreviews", review(reviewInfo("SubjectAccessReview", "subjectaccessreviews", false), s.subjectAccessReview))
-	e.Any(authorizationBase+"/namespaces/:namespace/localsubjectaccessreviews",
-		review(reviewInfo("LocalSubjectAccessReview", "localsubjectaccessreviews", true), s.localSubjectAccessReview))
-	e.Any(authorizationBase+"/selfsubjectrulesreviews", review(reviewInfo("SelfSubjectRulesReview", "selfsubjectrulesreviews", false), s.selfSubjectRulesReview))
-}
+// reviewFunc answers one review: the requesting user, the URL's namespace
+// and the (JSON) body.
+type reviewFunc func(s *Server, ctx context.Context, u *user.Info, ns string, body []byte) (any, error)
 
 // reviewBody reads a JSON or protobuf review.
 func (s *Server) reviewBody(w http.ResponseWriter, r *http.Request, info *api.ResourceInfo) ([]byte, error) {

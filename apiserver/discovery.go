@@ -58,7 +58,7 @@ func groups() []apiGroup {
 			out[i].Versions = append(out[i].Versions, gv)
 		}
 	}
-	return out
+	return withVirtualGroups(out)
 }
 
 // resourceList is the APIResourceList of one group version.
@@ -89,7 +89,7 @@ func resourceList(group, version string) ([]api.APIResource, bool) {
 				Group: sr.group, Version: sr.version, Verbs: sr.verbs()})
 		}
 	}
-	return out, found
+	return withVirtualResources(group, version, out, found)
 }
 
 // serveDiscovery answers /api, /apis, /api/v1, /apis/{g} and /apis/{g}/{v}.
@@ -107,7 +107,7 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) bool {
 		writeJSON(w, http.StatusOK, map[string]any{"kind": "APIVersions", "apiVersion": "v1", "versions": []string{"v1"},
 			"serverAddressByClientCIDRs": []map[string]string{{"clientCIDR": "0.0.0.0/0", "serverAddress": s.addr}}})
 	case len(segs) == 1 && segs[0] == "apis":
-		writeJSON(w, http.StatusOK, map[string]any{"kind": "APIGroupList", "apiVersion": "v1", "groups": append(groups(), metricsAPIGroup(), authorizationAPIGroup())})
+		writeJSON(w, http.StatusOK, map[string]any{"kind": "APIGroupList", "apiVersion": "v1", "groups": append(groups(), metricsAPIGroup())})
 	case len(segs) == 2 && segs[0] == "api":
 		res, ok := resourceList("", segs[1])
 		if !ok {

@@ -111,6 +111,12 @@ func (s *Server) updateFrom(ctx context.Context, rt route, obj, cur api.Object) 
 	if errs := append(st.ValidateUpdate(merged, cur), validateFinalizersUpdate(merged, cur)...); len(errs) > 0 {
 		return nil, nil, errInvalid(rt.info, rt.name, errs)
 	}
+	if err := admitNodeRestriction(ctx, rt.info, rt.sub, merged, cur); err != nil { // noderestriction.go
+		return nil, nil, err
+	}
+	if err := s.admitPodSecurity(ctx, rt.info, rt.sub, merged, cur); err != nil { // admission_podsecurity.go
+		return nil, nil, err
+	}
 	finish, err := st.BeginUpdate(ctx, s, merged, cur, rt.sub)
 	if err != nil {
 		return nil, nil, err

@@ -78,7 +78,9 @@ func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	endpoints := s.opts.EtcdServers
+	etcdTLS := storage.TLSFiles{CAFile: s.opts.EtcdCAFile, CertFile: s.opts.EtcdCertFile, KeyFile: s.opts.EtcdKeyFile}
 	if len(endpoints) == 0 {
+		etcdTLS = storage.TLSFiles{} // the embedded etcd's unix socket
 		emb, err := storage.StartEmbedded(storage.EmbeddedConfig{
 			DataDir: s.opts.DataDir, LogFile: s.opts.EtcdLogFile, LogLevel: s.opts.EtcdLogLevel, NoFsync: s.opts.UnsafeNoFsync,
 		})
@@ -89,7 +91,7 @@ func (s *Server) Run(ctx context.Context) error {
 		defer emb.Close()
 		endpoints = []string{emb.ClientURL()}
 	}
-	st, err := storage.NewEtcd(endpoints)
+	st, err := storage.NewEtcdTLS(endpoints, etcdTLS)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,6 @@ var unsupportedCreate = map[string]string{
 	"priorityclass":       "priorityclasses",
 	"quota":               "resourcequotas",
 	"serviceaccount":      "serviceaccounts",
-	"token":               "serviceaccounts/token",
 }
 
 // unsupported is a hidden command that fails with a clear message; it

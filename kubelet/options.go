@@ -48,6 +48,9 @@ type Options struct {
 	ClusterDNS      []string // --cluster-dns: nameservers of ClusterFirst pods (the kube-dns Service IP)
 	ClusterDomain   string   // --cluster-domain: the cluster's DNS domain, for pods' search paths
 	ResolvConf      string   // --resolv-conf: the node's resolver file, base of dnsPolicy Default ("": none)
+
+	// The kubelet API's security (kubelet/auth*.go, docs/security/lockdown.md).
+	Auth AuthOptions
 }
 
 // DefaultOptions returns the defaults (node-dependent ones are filled in by Complete).
@@ -71,6 +74,7 @@ func DefaultOptions() Options {
 		NodeStatsCgroup:           "/",
 		ClusterDomain:             "cluster.local",
 		ResolvConf:                "/etc/resolv.conf",
+		Auth:                      DefaultAuthOptions(),
 	}
 }
 
@@ -105,6 +109,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.ClusterDNS, "cluster-dns", o.ClusterDNS, "comma-separated DNS server IPs of pods with dnsPolicy ClusterFirst (e.g. 10.96.0.10); without it those pods fall back to Default")
 	fs.StringVar(&o.ClusterDomain, "cluster-domain", o.ClusterDomain, "the cluster's DNS domain; pods search <ns>.svc.<domain> svc.<domain> <domain>")
 	fs.StringVar(&o.ResolvConf, "resolv-conf", o.ResolvConf, "resolver configuration of the node, the base of pods' DNS (\"\": none, pods of dnsPolicy Default get 127.0.0.1)")
+	o.Auth.AddFlags(fs) // auth_options.go
 }
 
 // Complete fills in the node-dependent defaults and checks the options.
@@ -144,6 +149,9 @@ func (o *Options) Complete() error {
 		if net.ParseIP(ip) == nil {
 			return fmt.Errorf("--cluster-dns %q is not an IP address", ip)
 		}
+	}
+	if err := o.Auth.Validate(); err != nil {
+		return err
 	}
 	switch o.NetworkBackend {
 	case "vxlan", "host-gw", "none":

@@ -289,7 +289,7 @@ func (cl *cluster) node(i int) *clusterNode { return cl.nodes[i-1] }
 
 // startKubelet runs the kubelet binary inside the node's namespace with
 // the given network backend.
-func (cl *cluster) startKubelet(tb testing.TB, n *clusterNode, backend string) {
+func (cl *cluster) startKubelet(tb testing.TB, n *clusterNode, backend string, extraArgs ...string) {
 	tb.Helper()
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -307,6 +307,7 @@ func (cl *cluster) startKubelet(tb testing.TB, n *clusterNode, backend string) {
 		"--heartbeat-interval", "2s", "--sync-interval", "5s",
 		"--node-stats-cgroup", "/minik8s/"+n.Name, // the node's own pods, as on a VM the machine
 		"--cluster-dns", "10.96.0.10", "--cluster-domain", "cluster.local")
+	cmd.Args = append(cmd.Args, extraArgs...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()

@@ -53,6 +53,8 @@ func Validate(obj api.Object) ErrorList {
 		return validateConfigMap(o)
 	case *api.Secret:
 		return validateSecret(o)
+	case *api.ServiceAccount:
+		return validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
 	case *api.ReplicaSet:
 		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
 		return append(errs, validateReplicaSetSpec(&o.Spec, "spec")...)
