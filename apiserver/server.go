@@ -42,6 +42,7 @@ type Server struct {
 	handler  http.Handler
 	authn    authenticator.Request // set by Run (authn.go)
 	authz    authorizer.Authorizer // set by Run (authz.go)
+	rbac     *rbacCache            // set by newRBACAuthorizer when RBAC is on (authz_rbac.go)
 	keyLocks keyLocks              // turns of concurrent updates of one key
 	metrics  *metrics.Store
 	audit    *audit.Log // set by Run (audit_filter.go); nil: no audit log

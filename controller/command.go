@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"minik8s/controller/addons"
+	"minik8s/controller/clusterroleaggregation"
 	"minik8s/controller/cronjob"
 	"minik8s/controller/daemonset"
 	"minik8s/controller/deployment"
@@ -137,6 +138,7 @@ func runControllers(ctx context.Context, c *client.Client, opts Options) error {
 // adding their handlers to the factory's informers.
 func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Options) map[string]runner {
 	runners := map[string]runner{}
+	runners["clusterrole-aggregation"] = clusterroleaggregation.New(c, factory)
 	if opts.AllocateNodeCIDRs {
 		r, _ := nodeipam.NewRange(opts.ClusterCIDR, opts.NodeCIDRMaskSize) // checked by Validate
 		runners["nodeipam"] = nodeipam.New(c, factory, r)

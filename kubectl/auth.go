@@ -12,5 +12,6 @@ func newAuthCommand(o *options) *cobra.Command {
 		Args:  cobra.NoArgs,
 	}
 	cmd.AddCommand(newAuthWhoAmICommand(o))
+	cmd.AddCommand(newCanICommand(o))
 	return cmd
 }

@@ -19,14 +19,10 @@ var unsupportedTop = []string{
 // unsupportedCreate are the real kubectl's `create` subcommands for kinds
 // minik8s does not serve (pkg/api/registry.go).
 var unsupportedCreate = map[string]string{
-	"clusterrole":         "clusterroles",
-	"clusterrolebinding":  "clusterrolebindings",
 	"ingress":             "ingresses",
 	"poddisruptionbudget": "poddisruptionbudgets",
 	"priorityclass":       "priorityclasses",
 	"quota":               "resourcequotas",
-	"role":                "roles",
-	"rolebinding":         "rolebindings",
 	"serviceaccount":      "serviceaccounts",
 }
 
