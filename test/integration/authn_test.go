@@ -197,6 +197,7 @@ func TestAuthnServiceAccountTokens(t *testing.T) {
 	code, b := 0, []byte(nil)
 	req, _ := http.NewRequest("POST", s.URL+"/api/v1/namespaces/default/serviceaccounts/robot/token", strings.NewReader(`{"spec":{"expirationSeconds":86400}}`))
 	req.Header.Set("Authorization", "Bearer "+adminToken)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)

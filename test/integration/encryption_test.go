@@ -205,6 +205,7 @@ func TestEncryptionConfigErrorsStopStart(t *testing.T) {
 	} {
 		opts := apiserver.DefaultOptions()
 		opts.Port, opts.DataDir, opts.UnsafeNoFsync, opts.EtcdLogLevel = 0, t.TempDir(), true, "fatal"
+		opts.InsecureServing = true
 		opts.EncryptionProviderConfig = writeEncryptionConfig(t, dir, name+".yaml", c.providers)
 		srv, err := apiserver.NewServer(opts)
 		if err == nil {
