@@ -24,7 +24,7 @@ IPTABLES_BACKEND=${IPTABLES_BACKEND:-legacy}
 CLUSTER_CIDR=10.244.0.0/16
 LAB_GATEWAY=192.168.77.1
 # The one place the authorization mode is chosen.
-AUTHORIZATION_MODE=${AUTHORIZATION_MODE:-AlwaysAllow}
+AUTHORIZATION_MODE=${AUTHORIZATION_MODE:-Node,RBAC}
 node_names=()
 for i in $(seq "$NODES"); do node_names+=("mk8s-node$i"); done
 
@@ -73,7 +73,8 @@ start_daemon scheduler "$BIN/minik8s" scheduler --kubeconfig "$STATE/scheduler.k
 kubelet_tls() { :; }
 if "$BIN/minik8s" kubelet --help 2>&1 | grep -q -- '--tls-cert-file'; then
 	kubelet_tls() {
-		printf '%s\n' --tls-cert-file "$PKI/nodes/$1/kubelet.crt" --tls-private-key-file "$PKI/nodes/$1/kubelet.key" --client-ca-file "$PKI/ca.crt"
+		printf '%s\n' --tls-cert-file "$PKI/nodes/$1/kubelet.crt" --tls-private-key-file "$PKI/nodes/$1/kubelet.key" --client-ca-file "$PKI/ca.crt" \
+			--authorization-mode Webhook
 	}
 fi
 

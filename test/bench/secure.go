@@ -21,11 +21,9 @@ import (
 	"minik8s/apiserver"
 )
 
-// secureAuthorizationMode is the authorizer of the secure run. Switch to
-// "RBAC" once the RBAC authorizer (wt-rbac) is merged: the admin client
-// certificate is in system:masters, which RBAC's bootstrap cluster-admin
-// binding allows.
-var secureAuthorizationMode = []string{"AlwaysAllow"}
+// secureAuthorizationMode is the authorizer of the secure run, as the lab's
+// (the admin client certificate is in system:masters).
+var secureAuthorizationMode = []string{"Node", "RBAC"}
 
 // target is an apiserver and the client that reaches it.
 type target struct {

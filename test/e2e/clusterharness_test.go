@@ -322,9 +322,10 @@ func (cl *cluster) startKubelet(tb testing.TB, n *clusterNode, backend string, e
 	cmd := exec.Command("ip", "netns", "exec", n.Name, cl.bin, "kubelet",
 		"--node-name", n.Name, "--node-ip", n.IP, "--apiserver", cl.labURL,
 		"--kubeconfig", cl.nodeKubeconfig(n),
-		// TODO(lockdown): --tls-cert-file/--tls-private-key-file
-		// (cl.pki.File("nodes/NAME/kubelet.crt|key")) and --client-ca-file
-		// cl.pki.CAFile() once the kubelet has them, as scripts/up.sh.
+		// The kubelet API over HTTPS, callers authenticated by the
+		// cluster CA and authorized by SubjectAccessReview, as scripts/up.sh.
+		"--tls-cert-file", cl.pki.File("nodes/"+n.Name+"/kubelet.crt"), "--tls-private-key-file", cl.pki.File("nodes/"+n.Name+"/kubelet.key"),
+		"--client-ca-file", cl.pki.CAFile(), "--authorization-mode", "Webhook",
 		"--root-dir", n.RootDir, "--network-backend", backend,
 		"--heartbeat-interval", "2s", "--sync-interval", "5s",
 		"--node-stats-cgroup", "/minik8s/"+n.Name, // the node's own pods, as on a VM the machine
@@ -411,7 +412,7 @@ func (cl *cluster) kubectl(ctx context.Context, args ...string) (string, error) 
 
 // e2eAuthorizationMode is the e2e apiservers' --authorization-mode, as
 // AUTHORIZATION_MODE in scripts/up.sh: the one place to change it.
-const e2eAuthorizationMode = "AlwaysAllow"
+const e2eAuthorizationMode = "Node,RBAC"
 
 // nodeKubeconfig is the node's kubelet kubeconfig (system:node:NAME);
 // its server is overridden by --apiserver (the test server's port).
