@@ -61,6 +61,10 @@ func decodeStored(info *api.ResourceInfo, value []byte, rev int64) (api.Object, 
 	if err := json.Unmarshal(value, obj); err != nil {
 		return nil, fmt.Errorf("decoding stored %s: %w", info.Kind, err)
 	}
+	// Defaults apply on the way out of storage too, as Kubernetes' decode
+	// does: an object stored by an older minik8s gets the fields defaulted
+	// since, so an update that sends it back is not a change of them.
+	validation.Default(obj)
 	tm := obj.GetTypeMeta()
 	tm.APIVersion, tm.Kind = info.APIVersion(), info.Kind
 	obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(rev, 10)
