@@ -31,10 +31,16 @@ func sample(kind, name string) string {
 			`"metrics":[{"type":"Resource","resource":{"name":"cpu","target":{"type":"Utilization","averageUtilization":50}}}]}}`,
 		"EndpointSlice": `{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"%s","labels":{"tier":"x"}},"addressType":"IPv4",` +
 			`"endpoints":[{"addresses":["10.244.1.5"],"conditions":{"ready":true}}],"ports":[{"name":"http","port":8080,"protocol":"TCP"}]}`,
-		"DaemonSet":          `{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"selector":{"matchLabels":{"app":"web"}},"template":` + tmpl + `}}`,
-		"ConfigMap":          `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s","labels":{"tier":"x"}},"data":{"a":"1"}}`,
-		"Secret":             `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"%s","labels":{"tier":"x"}},"data":{"a":"MQ=="}}`,
-		"ServiceAccount":     `{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"%s","labels":{"tier":"x"}}}`,
+		"DaemonSet":      `{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"selector":{"matchLabels":{"app":"web"}},"template":` + tmpl + `}}`,
+		"ConfigMap":      `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s","labels":{"tier":"x"}},"data":{"a":"1"}}`,
+		"Secret":         `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"%s","labels":{"tier":"x"}},"data":{"a":"MQ=="}}`,
+		"ServiceAccount": `{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"%s","labels":{"tier":"x"}}}`,
+		"Role":           `{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{"name":"%s","labels":{"tier":"x"}},"rules":[{"verbs":["get"],"apiGroups":[""],"resources":["pods"]}]}`,
+		"ClusterRole":    `{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"%s","labels":{"tier":"x"}},"rules":[{"verbs":["get"],"nonResourceURLs":["/x"]}]}`,
+		"RoleBinding": `{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"%s","labels":{"tier":"x"}},` +
+			`"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},"subjects":[{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"bob"}]}`,
+		"ClusterRoleBinding": `{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"%s","labels":{"tier":"x"}},` +
+			`"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},"subjects":[{"kind":"Group","apiGroup":"rbac.authorization.k8s.io","name":"g"}]}`,
 		"ControllerRevision": `{"apiVersion":"apps/v1","kind":"ControllerRevision","metadata":{"name":"%s","labels":{"tier":"x"}},"data":{"spec":{}},"revision":1}`,
 		"Ingress": `{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"rules":[{"host":"shop.example","http":{"paths":` +
 			`[{"path":"/a","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":80}}}}]}}]}}`,
