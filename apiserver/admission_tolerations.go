@@ -21,7 +21,8 @@ func (podStrategy) BeginCreate(ctx context.Context, s *Server, obj api.Object) (
 	pod := obj.(*api.Pod)
 	pod.Spec.Tolerations = defaultTolerations(pod.Spec.Tolerations, s.opts.DefaultNotReadyTolerationSeconds, s.opts.DefaultUnreachableTolerationSeconds)
 	admitPodDefaults(pod) // admission_pod.go
-	return nil, s.admitServiceAccount(ctx, pod) // admission_serviceaccount.go
+	// The ServiceAccount admission plugin: admission_serviceaccount.go.
+	return nil, s.admitServiceAccount(ctx, pod)
 }
 
 // PrepareForUpdate keeps the default tolerations through an update that
