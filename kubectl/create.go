@@ -40,6 +40,7 @@ func newCreateCommand(o *options) *cobra.Command {
 	cmd.AddCommand(newCreateNamespaceCommand(o), newCreateDeploymentCommand(o), newCreateServiceCommand(o),
 		newCreateJobCommand(o), newCreateCronJobCommand(o))
 	cmd.AddCommand(newCreateConfigMapCommand(o), newCreateSecretCommand(o))
+	cmd.AddCommand(newCreateServiceAccountCommand(o))
 	names := make([]string, 0, len(unsupportedCreate))
 	for name := range unsupportedCreate {
 		names = append(names, name)

@@ -27,7 +27,6 @@ var unsupportedCreate = map[string]string{
 	"quota":               "resourcequotas",
 	"role":                "roles",
 	"rolebinding":         "rolebindings",
-	"serviceaccount":      "serviceaccounts",
 	"token":               "serviceaccounts/token",
 }
 

@@ -24,7 +24,7 @@ import (
 // token-N and forwards everything else to the apiserver.
 type tokenAPI struct {
 	mu       sync.Mutex
-	requests []string // the bodies
+	requests []string      // the bodies
 	ttl      time.Duration // the answer's expirationTimestamp is now+ttl
 }
 
