@@ -19,7 +19,7 @@ func NewCommand() *cobra.Command {
 		go func() {
 			select {
 			case <-srv.Ready():
-				cmd.PrintErrf("apiserver: serving on http://%s\n", srv.Addr())
+				cmd.PrintErrf("apiserver: serving on %s\n", srv.URL())
 			case <-ctx.Done():
 			}
 		}()

@@ -58,7 +58,7 @@ func groups() []apiGroup {
 			out[i].Versions = append(out[i].Versions, gv)
 		}
 	}
-	return out
+	return withVirtualGroups(out)
 }
 
 // resourceList is the APIResourceList of one group version.
@@ -89,7 +89,7 @@ func resourceList(group, version string) ([]api.APIResource, bool) {
 				Group: sr.group, Version: sr.version, Verbs: sr.verbs()})
 		}
 	}
-	return out, found
+	return withVirtualResources(group, version, out, found)
 }
 
 // serveDiscovery answers /api, /apis, /api/v1, /apis/{g} and /apis/{g}/{v}.

@@ -25,6 +25,9 @@ const (
 )
 
 func (s *Server) evict(w http.ResponseWriter, r *http.Request, rt route) error {
+	if _, err := checkBodyType(r); err != nil {
+		return err
+	}
 	b, err := s.readBody(w, r)
 	if err != nil {
 		return err

@@ -13,14 +13,23 @@ import (
 
 // withFilters wraps the router in the request filters, outermost first, as
 // Kubernetes' DefaultBuildHandlerChain: request info, authentication
-// (401), authorization (403), then the handler. The filters read s.authn
+// (401; the Authorization header is then dropped, so proxied requests do
+// not carry it on), impersonation (403 unless the requester may
+// impersonate), authorization (403), then the handler. The filters read s.authn
 // and s.authz, which Run sets before serving.
 func (s *Server) withFilters(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := request.NewRequestInfo(r)
 		ctx := request.WithRequestInfo(r.Context(), info)
+		ctx = withAdmissionRecord(ctx) // admission_context.go: warnings and audit annotations
 		u, err := s.authenticate(r)
 		if err != nil {
+			writeError(w, err)
+			return
+		}
+		r.Header.Del("Authorization")
+		defer s.auditRequest(r, u, &ctx, &w)() // audit_filter.go: Audit-ID, RequestReceived … ResponseComplete
+		if u, err = s.impersonate(r.WithContext(ctx), u); err != nil {
 			writeError(w, err)
 			return
 		}

@@ -122,25 +122,35 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	return b, nil
 }
 
+// bodyMediaTypes are the media types a create or update body may have, in
+// the order Kubernetes lists them in its 415 message.
+var bodyMediaTypes = []string{"application/json", "application/yaml", "application/vnd.kubernetes.protobuf"}
+
 // checkBodyType accepts JSON, YAML and (for the real kubectl's typed
-// clients) Kubernetes protobuf bodies; anything else is 415.
+// clients) Kubernetes protobuf bodies; anything else is Kubernetes' 415
+// (negotiation.NewUnsupportedMediaTypeError). Unlike Kubernetes, which
+// reads a body without a Content-Type as JSON, a body without one is
+// refused too: a web page can send such a body cross-origin without a
+// preflight (docs/security/lockdown.md).
 func checkBodyType(r *http.Request) (isProtobuf bool, err error) {
 	ct := r.Header.Get("Content-Type")
-	if ct == "" {
-		return false, nil
-	}
 	mt, _, perr := mime.ParseMediaType(ct)
 	if perr != nil {
 		mt = ct
 	}
 	switch mt {
-	case "application/json", "application/yaml", "application/x-yaml", "text/yaml", "*/*":
+	case "application/json", "application/yaml", "application/x-yaml", "text/yaml":
 		return false, nil
 	case "application/vnd.kubernetes.protobuf":
 		return true, nil
 	}
-	return false, newStatusError(http.StatusUnsupportedMediaType, reasonUnsupportedMedia,
-		fmt.Sprintf("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got %s)", mt), nil)
+	return false, errUnsupportedMediaType(bodyMediaTypes)
+}
+
+// errUnsupportedMediaType is Kubernetes' 415 naming the accepted types.
+func errUnsupportedMediaType(accepted []string) *statusError {
+	return newStatusError(http.StatusUnsupportedMediaType, reasonUnsupportedMedia,
+		"the body of the request was in an unknown format - accepted media types include: "+strings.Join(accepted, ", "), nil)
 }
 
 // decodeBody decodes a body into a new object of the route's kind under
@@ -356,7 +366,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, rt route) error 
 	if err != nil {
 		return err
 	}
-	addWarnings(w, warnings)
+	addWarnings(w, append(warnings, admissionWarnings(r.Context())...))
 	return s.writeObject(w, r, rt, http.StatusCreated, created)
 }
 
@@ -382,6 +392,12 @@ func (s *Server) createObject(ctx context.Context, info *api.ResourceInfo, obj a
 	validation.Default(obj)
 	if errs := st.Validate(obj); len(errs) > 0 {
 		return nil, errInvalid(info, m.Name, errs)
+	}
+	if err := admitNodeRestriction(ctx, info, "", obj, nil); err != nil { // noderestriction.go
+		return nil, err
+	}
+	if err := s.admitPodSecurity(ctx, info, "", obj, nil); err != nil { // admission_podsecurity.go
+		return nil, err
 	}
 	finish, err := st.BeginCreate(ctx, s, obj)
 	if err != nil {
@@ -421,7 +437,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, rt route) error 
 	if err != nil {
 		return err
 	}
-	addWarnings(w, warnings)
+	addWarnings(w, append(warnings, admissionWarnings(r.Context())...))
 	return s.writeObject(w, r, rt, http.StatusOK, out)
 }
 
@@ -522,6 +538,9 @@ func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request, rt rou
 // bind handles POST pods/{name}/binding: it sets spec.nodeName of an
 // unbound pod and marks it scheduled.
 func (s *Server) bind(w http.ResponseWriter, r *http.Request, rt route) error {
+	if _, err := checkBodyType(r); err != nil {
+		return err
+	}
 	b, err := s.readBody(w, r)
 	if err != nil {
 		return err

@@ -47,7 +47,7 @@ func metricsResources() []api.APIResource {
 func (s *Server) newMetricsScraper() *metrics.Scraper {
 	fetcher := s.opts.MetricsFetcher
 	if fetcher == nil {
-		fetcher = &metrics.HTTPFetcher{Client: s.kubeletClient(), URL: kubeletNodeURL}
+		fetcher = &metrics.HTTPFetcher{Client: s.kubeletClient(), URL: s.kubeletNodeURL}
 	}
 	nodes := func(ctx context.Context) ([]*api.Node, error) {
 		objs, _, err := s.listObjects(ctx, nodesInfo(), "", everything())

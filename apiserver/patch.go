@@ -59,8 +59,8 @@ func applyPatchBytes(info *api.ResourceInfo, contentType string, original, patch
 		return nil, newStatusError(http.StatusUnsupportedMediaType, reasonUnsupportedMedia,
 			"server-side apply (application/apply-patch+yaml) is not supported by minik8s; use client-side kubectl apply", nil)
 	}
-	return nil, newStatusError(http.StatusUnsupportedMediaType, reasonUnsupportedMedia,
-		fmt.Sprintf("the body of the request was in an unknown format - accepted media types include: %s, %s, %s", jsonPatch, mergePatch, strategicPatch), nil)
+	// Kubernetes' own list (apiserver installer's supportedTypes), apply included.
+	return nil, errUnsupportedMediaType([]string{jsonPatch, mergePatch, strategicPatch, applyPatch})
 }
 
 func (s *Server) patch(w http.ResponseWriter, r *http.Request, rt route) error {
@@ -119,7 +119,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, rt route) error {
 	if err != nil {
 		return err
 	}
-	addWarnings(w, warnings)
+	addWarnings(w, append(warnings, admissionWarnings(r.Context())...))
 	return s.writeObject(w, r, rt, http.StatusOK, out)
 }
 

@@ -13,9 +13,20 @@ import (
 	"minik8s/pkg/api"
 )
 
-// kubeletClient is the HTTP client of the apiserver's requests to kubelets.
+// kubeletClient is the HTTP client of the apiserver's requests to kubelets:
+// HTTPS with the apiserver's client certificate when the kubelet client
+// flags are set (kubelet_tls.go), else plain HTTP.
 func (s *Server) kubeletClient() *http.Client {
-	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true, DialContext: s.labDial}}
+	tr := &http.Transport{DisableKeepAlives: true, DialContext: s.labDial}
+	if !s.kubeletTLSEnabled() {
+		return &http.Client{Transport: tr}
+	}
+	cfg, err := s.kubeletTLSConfig()
+	if err != nil {
+		return &http.Client{Transport: failingTransport{err}}
+	}
+	tr.TLSClientConfig = cfg
+	return &http.Client{Transport: tr}
 }
 
 // kubeletURL is the kubelet address of the node a pod runs on.
@@ -28,12 +39,22 @@ func (s *Server) kubeletURL(ctx context.Context, pod *api.Pod) (*url.URL, error)
 	if err != nil {
 		return nil, errBadRequest(fmt.Sprintf("node %s of pod %s: %v", pod.Spec.NodeName, pod.Name, err))
 	}
-	return kubeletNodeURL(obj.(*api.Node))
+	return s.kubeletNodeURL(obj.(*api.Node))
 }
 
-// kubeletNodeURL is the kubelet address of a node: its InternalIP and
-// the kubelet's daemon endpoint port (10250 when unset).
-func kubeletNodeURL(node *api.Node) (*url.URL, error) {
+// kubeletNodeURL is kubeletNodeURLScheme with the scheme the kubelet
+// client speaks.
+func (s *Server) kubeletNodeURL(node *api.Node) (*url.URL, error) {
+	scheme := "http"
+	if s.kubeletTLSEnabled() {
+		scheme = "https"
+	}
+	return kubeletNodeURLScheme(node, scheme)
+}
+
+// kubeletNodeURLScheme is the kubelet address of a node: its InternalIP
+// and the kubelet's daemon endpoint port (10250 when unset).
+func kubeletNodeURLScheme(node *api.Node, scheme string) (*url.URL, error) {
 	host := ""
 	for _, a := range node.Status.Addresses {
 		if a.Type == api.NodeInternalIP {
@@ -47,7 +68,7 @@ func kubeletNodeURL(node *api.Node) (*url.URL, error) {
 	if d := node.Status.DaemonEndpoints; d != nil && d.KubeletEndpoint.Port > 0 {
 		port = int(d.KubeletEndpoint.Port)
 	}
-	return &url.URL{Scheme: "http", Host: net.JoinHostPort(host, strconv.Itoa(port))}, nil
+	return &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, strconv.Itoa(port))}, nil
 }
 
 // podContainer is the container a log or exec request names (the only

@@ -6,11 +6,13 @@ import (
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -69,6 +71,22 @@ func newProtoObject(info *api.ResourceInfo) (protoMessage, bool) {
 		return &networkingv1.Ingress{}, true
 	case "IngressClass":
 		return &networkingv1.IngressClass{}, true
+	case "Role":
+		return &rbacv1.Role{}, true
+	case "ClusterRole":
+		return &rbacv1.ClusterRole{}, true
+	case "RoleBinding":
+		return &rbacv1.RoleBinding{}, true
+	case "ClusterRoleBinding":
+		return &rbacv1.ClusterRoleBinding{}, true
+	case "SelfSubjectAccessReview":
+		return &authorizationv1.SelfSubjectAccessReview{}, true
+	case "SubjectAccessReview":
+		return &authorizationv1.SubjectAccessReview{}, true
+	case "LocalSubjectAccessReview":
+		return &authorizationv1.LocalSubjectAccessReview{}, true
+	case "SelfSubjectRulesReview":
+		return &authorizationv1.SelfSubjectRulesReview{}, true
 	}
 	return nil, false
 }

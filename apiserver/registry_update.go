@@ -61,7 +61,7 @@ func (s *Server) guaranteedUpdate(ctx context.Context, info *api.ResourceInfo, n
 			runFinish(finish, false)
 			return nil, err
 		}
-		if bytes.Equal(data, kv.Value) {
+		if bytes.Equal(data, kv.Value) && !kv.Stale {
 			runFinish(finish, false)
 			obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(kv.ModRevision, 10)
 			return obj, nil
@@ -110,6 +110,12 @@ func (s *Server) updateFrom(ctx context.Context, rt route, obj, cur api.Object) 
 	}
 	if errs := append(st.ValidateUpdate(merged, cur), validateFinalizersUpdate(merged, cur)...); len(errs) > 0 {
 		return nil, nil, errInvalid(rt.info, rt.name, errs)
+	}
+	if err := admitNodeRestriction(ctx, rt.info, rt.sub, merged, cur); err != nil { // noderestriction.go
+		return nil, nil, err
+	}
+	if err := s.admitPodSecurity(ctx, rt.info, rt.sub, merged, cur); err != nil { // admission_podsecurity.go
+		return nil, nil, err
 	}
 	finish, err := st.BeginUpdate(ctx, s, merged, cur, rt.sub)
 	if err != nil {

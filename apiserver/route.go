@@ -59,6 +59,7 @@ func (s *Server) newRouter(serve resourceServer) *gin.Engine {
 	e.Any("/api", discovery)
 	e.Any("/apis", discovery)
 	s.addMetricsRoutes(e)
+	s.addVirtualRoutes(e)
 	seen := map[string]bool{}
 	for _, info := range api.Served() {
 		base := "/api/" + info.Version

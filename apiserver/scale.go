@@ -83,6 +83,11 @@ func (s *Server) serveScale(w http.ResponseWriter, r *http.Request, rt route) er
 	var body []byte
 	var err error
 	if r.Method == http.MethodPut || r.Method == http.MethodPatch {
+		if r.Method == http.MethodPut {
+			if _, err = checkBodyType(r); err != nil {
+				return err
+			}
+		}
 		if body, err = s.readBody(w, r); err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"minik8s/apiserver/audit"
 	"minik8s/apiserver/metrics"
 	"minik8s/apiserver/storage"
 	"minik8s/pkg/auth/authenticator"
@@ -40,12 +42,17 @@ type Server struct {
 	handler  http.Handler
 	authn    authenticator.Request // set by Run (authn.go)
 	authz    authorizer.Authorizer // set by Run (authz.go)
+	rbac     *rbacCache            // set by newRBACAuthorizer when RBAC is on (authz_rbac.go)
 	keyLocks keyLocks              // turns of concurrent updates of one key
 	metrics  *metrics.Store
+	audit    *audit.Log // set by Run (audit_filter.go); nil: no audit log
 }
 
 // NewServer checks the options; Run starts everything.
 func NewServer(opts Options) (*Server, error) {
+	if err := checkServing(opts); err != nil {
+		return nil, err
+	}
 	alloc, err := newServiceAllocator(opts.ServiceClusterIPRange, opts.ServiceNodePortRange)
 	if err != nil {
 		return nil, err
@@ -68,6 +75,15 @@ func (s *Server) Ready() <-chan struct{} { return s.ready }
 // Addr is the listening address (host:port), valid after Ready.
 func (s *Server) Addr() string { return s.addr }
 
+// URL is the server's base URL (https:// unless InsecureServing), valid
+// after Ready.
+func (s *Server) URL() string {
+	if s.opts.InsecureServing {
+		return "http://" + s.addr
+	}
+	return "https://" + s.addr
+}
+
 // Store is the storage the server uses, valid after Ready (tests and admin helpers).
 func (s *Server) Store() storage.Interface { return s.store.(dryRunStore).Interface }
 
@@ -77,7 +93,9 @@ func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	endpoints := s.opts.EtcdServers
+	etcdTLS := storage.TLSFiles{CAFile: s.opts.EtcdCAFile, CertFile: s.opts.EtcdCertFile, KeyFile: s.opts.EtcdKeyFile}
 	if len(endpoints) == 0 {
+		etcdTLS = storage.TLSFiles{} // the embedded etcd's unix socket
 		emb, err := storage.StartEmbedded(storage.EmbeddedConfig{
 			DataDir: s.opts.DataDir, LogFile: s.opts.EtcdLogFile, LogLevel: s.opts.EtcdLogLevel, NoFsync: s.opts.UnsafeNoFsync,
 		})
@@ -88,12 +106,16 @@ func (s *Server) Run(ctx context.Context) error {
 		defer emb.Close()
 		endpoints = []string{emb.ClientURL()}
 	}
-	st, err := storage.NewEtcd(endpoints)
+	st, err := storage.NewEtcdTLS(endpoints, etcdTLS)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	s.store = dryRunStore{st}
+	enc, err := s.encryptedStore(st)
+	if err != nil {
+		return err
+	}
+	s.store = dryRunStore{enc}
 
 	if s.authn, err = s.newAuthenticator(ctx); err != nil {
 		return fmt.Errorf("authentication: %w", err)
@@ -101,6 +123,10 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.authz, err = s.newAuthorizer(ctx); err != nil {
 		return fmt.Errorf("authorization: %w", err)
 	}
+	if err := s.startAudit(); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	defer s.audit.Close()
 
 	initCtx, initCancel := context.WithTimeout(ctx, 30*time.Second)
 	err = s.ensureSystemNamespaces(initCtx)
@@ -115,16 +141,22 @@ func (s *Server) Run(ctx context.Context) error {
 		return fmt.Errorf("repairing service allocations: %w", err)
 	}
 
-	lns, err := listen(s.opts.BindAddress, s.opts.Port)
-	if err != nil {
-		return err
-	}
-	s.addr = lns[0].Addr().String()
 	hs := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
+		ErrorLog:          serverErrorLog(),
 	}
+	if !s.opts.InsecureServing {
+		if hs.TLSConfig, err = servingTLS(s.opts); err != nil {
+			return err
+		}
+	}
+	lns, err := listen(s.opts.BindAddress, s.opts.Port, hs.TLSConfig)
+	if err != nil {
+		return err
+	}
+	s.addr = lns[0].Addr().String()
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); s.namespaces.run(ctx, s.store) }()
@@ -260,7 +292,8 @@ func (l *logWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // listen opens one listener per address of a comma-separated list (the
 // lab serves on loopback and on its bridge, never on every interface). With
 // port 0 the first listener picks a free port and the others reuse it.
-func listen(addresses string, port int) ([]net.Listener, error) {
+// With tc the listeners speak only TLS.
+func listen(addresses string, port int, tc *tls.Config) ([]net.Listener, error) {
 	var lns []net.Listener
 	for _, a := range strings.Split(addresses, ",") {
 		ln, err := net.Listen("tcp", net.JoinHostPort(strings.TrimSpace(a), strconv.Itoa(port)))
@@ -272,6 +305,9 @@ func listen(addresses string, port int) ([]net.Listener, error) {
 		}
 		if port == 0 {
 			port = ln.Addr().(*net.TCPAddr).Port
+		}
+		if tc != nil {
+			ln = tls.NewListener(ln, tc)
 		}
 		lns = append(lns, ln)
 	}

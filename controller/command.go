@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"minik8s/controller/addons"
+	"minik8s/controller/clusterroleaggregation"
 	"minik8s/controller/cronjob"
 	"minik8s/controller/daemonset"
 	"minik8s/controller/deployment"
@@ -60,7 +61,7 @@ func Run(ctx context.Context, opts Options) error {
 	if !opts.anyController() {
 		return errors.New("no controller enabled")
 	}
-	c, err := client.New(&client.Config{Server: opts.APIServer, Timeout: opts.RequestTimeout, UserAgent: "minik8s-controller-manager"})
+	c, err := client.NewForComponent(opts.Kubeconfig, opts.APIServer, client.Config{Timeout: opts.RequestTimeout, UserAgent: "minik8s-controller-manager"})
 	if err != nil {
 		return err
 	}
@@ -140,6 +141,7 @@ func runControllers(ctx context.Context, c *client.Client, opts Options) error {
 // adding their handlers to the factory's informers.
 func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Options) map[string]runner {
 	runners := map[string]runner{}
+	runners["clusterrole-aggregation"] = clusterroleaggregation.New(c, factory)
 	if opts.AllocateNodeCIDRs {
 		r, _ := nodeipam.NewRange(opts.ClusterCIDR, opts.NodeCIDRMaskSize) // checked by Validate
 		runners["nodeipam"] = nodeipam.New(c, factory, r)

@@ -16,6 +16,7 @@ import (
 // Options is every setting of the controller-manager, with its flag and default.
 type Options struct {
 	APIServer         string        // --apiserver: URL of the apiserver
+	Kubeconfig        string        // --kubeconfig: server, CA and client certificate (--apiserver, if set, overrides the server)
 	AllocateNodeCIDRs bool          // --allocate-node-cidrs: run the node IPAM controller
 	ClusterCIDR       string        // --cluster-cidr: the pod CIDR of the cluster
 	NodeCIDRMaskSize  int           // --node-cidr-mask-size: prefix length of a node's block
@@ -140,6 +141,7 @@ func DefaultOptions() Options {
 // AddFlags registers the flags on fs.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.APIServer, "apiserver", o.APIServer, "URL of the apiserver")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "kubeconfig file with the apiserver, its CA and this component's client certificate (made by `minik8s certs`)")
 	fs.BoolVar(&o.AllocateNodeCIDRs, "allocate-node-cidrs", o.AllocateNodeCIDRs, "give every node a pod CIDR (spec.podCIDR) from --cluster-cidr")
 	fs.StringVar(&o.ClusterCIDR, "cluster-cidr", o.ClusterCIDR, "pod CIDR of the cluster, cut into one block per node")
 	fs.IntVar(&o.NodeCIDRMaskSize, "node-cidr-mask-size", o.NodeCIDRMaskSize, "prefix length of each node's pod CIDR")

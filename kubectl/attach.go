@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -67,7 +66,7 @@ func attachTo(ctx context.Context, o *options, c *client.Client, pod *api.Pod, a
 		tty = true
 	}
 	raw := false
-	sopts := remotecommand.StreamOptions{Stdout: o.out, Stderr: o.err, Header: http.Header{"User-Agent": {c.Config().UserAgent}}}
+	sopts := remotecommand.StreamOptions{Stdout: o.out, Stderr: o.err, Header: c.UpgradeHeader(), TLSClientConfig: c.TLSClientConfig()}
 	if tty {
 		if f, ok := o.in.(*os.File); ok && isTerminal(f) {
 			raw = true

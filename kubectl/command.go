@@ -26,6 +26,7 @@ type options struct {
 	namespace      string
 	requestTimeout string
 	selection      client.Selection // --context, --cluster, --user
+	auth           authFlags        // --token, --as, --as-group, --as-uid (globalflags.go)
 	verbosity      int              // -v
 
 	cfg *client.Config
@@ -54,6 +55,10 @@ func (o *options) config() (*client.Config, error) {
 	cfg.Timeout = t
 	cfg.UserAgent = "kubectl/" + Version + " (minik8s)"
 	o.verbose(cfg)
+	if err := o.applyAuthFlags(cfg); err != nil {
+		return nil, err
+	}
+	o.printWarnings(cfg) // warnings.go
 	o.cfg = cfg
 	return cfg, nil
 }
@@ -156,6 +161,7 @@ func newCommand(o *options) *cobra.Command {
 		newTopCommand(o), newExplainCommand(o), newAnnotateCommand(o),
 		newAPIVersionsCommand(o), newClusterInfoCommand(o),
 	)
+	root.AddCommand(newAuthCommand(o))
 	root.AddCommand(subresourceCommands(o)...)
 	root.AddCommand(newPatchCommand(o), newReplaceCommand(o), newDiffCommand(o), newEditCommand(o))
 	root.AddCommand(unsupportedCommands()...)
@@ -182,6 +188,8 @@ func formatError(err error) string {
 			msg = err.Error()
 		}
 		switch {
+		case st.Reason == "Unauthorized":
+			return fmt.Sprintf("error: You must be logged in to the server (%s)", msg)
 		case st.Reason == client.ReasonInvalid:
 			return invalidMessage(st)
 		case st.Reason != "":

@@ -1,8 +1,11 @@
 package kubectl
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/spf13/cobra"
 
@@ -160,8 +163,29 @@ func redactKubeconfig(doc map[string]any) {
 	}
 }
 
-// orderedKubeconfig puts the top-level fields in kubectl's JSON order.
+// orderedKubeconfig puts the fields in kubectl's JSON order (client-go's
+// clientcmd/api/v1 struct order) at every level.
 func orderedKubeconfig(doc map[string]any) any {
+	named := func(list, inner string, fields []string) any {
+		entries, ok := doc[list].([]any)
+		if !ok {
+			return doc[list]
+		}
+		out := make([]any, len(entries))
+		for i, e := range entries {
+			m, ok := e.(map[string]any)
+			if !ok {
+				out[i] = e
+				continue
+			}
+			in := m[inner]
+			if im, ok := in.(map[string]any); ok {
+				in = orderedFields{im, fields}
+			}
+			out[i] = orderedFields{map[string]any{"name": m["name"], inner: in}, []string{"name", inner}}
+		}
+		return out
+	}
 	return struct {
 		Kind           any `json:"kind"`
 		APIVersion     any `json:"apiVersion"`
@@ -170,5 +194,50 @@ func orderedKubeconfig(doc map[string]any) any {
 		Users          any `json:"users"`
 		Contexts       any `json:"contexts"`
 		CurrentContext any `json:"current-context"`
-	}{doc["kind"], doc["apiVersion"], doc["preferences"], doc["clusters"], doc["users"], doc["contexts"], doc["current-context"]}
+	}{doc["kind"], doc["apiVersion"], doc["preferences"],
+		named("clusters", "cluster", []string{"server", "tls-server-name", "insecure-skip-tls-verify", "certificate-authority", "certificate-authority-data", "proxy-url", "disable-compression"}),
+		named("users", "user", []string{"client-certificate", "client-certificate-data", "client-key", "client-key-data", "token", "tokenFile", "as", "as-uid", "as-groups", "as-user-extra", "username", "password", "auth-provider", "exec"}),
+		named("contexts", "context", []string{"cluster", "user", "namespace"}),
+		doc["current-context"]}
+}
+
+// orderedFields marshals a map with the listed keys first, in that order,
+// then the others sorted (extensions and unknown fields).
+type orderedFields struct {
+	m     map[string]any
+	order []string
+}
+
+func (o orderedFields) MarshalJSON() ([]byte, error) {
+	keys := make([]string, 0, len(o.m))
+	seen := map[string]bool{}
+	for _, k := range o.order {
+		if _, ok := o.m[k]; ok {
+			keys, seen[k] = append(keys, k), true
+		}
+	}
+	var rest []string
+	for k := range o.m {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range append(keys, rest...) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		kb, _ := json.Marshal(k)
+		vb, err := json.Marshal(o.m[k])
+		if err != nil {
+			return nil, err
+		}
+		b.Write(kb)
+		b.WriteByte(':')
+		b.Write(vb)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }

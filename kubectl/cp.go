@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path"
 	"path/filepath"
@@ -152,7 +151,7 @@ func (x *cpExec) exec(ctx context.Context, ns, podName string, command []string,
 		fmt.Fprintln(stderr, notice)
 	}
 	eopts := remotecommand.Options{Command: command, Container: name, Stdin: stdin != nil, Stdout: stdout != nil, Stderr: stderr != nil}
-	sopts := remotecommand.StreamOptions{Stdin: stdin, Stdout: stdout, Stderr: stderr, Header: http.Header{"User-Agent": {x.c.Config().UserAgent}}}
+	sopts := remotecommand.StreamOptions{Stdin: stdin, Stdout: stdout, Stderr: stderr, Header: x.c.UpgradeHeader(), TLSClientConfig: x.c.TLSClientConfig()}
 	return remotecommand.Stream(ctx, execURL(x.c.Server(), ns, pod.Name, eopts), sopts)
 }
 

@@ -41,6 +41,8 @@ func newCreateCommand(o *options) *cobra.Command {
 		newCreateJobCommand(o), newCreateCronJobCommand(o))
 	cmd.AddCommand(newCreateConfigMapCommand(o), newCreateSecretCommand(o))
 	cmd.AddCommand(newCreateServiceAccountCommand(o))
+	cmd.AddCommand(newCreateTokenCommand(o))
+	cmd.AddCommand(newCreateRoleCommand(o), newCreateClusterRoleCommand(o), newCreateRoleBindingCommand(o), newCreateClusterRoleBindingCommand(o))
 	names := make([]string, 0, len(unsupportedCreate))
 	for name := range unsupportedCreate {
 		names = append(names, name)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -111,7 +110,7 @@ func newExecCommand(o *options) *cobra.Command {
 			if notice != "" && !quiet {
 				fmt.Fprintln(o.err, notice)
 			}
-			sopts := remotecommand.StreamOptions{Stdout: o.out, Header: http.Header{"User-Agent": {c.Config().UserAgent}}}
+			sopts := remotecommand.StreamOptions{Stdout: o.out, Header: c.UpgradeHeader(), TLSClientConfig: c.TLSClientConfig()}
 			useTTY := false
 			if stdin {
 				sopts.Stdin = o.in

@@ -163,8 +163,8 @@ func portForwardURL(server, ns, pod string) string {
 }
 
 // dialPortForward upgrades a pods/portforward request to SPDY.
-func dialPortForward(ctx context.Context, u, userAgent string) (httpstream.Connection, error) {
-	rt, err := spdy.NewRoundTripper(nil)
+func dialPortForward(ctx context.Context, u string, c *client.Client) (httpstream.Connection, error) {
+	rt, err := spdy.NewRoundTripper(c.TLSClientConfig())
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,9 @@ func dialPortForward(ctx context.Context, u, userAgent string) (httpstream.Conne
 		return nil, err
 	}
 	req.Header.Set(httpstream.HeaderProtocolVersion, "portforward.k8s.io")
-	req.Header.Set("User-Agent", userAgent)
+	for k, v := range c.UpgradeHeader() {
+		req.Header[k] = v
+	}
 	resp, err := rt.RoundTrip(req)
 	if err != nil {
 		return nil, fmt.Errorf("error upgrading connection: %w", err)
@@ -310,7 +312,7 @@ func newPortForwardCommand(o *options) *cobra.Command {
 // runPortForward connects to the pod, listens and forwards until ctx ends
 // or the connection to the apiserver is lost.
 func runPortForward(ctx context.Context, o *options, c *client.Client, pod *api.Pod, address string, ports []forwardPort, remotes []string) error {
-	conn, err := dialPortForward(ctx, portForwardURL(c.Server(), pod.Namespace, pod.Name), c.Config().UserAgent)
+	conn, err := dialPortForward(ctx, portForwardURL(c.Server(), pod.Namespace, pod.Name), c)
 	if err != nil {
 		return err
 	}

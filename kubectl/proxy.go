@@ -67,8 +67,9 @@ func (f *proxyFilter) accept(method, path, hostPort string) bool {
 }
 
 // newProxyHandler forwards what filter accepts (all if nil) under prefix
-// to the apiserver at server, and answers 403 Forbidden to the rest.
-func newProxyHandler(server, prefix string, filter *proxyFilter) (http.Handler, error) {
+// to the apiserver at server through rt (the client's transport: its TLS
+// and credentials; nil: Go's default), and answers 403 Forbidden to the rest.
+func newProxyHandler(server, prefix string, filter *proxyFilter, rt http.RoundTripper) (http.Handler, error) {
 	target, err := url.Parse(server)
 	if err != nil {
 		return nil, err
@@ -79,6 +80,7 @@ func newProxyHandler(server, prefix string, filter *proxyFilter) (http.Handler, 
 			pr.Out.Host = target.Host
 		},
 		FlushInterval: -1, // watches and logs stream
+		Transport:     rt,
 	}
 	var h http.Handler = rp
 	if prefix != "/" {
@@ -123,7 +125,7 @@ func newProxyCommand(o *options) *cobra.Command {
 			if !strings.HasPrefix(prefix, "/") {
 				prefix = "/" + prefix
 			}
-			h, err := newProxyHandler(c.Server(), prefix, filter)
+			h, err := newProxyHandler(c.Server(), prefix, filter, c.Transport())
 			if err != nil {
 				return err
 			}

@@ -11,7 +11,7 @@ import (
 // have; each says so instead of "unknown command". (The real kubectl works
 // against minik8s for most of them.)
 var unsupportedTop = []string{
-	"auth", "certificate",
+	"certificate",
 	"debug", "kustomize",
 	"taint",
 }
@@ -19,15 +19,10 @@ var unsupportedTop = []string{
 // unsupportedCreate are the real kubectl's `create` subcommands for kinds
 // minik8s does not serve (pkg/api/registry.go).
 var unsupportedCreate = map[string]string{
-	"clusterrole":         "clusterroles",
-	"clusterrolebinding":  "clusterrolebindings",
 	"ingress":             "ingresses",
 	"poddisruptionbudget": "poddisruptionbudgets",
 	"priorityclass":       "priorityclasses",
 	"quota":               "resourcequotas",
-	"role":                "roles",
-	"rolebinding":         "rolebindings",
-	"token":               "serviceaccounts/token",
 }
 
 // unsupported is a hidden command that fails with a clear message; it

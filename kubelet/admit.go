@@ -10,6 +10,9 @@ import (
 // kubelet's own check, as Kubernetes' kubelet admission does; the older
 // pod keeps the port). Nil admits the pod.
 func admissionError(pod *api.Pod, podsOnNode []api.Object) error {
+	if err := securityAdmissionError(pod, hostAppArmorEnabled()); err != nil {
+		return err
+	}
 	pods := make([]*api.Pod, 0, len(podsOnNode))
 	for _, o := range podsOnNode {
 		if p := o.(*api.Pod); p.DeletionTimestamp == nil {
@@ -24,6 +27,9 @@ func refusedStatus(pod *api.Pod, err error, hostIP string, now api.Time) api.Pod
 	st := pod.Status
 	st.Phase = api.PodFailed
 	st.Reason = network.HostPortConflictReason
+	if r := rejectionReason(err); r != "" {
+		st.Reason = r
+	}
 	st.Message = "Pod was rejected: " + err.Error()
 	st.HostIP = hostIP
 	if st.StartTime == nil {

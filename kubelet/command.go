@@ -70,7 +70,7 @@ func RunContainerd(ctx context.Context, opts Options) error {
 		return err
 	}
 	defer rt.Close()
-	c, err := client.New(&client.Config{Server: opts.APIServer, Timeout: 30 * time.Second, UserAgent: "minik8s-kubelet/" + opts.NodeName})
+	c, err := client.NewForComponent(opts.Kubeconfig, opts.APIServer, client.Config{Timeout: 30 * time.Second, UserAgent: "minik8s-kubelet/" + opts.NodeName})
 	if err != nil {
 		return err
 	}

@@ -292,6 +292,7 @@ func sandboxConfig(pod *api.Pod, cgroupRoot, clusterDomain string) *runtime.Sand
 		PortMappings: portMappings(pod),
 		CgroupParent: strings.TrimRight(cgroupRoot, "/") + "/pod" + pod.UID,
 	}
+	sandboxSecurity(cfg, pod)
 	for _, a := range pod.Spec.HostAliases {
 		cfg.HostAliases = append(cfg.HostAliases, runtime.HostAlias{IP: a.IP, Hostnames: a.Hostnames})
 	}

@@ -15,6 +15,7 @@ type Options struct {
 	NodeName            string        // --node-name (default: the hostname)
 	NodeIP              string        // --node-ip: InternalIP, and where the kubelet serves
 	APIServer           string        // --apiserver: URL of the apiserver
+	Kubeconfig          string        // --kubeconfig: server, CA and client certificate (--apiserver, if set, overrides the server)
 	PodCIDR             string        // --pod-cidr: used until the Node has spec.podCIDR
 	ContainerdAddress   string        // --containerd-address
 	ContainerdNamespace string        // --containerd-namespace (default: the node name)
@@ -48,6 +49,9 @@ type Options struct {
 	ClusterDNS      []string // --cluster-dns: nameservers of ClusterFirst pods (the kube-dns Service IP)
 	ClusterDomain   string   // --cluster-domain: the cluster's DNS domain, for pods' search paths
 	ResolvConf      string   // --resolv-conf: the node's resolver file, base of dnsPolicy Default ("": none)
+
+	// The kubelet API's security (kubelet/auth*.go, docs/security/lockdown.md).
+	Auth AuthOptions
 }
 
 // DefaultOptions returns the defaults (node-dependent ones are filled in by Complete).
@@ -71,6 +75,7 @@ func DefaultOptions() Options {
 		NodeStatsCgroup:           "/",
 		ClusterDomain:             "cluster.local",
 		ResolvConf:                "/etc/resolv.conf",
+		Auth:                      DefaultAuthOptions(),
 	}
 }
 
@@ -79,6 +84,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.NodeName, "node-name", o.NodeName, "name of the Node this kubelet registers (default: the hostname)")
 	fs.StringVar(&o.NodeIP, "node-ip", o.NodeIP, "the node's InternalIP; the kubelet serves logs and exec on it")
 	fs.StringVar(&o.APIServer, "apiserver", o.APIServer, "URL of the apiserver")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "kubeconfig file with the apiserver, its CA and this component's client certificate (made by `minik8s certs`)")
 	fs.StringVar(&o.PodCIDR, "pod-cidr", o.PodCIDR, "pod CIDR of this node, used until the Node has spec.podCIDR")
 	fs.StringVar(&o.ContainerdAddress, "containerd-address", o.ContainerdAddress, "containerd socket")
 	fs.StringVar(&o.ContainerdNamespace, "containerd-namespace", o.ContainerdNamespace, "containerd namespace of this node's containers (default: the node name)")
@@ -105,6 +111,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.ClusterDNS, "cluster-dns", o.ClusterDNS, "comma-separated DNS server IPs of pods with dnsPolicy ClusterFirst (e.g. 10.96.0.10); without it those pods fall back to Default")
 	fs.StringVar(&o.ClusterDomain, "cluster-domain", o.ClusterDomain, "the cluster's DNS domain; pods search <ns>.svc.<domain> svc.<domain> <domain>")
 	fs.StringVar(&o.ResolvConf, "resolv-conf", o.ResolvConf, "resolver configuration of the node, the base of pods' DNS (\"\": none, pods of dnsPolicy Default get 127.0.0.1)")
+	o.Auth.AddFlags(fs) // auth_options.go
 }
 
 // Complete fills in the node-dependent defaults and checks the options.
@@ -144,6 +151,9 @@ func (o *Options) Complete() error {
 		if net.ParseIP(ip) == nil {
 			return fmt.Errorf("--cluster-dns %q is not an IP address", ip)
 		}
+	}
+	if err := o.Auth.Validate(); err != nil {
+		return err
 	}
 	switch o.NetworkBackend {
 	case "vxlan", "host-gw", "none":

@@ -136,7 +136,9 @@ func (k *Kubelet) syncPod(ctx context.Context, key string) (time.Duration, error
 			return 0, nil // finished (or refused): never started again
 		}
 		if err := admissionError(pod, k.informer.Store().List()); err != nil {
-			return 0, k.writeStatus(ctx, pod, refusedStatus(pod, err, k.hostIP(), api.NewTime(now)))
+			st := refusedStatus(pod, err, k.hostIP(), api.NewTime(now))
+			k.recorder().Eventf(pod, eventWarning, st.Reason, "%v", err) // as Kubernetes' rejectPod
+			return 0, k.writeStatus(ctx, pod, st)
 		}
 	}
 	plan := computePodActions(pod, prt, k.getWaits(pod.UID), k.backoff, k.probes.Results, now)
@@ -253,6 +255,10 @@ func (k *Kubelet) apply(ctx context.Context, pod *api.Pod, prt *podRuntime, plan
 	if err := k.setUpConfigVolumes(ctx, pod, volumePaths); err != nil {
 		return 0, err
 	}
+	if err := applyFSGroup(pod, volumePaths); err != nil {
+		rec.Eventf(pod, eventWarning, reasonFailedMount, "MountVolume.SetUp failed: %v", err)
+		return 0, err
+	}
 	sb := prt.sandbox()
 	if plan.CreateSandbox {
 		cfg, err := k.sandboxConfig(pod)
@@ -335,12 +341,16 @@ func (k *Kubelet) startContainer(ctx context.Context, pod *api.Pod, sb *runtime.
 		rec.Eventf(ref, eventWarning, reasonFailed, "Error: %v", err)
 		return fail("CreateContainerConfigError", err)
 	}
+	cfg.Security = securityConfig(pod, spec, k.seccompRoot())
 	if s.Attempt > 0 {
 		k.backoff.Next(backoffKey(pod, spec.Name), now)
 	}
 	id, err := k.rt.CreateContainer(ctx, sb.ID, cfg)
 	if err != nil {
 		rec.Eventf(ref, eventWarning, reasonFailed, "Error: %v", err)
+		if runtime.IsConfigError(err) {
+			return fail("CreateContainerConfigError", err)
+		}
 		return fail("CreateContainerError", err)
 	}
 	rec.Eventf(ref, eventNormal, reasonCreated, "Created container %s", spec.Name)

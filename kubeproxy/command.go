@@ -46,7 +46,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("iptables: %w", err)
 	}
-	c, err := client.New(&client.Config{Server: opts.APIServer, Timeout: opts.RequestTimeout, UserAgent: "minik8s-kubeproxy"})
+	c, err := client.NewForComponent(opts.Kubeconfig, opts.APIServer, client.Config{Timeout: opts.RequestTimeout, UserAgent: "minik8s-kubeproxy"})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 // Options is every setting of kube-proxy, with its flag and default.
 type Options struct {
 	APIServer      string        // --apiserver: URL of the apiserver
+	Kubeconfig     string        // --kubeconfig: server, CA and client certificate (--apiserver, if set, overrides the server)
 	RequestTimeout time.Duration // --request-timeout: per apiserver request
 	NodeName       string        // --hostname-override (alias --node-name): this node's Node name (default: the hostname)
 	NodeIP         string        // --node-ip: this node's address (logged; Kubernetes uses it for LB source ranges)
@@ -44,6 +45,7 @@ func DefaultOptions() Options {
 // AddFlags registers the flags on fs.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.APIServer, "apiserver", o.APIServer, "URL of the apiserver")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "kubeconfig file with the apiserver, its CA and this component's client certificate (made by `minik8s certs`)")
 	fs.DurationVar(&o.RequestTimeout, "request-timeout", o.RequestTimeout, "timeout of one apiserver request (not watches)")
 	fs.StringVar(&o.NodeName, "hostname-override", o.NodeName, "name of this node's Node object (default: the hostname)")
 	fs.StringVar(&o.NodeName, "node-name", o.NodeName, "alias of --hostname-override")

@@ -37,7 +37,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err := opts.Validate(); err != nil {
 		return err
 	}
-	c, err := client.New(&client.Config{Server: opts.APIServer, Timeout: opts.RequestTimeout, UserAgent: "minik8s-scheduler"})
+	c, err := client.NewForComponent(opts.Kubeconfig, opts.APIServer, client.Config{Timeout: opts.RequestTimeout, UserAgent: "minik8s-scheduler"})
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 // Options is every setting of the scheduler, with its flag and default.
 type Options struct {
 	APIServer      string        // --apiserver: URL of the apiserver
+	Kubeconfig     string        // --kubeconfig: server, CA and client certificate (--apiserver, if set, overrides the server)
 	Policy         string        // --policy: spread | least-allocated | most-allocated
 	Config         string        // --config: YAML file {policy: ..., schedulerName: ...}; flags win
 	SchedulerName  string        // --scheduler-name: spec.schedulerName served
@@ -53,6 +54,7 @@ func DefaultOptions() Options {
 // AddFlags registers the flags on fs.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.APIServer, "apiserver", o.APIServer, "URL of the apiserver")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "kubeconfig file with the apiserver, its CA and this component's client certificate (made by `minik8s certs`)")
 	fs.StringVar(&o.Policy, "policy", o.Policy, "scoring policy: "+fmt.Sprint(framework.PolicyNames()))
 	fs.StringVar(&o.Config, "config", o.Config, "YAML file with policy and schedulerName (flags given explicitly win)")
 	fs.StringVar(&o.SchedulerName, "scheduler-name", o.SchedulerName, "spec.schedulerName of the pods this scheduler binds (pods with none too)")

@@ -6,7 +6,9 @@ RUN=$STATE/run
 LOG=$STATE/log
 BIN=$ROOT/bin
 APISERVER_PORT=${MINIK8S_APISERVER_PORT:-6443}
-APISERVER_URL=http://127.0.0.1:$APISERVER_PORT
+APISERVER_URL=https://127.0.0.1:$APISERVER_PORT
+PKI=$STATE/pki
+ADMIN_KUBECONFIG=$STATE/admin.kubeconfig
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -39,11 +41,12 @@ stop_daemon() {
 	rm -f "$RUN/$name.pid"
 }
 
-# wait_http URL SECONDS: polls until URL answers 200.
+# wait_http URL SECONDS: polls until URL answers 200 (https: trusting only
+# the cluster CA).
 wait_http() {
 	local url=$1 secs=${2:-30}
 	for _ in $(seq $((secs * 5))); do
-		curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+		curl -fsS --cacert "$PKI/ca.crt" -o /dev/null "$url" 2>/dev/null && return 0
 		sleep 0.2
 	done
 	return 1

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	"go.etcd.io/etcd/client/pkg/v3/transport"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 )
@@ -18,13 +19,39 @@ type Etcd struct {
 
 var _ Interface = (*Etcd)(nil)
 
-// NewEtcd connects to the etcd cluster at endpoints (e.g. http://127.0.0.1:2379).
+// NewEtcd connects to the etcd cluster at endpoints (e.g.
+// http://127.0.0.1:2379, unix:///var/lib/minik8s/etcd/etcd.sock).
 func NewEtcd(endpoints []string) (*Etcd, error) {
-	cli, err := clientv3.New(clientv3.Config{
+	return NewEtcdTLS(endpoints, TLSFiles{})
+}
+
+// TLSFiles are the PEM files of a TLS connection to etcd
+// (--etcd-cafile, --etcd-certfile, --etcd-keyfile); all empty: none.
+type TLSFiles struct {
+	CAFile, CertFile, KeyFile string
+}
+
+// NewEtcdTLS connects to the etcd cluster at endpoints, over TLS for
+// https:// endpoints: the server is verified with files.CAFile (else the
+// system roots) and the client presents files.CertFile/KeyFile if set.
+func NewEtcdTLS(endpoints []string, files TLSFiles) (*Etcd, error) {
+	cfg := clientv3.Config{
 		Endpoints:   endpoints,
 		DialTimeout: 5 * time.Second,
 		Logger:      zap.NewNop(),
-	})
+	}
+	if files != (TLSFiles{}) {
+		if (files.CertFile == "") != (files.KeyFile == "") {
+			return nil, fmt.Errorf("etcd client TLS: --etcd-certfile and --etcd-keyfile go together")
+		}
+		info := transport.TLSInfo{CertFile: files.CertFile, KeyFile: files.KeyFile, TrustedCAFile: files.CAFile}
+		tc, err := info.ClientConfig()
+		if err != nil {
+			return nil, fmt.Errorf("etcd client TLS: %w", err)
+		}
+		cfg.TLS = tc
+	}
+	cli, err := clientv3.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to etcd %v: %w", endpoints, err)
 	}

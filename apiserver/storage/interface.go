@@ -19,6 +19,10 @@ type KV struct {
 	Key         string
 	Value       []byte
 	ModRevision int64
+	// Stale (Get only): the value is stored otherwise than a write would
+	// store it now (an older encryption key or provider), so an update
+	// must rewrite it even when it is unchanged.
+	Stale bool
 }
 
 // EventType says what a watch event is.

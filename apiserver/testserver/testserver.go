@@ -5,6 +5,14 @@
 //	ts := testserver.Start(t)       // stopped automatically by t.Cleanup
 //	resp, _ := http.Get(ts.URL + "/api/v1/namespaces/default/pods")
 //	ts.Restart(t)                   // same data dir, same URL
+//
+// Plain HTTP with no authentication is the default (every request is
+// system:unsecured). StartTLS serves HTTPS with a fresh cluster PKI
+// (ts.PKI) as the lab does:
+//
+//	ts := testserver.StartTLS(t, nil)
+//	c, _ := client.New(ts.PKI.ClientConfig(t, "alice", "devs"))
+//	kubeconfig := ts.PKI.Kubeconfig(t, "alice", "devs") // for the real kubectl
 package testserver
 
 import (
@@ -24,6 +32,8 @@ type TestServer struct {
 	URL     string // http://127.0.0.1:PORT, the same across restarts
 	DataDir string // embedded etcd data, kept across restarts
 	Options apiserver.Options
+	// PKI is the cluster PKI of a StartTLS server (nil for plain HTTP).
+	PKI *PKI
 
 	mu     sync.Mutex
 	server *apiserver.Server
@@ -54,10 +64,16 @@ func StartWithOptions(t testing.TB, configure func(*apiserver.Options)) *TestSer
 	// MetricsFetcher or loopback kubelets): tests' nodes may carry lab
 	// addresses that must not be dialed from here.
 	opts.MetricsResolution = 0
+	opts.InsecureServing = true
 	if configure != nil {
 		configure(&opts)
 	}
-	ts := &TestServer{DataDir: opts.DataDir, Options: opts}
+	return startWith(t, opts, nil)
+}
+
+func startWith(t testing.TB, opts apiserver.Options, p *PKI) *TestServer {
+	t.Helper()
+	ts := &TestServer{DataDir: opts.DataDir, Options: opts, PKI: p}
 	if err := ts.start(); err != nil {
 		t.Fatalf("starting apiserver: %v", err)
 	}
@@ -87,7 +103,10 @@ func (ts *TestServer) start() error {
 	}
 	ts.server, ts.cancel, ts.done = srv, cancel, done
 	_, port, _ := net.SplitHostPort(srv.Addr())
-	ts.URL = "http://" + srv.Addr()
+	ts.URL = srv.URL()
+	if ts.PKI != nil {
+		ts.PKI.Server = ts.URL
+	}
 	if p, err := strconv.Atoi(port); err == nil {
 		ts.Options.Port = p // a restart comes back on the same URL
 	}

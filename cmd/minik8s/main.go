@@ -19,6 +19,7 @@ import (
 	"minik8s/kubelet/network"
 	"minik8s/kubelet/runtime/containerd"
 	"minik8s/kubeproxy"
+	"minik8s/pkg/certs"
 	"minik8s/scheduler"
 )
 
@@ -36,6 +37,7 @@ func main() {
 // components maps a subcommand (and link name) to its command constructor.
 var components = map[string]func() *cobra.Command{
 	"apiserver":          apiserver.NewCommand,
+	"certs":              certs.NewCommand,
 	"container-logger":   containerd.NewLoggerCommand,
 	"controller-manager": controller.NewCommand,
 	"dns":                dns.NewCommand,

@@ -64,7 +64,7 @@ func NewWith(opts Options, dp Dataplane, fw Firewall, sc Sysctl) (*Agent, error)
 	c := opts.Client
 	if c == nil {
 		var err error
-		c, err = client.New(&client.Config{Server: opts.APIServer, Timeout: 30 * time.Second, UserAgent: "minik8s-netagent/" + opts.NodeName})
+		c, err = client.NewForComponent(opts.Kubeconfig, opts.APIServer, client.Config{Timeout: 30 * time.Second, UserAgent: "minik8s-netagent/" + opts.NodeName})
 		if err != nil {
 			return nil, err
 		}

@@ -19,6 +19,7 @@ type Options struct {
 	Interface      string        // --iface: uplink towards the other nodes
 	Backend        string        // --backend: vxlan or host-gw
 	APIServer      string        // --apiserver: URL (unused when Client is set)
+	Kubeconfig     string        // --kubeconfig: server, CA and client certificate (--apiserver, if set, overrides the server)
 	ClusterCIDR    string        // --cluster-cidr: every pod of the cluster
 	ResyncInterval time.Duration // --resync: full re-sync (re-creates what was deleted by hand)
 	Bridge         string        // --bridge: the pod bridge the CNI bridge plugin uses
@@ -61,6 +62,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Interface, "iface", o.Interface, "uplink interface towards the other nodes")
 	fs.StringVar(&o.Backend, "backend", o.Backend, "cross-node backend: vxlan or host-gw")
 	fs.StringVar(&o.APIServer, "apiserver", o.APIServer, "URL of the apiserver")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "kubeconfig file with the apiserver, its CA and this component's client certificate (made by `minik8s certs`)")
 	fs.StringVar(&o.ClusterCIDR, "cluster-cidr", o.ClusterCIDR, "pod CIDR of the whole cluster")
 	fs.DurationVar(&o.ResyncInterval, "resync", o.ResyncInterval, "period of the full re-sync of routes and rules")
 	fs.StringVar(&o.Bridge, "bridge", o.Bridge, "pod bridge (the CNI bridge plugin's bridge)")

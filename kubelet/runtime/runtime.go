@@ -57,6 +57,12 @@ type SandboxConfig struct {
 	PortMappings []PortMapping
 	Labels       map[string]string // extra labels; the Label* ones are added by the runtime
 	CgroupParent string            // e.g. /minik8s/node1/pod<uid>
+	HostPID      bool              // spec.hostPID: the pod's containers share the host's PID namespace
+	HostIPC      bool              // spec.hostIPC: the sandbox (and so the containers) use the host's IPC namespace
+	Sysctls      map[string]string // securityContext.sysctls, set in the sandbox's namespaces
+	// Privileged: some container of the pod is privileged; the sandbox is
+	// too (as CRI: a writable /sys for the pod's network namespace).
+	Privileged bool
 }
 
 // SandboxState of a sandbox.
@@ -111,6 +117,9 @@ type ContainerConfig struct {
 	TTY        bool
 	Stdin      bool
 	LogPath    string // file the container's stdout and stderr are written to
+	// Security is the container's effective securityContext (nil: the
+	// runtime's defaults, as a pod without any securityContext).
+	Security *SecurityConfig
 }
 
 // ContainerState of a container.

@@ -17,20 +17,34 @@ func TestManifestsDecodeAndValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	var kinds []string
+	var workloads []api.Object // the Service, Deployment, IngressClass and DaemonSet
 	for _, o := range objs {
 		kinds = append(kinds, o.GetTypeMeta().Kind)
 		m := o.GetObjectMeta()
 		if mode := m.Labels[ModeLabel]; mode != ModeReconcile && mode != ModeEnsureExists {
 			t.Errorf("%s %s: mode label %q", o.GetTypeMeta().Kind, m.Name, mode)
 		}
+		switch o.(type) {
+		case *api.ServiceAccount:
+			continue // validated by the ServiceAccount part
+		case *api.Role, *api.ClusterRole, *api.RoleBinding, *api.ClusterRoleBinding:
+			validation.DefaultRBAC(o)
+			if errs := validation.ValidateRBAC(o); len(errs) > 0 {
+				t.Errorf("%s %s invalid: %v", o.GetTypeMeta().Kind, m.Name, errs)
+			}
+			continue
+		}
 		validation.Default(o)
 		if errs := validation.Validate(o); len(errs) > 0 {
 			t.Errorf("%s %s invalid: %v", o.GetTypeMeta().Kind, m.Name, errs)
 		}
+		workloads = append(workloads, o)
 	}
-	if got := strings.Join(kinds, ","); got != "Service,Deployment,IngressClass,DaemonSet" {
+	if got := strings.Join(kinds, ","); got != "ServiceAccount,ClusterRole,ClusterRoleBinding,Service,Deployment,"+
+		"ServiceAccount,ClusterRole,ClusterRoleBinding,Role,RoleBinding,IngressClass,DaemonSet" {
 		t.Fatalf("kinds %s", got)
 	}
+	objs = workloads
 
 	svc := objs[0].(*api.Service)
 	if svc.Namespace != "kube-system" || svc.Name != "kube-dns" || svc.Spec.ClusterIP != "10.96.0.10" || svc.Spec.Selector["k8s-app"] != "kube-dns" {

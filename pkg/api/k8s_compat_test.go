@@ -10,6 +10,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
@@ -17,6 +18,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -29,6 +31,14 @@ var k8sPairs = []struct {
 	ours, theirs any
 }{
 	{&Namespace{}, &corev1.Namespace{}},
+	{&Role{}, &rbacv1.Role{}},
+	{&ClusterRole{}, &rbacv1.ClusterRole{}},
+	{&RoleBinding{}, &rbacv1.RoleBinding{}},
+	{&ClusterRoleBinding{}, &rbacv1.ClusterRoleBinding{}},
+	{&SubjectAccessReview{}, &authorizationv1.SubjectAccessReview{}},
+	{&SelfSubjectAccessReview{}, &authorizationv1.SelfSubjectAccessReview{}},
+	{&LocalSubjectAccessReview{}, &authorizationv1.LocalSubjectAccessReview{}},
+	{&SelfSubjectRulesReview{}, &authorizationv1.SelfSubjectRulesReview{}},
 	{&List[Namespace]{}, &corev1.NamespaceList{}},
 	{&Pod{}, &corev1.Pod{}},
 	{&List[Pod]{}, &corev1.PodList{}},

@@ -1,5 +1,10 @@
 package api
 
+import (
+	"fmt"
+	"strings"
+)
+
 // RBAC (rbac.authorization.k8s.io/v1), field for field as Kubernetes.
 
 // PolicyRule is one grant: verbs on resources (with their API groups and,
@@ -71,3 +76,45 @@ const (
 	GroupKind          = "Group"
 	ServiceAccountKind = "ServiceAccount"
 )
+
+// Breakdown splits a rule into rules of one verb, group, resource and
+// resource name (or one verb and URL), as Kubernetes' BreakdownRule.
+func (r PolicyRule) Breakdown() []PolicyRule {
+	var out []PolicyRule
+	for _, g := range r.APIGroups {
+		for _, res := range r.Resources {
+			for _, v := range r.Verbs {
+				if len(r.ResourceNames) == 0 {
+					out = append(out, PolicyRule{APIGroups: []string{g}, Resources: []string{res}, Verbs: []string{v}})
+					continue
+				}
+				for _, n := range r.ResourceNames {
+					out = append(out, PolicyRule{APIGroups: []string{g}, Resources: []string{res}, Verbs: []string{v}, ResourceNames: []string{n}})
+				}
+			}
+		}
+	}
+	for _, u := range r.NonResourceURLs {
+		for _, v := range r.Verbs {
+			out = append(out, PolicyRule{NonResourceURLs: []string{u}, Verbs: []string{v}})
+		}
+	}
+	return out
+}
+
+// CompactString prints a rule as Kubernetes' rbacv1helpers.CompactString:
+// {APIGroups:["apps"], Resources:["deployments"], Verbs:["get"]}.
+func (r PolicyRule) CompactString() string {
+	var parts []string
+	add := func(name string, v []string) {
+		if len(v) > 0 {
+			parts = append(parts, fmt.Sprintf("%s:%q", name, v))
+		}
+	}
+	add("APIGroups", r.APIGroups)
+	add("Resources", r.Resources)
+	add("NonResourceURLs", r.NonResourceURLs)
+	add("ResourceNames", r.ResourceNames)
+	add("Verbs", r.Verbs)
+	return "{" + strings.Join(parts, ", ") + "}"
+}

@@ -135,6 +135,14 @@ var Resources = []*ResourceInfo{
 		New: func() Object { return &Ingress{} }},
 	{Group: "networking.k8s.io", Version: "v1", Kind: "IngressClass", Resource: "ingressclasses", Singular: "ingressclass",
 		New: func() Object { return &IngressClass{} }},
+	{Group: RBACGroup, Version: "v1", Kind: "ClusterRoleBinding", Resource: "clusterrolebindings", Singular: "clusterrolebinding",
+		New: func() Object { return &ClusterRoleBinding{} }},
+	{Group: RBACGroup, Version: "v1", Kind: "ClusterRole", Resource: "clusterroles", Singular: "clusterrole",
+		New: func() Object { return &ClusterRole{} }},
+	{Group: RBACGroup, Version: "v1", Kind: "RoleBinding", Resource: "rolebindings", Singular: "rolebinding", Namespaced: true,
+		New: func() Object { return &RoleBinding{} }},
+	{Group: RBACGroup, Version: "v1", Kind: "Role", Resource: "roles", Singular: "role", Namespaced: true,
+		New: func() Object { return &Role{} }},
 }
 
 // OtherVersions are versions the apiserver serves besides the storage

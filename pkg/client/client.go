@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -67,6 +68,8 @@ type Client struct {
 	base   *url.URL
 	http   *http.Client // requests with cfg.Timeout
 	stream *http.Client // watches: no overall timeout
+	tls    *tls.Config  // nil for http://
+	token  *tokenSource // nil without a bearer token
 }
 
 // New returns a client for cfg.
@@ -82,14 +85,17 @@ func New(cfg *Config) (*Client, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("invalid server URL %q: scheme must be http or https", server)
 	}
-	c := &Client{cfg: *cfg, base: u}
-	c.cfg.Server = u.String()
-	c.http = &http.Client{Timeout: cfg.Timeout}
-	c.stream = &http.Client{}
-	if cfg.WrapTransport != nil {
-		c.http.Transport = cfg.WrapTransport(http.DefaultTransport)
-		c.stream.Transport = c.http.Transport
+	rt, tc, ts, err := newTransport(cfg, u)
+	if err != nil {
+		return nil, err
 	}
+	c := &Client{cfg: *cfg, base: u, tls: tc, token: ts}
+	c.cfg.Server = u.String()
+	if cfg.WrapTransport != nil {
+		rt = cfg.WrapTransport(rt)
+	}
+	c.http = &http.Client{Timeout: cfg.Timeout, Transport: rt}
+	c.stream = &http.Client{Transport: rt}
 	return c, nil
 }
 

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -74,6 +75,7 @@ type Cluster struct {
 	CertificateAuthority     string `json:"certificate-authority,omitempty"`
 	CertificateAuthorityData string `json:"certificate-authority-data,omitempty"`
 	InsecureSkipTLSVerify    bool   `json:"insecure-skip-tls-verify,omitempty"`
+	TLSServerName            string `json:"tls-server-name,omitempty"`
 }
 
 // NamedContext is one entry of contexts.
@@ -89,11 +91,39 @@ type Context struct {
 	Namespace string `json:"namespace,omitempty"`
 }
 
-// NamedUser is one entry of users; minik8s does no authentication, so the
-// user's fields are kept verbatim and ignored.
+// NamedUser is one entry of users. The user's fields are kept verbatim
+// (files written for real clusters round-trip); AuthInfo reads the ones
+// minik8s uses.
 type NamedUser struct {
 	Name string         `json:"name"`
 	User map[string]any `json:"user"`
+}
+
+// AuthInfo is how a kubeconfig user proves who it is: a client
+// certificate (files or base64 *-data) or a bearer token.
+type AuthInfo struct {
+	ClientCertificate     string `json:"client-certificate,omitempty"`
+	ClientCertificateData string `json:"client-certificate-data,omitempty"`
+	ClientKey             string `json:"client-key,omitempty"`
+	ClientKeyData         string `json:"client-key-data,omitempty"`
+	Token                 string `json:"token,omitempty"`
+	TokenFile             string `json:"tokenFile,omitempty"`
+}
+
+// AuthInfo decodes the user's credentials.
+func (u NamedUser) AuthInfo() (AuthInfo, error) {
+	var ai AuthInfo
+	if len(u.User) == 0 {
+		return ai, nil
+	}
+	b, err := json.Marshal(u.User)
+	if err == nil {
+		err = json.Unmarshal(b, &ai)
+	}
+	if err != nil {
+		return ai, fmt.Errorf("user %q: %w", u.Name, err)
+	}
+	return ai, nil
 }
 
 // ParseKubeconfig parses a kubeconfig file's contents.
@@ -126,7 +156,25 @@ var ErrContextNotFound = errors.New("context was not found for specified context
 // Select returns the server and namespace of the selected (else the
 // current) context, with its cluster or user replaced when sel says so.
 func (kc *Kubeconfig) Select(sel Selection) (server, namespace string, err error) {
-	clusterName, userName := "", ""
+	r, err := kc.Resolve(sel)
+	if err != nil {
+		return "", "", err
+	}
+	return r.Cluster.Server, r.Namespace, nil
+}
+
+// Resolved is what a selection picks from a kubeconfig.
+type Resolved struct {
+	ClusterName, UserName string
+	Cluster               Cluster
+	User                  AuthInfo
+	Namespace             string
+}
+
+// Resolve returns the cluster, user and namespace of the selected (else
+// the current) context, with its cluster or user replaced when sel says so.
+func (kc *Kubeconfig) Resolve(sel Selection) (*Resolved, error) {
+	r := &Resolved{}
 	name := kc.CurrentContext
 	if sel.Context != "" {
 		name = sel.Context
@@ -135,49 +183,61 @@ func (kc *Kubeconfig) Select(sel Selection) (server, namespace string, err error
 		found := false
 		for _, c := range kc.Contexts {
 			if c.Name == name {
-				clusterName, userName, namespace, found = c.Context.Cluster, c.Context.User, c.Context.Namespace, true
+				r.ClusterName, r.UserName, r.Namespace, found = c.Context.Cluster, c.Context.User, c.Context.Namespace, true
 				break
 			}
 		}
 		switch {
 		case !found && sel.Context != "":
-			return "", "", fmt.Errorf("%w: %s", ErrContextNotFound, name)
+			return nil, fmt.Errorf("%w: %s", ErrContextNotFound, name)
 		case !found && sel.Cluster == "":
-			return "", "", fmt.Errorf("context %q not found in kubeconfig", name)
+			return nil, fmt.Errorf("context %q not found in kubeconfig", name)
 		}
 	} else if len(kc.Clusters) == 1 {
-		clusterName = kc.Clusters[0].Name
+		r.ClusterName = kc.Clusters[0].Name
 	} else if sel.Cluster == "" {
-		return "", "", errors.New("kubeconfig has no current-context")
+		return nil, errors.New("kubeconfig has no current-context")
 	}
 	if sel.User != "" {
-		userName = sel.User
+		r.UserName = sel.User
 		found := false
 		for _, u := range kc.Users {
-			found = found || u.Name == userName
+			found = found || u.Name == r.UserName
 		}
 		if !found {
-			return "", "", fmt.Errorf("auth info %q does not exist", userName)
+			return nil, fmt.Errorf("auth info %q does not exist", r.UserName)
+		}
+	}
+	for _, u := range kc.Users {
+		if u.Name == r.UserName && r.UserName != "" {
+			ai, err := u.AuthInfo()
+			if err != nil {
+				return nil, err
+			}
+			r.User = ai
+			break
 		}
 	}
 	if sel.Cluster != "" {
-		clusterName = sel.Cluster
+		r.ClusterName = sel.Cluster
 		for _, c := range kc.Clusters {
-			if c.Name == clusterName && c.Cluster.Server != "" {
-				return c.Cluster.Server, namespace, nil
+			if c.Name == r.ClusterName && c.Cluster.Server != "" {
+				r.Cluster = c.Cluster
+				return r, nil
 			}
 		}
-		return "", "", fmt.Errorf("no server found for cluster %q", clusterName)
+		return nil, fmt.Errorf("no server found for cluster %q", r.ClusterName)
 	}
 	for _, c := range kc.Clusters {
-		if c.Name == clusterName {
+		if c.Name == r.ClusterName {
 			if c.Cluster.Server == "" {
-				return "", "", fmt.Errorf("cluster %q has no server", clusterName)
+				return nil, fmt.Errorf("cluster %q has no server", r.ClusterName)
 			}
-			return c.Cluster.Server, namespace, nil
+			r.Cluster = c.Cluster
+			return r, nil
 		}
 	}
-	return "", "", fmt.Errorf("cluster %q not found in kubeconfig", clusterName)
+	return nil, fmt.Errorf("cluster %q not found in kubeconfig", r.ClusterName)
 }
 
 // NewKubeconfig is the standard kubeconfig of a minik8s cluster at server:
@@ -238,14 +298,19 @@ func LoadConfig(o LoadOptions) (*Config, error) {
 			if err != nil {
 				return nil, fmt.Errorf("load kubeconfig %s: %w", path, err)
 			}
-			server, ns, err := kc.Select(o.Selection)
+			r, err := kc.Resolve(o.Selection)
 			if err != nil && o.Selection != (Selection{}) {
 				return nil, err // kubectl's own words for a bad --context|--cluster|--user
 			}
 			if err != nil && o.Server == "" {
 				return nil, fmt.Errorf("load kubeconfig %s: %w", path, err)
 			}
-			cfg.Server, cfg.Namespace, cfg.Source = server, ns, path
+			if r != nil {
+				cfg.Server, cfg.Namespace, cfg.Source = r.Cluster.Server, r.Namespace, path
+				if err := r.credentials(cfg, filepath.Dir(path)); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	if o.Server != "" {

@@ -72,6 +72,14 @@ func Describe(w io.Writer, obj api.Object, events []api.Event, related Related) 
 		d.secret(o)
 	case *api.ServiceAccount:
 		d.serviceAccount(o, events)
+	case *api.Role:
+		d.role(&o.ObjectMeta, o.Rules)
+	case *api.ClusterRole:
+		d.role(&o.ObjectMeta, o.Rules)
+	case *api.RoleBinding:
+		d.binding(&o.ObjectMeta, o.RoleRef, o.Subjects)
+	case *api.ClusterRoleBinding:
+		d.binding(&o.ObjectMeta, o.RoleRef, o.Subjects)
 	default:
 		if err := d.generic(obj, events); err != nil {
 			return err

@@ -3,6 +3,7 @@ package remotecommand
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,8 +24,11 @@ type StreamOptions struct {
 	Stderr io.Writer
 	// Resize sends terminal sizes until it is closed or the command ends.
 	Resize <-chan TerminalSize
-	// Header is added to the handshake request (e.g. User-Agent).
+	// Header is added to the handshake request (e.g. User-Agent,
+	// Authorization).
 	Header http.Header
+	// TLSClientConfig is used for https/wss URLs (nil: Go's defaults).
+	TLSClientConfig *tls.Config
 }
 
 // HandshakeError is a refused upgrade: the server's HTTP status and body.
@@ -63,7 +67,7 @@ func Stream(ctx context.Context, rawURL string, o StreamOptions) error {
 	if err != nil {
 		return err
 	}
-	d := websocket.Dialer{Subprotocols: []string{ProtocolV5}, HandshakeTimeout: 30 * time.Second}
+	d := websocket.Dialer{Subprotocols: []string{ProtocolV5}, HandshakeTimeout: 30 * time.Second, TLSClientConfig: o.TLSClientConfig}
 	conn, resp, err := d.DialContext(ctx, wsURL, o.Header)
 	if err != nil {
 		if errors.Is(err, websocket.ErrBadHandshake) && resp != nil {

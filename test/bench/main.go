@@ -1,7 +1,10 @@
 // Command bench measures the apiserver and prints one named figure per line
 // (`make bench`): pod creates per second (sequential and 16 concurrent
 // clients) against raw etcd puts per second through the same etcd client in
-// the same run, watch event latency (p50/p99) with 1 and 100 watchers, and
+// the same run, watch event latency (p50/p99) with 1 and 100 watchers, the
+// same create rate and watch latency over TLS with a client certificate and
+// authorization against the plain server, in alternating rounds
+// (test/bench/secure.go), and
 // scheduler throughput (test/bench/scheduler.go).
 //
 // Everything runs on 127.0.0.1 against an apiserver with its embedded etcd
@@ -68,6 +71,7 @@ func run(creates, concurrency, events int) error {
 	opts.DataDir = dir
 	opts.EtcdLogLevel = "error"
 	opts.CompactionInterval = 0
+	opts.InsecureServing = true // the plain figures; TLS ones: testserver.StartTLS
 	srv, err := apiserver.NewServer(opts)
 	if err != nil {
 		return err
@@ -134,6 +138,9 @@ func run(creates, concurrency, events int) error {
 		}
 		fmt.Printf("watch_latency_ms{watchers=%d,quantile=0.5} %.2f\n", watchers, ms(p50))
 		fmt.Printf("watch_latency_ms{watchers=%d,quantile=0.99} %.2f (target < 50; %d samples)\n", watchers, ms(p99), n)
+	}
+	if err := secureRun(ctx, creates, concurrency, events, target{hc, base}); err != nil {
+		return fmt.Errorf("TLS run: %w", err)
 	}
 	if err := schedulerThroughput(ctx, base, []int{100, 1000}, *schedPods, concurrency); err != nil {
 		return fmt.Errorf("scheduler throughput: %w", err)
@@ -268,8 +275,10 @@ func post(hc *http.Client, url string, body []byte) error {
 // watchLatency opens `watchers` watches on a fresh namespace, creates
 // `events` pods one by one (each stamped with its send time in an
 // annotation), and measures send-to-receive time at every watcher.
+var watchRuns atomic.Int64 // each run watches a namespace of its own
+
 func watchLatency(ctx context.Context, hc *http.Client, base string, watchers, events int) (p50, p99 time.Duration, n int, err error) {
-	ns := fmt.Sprintf("watch-%d", watchers)
+	ns := fmt.Sprintf("watch-%d-%d", watchers, watchRuns.Add(1))
 	if err := post(hc, base+"/api/v1/namespaces", []byte(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"`+ns+`"}}`)); err != nil {
 		return 0, 0, 0, err
 	}
@@ -279,7 +288,7 @@ func watchLatency(ctx context.Context, hc *http.Client, base string, watchers, e
 	var lat []time.Duration
 	var wg sync.WaitGroup
 	ready := make(chan struct{}, watchers)
-	wc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: watchers + 1}}
+	wc := &http.Client{Transport: watchTransport(hc, watchers+1)}
 	for w := 0; w < watchers; w++ {
 		wg.Add(1)
 		go func() {

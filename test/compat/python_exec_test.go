@@ -55,7 +55,11 @@ func fakeCommands(_ string, o runtime.ExecOptions) (int, error) {
 // execs answered by fakeCommands.
 func startFakeKubelet(t *testing.T, c *cluster) (*mclient.Client, *fake.Runtime) {
 	t.Helper()
-	mc, err := mclient.New(&mclient.Config{Server: c.ts.URL, Timeout: 10 * time.Second})
+	cfg := &mclient.Config{Server: c.ts.URL, Timeout: 10 * time.Second}
+	if c.ts.PKI != nil { // over TLS: the node's identity
+		cfg = c.ts.PKI.ClientConfig(t, "system:node:node1", "system:nodes")
+	}
+	mc, err := mclient.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,21 +155,23 @@ func python(t *testing.T) string {
 
 func TestPythonClientExec(t *testing.T) {
 	py := python(t)
-	c := startCluster(t)
-	mc, _ := startFakeKubelet(t, c)
-	createRunningPod(t, mc, "shell")
-	ctx := context.Background()
-
-	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, py, "python_exec.py", c.kubeconfig, "default", "shell")
-	out, err := cmd.CombinedOutput()
-	t.Logf("python exec output:\n%s", out)
-	if err != nil {
-		t.Fatalf("python exec: %v", err)
-	}
-	if !strings.Contains(string(out), "python exec: all checks passed") {
-		t.Fatal("python exec did not finish its checks")
+	for name, start := range map[string]func(*testing.T) *cluster{"http": startCluster, "tls": startTLSCluster} {
+		t.Run(name, func(t *testing.T) {
+			c := start(t)
+			mc, _ := startFakeKubelet(t, c)
+			createRunningPod(t, mc, "shell")
+			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, py, "python_exec.py", c.kubeconfig, "default", "shell")
+			out, err := cmd.CombinedOutput()
+			t.Logf("python exec output:\n%s", out)
+			if err != nil {
+				t.Fatalf("python exec: %v", err)
+			}
+			if !strings.Contains(string(out), "python exec: all checks passed") {
+				t.Fatal("python exec did not finish its checks")
+			}
+		})
 	}
 }
 

@@ -16,6 +16,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,6 +33,7 @@ import (
 	"minik8s/controller"
 	"minik8s/kubelet/network"
 	"minik8s/pkg/api"
+	"minik8s/pkg/certs"
 	mkclient "minik8s/pkg/client"
 	"minik8s/scheduler"
 )
@@ -56,10 +58,14 @@ type cluster struct {
 	bin    string // the minik8s binary the kubelets and kubectl run
 	logDir string
 	ts     *testserver.TestServer
-	url    string // the apiserver on loopback (the test's side)
-	labURL string // the apiserver on the lab bridge (the nodes' side)
-	c      *mkclient.Client
-	nodes  []*clusterNode
+	url    string // the apiserver on loopback (the test's side), https
+	labURL string // the apiserver on the lab bridge (the nodes' side), https
+	// kubeconfig is the admin's (kubernetes-admin, system:masters): our
+	// kubectl and the real one use it (CA and client certificate).
+	kubeconfig string
+	pki        *testserver.PKI
+	c          *mkclient.Client
+	nodes      []*clusterNode
 }
 
 // clusterNode is one node namespace and its kubelet.
@@ -172,20 +178,32 @@ func startCluster(ctx context.Context, tb testing.TB, cfg clusterConfig) *cluste
 	// The control plane: the apiserver on loopback and on the lab bridge
 	// (reaching kubelets from inside node1's namespace for logs and exec),
 	// and the controller-manager with every controller.
-	cl.ts = testserver.StartWithOptions(tb, func(o *apiserver.Options) {
+	// It serves only HTTPS with a PKI made by `minik8s certs` (the lab
+	// gateway a SAN, a kubelet certificate and kubeconfig per node), as
+	// scripts/up.sh.
+	var pkiNodes []certs.Node
+	for _, n := range cl.nodes {
+		pkiNodes = append(pkiNodes, certs.Node{Name: n.Name, IP: net.ParseIP(n.IP)})
+	}
+	cl.pki = testserver.NewPKI(tb, certs.Options{AdvertiseAddress: net.ParseIP(cfg.Net3 + ".1"), Nodes: pkiNodes})
+	cl.ts = testserver.StartTLSWithPKI(tb, cl.pki, func(o *apiserver.Options) {
 		o.BindAddress = "127.0.0.1," + cfg.Net3 + ".1"
 		o.KubeletDialNetns = nsNames[0]
 		o.MetricsResolution = apiserver.DefaultOptions().MetricsResolution // metrics.k8s.io, scraped from node1's namespace too
+		o.AuthorizationMode = strings.Split(e2eAuthorizationMode, ",")
 	})
 	cl.url = cl.ts.URL
-	cl.labURL = "http://" + cfg.Net3 + ".1" + cl.ts.URL[strings.LastIndex(cl.ts.URL, ":"):]
-	c, err := mkclient.New(&mkclient.Config{Server: cl.url, Timeout: 20 * time.Second})
+	cl.labURL = "https://" + cfg.Net3 + ".1" + cl.ts.URL[strings.LastIndex(cl.ts.URL, ":"):]
+	cl.kubeconfig = cl.pki.Kubeconfig(tb, "kubernetes-admin", "system:masters")
+	adminCfg := cl.pki.AdminConfig()
+	adminCfg.Timeout = 20 * time.Second
+	c, err := mkclient.New(adminCfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	cl.c = c
 	cmOpts := controller.DefaultOptions()
-	cmOpts.APIServer = cl.url
+	cmOpts.APIServer, cmOpts.Kubeconfig = cl.url, filepath.Join(cl.pki.Dir, "controller-manager.kubeconfig")
 	if cfg.Controllers != nil {
 		cfg.Controllers(&cmOpts)
 	}
@@ -196,7 +214,7 @@ func startCluster(ctx context.Context, tb testing.TB, cfg clusterConfig) *cluste
 	// The scheduler places pods without spec.nodeName (one instance: no
 	// leader election).
 	schedOpts := scheduler.DefaultOptions()
-	schedOpts.APIServer, schedOpts.LeaderElect = cl.url, false
+	schedOpts.APIServer, schedOpts.Kubeconfig, schedOpts.LeaderElect = cl.url, filepath.Join(cl.pki.Dir, "scheduler.kubeconfig"), false
 	schedCtx, schedCancel := context.WithCancel(context.Background())
 	schedDone := make(chan error, 1)
 	go func() { schedDone <- scheduler.Run(schedCtx, schedOpts) }()
@@ -289,7 +307,7 @@ func (cl *cluster) node(i int) *clusterNode { return cl.nodes[i-1] }
 
 // startKubelet runs the kubelet binary inside the node's namespace with
 // the given network backend.
-func (cl *cluster) startKubelet(tb testing.TB, n *clusterNode, backend string) {
+func (cl *cluster) startKubelet(tb testing.TB, n *clusterNode, backend string, extraArgs ...string) {
 	tb.Helper()
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -303,10 +321,16 @@ func (cl *cluster) startKubelet(tb testing.TB, n *clusterNode, backend string) {
 	fmt.Fprintf(logf, "=== %s: kubelet starting, backend %s\n", time.Now().Format(time.RFC3339Nano), backend)
 	cmd := exec.Command("ip", "netns", "exec", n.Name, cl.bin, "kubelet",
 		"--node-name", n.Name, "--node-ip", n.IP, "--apiserver", cl.labURL,
+		"--kubeconfig", cl.nodeKubeconfig(n),
+		// The kubelet API over HTTPS, callers authenticated by the
+		// cluster CA and authorized by SubjectAccessReview, as scripts/up.sh.
+		"--tls-cert-file", cl.pki.File("nodes/"+n.Name+"/kubelet.crt"), "--tls-private-key-file", cl.pki.File("nodes/"+n.Name+"/kubelet.key"),
+		"--client-ca-file", cl.pki.CAFile(), "--authorization-mode", "Webhook",
 		"--root-dir", n.RootDir, "--network-backend", backend,
 		"--heartbeat-interval", "2s", "--sync-interval", "5s",
 		"--node-stats-cgroup", "/minik8s/"+n.Name, // the node's own pods, as on a VM the machine
 		"--cluster-dns", "10.96.0.10", "--cluster-domain", "cluster.local")
+	cmd.Args = append(cmd.Args, extraArgs...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
@@ -381,9 +405,19 @@ func (cl *cluster) waitNodeReady(ctx context.Context, tb testing.TB, n *clusterN
 	return node
 }
 
-// kubectl runs our kubectl against the apiserver on loopback.
+// kubectl runs our kubectl against the apiserver on loopback, as the admin.
 func (cl *cluster) kubectl(ctx context.Context, args ...string) (string, error) {
-	return sh(ctx, append([]string{cl.bin, "kubectl", "--server", cl.url}, args...)...)
+	return sh(ctx, append([]string{cl.bin, "kubectl", "--kubeconfig", cl.kubeconfig}, args...)...)
+}
+
+// e2eAuthorizationMode is the e2e apiservers' --authorization-mode, as
+// AUTHORIZATION_MODE in scripts/up.sh: the one place to change it.
+const e2eAuthorizationMode = "Node,RBAC"
+
+// nodeKubeconfig is the node's kubelet kubeconfig (system:node:NAME);
+// its server is overridden by --apiserver (the test server's port).
+func (cl *cluster) nodeKubeconfig(n *clusterNode) string {
+	return filepath.Join(cl.pki.Dir, "nodes", n.Name, "kubelet.kubeconfig")
 }
 
 // createPod creates a pod in namespace default (spec.nodeName must be set:

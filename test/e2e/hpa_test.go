@@ -204,7 +204,7 @@ func (h *hpaLab) realKubectl(ctx context.Context, tb testing.TB, args ...string)
 	if err := os.WriteFile(kc, []byte("apiVersion: v1\nkind: Config\n"), 0o600); err != nil {
 		return "", err
 	}
-	cmd := exec.CommandContext(ctx, "kubectl", append([]string{"--server", h.cl.url}, args...)...)
+	cmd := exec.CommandContext(ctx, "kubectl", append([]string{"--kubeconfig", h.cl.kubeconfig}, args...)...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kc)
 	out, err := cmd.CombinedOutput()
 	return string(out), err

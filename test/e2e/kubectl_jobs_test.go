@@ -63,7 +63,7 @@ func jobsRealKubectl(ctx context.Context, t *testing.T, cl *cluster, args ...str
 	}
 	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "kubectl", append([]string{"--server", cl.url}, args...)...)
+	cmd := exec.CommandContext(ctx, "kubectl", append([]string{"--kubeconfig", cl.kubeconfig}, args...)...)
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
 	out, err := cmd.CombinedOutput()
 	return string(out), err

@@ -56,10 +56,10 @@ func testSubresourcesOnLab(ctx context.Context, t *testing.T, cl *cluster) {
 	}
 	tools := []subTool{
 		{"ours", func(args ...string) []string {
-			return append([]string{cl.bin, "kubectl", "--server", cl.url, "-n", ns}, args...)
+			return append([]string{cl.bin, "kubectl", "--kubeconfig", cl.kubeconfig, "-n", ns}, args...)
 		}},
 		{"real", func(args ...string) []string {
-			return append([]string{"env", "KUBECONFIG=" + kc, "kubectl", "--server", cl.url, "-n", ns}, args...)
+			return append([]string{"env", "KUBECONFIG=" + kc, "kubectl", "--kubeconfig", cl.kubeconfig, "-n", ns}, args...)
 		}},
 	}
 	node := cl.node(1).Name

@@ -52,6 +52,7 @@ func (cl *cluster) startKubeProxy(tb testing.TB, n *clusterNode) {
 	fmt.Fprintf(logf, "=== %s: kube-proxy starting\n", time.Now().Format(time.RFC3339Nano))
 	cmd := exec.Command("ip", "netns", "exec", n.Name, cl.bin, "kubeproxy",
 		"--hostname-override", n.Name, "--node-ip", n.IP, "--apiserver", cl.labURL,
+		"--kubeconfig", filepath.Join(cl.pki.Dir, "kube-proxy.kubeconfig"),
 		"--cluster-cidr", "10.244.0.0/16", "--iptables-backend", "legacy")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {

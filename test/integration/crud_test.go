@@ -34,6 +34,7 @@ func sample(kind, name string) string {
 		"DaemonSet":          `{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"selector":{"matchLabels":{"app":"web"}},"template":` + tmpl + `}}`,
 		"ConfigMap":          `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s","labels":{"tier":"x"}},"data":{"a":"1"}}`,
 		"Secret":             `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"%s","labels":{"tier":"x"}},"data":{"a":"MQ=="}}`,
+		"ServiceAccount":     `{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"%s","labels":{"tier":"x"}}}`,
 		"ControllerRevision": `{"apiVersion":"apps/v1","kind":"ControllerRevision","metadata":{"name":"%s","labels":{"tier":"x"}},"data":{"spec":{}},"revision":1}`,
 		"Ingress": `{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"%s","labels":{"tier":"x"}},"spec":{"rules":[{"host":"shop.example","http":{"paths":` +
 			`[{"path":"/a","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":80}}}}]}}]}}`,

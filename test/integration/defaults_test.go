@@ -71,11 +71,11 @@ func TestPodDefaultsAsKubernetes(t *testing.T) {
 	if s := defaultsSpecOf(t, pods+"/mirror"); s["serviceAccountName"] != nil || s["serviceAccount"] != nil {
 		t.Errorf("mirror pod service account: %v", s)
 	}
-	// A securityContext field minik8s does not implement is refused, not dropped.
+	// A field minik8s does not implement is refused, not dropped.
 	code, b := do(t, "POST", pods, "application/json",
-		`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"sc"},"spec":{"securityContext":{"runAsUser":1000},"containers":[{"name":"c","image":"busybox"}]}}`)
+		`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"sc"},"spec":{"os":{"name":"linux"},"containers":[{"name":"c","image":"busybox"}]}}`)
 	if code != http.StatusBadRequest && code != http.StatusUnprocessableEntity {
-		t.Errorf("pod with securityContext.runAsUser: %d %s", code, b)
+		t.Errorf("pod with spec.os: %d %s", code, b)
 	}
 	// An update that sends the pod back as read keeps it valid.
 	cur := mustDo(t, http.StatusOK, "GET", pods+"/minimal", "", "")

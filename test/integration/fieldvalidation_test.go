@@ -67,10 +67,10 @@ func TestFieldValidation(t *testing.T) {
 	}
 
 	// Known to Kubernetes, not implemented: refused whatever the mode.
-	unsupported := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"sc"},"spec":{"containers":[{"name":"c","image":"i","securityContext":{"runAsUser":1000}}]}}`
+	unsupported := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"sc"},"spec":{"containers":[{"name":"c","image":"i","resizePolicy":[{"resourceName":"cpu","restartPolicy":"NotRequired"}]}]}}`
 	for _, q := range []string{"", "?fieldValidation=Ignore", "?fieldValidation=Warn", "?fieldValidation=Strict"} {
 		code, b, _ := doWarnings(t, "POST", pods+q, "application/json", unsupported)
-		if st := status(t, b); code != http.StatusBadRequest || !strings.Contains(st.Message, `field "spec.containers[0].securityContext" is not supported by minik8s`) {
+		if st := status(t, b); code != http.StatusBadRequest || !strings.Contains(st.Message, `field "spec.containers[0].resizePolicy" is not supported by minik8s`) {
 			t.Errorf("unsupported field %q: %d %s", q, code, b)
 		}
 	}

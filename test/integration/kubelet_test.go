@@ -30,6 +30,8 @@ type kubeletHarness struct {
 	done   chan error
 	k      *kubelet.Kubelet
 	rec    *eventLog // when set, the kubelet records its events here
+	// configure, when set, changes the kubelet's options before start.
+	configure func(*kubelet.Options)
 }
 
 func newKubeletHarness(t *testing.T) *kubeletHarness {
@@ -70,6 +72,9 @@ func (h *kubeletHarness) start() {
 	opts.NodeStatusReportFrequency = time.Second // an unchanged status is rewritten (a heartbeat) every second
 	opts.RelistInterval = 100 * time.Millisecond
 	opts.SyncInterval = time.Second
+	if h.configure != nil {
+		h.configure(&opts)
+	}
 	k, err := kubelet.New(opts, h.c, h.rt)
 	if err != nil {
 		h.t.Fatal(err)

@@ -45,6 +45,14 @@ func (r *Runtime) CreateContainer(ctx context.Context, sandboxID string, cfg *ru
 	if err != nil {
 		return "", fmt.Errorf("image config of %s: %w", img.Name(), err)
 	}
+	pod := runtime.FormatPod(sbInfo.Labels[runtime.LabelPodName], sbInfo.Labels[runtime.LabelPodNamespace], sbInfo.Labels[runtime.LabelPodUID])
+	if err := runtime.VerifyRunAsNonRoot(cfg.Security, imgSpec.Config.User, pod, cfg.Name); err != nil {
+		return "", err
+	}
+	secOpts, err := securitySpecOpts(cfg.Security, imgSpec.Config.User)
+	if err != nil {
+		return "", fmt.Errorf("security context of %s: %w", cfg.Name, err)
+	}
 	if err := ensureMountSources(cfg.Mounts); err != nil {
 		return "", err
 	}
@@ -61,11 +69,10 @@ func (r *Runtime) CreateContainer(ctx context.Context, sandboxID string, cfg *ru
 			"/etc/hostname":    filepath.Join(dir, "hostname"),
 			"/etc/resolv.conf": filepath.Join(dir, "resolv.conf"),
 		})),
-		oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: fmt.Sprintf("/proc/%d/ns/net", pid)}),
-		oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.IPCNamespace, Path: fmt.Sprintf("/proc/%d/ns/ipc", pid)}),
-		oci.WithLinuxNamespace(specs.LinuxNamespace{Type: specs.UTSNamespace, Path: fmt.Sprintf("/proc/%d/ns/uts", pid)}),
 		withResources(LinuxResources(cfg.Resources)),
 	}
+	specOpts = append(specOpts, namespaceOpts(pid, cfg.Security)...)
+	specOpts = append(specOpts, secOpts...)
 	if parent != "" {
 		specOpts = append(specOpts, oci.WithCgroup(parent+"/"+id))
 	}

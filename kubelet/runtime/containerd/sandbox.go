@@ -59,6 +59,7 @@ func (r *Runtime) RunPodSandbox(ctx context.Context, cfg *runtime.SandboxConfig)
 		oci.WithCgroup(parent + "/" + id),
 		oci.WithCPUShares(2),
 	}
+	specOpts = append(specOpts, sandboxSecurityOpts(cfg)...)
 	if cfg.Hostname != "" {
 		specOpts = append(specOpts, oci.WithHostname(cfg.Hostname))
 	}

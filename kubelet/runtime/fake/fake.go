@@ -68,6 +68,7 @@ type Runtime struct {
 	containers map[string]*container
 	images     map[string]bool
 	pullErr    map[string]error
+	imageUsers map[string]string // image -> its config's USER ("" = root)
 	behaviors  map[string]Behavior
 	failNext   map[string]error
 	stats      map[string]runtime.Stats
@@ -95,6 +96,7 @@ func New() *Runtime {
 		containers:    map[string]*container{},
 		images:        map[string]bool{},
 		pullErr:       map[string]error{},
+		imageUsers:    map[string]string{},
 		behaviors:     map[string]Behavior{},
 		failNext:      map[string]error{},
 		stats:         map[string]runtime.Stats{},
@@ -171,6 +173,14 @@ func (r *Runtime) SetPullError(image string, err error) {
 		return
 	}
 	r.pullErr[normalize(image)] = err
+}
+
+// SetImageUser sets the USER of image's config (the images have none, so
+// run as root, unless set); CreateContainer verifies runAsNonRoot with it.
+func (r *Runtime) SetImageUser(image, user string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.imageUsers[normalize(image)] = user
 }
 
 // SetBehavior sets what containers named name do when started (for all later
@@ -444,6 +454,9 @@ func (r *Runtime) CreateContainer(ctx context.Context, sandboxID string, cfg *ru
 	}
 	if sb.State != runtime.SandboxReady {
 		return "", fmt.Errorf("sandbox %q is not ready", sandboxID)
+	}
+	if err := runtime.VerifyRunAsNonRoot(cfg.Security, r.imageUsers[normalize(cfg.Image)], runtime.FormatPod(sb.Name, sb.Namespace, sb.PodUID), cfg.Name); err != nil {
+		return "", err
 	}
 	r.calls = append(r.calls, "CreateContainer "+sb.Namespace+"/"+sb.Name+"/"+cfg.Name)
 	r.nextID++

@@ -70,6 +70,7 @@ func validatePodSpec(s *api.PodSpec, p Path) ErrorList {
 	}
 	errs = append(errs, ValidateLabels(s.NodeSelector, p.Child("nodeSelector"))...)
 	errs = append(errs, validateAffinity(s.Affinity, p.Child("affinity"))...)
+	errs = append(errs, validateSecurityContexts(s, p)...)
 	if s.NodeName != "" {
 		errs = append(errs, checkName(p.Child("nodeName"), s.NodeName, IsDNS1123Subdomain)...)
 	}

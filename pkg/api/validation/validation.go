@@ -53,6 +53,8 @@ func Validate(obj api.Object) ErrorList {
 		return validateConfigMap(o)
 	case *api.Secret:
 		return validateSecret(o)
+	case *api.ServiceAccount:
+		return validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
 	case *api.ReplicaSet:
 		errs := validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain)
 		return append(errs, validateReplicaSetSpec(&o.Spec, "spec")...)
@@ -90,8 +92,6 @@ func Validate(obj api.Object) ErrorList {
 	case *api.IngressClass:
 		errs := validateObjectMeta(&o.ObjectMeta, false, IsDNS1123Subdomain)
 		return append(errs, validateIngressClassSpec(&o.Spec, "spec")...)
-	case *api.ServiceAccount:
-		return validateObjectMeta(&o.ObjectMeta, true, IsDNS1123Subdomain) // Kubernetes' ValidateServiceAccount: metadata only
 	}
 	return ErrorList{Invalid("kind", fmt.Sprintf("%T", obj), "validation of this type is not supported")}
 }
