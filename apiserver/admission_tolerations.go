@@ -17,11 +17,12 @@ const (
 // admission plugin does: it gets the default not-ready and unreachable
 // NoExecute tolerations (--default-not-ready-toleration-seconds,
 // --default-unreachable-toleration-seconds) unless it already tolerates them.
-func (podStrategy) BeginCreate(_ context.Context, s *Server, obj api.Object) (finishFunc, error) {
+func (podStrategy) BeginCreate(ctx context.Context, s *Server, obj api.Object) (finishFunc, error) {
 	pod := obj.(*api.Pod)
 	pod.Spec.Tolerations = defaultTolerations(pod.Spec.Tolerations, s.opts.DefaultNotReadyTolerationSeconds, s.opts.DefaultUnreachableTolerationSeconds)
 	admitPodDefaults(pod) // admission_pod.go
-	return nil, nil
+	// The ServiceAccount admission plugin: admission_serviceaccount.go.
+	return nil, s.admitServiceAccount(ctx, pod)
 }
 
 // PrepareForUpdate keeps the default tolerations through an update that

@@ -25,6 +25,8 @@ import (
 	"minik8s/controller/nodelifecycle"
 	"minik8s/controller/podautoscaler"
 	"minik8s/controller/replicaset"
+	"minik8s/controller/rootcacertpublisher"
+	"minik8s/controller/serviceaccount"
 	pkgaddons "minik8s/pkg/addons"
 	"minik8s/pkg/api"
 	"minik8s/pkg/client"
@@ -73,7 +75,8 @@ func Run(ctx context.Context, opts Options) error {
 func (o *Options) anyController() bool {
 	return o.AllocateNodeCIDRs || o.NamespaceController || o.DeploymentController || o.GarbageCollector ||
 		o.ReplicaSetController || o.NodeLifecycleController || o.EndpointController || o.EndpointSliceController ||
-		o.DaemonSetController || o.HPAController || len(o.Addons) > 0 || o.JobController || o.CronJobController
+		o.DaemonSetController || o.HPAController || len(o.Addons) > 0 || o.JobController || o.CronJobController ||
+		o.ServiceAccountController || o.RootCAFile != ""
 }
 
 // runElected campaigns for the lease and runs the controllers while it
@@ -210,6 +213,13 @@ func newRunners(c *client.Client, factory *cache.SharedInformerFactory, opts Opt
 		rec := record.NewRecorder(c, api.EventSource{Component: "cronjob-controller"})
 		runners["cronjob-events"] = rec
 		runners["cronjob"] = cronjob.New(c, factory, rec, cronjob.Config{Workers: opts.ConcurrentCronJobSyncs})
+	}
+	if opts.ServiceAccountController {
+		runners["serviceaccount"] = serviceaccount.New(c, factory, serviceaccount.Config{Resync: opts.Resync})
+	}
+	if opts.RootCAFile != "" {
+		ca, _ := os.ReadFile(opts.RootCAFile) // checked by Validate
+		runners["root-ca-cert-publisher"] = rootcacertpublisher.New(c, factory, rootcacertpublisher.Config{RootCA: ca, Resync: opts.Resync})
 	}
 	return runners
 }

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -70,6 +71,9 @@ type Options struct {
 	ConcurrentJobSyncs         int           // --concurrent-job-syncs: jobs synced at once
 	CronJobController          bool          // --cronjob-controller: create Jobs on CronJobs' schedules
 	ConcurrentCronJobSyncs     int           // --concurrent-cron-job-syncs: cron jobs synced at once
+
+	ServiceAccountController bool   // --serviceaccount-controller: keep a `default` ServiceAccount in every namespace
+	RootCAFile               string // --root-ca-file: CA published as ConfigMap kube-root-ca.crt in every namespace ("": not published)
 }
 
 // DefaultOptions returns the defaults (DESIGN.md §5).
@@ -130,6 +134,7 @@ func DefaultOptions() Options {
 		ConcurrentJobSyncs:         5,
 		CronJobController:          true,
 		ConcurrentCronJobSyncs:     5,
+		ServiceAccountController:   true,
 	}
 }
 
@@ -178,6 +183,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.ConcurrentJobSyncs, "concurrent-job-syncs", o.ConcurrentJobSyncs, "number of jobs synced at once")
 	fs.BoolVar(&o.CronJobController, "cronjob-controller", o.CronJobController, "create the Jobs of each CronJob on its schedule")
 	fs.IntVar(&o.ConcurrentCronJobSyncs, "concurrent-cron-job-syncs", o.ConcurrentCronJobSyncs, "number of cron jobs synced at once")
+	fs.BoolVar(&o.ServiceAccountController, "serviceaccount-controller", o.ServiceAccountController, "create a `default` ServiceAccount in every namespace (and again when it is deleted)")
+	fs.StringVar(&o.RootCAFile, "root-ca-file", o.RootCAFile, "cluster CA bundle (PEM) published in every namespace as ConfigMap kube-root-ca.crt (key ca.crt) for pods to verify the apiserver; empty: not published")
 	fs.IntVar(&o.MaxEndpointsPerSlice, "max-endpoints-per-slice", o.MaxEndpointsPerSlice, "most endpoints in one EndpointSlice")
 	fs.BoolVar(&o.HPAController, "horizontal-pod-autoscaler-controller", o.HPAController, "scale the targets of HorizontalPodAutoscalers on their pods' resource metrics")
 	fs.IntVar(&o.ConcurrentHPASyncs, "concurrent-horizontal-pod-autoscaler-syncs", o.ConcurrentHPASyncs, "number of HorizontalPodAutoscalers synced at once")
@@ -237,6 +244,11 @@ func (o *Options) Validate() error {
 	if o.HPAController && (o.ConcurrentHPASyncs < 1 || o.HPASyncPeriod <= 0 || o.HPATolerance < 0 || o.HPACPUInitializationPeriod < 0 ||
 		o.HPAInitialReadinessDelay < 0 || o.HPADownscaleStabilization < 0) {
 		return fmt.Errorf("--concurrent-horizontal-pod-autoscaler-syncs must be at least 1, --horizontal-pod-autoscaler-sync-period positive and the other --horizontal-pod-autoscaler-* values not negative")
+	}
+	if o.RootCAFile != "" {
+		if _, err := os.ReadFile(o.RootCAFile); err != nil {
+			return fmt.Errorf("--root-ca-file: %w", err)
+		}
 	}
 	if o.AllocateNodeCIDRs {
 		if _, err := nodeipam.NewRange(o.ClusterCIDR, o.NodeCIDRMaskSize); err != nil {

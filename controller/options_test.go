@@ -60,6 +60,7 @@ func TestRunWithoutControllers(t *testing.T) {
 	o.HPAController = false
 	o.JobController = false
 	o.CronJobController = false
+	o.ServiceAccountController = false
 	if err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "no controller enabled") {
 		t.Errorf("Run = %v, want 'no controller enabled'", err)
 	}

@@ -40,6 +40,7 @@ func newCreateCommand(o *options) *cobra.Command {
 	cmd.AddCommand(newCreateNamespaceCommand(o), newCreateDeploymentCommand(o), newCreateServiceCommand(o),
 		newCreateJobCommand(o), newCreateCronJobCommand(o))
 	cmd.AddCommand(newCreateConfigMapCommand(o), newCreateSecretCommand(o))
+	cmd.AddCommand(newCreateServiceAccountCommand(o))
 	cmd.AddCommand(newCreateTokenCommand(o))
 	cmd.AddCommand(newCreateRoleCommand(o), newCreateClusterRoleCommand(o), newCreateRoleBindingCommand(o), newCreateClusterRoleBindingCommand(o))
 	names := make([]string, 0, len(unsupportedCreate))

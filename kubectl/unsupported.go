@@ -23,7 +23,6 @@ var unsupportedCreate = map[string]string{
 	"poddisruptionbudget": "poddisruptionbudgets",
 	"priorityclass":       "priorityclasses",
 	"quota":               "resourcequotas",
-	"serviceaccount":      "serviceaccounts",
 }
 
 // unsupported is a hidden command that fails with a clear message; it

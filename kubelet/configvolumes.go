@@ -19,14 +19,15 @@ import (
 // writer when the pod starts and again at every sync of a running pod, so
 // a changed ConfigMap or Secret reaches the files within a sync interval.
 // (subPath mounts of them do not update, as in Kubernetes. The
-// serviceAccountToken and clusterTrustBundle projections are not
-// supported.)
+// clusterTrustBundle projection is not supported; serviceAccountToken is
+// in satoken.go.)
 
 // objectSource fetches the ConfigMaps and Secrets pods refer to; a
 // missing object is an error for which isNotFound is true.
 type objectSource interface {
 	ConfigMap(ctx context.Context, ns, name string) (*api.ConfigMap, error)
 	Secret(ctx context.Context, ns, name string) (*api.Secret, error)
+	ServiceAccountToken(ctx context.Context, ns, name string, tr *tokenRequest) (*tokenRequest, error) // satoken.go
 }
 
 // notFoundError is the kubelet's message for a missing object, as
@@ -41,7 +42,10 @@ func isNotFound(err error) bool {
 }
 
 // clientObjects reads the objects from the apiserver.
-type clientObjects struct{ c *client.Client }
+type clientObjects struct {
+	c      *client.Client
+	tokens *tokenManager
+}
 
 var _ objectSource = clientObjects{}
 
@@ -213,6 +217,8 @@ func volumePayload(ctx context.Context, src objectSource, pod *api.Pod, v *api.V
 				err = secretPayload(ctx, src, ns, s.Secret.Name, s.Secret.Items, mode, isOptional(s.Secret.Optional), out)
 			case s.DownwardAPI != nil:
 				err = downwardAPIPayload(pod, s.DownwardAPI.Items, mode, out)
+			case s.ServiceAccountToken != nil:
+				err = tokenPayload(ctx, src, pod, s.ServiceAccountToken, mode, out)
 			}
 			if err != nil {
 				break
@@ -227,7 +233,7 @@ func volumePayload(ctx context.Context, src objectSource, pod *api.Pod, v *api.V
 
 // objects is where the kubelet reads ConfigMaps and Secrets.
 func (k *Kubelet) objects() objectSource {
-	return clientObjects{k.client}
+	return clientObjects{k.client, k.tokens}
 }
 
 // setUpConfigVolumes writes every config volume of pod into its

@@ -71,6 +71,7 @@ type Kubelet struct {
 
 	probes *prober.Manager
 	wg     sync.WaitGroup // background kills
+	tokens *tokenManager  // projected service account tokens (satoken.go)
 }
 
 // New returns a kubelet for opts (completed) on runtime rt.
@@ -95,6 +96,7 @@ func New(opts Options, c *client.Client, rt runtime.Runtime) (*Kubelet, error) {
 		statuses:    map[string]podStatusEntry{},
 	}
 	k.probes = k.newProbeManager(nil)
+	k.tokens = newTokenManager(requestToken(c), func() time.Time { return k.now() })
 	return k, nil
 }
 

@@ -88,11 +88,20 @@ type ProjectedVolumeSource struct {
 }
 
 // VolumeProjection is one source of a projected volume; exactly one is
-// set. (serviceAccountToken and clusterTrustBundle are not supported.)
+// set. (clusterTrustBundle is not supported.)
 type VolumeProjection struct {
-	Secret      *SecretProjection      `json:"secret,omitempty"`
-	DownwardAPI *DownwardAPIProjection `json:"downwardAPI,omitempty"`
-	ConfigMap   *ConfigMapProjection   `json:"configMap,omitempty"`
+	Secret              *SecretProjection              `json:"secret,omitempty"`
+	DownwardAPI         *DownwardAPIProjection         `json:"downwardAPI,omitempty"`
+	ConfigMap           *ConfigMapProjection           `json:"configMap,omitempty"`
+	ServiceAccountToken *ServiceAccountTokenProjection `json:"serviceAccountToken,omitempty"`
+}
+
+// ServiceAccountTokenProjection projects a token of the pod's service
+// account (the kubelet gets it from the TokenRequest API and rotates it).
+type ServiceAccountTokenProjection struct {
+	Audience          string `json:"audience,omitempty"`
+	ExpirationSeconds *int64 `json:"expirationSeconds,omitempty"`
+	Path              string `json:"path"`
 }
 
 // SecretProjection projects a Secret's keys into a projected volume.

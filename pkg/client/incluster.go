@@ -2,6 +2,7 @@ package client
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"time"
@@ -11,39 +12,59 @@ import (
 // environment), as client-go's rest.ErrNotInCluster.
 var ErrNotInCluster = errors.New("unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined")
 
+// Where Kubernetes mounts a pod's service account credentials (the
+// projected kube-api-access volume).
+const (
+	ServiceAccountDir           = "/var/run/secrets/kubernetes.io/serviceaccount"
+	serviceAccountTokenFile     = ServiceAccountDir + "/token"
+	serviceAccountCAFile        = ServiceAccountDir + "/ca.crt"
+	serviceAccountNamespaceFile = ServiceAccountDir + "/namespace"
+)
+
 // InClusterConfig is how a pod (an add-on such as the cluster DNS or the
 // ingress controller) reaches the apiserver: through the `kubernetes`
 // Service whose address the kubelet puts in every container's
 // environment (KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT), as
-// client-go's rest.InClusterConfig.
+// client-go's rest.InClusterConfig: https://HOST:PORT, trusting the
+// service account's ca.crt (when it is there) and sending its token
+// (BearerTokenFile, re-read as the kubelet rotates it).
 //
-// The scheme is http:// until the apiserver serves HTTPS (the security
-// issue): the Service's port 443 forwards to the apiserver's plain-HTTP
-// port 6443, so the URL is e.g. http://10.96.0.1:443. There is no service
-// account token or CA yet; the namespace is the service account's
-// namespace file when it exists, else POD_NAMESPACE, else "".
+// A pod without a service account token (a cluster whose apiserver issues
+// no tokens: it serves plain HTTP, the Service's port 443 forwarding to
+// it) gets http://HOST:PORT and no credentials. The namespace is the
+// service account's namespace file when it exists, else POD_NAMESPACE,
+// else "".
 func InClusterConfig() (*Config, error) {
 	return inClusterConfig(os.Getenv, os.ReadFile)
 }
-
-// serviceAccountNamespaceFile is where Kubernetes mounts the pod's namespace.
-const serviceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 
 func inClusterConfig(getenv func(string) string, readFile func(string) ([]byte, error)) (*Config, error) {
 	host, port := getenv("KUBERNETES_SERVICE_HOST"), getenv("KUBERNETES_SERVICE_PORT")
 	if host == "" || port == "" {
 		return nil, ErrNotInCluster
 	}
-	ns := getenv("POD_NAMESPACE")
-	if b, err := readFile(serviceAccountNamespaceFile); err == nil && len(b) > 0 {
-		ns = string(b)
-	}
-	return &Config{
+	cfg := &Config{
 		Server:    "http://" + net.JoinHostPort(host, port),
 		Timeout:   30 * time.Second,
-		Namespace: ns,
+		Namespace: getenv("POD_NAMESPACE"),
 		Source:    "in-cluster",
-	}, nil
+	}
+	if b, err := readFile(serviceAccountNamespaceFile); err == nil && len(b) > 0 {
+		cfg.Namespace = string(b)
+	}
+	token, err := readFile(serviceAccountTokenFile)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return cfg, nil
+	case err != nil:
+		return nil, fmt.Errorf("in-cluster configuration: %w", err)
+	}
+	cfg.Server = "https://" + net.JoinHostPort(host, port)
+	cfg.BearerToken, cfg.BearerTokenFile = string(token), serviceAccountTokenFile
+	if ca, err := readFile(serviceAccountCAFile); err == nil && len(ca) > 0 {
+		cfg.TLS.CAFile = serviceAccountCAFile
+	}
+	return cfg, nil
 }
 
 // LoadAddonConfig is how an add-on finds the apiserver: the flags

@@ -70,6 +70,8 @@ func Describe(w io.Writer, obj api.Object, events []api.Event, related Related) 
 		d.configMap(o, events)
 	case *api.Secret:
 		d.secret(o)
+	case *api.ServiceAccount:
+		d.serviceAccount(o, events)
 	case *api.Role:
 		d.role(&o.ObjectMeta, o.Rules)
 	case *api.ClusterRole:

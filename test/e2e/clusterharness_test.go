@@ -204,6 +204,7 @@ func startCluster(ctx context.Context, tb testing.TB, cfg clusterConfig) *cluste
 	cl.c = c
 	cmOpts := controller.DefaultOptions()
 	cmOpts.APIServer, cmOpts.Kubeconfig = cl.url, filepath.Join(cl.pki.Dir, "controller-manager.kubeconfig")
+	cmOpts.RootCAFile = cl.pki.CAFile() // kube-root-ca.crt for the pods' kube-api-access volumes
 	if cfg.Controllers != nil {
 		cfg.Controllers(&cmOpts)
 	}

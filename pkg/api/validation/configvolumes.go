@@ -67,6 +67,9 @@ func defaultConfigVolume(v *api.VolumeSource) {
 			if s.DownwardAPI != nil {
 				defaultItems(s.DownwardAPI.Items)
 			}
+			if t := s.ServiceAccountToken; t != nil && t.ExpirationSeconds == nil {
+				t.ExpirationSeconds = ptr(DefaultTokenExpirationSeconds)
+			}
 		}
 	}
 }
@@ -136,11 +139,36 @@ func validateProjected(pr *api.ProjectedVolumeSource, p Path) ErrorList {
 			n++
 			errs = append(errs, validateDownwardAPIFiles(d.Items, sp.Child("downwardAPI").Child("items"), paths)...)
 		}
+		if t := s.ServiceAccountToken; t != nil {
+			n++
+			errs = append(errs, validateTokenProjection(t, sp.Child("serviceAccountToken"), p, paths)...)
+		}
 		if n > 1 {
 			errs = append(errs, Forbidden(sp, "may not specify more than 1 volume type per source"))
 		}
 	}
 	return errs
+}
+
+// DefaultTokenExpirationSeconds is a projected token's lifetime when the
+// pod does not ask for one (an hour, as Kubernetes).
+const DefaultTokenExpirationSeconds int64 = 3600
+
+// validateTokenProjection checks a serviceAccountToken projection as
+// Kubernetes' validateProjectionSources: at least 10 minutes, at most 2^32
+// seconds, a local path (reported, as Kubernetes does, at the volume's
+// projected field path).
+func validateTokenProjection(t *api.ServiceAccountTokenProjection, tp, projected Path, paths map[string]bool) ErrorList {
+	var errs ErrorList
+	if t.ExpirationSeconds != nil {
+		switch e := *t.ExpirationSeconds; {
+		case e < 10*60:
+			errs = append(errs, Invalid(tp.Child("expirationSeconds"), e, "may not specify a duration less than 10 minutes"))
+		case e > 1<<32:
+			errs = append(errs, Invalid(tp.Child("expirationSeconds"), e, "may not specify a duration larger than 2^32 seconds"))
+		}
+	}
+	return append(errs, validateFilePath(t.Path, projected.Child("path"), paths)...)
 }
 
 // validateKeyToPaths checks items; paths collects the paths of the
