@@ -16,7 +16,18 @@ func loadDNS(t *testing.T) (svc *api.Service, dep *api.Deployment) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return objs[0].(*api.Service), objs[1].(*api.Deployment)
+	for _, o := range objs {
+		switch o := o.(type) {
+		case *api.Service:
+			svc = o
+		case *api.Deployment:
+			dep = o
+		}
+	}
+	if svc == nil || dep == nil {
+		t.Fatalf("the dns add-on has no Service or Deployment: %v", objs)
+	}
+	return svc, dep
 }
 
 func TestDecide(t *testing.T) {
