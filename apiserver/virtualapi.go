@@ -3,6 +3,7 @@ package apiserver
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -76,6 +77,9 @@ func withVirtualGroups(gs []apiGroup) []apiGroup {
 		gv := groupVersion{GroupVersion: vr.group + "/" + vr.version, Version: vr.version}
 		add = append(add, apiGroup{Name: vr.group, Versions: []groupVersion{gv}, PreferredVersion: gv})
 	}
+	// authentication.k8s.io before authorization.k8s.io, as Kubernetes
+	// lists them (whatever order the files' init()s registered them in).
+	slices.SortStableFunc(add, func(a, b apiGroup) int { return strings.Compare(a.Name, b.Name) })
 	at := slices.IndexFunc(gs, func(g apiGroup) bool { return g.Name == virtualGroupsAfter }) + 1
 	return slices.Insert(slices.Clone(gs), at, add...)
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"minik8s/kubelet/runtime/fake"
 	"minik8s/pkg/api"
 	mclient "minik8s/pkg/client"
+	"minik8s/pkg/pki"
 )
 
 // fakeCommands is what python_exec.py runs in the pod: echo ARGS, head -n
@@ -72,6 +74,14 @@ func startFakeKubelet(t *testing.T, c *cluster) (*mclient.Client, *fake.Runtime)
 	opts.HeartbeatInterval = 200 * time.Millisecond
 	opts.RelistInterval = 100 * time.Millisecond
 	opts.SyncInterval = time.Second
+	if c.ts.PKI != nil { // the kubelet API over HTTPS, for the apiserver's client certificate
+		dir := t.TempDir()
+		if err := c.ts.PKI.IssueServing(t, "node1", []net.IP{net.ParseIP("127.0.0.1")}, "node1").Write(dir, "kubelet"); err != nil {
+			t.Fatal(err)
+		}
+		certFile, keyFile := pki.Paths(dir, "kubelet")
+		opts.Auth.TLSCertFile, opts.Auth.TLSPrivateKeyFile, opts.Auth.ClientCAFile = certFile, keyFile, c.ts.PKI.CAFile()
+	}
 	k, err := kubelet.New(opts, mc, rt)
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +123,9 @@ func createRunningPod(t *testing.T, mc *mclient.Client, name string) *api.Pod {
 	pod := &api.Pod{
 		TypeMeta:   api.TypeMeta{APIVersion: "v1", Kind: "Pod"},
 		ObjectMeta: api.ObjectMeta{Name: name},
-		Spec: api.PodSpec{NodeName: "node1", Containers: []api.Container{
+		// No service account token: no controller-manager publishes
+		// kube-root-ca.crt here.
+		Spec: api.PodSpec{NodeName: "node1", AutomountServiceAccountToken: new(bool), Containers: []api.Container{
 			{Name: "main", Image: "docker.io/minik8s/tools:latest", Command: []string{"sleep", "3600"}}}},
 	}
 	if _, err := mc.Pods("default").Create(ctx, pod); err != nil {
@@ -158,8 +170,8 @@ func TestPythonClientExec(t *testing.T) {
 	for name, start := range map[string]func(*testing.T) *cluster{"http": startCluster, "tls": startTLSCluster} {
 		t.Run(name, func(t *testing.T) {
 			c := start(t)
-			mc, _ := startFakeKubelet(t, c)
-			createRunningPod(t, mc, "shell")
+			startFakeKubelet(t, c)
+			createRunningPod(t, c.adminClient(t), "shell")
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, py, "python_exec.py", c.kubeconfig, "default", "shell")

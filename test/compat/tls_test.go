@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"minik8s/apiserver/testserver"
+	"minik8s/pkg/api"
+	mclient "minik8s/pkg/client"
 	"minik8s/pkg/pki"
 )
 
@@ -133,9 +135,9 @@ func TestPythonClientOverTLS(t *testing.T) {
 func TestExecAndPortForwardOverTLS(t *testing.T) {
 	need(t, "kubectl")
 	c := startTLSCluster(t)
-	mc, rt := startFakeKubelet(t, c)
+	_, rt := startFakeKubelet(t, c)
 	rt.SetNoNetNS()
-	createRunningPod(t, mc, "web")
+	createRunningPod(t, c.adminClient(t), "web")
 	for _, real := range []bool{true, false} {
 		run := c.ours
 		if real {
@@ -182,4 +184,28 @@ func TestProxyOverTLS(t *testing.T) {
 			t.Fatalf("proxy (real %v): %d %s", real, code, body)
 		}
 	}
+}
+
+// adminClient is a client with the cluster's admin identity: the fake
+// kubelet's own (system:node:node1) may not create pods on a TLS cluster,
+// as the NodeRestriction admission says.
+func (c *cluster) adminClient(t *testing.T) *mclient.Client {
+	t.Helper()
+	cfg := &mclient.Config{Server: c.ts.URL}
+	if c.ts.PKI != nil {
+		cfg = c.ts.PKI.AdminConfig()
+	}
+	mc, err := mclient.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ts.PKI != nil {
+		// A TLS cluster signs ServiceAccount tokens, so its pods need
+		// their ServiceAccount (the controller-manager is not running).
+		sa := &api.ServiceAccount{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"}, ObjectMeta: api.ObjectMeta{Name: "default"}}
+		if _, err := mclient.Typed[*api.ServiceAccount](mc, "default").Create(context.Background(), sa); err != nil && !mclient.IsAlreadyExists(err) {
+			t.Fatal(err)
+		}
+	}
+	return mc
 }

@@ -83,7 +83,7 @@ func TestDiscoveryVersionHealth(t *testing.T) {
 	for _, g := range groups.Groups {
 		gn = append(gn, g.Name)
 	}
-	if strings.Join(gn, ",") != "apps,authentication.k8s.io,autoscaling,batch,coordination.k8s.io,discovery.k8s.io,networking.k8s.io,metrics.k8s.io" {
+	if strings.Join(gn, ",") != "apps,authentication.k8s.io,authorization.k8s.io,autoscaling,batch,coordination.k8s.io,discovery.k8s.io,networking.k8s.io,rbac.authorization.k8s.io,metrics.k8s.io" {
 		t.Errorf("/apis groups %v", gn)
 	}
 	type resList struct {

@@ -76,11 +76,20 @@ func TestSchedulerLeaderElection(t *testing.T) {
 			return bound == n, fmt.Sprintf("%d/%d", bound, n)
 		})
 	}
-	createAndWait("first", 6)
-	mu.Lock()
-	if got := started[leader].Bound(); got != 6 {
-		t.Errorf("leader %s bound %d pods, want 6", leader, got)
+	// boundBy waits until s counts n bindings: the API shows a pod bound
+	// a moment before the scheduler that bound it has counted it.
+	boundBy := func(id string, n int) {
+		t.Helper()
+		waitFor(t, fmt.Sprintf("%s counting %d bindings", id, n), func() (bool, string) {
+			mu.Lock()
+			defer mu.Unlock()
+			got := started[id].Bound()
+			return got == int64(n), fmt.Sprint(got)
+		})
 	}
+	createAndWait("first", 6)
+	boundBy(leader, 6)
+	mu.Lock()
 	if started[other] != nil {
 		t.Errorf("%s started scheduling while %s leads", other, leader)
 	}
@@ -98,11 +107,7 @@ func TestSchedulerLeaderElection(t *testing.T) {
 		return *l.Spec.HolderIdentity == other && started[other] != nil, *l.Spec.HolderIdentity
 	})
 	createAndWait("second", 3)
-	mu.Lock()
-	if got := started[other].Bound(); got != 3 {
-		t.Errorf("new leader %s bound %d pods, want 3", other, got)
-	}
-	mu.Unlock()
+	boundBy(other, 3)
 	l, err := lease()
 	if err != nil {
 		t.Fatal(err)
