@@ -27,7 +27,7 @@ import (
 type objectSource interface {
 	ConfigMap(ctx context.Context, ns, name string) (*api.ConfigMap, error)
 	Secret(ctx context.Context, ns, name string) (*api.Secret, error)
-	ServiceAccountToken(ctx context.Context, ns, name string, tr *tokenRequest) (*tokenRequest, error) // satoken.go
+	ServiceAccountToken(ctx context.Context, ns, name string, tr *api.TokenRequest) (*api.TokenRequest, error) // satoken.go
 }
 
 // notFoundError is the kubelet's message for a missing object, as

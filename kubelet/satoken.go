@@ -21,33 +21,6 @@ import (
 // is written with the volume's other files (the atomic writer), so every
 // sync of a running pod picks a rotated token up.
 
-// tokenRequest is authentication.k8s.io/v1 TokenRequest on the wire (the
-// kubelet's own copy: it only sends and reads it).
-type tokenRequest struct {
-	APIVersion string             `json:"apiVersion"`
-	Kind       string             `json:"kind"`
-	Spec       tokenRequestSpec   `json:"spec"`
-	Status     tokenRequestStatus `json:"status"`
-}
-
-type tokenRequestSpec struct {
-	Audiences         []string              `json:"audiences"`
-	ExpirationSeconds *int64                `json:"expirationSeconds,omitempty"`
-	BoundObjectRef    *boundObjectReference `json:"boundObjectRef,omitempty"`
-}
-
-type boundObjectReference struct {
-	Kind       string `json:"kind,omitempty"`
-	APIVersion string `json:"apiVersion,omitempty"`
-	Name       string `json:"name,omitempty"`
-	UID        string `json:"uid,omitempty"`
-}
-
-type tokenRequestStatus struct {
-	Token               string   `json:"token"`
-	ExpirationTimestamp api.Time `json:"expirationTimestamp"`
-}
-
 // Kubernetes' token manager constants.
 const (
 	tokenMaxTTL    = 24 * time.Hour   // a token older than this is refreshed whatever its lifetime
@@ -66,7 +39,7 @@ func tokenNeedsRefresh(now, exp time.Time, ttl, jitter time.Duration) bool {
 }
 
 // tokenFetcher asks the apiserver for a token of ns/name.
-type tokenFetcher func(ctx context.Context, ns, name string, tr *tokenRequest) (*tokenRequest, error)
+type tokenFetcher func(ctx context.Context, ns, name string, tr *api.TokenRequest) (*api.TokenRequest, error)
 
 // tokenManager caches tokens by request.
 type tokenManager struct {
@@ -75,18 +48,18 @@ type tokenManager struct {
 	jitter func() time.Duration
 
 	mu    sync.Mutex
-	cache map[string]*tokenRequest
+	cache map[string]*api.TokenRequest
 }
 
 func newTokenManager(fetch tokenFetcher, now func() time.Time) *tokenManager {
-	return &tokenManager{fetch: fetch, now: now, cache: map[string]*tokenRequest{},
+	return &tokenManager{fetch: fetch, now: now, cache: map[string]*api.TokenRequest{},
 		jitter: func() time.Duration { return time.Duration(rand.Float64()*tokenMaxJitter.Seconds()) * time.Second }}
 }
 
 // get returns a token for the request, from the cache unless it needs a
 // refresh. When a refresh fails, the cached token is used while it is
 // still valid, as Kubernetes does.
-func (m *tokenManager) get(ctx context.Context, ns, name string, tr *tokenRequest) (*tokenRequest, error) {
+func (m *tokenManager) get(ctx context.Context, ns, name string, tr *api.TokenRequest) (*api.TokenRequest, error) {
 	keyBytes, _ := json.Marshal(tr.Spec)
 	key := ns + "/" + name + "/" + string(keyBytes)
 	now := m.now()
@@ -115,7 +88,7 @@ func (m *tokenManager) get(ctx context.Context, ns, name string, tr *tokenReques
 	return fresh, nil
 }
 
-func (m *tokenManager) needsRefresh(tr *tokenRequest, now time.Time) bool {
+func (m *tokenManager) needsRefresh(tr *api.TokenRequest, now time.Time) bool {
 	if tr.Spec.ExpirationSeconds == nil {
 		return false
 	}
@@ -126,7 +99,7 @@ func (m *tokenManager) needsRefresh(tr *tokenRequest, now time.Time) bool {
 // requestToken POSTs the TokenRequest to
 // /api/v1/namespaces/NS/serviceaccounts/NAME/token.
 func requestToken(c *client.Client) tokenFetcher {
-	return func(ctx context.Context, ns, name string, tr *tokenRequest) (*tokenRequest, error) {
+	return func(ctx context.Context, ns, name string, tr *api.TokenRequest) (*api.TokenRequest, error) {
 		info, _ := api.ForResource("", "v1", "serviceaccounts")
 		body, err := json.Marshal(tr)
 		if err != nil {
@@ -136,7 +109,7 @@ func requestToken(c *client.Client) tokenFetcher {
 		if err != nil {
 			return nil, err
 		}
-		var out tokenRequest
+		var out api.TokenRequest
 		if err := json.Unmarshal(b, &out); err != nil {
 			return nil, fmt.Errorf("decoding the TokenRequest: %w", err)
 		}
@@ -156,10 +129,10 @@ func tokenPayload(ctx context.Context, src objectSource, pod *api.Pod, tp *api.S
 	if tp.Audience != "" {
 		auds = []string{tp.Audience}
 	}
-	tr, err := src.ServiceAccountToken(ctx, pod.Namespace, pod.Spec.ServiceAccountName, &tokenRequest{
-		APIVersion: "authentication.k8s.io/v1", Kind: "TokenRequest",
-		Spec: tokenRequestSpec{Audiences: auds, ExpirationSeconds: tp.ExpirationSeconds,
-			BoundObjectRef: &boundObjectReference{APIVersion: "v1", Kind: "Pod", Name: pod.Name, UID: pod.UID}},
+	tr, err := src.ServiceAccountToken(ctx, pod.Namespace, pod.Spec.ServiceAccountName, &api.TokenRequest{
+		TypeMeta: api.TypeMeta{APIVersion: "authentication.k8s.io/v1", Kind: "TokenRequest"},
+		Spec: api.TokenRequestSpec{Audiences: auds, ExpirationSeconds: tp.ExpirationSeconds,
+			BoundObjectRef: &api.BoundObjectReference{APIVersion: "v1", Kind: "Pod", Name: pod.Name, UID: pod.UID}},
 	})
 	if err != nil {
 		return err
@@ -173,6 +146,6 @@ func tokenPayload(ctx context.Context, src objectSource, pod *api.Pod, tp *api.S
 
 // ServiceAccountToken is the objectSource's token, through the kubelet's
 // token manager.
-func (o clientObjects) ServiceAccountToken(ctx context.Context, ns, name string, tr *tokenRequest) (*tokenRequest, error) {
+func (o clientObjects) ServiceAccountToken(ctx context.Context, ns, name string, tr *api.TokenRequest) (*api.TokenRequest, error) {
 	return o.tokens.get(ctx, ns, name, tr)
 }

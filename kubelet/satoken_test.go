@@ -16,7 +16,7 @@ import (
 
 // ServiceAccountToken makes fakeObjects an objectSource: the token is
 // "token-of-NS/NAME-for-POD".
-func (f fakeObjects) ServiceAccountToken(_ context.Context, ns, name string, tr *tokenRequest) (*tokenRequest, error) {
+func (f fakeObjects) ServiceAccountToken(_ context.Context, ns, name string, tr *api.TokenRequest) (*api.TokenRequest, error) {
 	out := *tr
 	out.Status.Token = "token-of-" + ns + "/" + name + "-for-" + tr.Spec.BoundObjectRef.Name
 	return &out, nil
@@ -54,19 +54,19 @@ func TestTokenManager(t *testing.T) {
 	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 	calls := 0
 	var fail error
-	m := newTokenManager(func(_ context.Context, ns, name string, tr *tokenRequest) (*tokenRequest, error) {
+	m := newTokenManager(func(_ context.Context, ns, name string, tr *api.TokenRequest) (*api.TokenRequest, error) {
 		if fail != nil {
 			return nil, fail
 		}
 		calls++
 		out := *tr
-		out.Status = tokenRequestStatus{Token: "t" + string(rune('0'+calls)), ExpirationTimestamp: api.NewTime(now.Add(time.Duration(*tr.Spec.ExpirationSeconds) * time.Second))}
+		out.Status = api.TokenRequestStatus{Token: "t" + string(rune('0'+calls)), ExpirationTimestamp: api.NewTime(now.Add(time.Duration(*tr.Spec.ExpirationSeconds) * time.Second))}
 		return &out, nil
 	}, func() time.Time { return now })
 	m.jitter = func() time.Duration { return 0 }
 	exp := int64(3600)
-	req := func(pod string) *tokenRequest {
-		return &tokenRequest{Spec: tokenRequestSpec{ExpirationSeconds: &exp, BoundObjectRef: &boundObjectReference{Kind: "Pod", Name: pod}}}
+	req := func(pod string) *api.TokenRequest {
+		return &api.TokenRequest{Spec: api.TokenRequestSpec{ExpirationSeconds: &exp, BoundObjectRef: &api.BoundObjectReference{Kind: "Pod", Name: pod}}}
 	}
 	get := func(pod string) string {
 		t.Helper()
@@ -150,22 +150,22 @@ func TestRequestToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	exp := int64(3607)
-	tr, err := requestToken(c)(context.Background(), "ns", "robot", &tokenRequest{APIVersion: "authentication.k8s.io/v1", Kind: "TokenRequest",
-		Spec: tokenRequestSpec{ExpirationSeconds: &exp, BoundObjectRef: &boundObjectReference{APIVersion: "v1", Kind: "Pod", Name: "web", UID: "u1"}}})
+	tr, err := requestToken(c)(context.Background(), "ns", "robot", &api.TokenRequest{TypeMeta: api.TypeMeta{APIVersion: "authentication.k8s.io/v1", Kind: "TokenRequest"},
+		Spec: api.TokenRequestSpec{ExpirationSeconds: &exp, BoundObjectRef: &api.BoundObjectReference{APIVersion: "v1", Kind: "Pod", Name: "web", UID: "u1"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if gotPath != "POST /api/v1/namespaces/ns/serviceaccounts/robot/token" || gotType != "application/json" {
 		t.Errorf("request %s (%s)", gotPath, gotType)
 	}
-	wantBody := `{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"audiences":null,"boundObjectRef":{"apiVersion":"v1","kind":"Pod","name":"web","uid":"u1"},"expirationSeconds":3607},"status":{"expirationTimestamp":null,"token":""}}`
+	wantBody := `{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","metadata":{"creationTimestamp":null},"spec":{"audiences":null,"boundObjectRef":{"apiVersion":"v1","kind":"Pod","name":"web","uid":"u1"},"expirationSeconds":3607},"status":{"expirationTimestamp":null,"token":""}}`
 	if b, _ := json.Marshal(gotBody); string(b) != wantBody {
 		t.Errorf("body %s\nwant %s", b, wantBody)
 	}
 	if tr.Status.Token != "eyJhbGciOi.x.y" || !tr.Status.ExpirationTimestamp.Equal(time.Date(2026, 12, 2, 13, 0, 7, 0, time.UTC)) || *tr.Spec.ExpirationSeconds != 3607 {
 		t.Errorf("answer %+v", tr)
 	}
-	if _, err := requestToken(c)(context.Background(), "ns", "x", &tokenRequest{}); !client.IsNotFound(err) {
+	if _, err := requestToken(c)(context.Background(), "ns", "x", &api.TokenRequest{}); !client.IsNotFound(err) {
 		t.Errorf("missing account: %v", err)
 	}
 }
