@@ -2,6 +2,7 @@ package compat
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -172,10 +173,14 @@ func strip(s string) string {
 		if strings.Contains(l, "uid") || strings.Contains(l, "creationTimestamp") || strings.Contains(l, "resourceVersion") {
 			continue
 		}
-		out = append(out, l)
+		l = ageCell.ReplaceAllString(l, "  <age>$1")
+		out = append(out, rfc3339Time.ReplaceAllString(l, "<time>"))
 	}
 	return strings.Join(out, "\n")
 }
+
+// rfc3339Time is a CREATED AT cell (or any timestamp) in server output.
+var rfc3339Time = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`)
 
 // Without --clusterrole both fail (the real kubectl logs cobra's error
 // through klog, with a timestamp).

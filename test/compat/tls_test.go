@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"minik8s/apiserver"
 	"minik8s/apiserver/testserver"
 	"minik8s/pkg/api"
 	mclient "minik8s/pkg/client"
@@ -27,7 +28,9 @@ import (
 // startTLSCluster is startCluster over HTTPS with the admin's kubeconfig.
 func startTLSCluster(t *testing.T) *cluster {
 	t.Helper()
-	ts := testserver.StartTLS(t, nil)
+	// No token signing: pods need no ServiceAccount here (no
+	// controller-manager makes them), so ServiceAccount admission is off.
+	ts := testserver.StartTLS(t, func(o *apiserver.Options) { o.ServiceAccountSigningKeyFile = "" })
 	return &cluster{ts: ts, kubeconfig: ts.PKI.Kubeconfig(t, "kubernetes-admin", "system:masters")}
 }
 
@@ -41,7 +44,7 @@ func TestRealKubectlOverTLS(t *testing.T) {
 	if strings.Contains(string(data), "insecure-skip-tls-verify") || !strings.Contains(string(data), "server: https://127.0.0.1:") {
 		t.Fatalf("kubeconfig:\n%s", data)
 	}
-	out := c.sameOutput(t, "get", "ns")
+	out := c.sameTable(t, "get", "ns")
 	mustMatch(t, "get ns", `(?m)^kube-system\s+Active\s+`, out)
 	c.ok(t, "", "create", "namespace", "tls-check")
 	c.sameOutput(t, "get", "ns", "tls-check", "-o", "name")
