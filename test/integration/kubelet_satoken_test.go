@@ -111,7 +111,7 @@ func TestKubeletServiceAccountToken(t *testing.T) {
 	_ = json.Unmarshal([]byte(api2.requests[0]), &body)
 	api2.mu.Unlock()
 	first, _ := json.Marshal(body)
-	want := fmt.Sprintf(`{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"audiences":null,"boundObjectRef":{"apiVersion":"v1","kind":"Pod","name":"sa-user","uid":"%s"},"expirationSeconds":3607},"status":{"expirationTimestamp":null,"token":""}}`, pod.UID)
+	want := fmt.Sprintf(`{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","metadata":{"creationTimestamp":null},"spec":{"audiences":null,"boundObjectRef":{"apiVersion":"v1","kind":"Pod","name":"sa-user","uid":"%s"},"expirationSeconds":3607},"status":{"expirationTimestamp":null,"token":""}}`, pod.UID)
 	if string(first) != want {
 		t.Errorf("TokenRequest %s\nwant %s", first, want)
 	}
