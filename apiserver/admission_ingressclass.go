@@ -32,17 +32,9 @@ func (ingressStrategy) BeginCreate(ctx context.Context, s *Server, obj api.Objec
 		return nil, nil
 	}
 	info, _ := api.ForResource("networking.k8s.io", "v1", "ingressclasses")
-	kvs, _, err := s.store.List(ctx, storagePrefix(info, ""))
+	classes, err := listStored[*api.IngressClass](ctx, s.store, info, "")
 	if err != nil {
 		return nil, fmt.Errorf("listing ingress classes: %w", err)
-	}
-	classes := make([]*api.IngressClass, 0, len(kvs))
-	for _, kv := range kvs {
-		o, err := decodeStored(info, kv.Value, kv.ModRevision)
-		if err != nil {
-			return nil, err
-		}
-		classes = append(classes, o.(*api.IngressClass))
 	}
 	name, err := defaultIngressClass(classes)
 	if err != nil {

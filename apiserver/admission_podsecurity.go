@@ -118,19 +118,7 @@ func (s *Server) admitNamespaceLabels(ctx context.Context, info *api.ResourceInf
 
 func (s *Server) namespacePods(ctx context.Context, namespace string) ([]*api.Pod, error) {
 	info, _ := api.ForResource("", "v1", "pods")
-	kvs, _, err := s.store.List(ctx, storagePrefix(info, namespace))
-	if err != nil {
-		return nil, err
-	}
-	pods := make([]*api.Pod, 0, len(kvs))
-	for _, kv := range kvs {
-		obj, err := decodeStored(info, kv.Value, kv.ModRevision)
-		if err != nil {
-			return nil, err
-		}
-		pods = append(pods, obj.(*api.Pod))
-	}
-	return pods, nil
+	return listStored[*api.Pod](ctx, s.store, info, namespace)
 }
 
 // namespaceLabelDecision is Kubernetes' ValidateNamespace: the label

@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 
+	"minik8s/apiserver/storage"
 	"minik8s/pkg/api"
 	"minik8s/pkg/api/validation"
 )
@@ -53,6 +55,24 @@ func encodeStored(obj api.Object) ([]byte, error) {
 		return nil, fmt.Errorf("encoding %s %s: %w", obj.GetTypeMeta().Kind, m.Name, err)
 	}
 	return b, nil
+}
+
+// listStored lists and decodes the stored objects of info in namespace
+// ("" for all), as T.
+func listStored[T api.Object](ctx context.Context, st storage.Interface, info *api.ResourceInfo, namespace string) ([]T, error) {
+	kvs, _, err := st.List(ctx, storagePrefix(info, namespace))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(kvs))
+	for _, kv := range kvs {
+		obj, err := decodeStored(info, kv.Value, kv.ModRevision)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, obj.(T))
+	}
+	return out, nil
 }
 
 // decodeStored reads the etcd form and sets resourceVersion to rev.
