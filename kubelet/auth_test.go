@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"minik8s/pkg/api"
 	"minik8s/pkg/auth/authorizer"
 	"minik8s/pkg/auth/user"
 	"minik8s/test/testpki"
@@ -61,20 +62,20 @@ func (f *fakeReviews) post(_ context.Context, path string, body []byte) ([]byte,
 	switch path {
 	case "/apis/authentication.k8s.io/v1/tokenreviews":
 		f.tokenReviews.Add(1)
-		var tr tokenReview
+		var tr api.TokenReview
 		if err := json.Unmarshal(body, &tr); err != nil || tr.Kind != "TokenReview" || tr.APIVersion != "authentication.k8s.io/v1" {
 			return nil, io.ErrUnexpectedEOF
 		}
 		if tr.Spec.Token == "good" {
 			tr.Status.Authenticated = true
-			tr.Status.User = &user.Info{Name: "alice", UID: "u1", Groups: []string{"dev"}}
+			tr.Status.User = api.UserInfo{Username: "alice", UID: "u1", Groups: []string{"dev"}}
 		} else {
 			tr.Status.Error = "invalid token"
 		}
 		return json.Marshal(&tr)
 	case "/apis/authorization.k8s.io/v1/subjectaccessreviews":
 		f.sars.Add(1)
-		var r subjectAccessReview
+		var r api.SubjectAccessReview
 		if err := json.Unmarshal(body, &r); err != nil || r.Kind != "SubjectAccessReview" || r.Spec.ResourceAttributes == nil {
 			return nil, io.ErrUnexpectedEOF
 		}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"minik8s/pkg/api"
 	"minik8s/pkg/auth/authorizer"
 	"minik8s/pkg/auth/user"
 )
@@ -60,21 +61,6 @@ func (c *ttlCache[V]) set(k string, v V, ttl time.Duration) {
 	c.m[k] = ttlEntry[V]{v: v, expires: c.now().Add(ttl)}
 }
 
-// tokenReview is authentication.k8s.io/v1 TokenReview on the wire.
-type tokenReview struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Spec       struct {
-		Token     string   `json:"token"`
-		Audiences []string `json:"audiences,omitempty"`
-	} `json:"spec"`
-	Status struct {
-		Authenticated bool       `json:"authenticated"`
-		User          *user.Info `json:"user,omitempty"`
-		Error         string     `json:"error,omitempty"`
-	} `json:"status"`
-}
-
 // tokenWebhook authenticates bearer tokens with TokenReviews the apiserver
 // answers (--authentication-token-webhook), each answer cached for ttl
 // (--authentication-token-webhook-cache-ttl); errors are not cached.
@@ -95,53 +81,23 @@ func (t *tokenWebhook) AuthenticateToken(ctx context.Context, token string) (*us
 	if u, ok := t.cache.get(key); ok {
 		return u, u != nil, nil
 	}
-	var tr tokenReview
-	tr.APIVersion, tr.Kind, tr.Spec.Token = "authentication.k8s.io/v1", "TokenReview", token
+	tr := api.TokenReview{TypeMeta: api.TypeMeta{APIVersion: api.AuthenticationGroupVersion, Kind: "TokenReview"},
+		Spec: api.TokenReviewSpec{Token: token}}
 	body, _ := json.Marshal(&tr)
 	out, err := t.post(ctx, "/apis/authentication.k8s.io/v1/tokenreviews", body)
 	if err != nil {
 		return nil, false, fmt.Errorf("token review: %w", err)
 	}
-	var got tokenReview
+	var got api.TokenReview
 	if err := json.Unmarshal(out, &got); err != nil {
 		return nil, false, fmt.Errorf("token review answer: %w", err)
 	}
 	var u *user.Info
-	if got.Status.Authenticated && got.Status.User != nil && got.Status.User.Name != "" {
-		u = got.Status.User
+	if gu := got.Status.User; got.Status.Authenticated && gu.Username != "" {
+		u = &user.Info{Name: gu.Username, UID: gu.UID, Groups: gu.Groups, Extra: gu.Extra}
 	}
 	t.cache.set(key, u, t.ttl)
 	return u, u != nil, nil
-}
-
-// subjectAccessReview is authorization.k8s.io/v1 SubjectAccessReview on
-// the wire (resource attributes only: the kubelet asks about nodes).
-type subjectAccessReview struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Spec       struct {
-		ResourceAttributes *sarResourceAttributes `json:"resourceAttributes,omitempty"`
-		User               string                 `json:"user,omitempty"`
-		Groups             []string               `json:"groups,omitempty"`
-		Extra              map[string][]string    `json:"extra,omitempty"`
-		UID                string                 `json:"uid,omitempty"`
-	} `json:"spec"`
-	Status struct {
-		Allowed         bool   `json:"allowed"`
-		Denied          bool   `json:"denied,omitempty"`
-		Reason          string `json:"reason,omitempty"`
-		EvaluationError string `json:"evaluationError,omitempty"`
-	} `json:"status"`
-}
-
-type sarResourceAttributes struct {
-	Namespace   string `json:"namespace,omitempty"`
-	Verb        string `json:"verb,omitempty"`
-	Group       string `json:"group,omitempty"`
-	Version     string `json:"version,omitempty"`
-	Resource    string `json:"resource,omitempty"`
-	Subresource string `json:"subresource,omitempty"`
-	Name        string `json:"name,omitempty"`
 }
 
 // sarWebhook authorizes with SubjectAccessReviews the apiserver answers
@@ -165,9 +121,8 @@ func newSARWebhook(post poster, allowTTL, denyTTL time.Duration) *sarWebhook {
 
 // Authorize implements authorizer.Authorizer.
 func (s *sarWebhook) Authorize(ctx context.Context, a authorizer.Attributes) (authorizer.Decision, string, error) {
-	var r subjectAccessReview
-	r.APIVersion, r.Kind = "authorization.k8s.io/v1", "SubjectAccessReview"
-	r.Spec.ResourceAttributes = &sarResourceAttributes{Namespace: a.Namespace, Verb: a.Verb, Group: a.APIGroup,
+	r := api.SubjectAccessReview{TypeMeta: api.TypeMeta{APIVersion: api.AuthorizationGroup + "/v1", Kind: "SubjectAccessReview"}}
+	r.Spec.ResourceAttributes = &api.ResourceAttributes{Namespace: a.Namespace, Verb: a.Verb, Group: a.APIGroup,
 		Version: a.APIVersion, Resource: a.Resource, Subresource: a.Subresource, Name: a.Name}
 	if a.User != nil {
 		r.Spec.User, r.Spec.Groups, r.Spec.Extra, r.Spec.UID = a.User.Name, a.User.Groups, a.User.Extra, a.User.UID
@@ -181,7 +136,7 @@ func (s *sarWebhook) Authorize(ctx context.Context, a authorizer.Attributes) (au
 	if err != nil {
 		return authorizer.DecisionNoOpinion, "", fmt.Errorf("subject access review: %w", err)
 	}
-	var got subjectAccessReview
+	var got api.SubjectAccessReview
 	if err := json.Unmarshal(out, &got); err != nil {
 		return authorizer.DecisionNoOpinion, "", fmt.Errorf("subject access review answer: %w", err)
 	}
