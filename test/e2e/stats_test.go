@@ -27,9 +27,13 @@ const (
 	statsNet3   = "192.168.96"
 )
 
-// nodeSummary fetches a node's /stats/summary from inside its namespace.
-func nodeSummary(ctx context.Context, n *clusterNode) (*api.Summary, error) {
-	out, err := nodeExec(ctx, n.Name, "curl", "-sS", "-m", "10", "-f", fmt.Sprintf("http://%s:10250/stats/summary", n.IP))
+// nodeSummary fetches a node's /stats/summary from inside its namespace,
+// as the apiserver does: HTTPS verified with the cluster CA, presenting
+// the apiserver's kubelet client certificate.
+func (cl *cluster) nodeSummary(ctx context.Context, n *clusterNode) (*api.Summary, error) {
+	out, err := nodeExec(ctx, n.Name, "curl", "-sS", "-m", "10", "-f", "--cacert", cl.pki.CAFile(),
+		"--cert", cl.pki.File("apiserver-kubelet-client.crt"), "--key", cl.pki.File("apiserver-kubelet-client.key"),
+		fmt.Sprintf("https://%s:10250/stats/summary", n.IP))
 	if err != nil {
 		return nil, fmt.Errorf("curl: %v: %s", err, out)
 	}
@@ -94,7 +98,7 @@ func TestStatsSummary(t *testing.T) {
 
 	var s *api.Summary
 	eventuallyOK(t, 150*time.Second, "the burning pod's CPU rate in /stats/summary", func() string {
-		got, err := nodeSummary(ctx, n)
+		got, err := cl.nodeSummary(ctx, n)
 		if err != nil {
 			return err.Error()
 		}
@@ -143,7 +147,7 @@ func TestStatsSummary(t *testing.T) {
 	}
 
 	// The cumulative counter is read at each request.
-	s2, err := nodeSummary(ctx, n)
+	s2, err := cl.nodeSummary(ctx, n)
 	if err != nil {
 		t.Fatal(err)
 	}
