@@ -16,10 +16,10 @@ help: ## Show this help
 	@awk 'BEGIN{FS=":.*## "} /^[a-zA-Z_-]+:.*## /{printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: build
-build: ## Build bin/minik8s and its links (bin/kubectl, bin/apiserver, bin/controller-manager, bin/kubelet, bin/scheduler, bin/kube-proxy, bin/kubeproxy)
+build: ## Build bin/minik8s and its links (bin/kubectl, bin/kubectl-trace, bin/apiserver, bin/controller-manager, bin/kubelet, bin/scheduler, bin/kube-proxy, bin/kubeproxy)
 	@mkdir -p $(BIN)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w -buildid=' -o $(BIN)/minik8s ./cmd/minik8s
-	@for l in kubectl apiserver controller-manager kubelet scheduler kube-proxy kubeproxy; do ln -sf minik8s $(BIN)/$$l; done
+	@for l in kubectl kubectl-trace apiserver controller-manager kubelet scheduler kube-proxy kubeproxy; do ln -sf minik8s $(BIN)/$$l; done
 
 .PHONY: deps
 deps: ## Install the Debian packages minik8s and its tests need (idempotent)

@@ -60,6 +60,7 @@ func (s *Server) newRouter(serve resourceServer) *gin.Engine {
 	e.Any("/apis", discovery)
 	s.addMetricsRoutes(e)
 	s.addVirtualRoutes(e)
+	s.addUIRoutes(e)
 	seen := map[string]bool{}
 	for _, info := range api.Served() {
 		base := "/api/" + info.Version

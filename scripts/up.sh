@@ -25,6 +25,10 @@ CLUSTER_CIDR=10.244.0.0/16
 LAB_GATEWAY=192.168.77.1
 # The one place the authorization mode is chosen.
 AUTHORIZATION_MODE=${AUTHORIZATION_MODE:-Node,RBAC}
+# HA=1: an etcd cluster, several apiservers, leader-elected controllers (scripts/ha.sh).
+HA=${HA:-0}
+# Extra arguments of every kubelet and kube-proxy (HA: the other apiservers).
+ha_client_args=()
 node_names=()
 for i in $(seq "$NODES"); do node_names+=("mk8s-node$i"); done
 
@@ -50,23 +54,29 @@ grep -E "Generating|Renewing" "$LOG/certs.log" || true
 # 3. The control plane. The apiserver serves HTTPS only, on loopback and on
 #    the lab bridge; it reaches kubelets (logs, exec) from inside a lab
 #    namespace.
-start_daemon apiserver "$BIN/minik8s" apiserver \
-	--bind-address "127.0.0.1,$LAB_GATEWAY" --port "$APISERVER_PORT" --data-dir "$STATE/etcd" \
-	--kubelet-dial-netns "/run/netns/${node_names[0]}" \
-	--tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
-	--client-ca-file "$PKI/ca.crt" \
-	--service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
-	--kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
-	--kubelet-certificate-authority "$PKI/ca.crt" \
-	--authorization-mode "$AUTHORIZATION_MODE"
-wait_http "$APISERVER_URL/readyz" 60 || die "apiserver did not become ready; see $LOG/apiserver.log"
-# The cluster CA is published to pods (ConfigMap kube-root-ca.crt) when
-# this build's controller-manager has --root-ca-file.
-cm_ca=()
-if "$BIN/minik8s" controller-manager --help 2>&1 | grep -q -- '--root-ca-file'; then cm_ca=(--root-ca-file "$PKI/ca.crt"); fi
-start_daemon controller-manager "$BIN/minik8s" controller-manager --kubeconfig "$STATE/controller-manager.kubeconfig" \
-	--addons "${ADDONS-dns,ingress}" "${cm_ca[@]}"
-start_daemon scheduler "$BIN/minik8s" scheduler --kubeconfig "$STATE/scheduler.kubeconfig"
+if [ "$HA" = 1 ]; then
+	# shellcheck source=ha.sh
+	. "$ROOT/scripts/ha.sh"
+	ha_up
+else
+	start_daemon apiserver "$BIN/minik8s" apiserver \
+		--bind-address "127.0.0.1,$LAB_GATEWAY" --port "$APISERVER_PORT" --data-dir "$STATE/etcd" \
+		--kubelet-dial-netns "/run/netns/${node_names[0]}" \
+		--tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
+		--client-ca-file "$PKI/ca.crt" \
+		--service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
+		--kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+		--kubelet-certificate-authority "$PKI/ca.crt" \
+		--authorization-mode "$AUTHORIZATION_MODE"
+	wait_http "$APISERVER_URL/readyz" 60 || die "apiserver did not become ready; see $LOG/apiserver.log"
+	# The cluster CA is published to pods (ConfigMap kube-root-ca.crt) when
+	# this build's controller-manager has --root-ca-file.
+	cm_ca=()
+	if "$BIN/minik8s" controller-manager --help 2>&1 | grep -q -- '--root-ca-file'; then cm_ca=(--root-ca-file "$PKI/ca.crt"); fi
+	start_daemon controller-manager "$BIN/minik8s" controller-manager --kubeconfig "$STATE/controller-manager.kubeconfig" \
+		--addons "${ADDONS-dns,ingress}" "${cm_ca[@]}"
+	start_daemon scheduler "$BIN/minik8s" scheduler --kubeconfig "$STATE/scheduler.kubeconfig"
+fi
 
 # The kubelets' serving certificates (the kubelet API accepts only the
 # apiserver's client certificate), when this build's kubelet has the flags.
@@ -90,11 +100,11 @@ for i in $(seq "$NODES"); do
 		--kubeconfig "$STATE/nodes/$node/kubelet.kubeconfig" "${tls_args[@]}" \
 		--root-dir "$STATE/nodes/$node" --network-backend "$BACKEND" \
 		--node-stats-cgroup "/minik8s/$node" \
-		--cluster-dns 10.96.0.10 --cluster-domain cluster.local
+		--cluster-dns 10.96.0.10 --cluster-domain cluster.local "${ha_client_args[@]}"
 	start_daemon "kubeproxy-$node" ip netns exec "$node" "$BIN/minik8s" kubeproxy \
 		--hostname-override "$node" --node-ip "$NODE_IP" \
 		--kubeconfig "$STATE/kube-proxy.kubeconfig" \
-		--cluster-cidr "$CLUSTER_CIDR" --iptables-backend "$IPTABLES_BACKEND"
+		--cluster-cidr "$CLUSTER_CIDR" --iptables-backend "$IPTABLES_BACKEND" "${ha_client_args[@]}"
 done
 
 log "waiting for ${NODES} nodes to be Ready"

@@ -20,6 +20,7 @@ import (
 	"minik8s/kubelet/runtime/containerd"
 	"minik8s/kubeproxy"
 	"minik8s/pkg/certs"
+	"minik8s/pkg/etcdsnapshot"
 	"minik8s/scheduler"
 )
 
@@ -41,8 +42,10 @@ var components = map[string]func() *cobra.Command{
 	"container-logger":   containerd.NewLoggerCommand,
 	"controller-manager": controller.NewCommand,
 	"dns":                dns.NewCommand,
+	"etcd-snapshot":      etcdsnapshot.NewCommand,
 	"ingress":            ingress.NewCommand,
 	"kubectl":            kubectl.NewCommand,
+	"kubectl-trace":      kubectl.NewTracePluginCommand,
 	"netagent":           network.NewCommand,
 	"kubelet":            kubelet.NewCommand,
 	"kubeproxy":          kubeproxy.NewCommand,
