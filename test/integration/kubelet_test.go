@@ -372,14 +372,38 @@ func TestKubeletCrashLoopAndImagePull(t *testing.T) {
 		return len(p.Status.ContainerStatuses) == 1 && p.Status.ContainerStatuses[0].RestartCount > cs.RestartCount
 	})
 
+	// ErrImagePull lasts only until the next sync turns it into
+	// ImagePullBackOff, so polling can miss it: watch every status the
+	// kubelet writes instead, from before the pod exists.
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	w, err := h.c.Pods("default").Watch(ctx, mclient.ListOptions{FieldSelector: "metadata.name=pull"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
 	pull := twoContainerPod("pull")
 	pull.Spec.Containers = []api.Container{{Name: "app", Image: "docker.io/library/missing:1", ImagePullPolicy: "IfNotPresent"}}
 	h.createPod(pull)
-	for _, reason := range []string{"ErrImagePull", "ImagePullBackOff"} {
-		h.waitPod("pull", reason, func(p *api.Pod) bool {
-			return len(p.Status.ContainerStatuses) == 1 && p.Status.ContainerStatuses[0].State.Waiting != nil &&
-				p.Status.ContainerStatuses[0].State.Waiting.Reason == reason && p.Status.Phase == api.PodPending
-		})
+	want := []string{"ErrImagePull", "ImagePullBackOff"}
+	var seen []string
+	for len(want) > 0 {
+		ev, ok := <-w.ResultChan()
+		if !ok {
+			t.Fatalf("watch ended before %s; reasons seen: %v", want[0], seen)
+		}
+		p, isPod := ev.Object.(*api.Pod)
+		if !isPod || len(p.Status.ContainerStatuses) != 1 || p.Status.ContainerStatuses[0].State.Waiting == nil {
+			continue
+		}
+		reason := p.Status.ContainerStatuses[0].State.Waiting.Reason
+		seen = append(seen, reason)
+		if reason == want[0] {
+			if p.Status.Phase != api.PodPending {
+				t.Fatalf("%s with phase %s, want Pending", reason, p.Status.Phase)
+			}
+			want = want[1:]
+		}
 	}
 }
 
