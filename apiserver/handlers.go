@@ -114,8 +114,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, newStatusError(http.StatusRequestEntityTooLarge, reasonTooLarge,
-				fmt.Sprintf("Request entity too large: limit is %d", s.opts.MaxBodyBytes), nil)
+			return nil, errTooLarge(fmt.Sprintf("limit is %d", s.opts.MaxBodyBytes))
 		}
 		return nil, errBadRequest(fmt.Sprintf("reading request body: %v", err))
 	}
