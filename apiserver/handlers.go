@@ -97,6 +97,9 @@ func mapStoreError(err error, rt route) error {
 		return errAlreadyExists(rt.info, rt.name)
 	case errors.Is(err, storage.ErrConflict):
 		return errConflict(rt.info, rt.name, staleMessage)
+	case errors.Is(err, storage.ErrTooLarge):
+		// Kubernetes' 413, without the store's own words (its key).
+		return errTooLarge(fmt.Sprintf("%s %q is too large to store", rt.info.GroupResource(), rt.name))
 	case errors.Is(err, context.DeadlineExceeded):
 		return newStatusError(http.StatusGatewayTimeout, reasonTimeout,
 			"The request did not complete within the allowed duration", details(rt.info, rt.name))
