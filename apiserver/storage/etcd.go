@@ -11,8 +11,6 @@ import (
 	"go.etcd.io/etcd/client/pkg/v3/transport"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
 // Etcd implements Interface with an etcd v3 client.
@@ -83,8 +81,10 @@ func (e *Etcd) Create(ctx context.Context, key string, value []byte) (int64, err
 // gRPC client or server, whose message limits sit a little above etcd's
 // request limit) refused the request for its size.
 func writeError(op, key string, err error) error {
-	if errors.Is(err, rpctypes.ErrRequestTooLarge) ||
-		(status.Code(err) == codes.ResourceExhausted && strings.Contains(err.Error(), "larger than max")) {
+	// gRPC's own refusals are ResourceExhausted errors that etcd's client
+	// passes on as they are: "trying to send message larger than max"
+	// (client) or "received message larger than max" (server).
+	if errors.Is(err, rpctypes.ErrRequestTooLarge) || strings.Contains(err.Error(), "message larger than max") {
 		return fmt.Errorf("etcd %s %s: %w: %w", op, key, ErrTooLarge, err)
 	}
 	return fmt.Errorf("etcd %s %s: %w", op, key, err)
