@@ -120,6 +120,11 @@ func errGone(msg string) *statusError {
 	return newStatusError(http.StatusGone, reasonGone, msg, nil)
 }
 
+// errTooLarge is Kubernetes' NewRequestEntityTooLargeError: 413.
+func errTooLarge(msg string) *statusError {
+	return newStatusError(http.StatusRequestEntityTooLarge, reasonTooLarge, "Request entity too large: "+msg, nil)
+}
+
 func errInternal(err error) *statusError {
 	return newStatusError(http.StatusInternalServerError, reasonInternal,
 		fmt.Sprintf("Internal error occurred: %v", err), nil)

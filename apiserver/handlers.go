@@ -97,6 +97,9 @@ func mapStoreError(err error, rt route) error {
 		return errAlreadyExists(rt.info, rt.name)
 	case errors.Is(err, storage.ErrConflict):
 		return errConflict(rt.info, rt.name, staleMessage)
+	case errors.Is(err, storage.ErrTooLarge):
+		// Kubernetes' 413, without the store's own words (its key).
+		return errTooLarge(fmt.Sprintf("%s %q is too large to store", rt.info.GroupResource(), rt.name))
 	case errors.Is(err, context.DeadlineExceeded):
 		return newStatusError(http.StatusGatewayTimeout, reasonTimeout,
 			"The request did not complete within the allowed duration", details(rt.info, rt.name))
@@ -114,8 +117,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, newStatusError(http.StatusRequestEntityTooLarge, reasonTooLarge,
-				fmt.Sprintf("Request entity too large: limit is %d", s.opts.MaxBodyBytes), nil)
+			return nil, errTooLarge(fmt.Sprintf("limit is %d", s.opts.MaxBodyBytes))
 		}
 		return nil, errBadRequest(fmt.Sprintf("reading request body: %v", err))
 	}
@@ -555,19 +557,29 @@ func (s *Server) bind(w http.ResponseWriter, r *http.Request, rt route) error {
 	if binding.Name != "" && binding.Name != rt.name {
 		return errBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", binding.Name, rt.name))
 	}
-	if binding.Target.Name == "" {
-		return errInvalid(rt.info, rt.name, validation.ErrorList{{Field: "target.name", Type: validation.TypeRequired}})
+	if errs := validation.ValidatePodBinding(&binding); len(errs) > 0 {
+		return errInvalid(rt.info, rt.name, errs)
+	}
+	wantRV, err := parseRV(binding.ResourceVersion)
+	if err != nil {
+		return err
 	}
 	brt := route{info: rt.info, namespace: rt.namespace, name: rt.name}
-	_, err = s.guaranteedUpdate(r.Context(), rt.info, rt.namespace, rt.name, func(obj api.Object, _ int64) (api.Object, finishFunc, error) {
+	_, err = s.guaranteedUpdate(r.Context(), rt.info, rt.namespace, rt.name, func(obj api.Object, rev int64) (api.Object, finishFunc, error) {
 		pod := obj.(*api.Pod)
+		// Kubernetes' preconditions: the binding's uid and
+		// resourceVersion, if set, are the pod's.
 		if binding.UID != "" && binding.UID != pod.UID {
 			return nil, nil, errConflict(rt.info, rt.name, "Precondition failed: UID in precondition does not match the pod")
 		}
+		if err := preconditionRV(brt, wantRV, rev); err != nil {
+			return nil, nil, err
+		}
+		if pod.DeletionTimestamp != nil {
+			return nil, nil, bindingConflict(rt, fmt.Sprintf("pod %s is being deleted, cannot be assigned to a host", rt.name))
+		}
 		if pod.Spec.NodeName != "" {
-			return nil, nil, newStatusError(http.StatusConflict, reasonConflict,
-				fmt.Sprintf("Operation cannot be fulfilled on pods/binding %q: pod %s is already assigned to node %q", rt.name, rt.name, pod.Spec.NodeName),
-				details(rt.info, rt.name))
+			return nil, nil, bindingConflict(rt, fmt.Sprintf("pod %s is already assigned to node %q", rt.name, pod.Spec.NodeName))
 		}
 		pod.Spec.NodeName = binding.Target.Name
 		for k, v := range binding.Annotations {
@@ -575,6 +587,11 @@ func (s *Server) bind(w http.ResponseWriter, r *http.Request, rt route) error {
 				pod.Annotations = map[string]string{}
 			}
 			pod.Annotations[k] = v
+		}
+		// The binding's annotations are valid on their own; together
+		// with the pod's they must still fit the pod's limit.
+		if errs := validation.ValidateAnnotations(pod.Annotations, "metadata.annotations"); len(errs) > 0 {
+			return nil, nil, errInvalid(rt.info, rt.name, errs)
 		}
 		setPodCondition(&pod.Status, api.PodCondition{Type: api.PodScheduled, Status: api.ConditionTrue, LastTransitionTime: api.Now()})
 		return pod, nil, nil
@@ -584,6 +601,13 @@ func (s *Server) bind(w http.ResponseWriter, r *http.Request, rt route) error {
 	}
 	writeJSON(w, http.StatusCreated, api.Status{TypeMeta: api.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: "Success", Code: http.StatusCreated})
 	return nil
+}
+
+// bindingConflict is Kubernetes' 409 of pods/binding (NewConflict on
+// pods/binding wrapping the reason).
+func bindingConflict(rt route, why string) error {
+	return newStatusError(http.StatusConflict, reasonConflict,
+		fmt.Sprintf("Operation cannot be fulfilled on pods/binding %q: %s", rt.name, why), details(rt.info, rt.name))
 }
 
 func setPodCondition(st *api.PodStatus, c api.PodCondition) {

@@ -22,6 +22,18 @@ const (
 	applyPatch     = "application/apply-patch+yaml"
 )
 
+// Patch limits, Kubernetes' (apiserver handlers/patch.go and
+// server/config.go): a JSON patch has at most maxJSONPatchOperations
+// operations, and its copy operations may add at most jsonPatchMaxCopyBytes
+// to the document (json-patch's AccumulatedCopySizeLimit), checked as each
+// copy is made, so a patch that doubles the document again and again fails
+// before the document grows. Merge and strategic patches cannot copy: what
+// they add is bounded by the request body limit.
+const (
+	maxJSONPatchOperations = 10000
+	jsonPatchMaxCopyBytes  = 3 << 20
+)
+
 // applyPatchBytes applies a patch of the given type to the JSON of an
 // object of the resource. It is pure.
 func applyPatchBytes(info *api.ResourceInfo, contentType string, original, patch []byte) ([]byte, error) {
@@ -37,12 +49,20 @@ func applyPatchBytes(info *api.ResourceInfo, contentType string, original, patch
 		if err != nil {
 			return nil, errBadRequest(err.Error())
 		}
-		out, err := p.Apply(original)
+		if len(p) > maxJSONPatchOperations {
+			return nil, errTooLarge(fmt.Sprintf("The allowed maximum operations in a JSON patch is %d, got %d",
+				maxJSONPatchOperations, len(p)))
+		}
+		opts := jsonpatch.NewApplyOptions()
+		opts.AccumulatedCopySizeLimit = jsonPatchMaxCopyBytes
+		out, err := p.ApplyWithOptions(original, opts)
 		if err != nil {
 			// As Kubernetes (NewGenericServerResponse of a 422): the
-			// reason is Invalid and the message generic.
+			// reason is Invalid, the message generic, the cause the
+			// patch's error.
 			return nil, newStatusError(http.StatusUnprocessableEntity, reasonInvalid,
-				"the server rejected our request due to an error in our request", &api.StatusDetails{})
+				"the server rejected our request due to an error in our request",
+				&api.StatusDetails{Causes: []api.StatusCause{{Type: "UnexpectedServerResponse", Message: err.Error()}}})
 		}
 		return out, nil
 	case strategicPatch:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
@@ -68,12 +69,25 @@ func (e *Etcd) Create(ctx context.Context, key string, value []byte) (int64, err
 		Then(clientv3.OpPut(key, string(value))).
 		Commit()
 	if err != nil {
-		return 0, fmt.Errorf("etcd create %s: %w", key, err)
+		return 0, writeError("create", key, err)
 	}
 	if !resp.Succeeded {
 		return 0, fmt.Errorf("create %s: %w", key, ErrExists)
 	}
 	return resp.Header.Revision, nil
+}
+
+// writeError wraps the error of a put, as ErrTooLarge too if etcd (or the
+// gRPC client or server, whose message limits sit a little above etcd's
+// request limit) refused the request for its size.
+func writeError(op, key string, err error) error {
+	// gRPC's own refusals are ResourceExhausted errors that etcd's client
+	// passes on as they are: "trying to send message larger than max"
+	// (client) or "received message larger than max" (server).
+	if errors.Is(err, rpctypes.ErrRequestTooLarge) || strings.Contains(err.Error(), "message larger than max") {
+		return fmt.Errorf("etcd %s %s: %w: %w", op, key, ErrTooLarge, err)
+	}
+	return fmt.Errorf("etcd %s %s: %w", op, key, err)
 }
 
 // Get implements Interface.
@@ -142,7 +156,7 @@ func (e *Etcd) Update(ctx context.Context, key string, value []byte, expectedRev
 		Else(clientv3.OpGet(key)).
 		Commit()
 	if err != nil {
-		return 0, fmt.Errorf("etcd update %s: %w", key, err)
+		return 0, writeError("update", key, err)
 	}
 	if !resp.Succeeded {
 		if len(resp.Responses) == 0 || len(resp.Responses[0].GetResponseRange().Kvs) == 0 {

@@ -12,6 +12,9 @@ var (
 	ErrExists   = errors.New("key already exists")
 	ErrConflict = errors.New("revision mismatch")
 	ErrGone     = errors.New("revision has been compacted")
+	// ErrTooLarge: the write is over the store's request size limit
+	// (etcd's --max-request-bytes, 1.5 MiB by default).
+	ErrTooLarge = errors.New("value too large for the store")
 )
 
 // KV is one stored value and the revision it was last modified at.

@@ -122,13 +122,32 @@ func validateObjectMeta(m *api.ObjectMeta, namespaced bool, nameCheck nameFunc) 
 		errs = append(errs, Forbidden(p.Child("namespace"), "not allowed on this type"))
 	}
 	errs = append(errs, ValidateLabels(m.Labels, p.Child("labels"))...)
-	for k := range m.Annotations {
-		for _, msg := range labels.ValidateKey(strings.ToLower(k)) {
-			errs = append(errs, Invalid(p.Child("annotations"), k, msg))
-		}
-	}
+	errs = append(errs, ValidateAnnotations(m.Annotations, p.Child("annotations"))...)
 	if m.Generation < 0 {
 		errs = append(errs, nonNegative(p.Child("generation"), m.Generation)...)
+	}
+	return errs
+}
+
+// TotalAnnotationSizeLimitB is Kubernetes' limit on the annotations of one
+// object: the bytes of every key and value together.
+const TotalAnnotationSizeLimitB = 256 << 10
+
+// ValidateAnnotations is Kubernetes' ValidateAnnotations: every key a
+// qualified name (case aside), and all keys and values together at most
+// TotalAnnotationSizeLimitB bytes ("metadata.annotations: Too long: may
+// not be more than 262144 bytes").
+func ValidateAnnotations(a map[string]string, p Path) ErrorList {
+	var errs ErrorList
+	size := 0
+	for _, k := range sortedKeys(a) {
+		for _, msg := range labels.ValidateKey(strings.ToLower(k)) {
+			errs = append(errs, Invalid(p, k, msg))
+		}
+		size += len(k) + len(a[k])
+	}
+	if size > TotalAnnotationSizeLimitB {
+		errs = append(errs, TooLong(p, TotalAnnotationSizeLimitB))
 	}
 	return errs
 }
