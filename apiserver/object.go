@@ -194,10 +194,20 @@ func prepareUpdate(info *api.ResourceInfo, sub string, newObj, oldObj api.Object
 	validation.Default(out) // like Kubernetes, defaults apply to every write
 	o, n := oldObj.GetObjectMeta(), out.GetObjectMeta()
 	n.Name, n.Namespace = o.Name, o.Namespace
-	n.UID = o.UID
+	// As Kubernetes' rest.BeforeUpdate: an empty uid keeps the stored one,
+	// creationTimestamp is reset, a deletionTimestamp or grace period once
+	// set cannot be removed; any other change of uid or of the deletion
+	// fields is left for ValidateUpdate to refuse (field is immutable).
+	if n.UID == "" {
+		n.UID = o.UID
+	}
 	n.CreationTimestamp = o.CreationTimestamp
-	n.DeletionTimestamp = o.DeletionTimestamp
-	n.DeletionGracePeriodSeconds = o.DeletionGracePeriodSeconds
+	if o.DeletionTimestamp != nil {
+		n.DeletionTimestamp = o.DeletionTimestamp
+	}
+	if o.DeletionGracePeriodSeconds != nil && n.DeletionGracePeriodSeconds == nil {
+		n.DeletionGracePeriodSeconds = o.DeletionGracePeriodSeconds
+	}
 	n.GenerateName = o.GenerateName
 	n.SelfLink = ""
 	n.Generation = o.Generation
