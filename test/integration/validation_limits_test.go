@@ -216,25 +216,43 @@ func TestResourceVersionParameters(t *testing.T) {
 		}
 	}
 	// A revision reached while waiting is served.
-	next := strconv.FormatInt(rev+1, 10)
+	if rev, err = ts.Revision(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	next := rev + 1
 	go func() {
 		time.Sleep(500 * time.Millisecond)
 		do(t, "POST", cms, "application/json", `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"later"}}`)
 	}()
-	l = decodeInto[cmList](t, mustDo(t, http.StatusOK, "GET", cms+"?resourceVersion="+next, "", ""))
-	if len(l.Items) != 2 {
-		t.Errorf("list once %s is reached: %d items", next, len(l.Items))
+	l = decodeInto[cmList](t, mustDo(t, http.StatusOK, "GET", cms+"?resourceVersion="+strconv.FormatInt(next, 10), "", ""))
+	if got, _ := strconv.ParseInt(l.ResourceVersion, 10, 64); got < next {
+		t.Errorf("list at least at %d: read at %s", next, l.ResourceVersion)
 	}
+
+	// Exact at a compacted revision: 410 Expired.
+	rev, _ = ts.Revision(t.Context())
+	if err := ts.Compact(t.Context(), rev); err != nil {
+		t.Fatal(err)
+	}
+	expectStatus(t, "GET", cms+"?resourceVersionMatch=Exact&resourceVersion="+created.ResourceVersion, "", "", 410, "Expired",
+		"The resourceVersion for the provided list is too old.")
 
 	// A watch from a future revision is allowed and waits for it, as in
 	// Kubernetes (the cacher only blocks watch-list requests): it gets
 	// the changes after that revision.
 	rev, _ = ts.Revision(t.Context())
-	w := startWatch(t, cms+"?watch=true&resourceVersion="+strconv.FormatInt(rev+1, 10))
-	mustDo(t, http.StatusCreated, "POST", cms, "application/json", `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"skipped"}}`)
-	mustDo(t, http.StatusCreated, "POST", cms, "application/json", `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"seen"}}`)
-	if ev, ok := w.next(false); !ok || ev.Type != api.Added || !strings.Contains(string(ev.Object), `"seen"`) {
-		t.Errorf("future watch: %v %s %s", ok, ev.Type, ev.Object)
+	from := rev + 1
+	w := startWatch(t, cms+"?watch=true&resourceVersion="+strconv.FormatInt(from, 10))
+	want := ""
+	for _, name := range []string{"w1", "w2"} {
+		c := decodeInto[api.ConfigMap](t, mustDo(t, http.StatusCreated, "POST", cms, "application/json",
+			`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"`+name+`"}}`))
+		if r, _ := strconv.ParseInt(c.ResourceVersion, 10, 64); r > from && want == "" {
+			want = name // the first change after the watch's revision
+		}
+	}
+	if ev, ok := w.next(false); !ok || ev.Type != api.Added || !strings.Contains(string(ev.Object), `"`+want+`"`) {
+		t.Errorf("future watch from %d: %v %s %s, want %s", from, ok, ev.Type, ev.Object, want)
 	}
 }
 
