@@ -254,6 +254,10 @@ func TestResourceVersionParameters(t *testing.T) {
 	if ev, ok := w.next(false); !ok || ev.Type != api.Added || !strings.Contains(string(ev.Object), `"`+want+`"`) {
 		t.Errorf("future watch from %d: %v %s %s, want %s", from, ok, ev.Type, ev.Object, want)
 	}
+	// Even at the largest version a client can write: accepted, quiet.
+	far := startWatch(t, cms+"?watch=true&resourceVersion=18446744073709551615")
+	mustDo(t, http.StatusCreated, "POST", cms, "application/json", `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"w3"}}`)
+	far.expectQuiet(time.Second)
 }
 
 // cmList is a ConfigMapList.
