@@ -171,6 +171,12 @@ func prepareUpdate(info *api.ResourceInfo, sub string, newObj, oldObj api.Object
 	var res map[string]any
 	switch {
 	case sub == "status":
+		// The status keeps the stored metadata, but a changed uid is
+		// refused as on the main resource (ValidateObjectMetaUpdate).
+		if nu, ou := newObj.GetObjectMeta().UID, oldObj.GetObjectMeta().UID; nu != "" && nu != ou {
+			return nil, errInvalid(info, oldObj.GetObjectMeta().Name, validation.ErrorList{
+				validation.Invalid("metadata.uid", nu, "field is immutable")})
+		}
 		res = om
 		if st, ok := nm["status"]; ok {
 			res["status"] = st

@@ -326,6 +326,13 @@ func TestImmutableMetadataOnUpdate(t *testing.T) {
 	if code != 200 || got.UID != c.UID || !got.CreationTimestamp.Equal(c.CreationTimestamp.Time) || got.Generation != c.Generation {
 		t.Errorf("reset fields: %d %s", code, b)
 	}
+	// And through a status subresource.
+	pods := ts.URL + "/api/v1/namespaces/default/pods"
+	mustDo(t, http.StatusCreated, "POST", pods, "application/json", podJSON("p", nil))
+	code, b = do(t, "PUT", pods+"/p/status", "application/json", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","uid":"x"},"status":{"phase":"Running"}}`)
+	if st := status(t, b); code != 422 || st.Message != `Pod "p" is invalid: metadata.uid: Invalid value: "x": field is immutable` {
+		t.Errorf("status uid: %d %s", code, b)
+	}
 	// The same through PATCH.
 	code, b = do(t, "PATCH", cms+"/a", "application/merge-patch+json", `{"metadata":{"uid":"x"}}`)
 	if st := status(t, b); code != 422 || st.Message != `ConfigMap "a" is invalid: metadata.uid: Invalid value: "x": field is immutable` {
