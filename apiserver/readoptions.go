@@ -40,7 +40,7 @@ var (
 const (
 	freshnessTimeout          = 3 * time.Second // blockTimeout
 	tooLargeRVRetrySeconds    = 1               // resourceVersionTooHighRetrySeconds
-	freshnessPollInterval     = 50 * time.Millisecond
+	freshnessPollInterval     = 100 * time.Millisecond // one etcd count-only read each
 	causeResourceVersionLarge = "ResourceVersionTooLarge" // metav1.CauseTypeResourceVersionTooLarge
 )
 
