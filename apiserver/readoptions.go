@@ -38,9 +38,9 @@ var (
 
 // Kubernetes' watch cache timings (storage/cacher/watch_cache.go).
 const (
-	freshnessTimeout          = 3 * time.Second // blockTimeout
-	tooLargeRVRetrySeconds    = 1               // resourceVersionTooHighRetrySeconds
-	freshnessPollInterval     = 100 * time.Millisecond // one etcd count-only read each
+	freshnessTimeout          = 3 * time.Second           // blockTimeout
+	tooLargeRVRetrySeconds    = 1                         // resourceVersionTooHighRetrySeconds
+	freshnessPollInterval     = 100 * time.Millisecond    // one etcd count-only read each
 	causeResourceVersionLarge = "ResourceVersionTooLarge" // metav1.CauseTypeResourceVersionTooLarge
 )
 
