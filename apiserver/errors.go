@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"minik8s/pkg/api"
 	"minik8s/pkg/api/validation"
@@ -154,5 +155,8 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // writeError answers err as a Status.
 func writeError(w http.ResponseWriter, err error) {
 	se := asStatus(err)
+	if d := se.status.Details; d != nil && d.RetryAfterSeconds > 0 { // as Kubernetes' ErrorNegotiated
+		w.Header().Set("Retry-After", strconv.Itoa(int(d.RetryAfterSeconds)))
+	}
 	writeJSON(w, int(se.status.Code), se.status)
 }

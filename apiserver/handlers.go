@@ -221,6 +221,13 @@ func (s *Server) getObject(ctx context.Context, info *api.ResourceInfo, namespac
 }
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request, rt route) error {
+	ro, err := parseGetOptions(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	if err := s.waitForRevision(r.Context(), ro.rv); err != nil { // not older than (readoptions.go)
+		return err
+	}
 	obj, _, err := s.getObject(r.Context(), rt.info, rt.namespace, rt.name)
 	if err != nil {
 		return err
@@ -294,6 +301,10 @@ type listBody struct {
 }
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request, rt route) error {
+	ro, err := parseListOptions(r.URL.Query(), false) // readoptions.go
+	if err != nil {
+		return err
+	}
 	sel, err := parseSelectors(rt.info, r.URL.Query(), "")
 	if err != nil {
 		return err
@@ -302,16 +313,25 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, rt route) error {
 	if err != nil {
 		return err
 	}
+	if !ro.exact {
+		if err := s.waitForRevision(r.Context(), ro.rv); err != nil {
+			return err
+		}
+	}
 	meta := api.ListMeta{}
 	var objs []api.Object
-	if limit == 0 && token == "" {
+	if limit == 0 && token == "" && !ro.exact {
 		var rev int64
 		if objs, rev, err = s.listObjects(r.Context(), rt.info, rt.namespace, sel); err != nil {
 			return err
 		}
 		meta.ResourceVersion = strconv.FormatInt(rev, 10)
 	} else {
-		page, err := s.listPaged(r.Context(), rt.info, rt.namespace, sel, limit, token)
+		var atRev int64
+		if ro.exact {
+			atRev = ro.rv
+		}
+		page, err := s.listPaged(r.Context(), rt.info, rt.namespace, sel, limit, token, atRev)
 		if err != nil {
 			return err
 		}
@@ -459,25 +479,19 @@ func (s *Server) updateObject(ctx context.Context, rt route, obj api.Object) (ap
 	})
 }
 
-// deleteOptions reads the optional DeleteOptions body (or query).
+// deleteOptions reads the optional DeleteOptions body (or query):
+// deleteoptions.go.
 func (s *Server) deleteOptions(w http.ResponseWriter, r *http.Request) (*api.DeleteOptions, error) {
 	b, err := s.readBody(w, r)
 	if err != nil {
 		return nil, err
 	}
-	opts := &api.DeleteOptions{}
 	if bytes.HasPrefix(b, protobufMagic) {
 		if b, err = deleteOptionsFromProtobuf(b); err != nil {
 			return nil, err
 		}
 	}
-	if len(strings.TrimSpace(string(b))) > 0 {
-		d := json.NewDecoder(strings.NewReader(string(b)))
-		if err := d.Decode(opts); err != nil {
-			return nil, errBadRequest(fmt.Sprintf("invalid DeleteOptions: %v", err))
-		}
-	}
-	return opts, nil
+	return decodeDeleteOptions(b, r.URL.Query())
 }
 
 func (s *Server) delete(w http.ResponseWriter, r *http.Request, rt route) error {

@@ -171,6 +171,12 @@ func prepareUpdate(info *api.ResourceInfo, sub string, newObj, oldObj api.Object
 	var res map[string]any
 	switch {
 	case sub == "status":
+		// The status keeps the stored metadata, but a changed uid is
+		// refused as on the main resource (ValidateObjectMetaUpdate).
+		if nu, ou := newObj.GetObjectMeta().UID, oldObj.GetObjectMeta().UID; nu != "" && nu != ou {
+			return nil, errInvalid(info, oldObj.GetObjectMeta().Name, validation.ErrorList{
+				validation.Invalid("metadata.uid", nu, "field is immutable")})
+		}
 		res = om
 		if st, ok := nm["status"]; ok {
 			res["status"] = st
@@ -194,10 +200,20 @@ func prepareUpdate(info *api.ResourceInfo, sub string, newObj, oldObj api.Object
 	validation.Default(out) // like Kubernetes, defaults apply to every write
 	o, n := oldObj.GetObjectMeta(), out.GetObjectMeta()
 	n.Name, n.Namespace = o.Name, o.Namespace
-	n.UID = o.UID
+	// As Kubernetes' rest.BeforeUpdate: an empty uid keeps the stored one,
+	// creationTimestamp is reset, a deletionTimestamp or grace period once
+	// set cannot be removed; any other change of uid or of the deletion
+	// fields is left for ValidateUpdate to refuse (field is immutable).
+	if n.UID == "" {
+		n.UID = o.UID
+	}
 	n.CreationTimestamp = o.CreationTimestamp
-	n.DeletionTimestamp = o.DeletionTimestamp
-	n.DeletionGracePeriodSeconds = o.DeletionGracePeriodSeconds
+	if o.DeletionTimestamp != nil {
+		n.DeletionTimestamp = o.DeletionTimestamp
+	}
+	if o.DeletionGracePeriodSeconds != nil && n.DeletionGracePeriodSeconds == nil {
+		n.DeletionGracePeriodSeconds = o.DeletionGracePeriodSeconds
+	}
 	n.GenerateName = o.GenerateName
 	n.SelfLink = ""
 	n.Generation = o.Generation

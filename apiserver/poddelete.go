@@ -16,24 +16,23 @@ import (
 // spec.terminationGracePeriodSeconds.
 const defaultPodGrace = 30
 
-// podGracePeriod is the grace period of a pod DELETE: the body's
-// gracePeriodSeconds, else the query's, else the pod's
-// terminationGracePeriodSeconds, else 30.
-func podGracePeriod(pod *api.Pod, opts *api.DeleteOptions, q url.Values) (int64, error) {
-	if opts != nil && opts.GracePeriodSeconds != nil {
-		return max(0, *opts.GracePeriodSeconds), nil
+// podGracePeriod is the grace period of a pod DELETE, as Kubernetes'
+// podStrategy.CheckGracefulDelete and BeforeDelete: the options'
+// gracePeriodSeconds (from the body, or the query without one), else the
+// pod's terminationGracePeriodSeconds, else 30; a negative one is 1 s.
+// Any int64 is accepted: the deletion timestamp saturates (api.AddSeconds).
+func podGracePeriod(pod *api.Pod, opts *api.DeleteOptions) int64 {
+	g := int64(defaultPodGrace)
+	switch {
+	case opts != nil && opts.GracePeriodSeconds != nil:
+		g = *opts.GracePeriodSeconds
+	case pod.Spec.TerminationGracePeriodSeconds != nil:
+		g = *pod.Spec.TerminationGracePeriodSeconds
 	}
-	if v := q.Get("gracePeriodSeconds"); v != "" {
-		g, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return 0, errBadRequest(fmt.Sprintf("invalid gracePeriodSeconds %q", v))
-		}
-		return max(0, g), nil
+	if g < 0 {
+		g = 1
 	}
-	if g := pod.Spec.TerminationGracePeriodSeconds; g != nil {
-		return max(0, *g), nil
-	}
-	return defaultPodGrace, nil
+	return g
 }
 
 // gracefulPodDelete says whether deleting pod with grace must go through
@@ -77,10 +76,7 @@ func (s *Server) deletePod(ctx context.Context, rt route, opts *api.DeleteOption
 		if err := checkPreconditions(rt.info, rt.name, pod, opts.Preconditions); err != nil {
 			return nil, err
 		}
-		grace, err := podGracePeriod(pod, opts, q)
-		if err != nil {
-			return nil, err
-		}
+		grace := podGracePeriod(pod, opts)
 		if !gracefulPodDelete(pod, grace) {
 			return s.deleteObject(ctx, rt, opts)
 		}
@@ -90,7 +86,7 @@ func (s *Server) deletePod(ctx context.Context, rt route, opts *api.DeleteOption
 		}
 		pod.Finalizers = fins
 		now := time.Now().UTC()
-		dt := api.NewTime(now.Add(time.Duration(grace) * time.Second).Truncate(time.Second))
+		dt := api.NewTime(api.AddSeconds(now, grace).Truncate(time.Second))
 		if cur := pod.DeletionGracePeriodSeconds; pod.DeletionTimestamp != nil && cur != nil && *cur <= grace {
 			dt, grace = *pod.DeletionTimestamp, *cur // only the finalizers change
 		} else if pod.DeletionTimestamp != nil && pod.DeletionTimestamp.Before(dt.Time) {

@@ -19,9 +19,11 @@ func TestPodLogQuery(t *testing.T) {
 		{query: "tailLines=-1", code: 422, msg: `PodLogOptions "web" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0`},
 		{query: "limitBytes=0", code: 422, msg: `PodLogOptions "web" is invalid: limitBytes: Invalid value: 0: must be greater than 0`},
 		{query: "sinceSeconds=0", code: 422, msg: `PodLogOptions "web" is invalid: sinceSeconds: Invalid value: 0: must be greater than 0`},
-		{query: "tailLines=x", code: 400},
-		{query: "sinceTime=x", code: 400},
-		{query: "follow=maybe", code: 400},
+		{query: "tailLines=x", code: 400, msg: `strconv.ParseInt: parsing "x": invalid syntax`},
+		{query: "sinceSeconds=abc&tailLines=x", code: 400, msg: `strconv.ParseInt: parsing "abc": invalid syntax`},
+		{query: "sinceTime=x", code: 400, msg: `parsing time "x" as "2006-01-02T15:04:05Z07:00": cannot parse "x" as "2006"`},
+		// Kubernetes' query booleans: false only for "false" and "0".
+		{query: "follow=maybe&previous=0&timestamps=FALSE", want: "follow=true&previous=false&timestamps=false"},
 	}
 	for _, c := range cases {
 		q, _ := url.ParseQuery(c.query)

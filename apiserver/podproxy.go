@@ -94,16 +94,16 @@ func podContainer(pod *api.Pod, name string) (string, error) {
 
 // servePodLog proxies GET pods/{name}/log to the kubelet of the pod's node.
 func (s *Server) servePodLog(w http.ResponseWriter, r *http.Request, rt route) error {
+	q := r.URL.Query()
+	kq, err := podLogQuery(rt.name, q) // options first, as Kubernetes' LogREST
+	if err != nil {
+		return err
+	}
 	obj, _, err := s.getObject(r.Context(), rt.info, rt.namespace, rt.name)
 	if err != nil {
 		return mapStoreError(err, route{info: rt.info, namespace: rt.namespace, name: rt.name})
 	}
 	pod := obj.(*api.Pod)
-	q := r.URL.Query()
-	kq, err := podLogQuery(rt.name, q)
-	if err != nil {
-		return err
-	}
 	container, err := podContainer(pod, q.Get("container"))
 	if err != nil {
 		return err

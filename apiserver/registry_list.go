@@ -88,11 +88,24 @@ func expiredContinue() *statusError {
 		"The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.", nil)
 }
 
+// expiredList is Kubernetes' answer to an exact list at a compacted
+// resourceVersion (etcd3 interpretListError).
+func expiredList() *statusError {
+	return newStatusError(http.StatusGone, "Expired", "The resourceVersion for the provided list is too old.", nil)
+}
+
 // listPaged reads one page of at most limit matching objects (limit 0:
-// all) from the position and revision of token (empty: the start, now).
-func (s *Server) listPaged(ctx context.Context, info *api.ResourceInfo, namespace string, sel selectors, limit int64, token string) (listPage, error) {
+// all) from the position and revision of token, else from the start at
+// revision atRev (0: now).
+func (s *Server) listPaged(ctx context.Context, info *api.ResourceInfo, namespace string, sel selectors, limit int64, token string, atRev int64) (listPage, error) {
 	prefix := storagePrefix(info, namespace)
-	start, rev := "", int64(0)
+	start, rev := "", atRev
+	if atRev > 0 {
+		// A revision etcd has not reached is Kubernetes' immediate 504.
+		if err := s.exactRevisionError(ctx, atRev); err != nil {
+			return listPage{}, err
+		}
+	}
 	if token != "" {
 		var err error
 		if start, rev, err = decodeContinue(token, prefix); err != nil {
@@ -105,7 +118,15 @@ func (s *Server) listPaged(ctx context.Context, info *api.ResourceInfo, namespac
 	for {
 		kvs, readRev, remaining, err := s.store.ListPage(ctx, prefix, start, rev, batch)
 		if errors.Is(err, storage.ErrGone) {
+			if token == "" {
+				return listPage{}, expiredList()
+			}
 			return listPage{}, expiredContinue()
+		}
+		if err != nil && rev > 0 { // a forged continue token in the future
+			if ferr := s.exactRevisionError(ctx, rev); ferr != nil {
+				return listPage{}, ferr
+			}
 		}
 		if err != nil {
 			return listPage{}, err

@@ -84,7 +84,7 @@ func (s *Server) serveTokenRequest(w http.ResponseWriter, r *http.Request, rt ro
 	req.Name, req.Namespace = rt.name, rt.namespace
 	req.CreationTimestamp = api.NewTime(now.UTC().Truncate(time.Second))
 	req.Status = api.TokenRequestStatus{Token: tok,
-		ExpirationTimestamp: api.NewTime(now.Add(time.Duration(*req.Spec.ExpirationSeconds) * time.Second).UTC().Truncate(time.Second))}
+		ExpirationTimestamp: api.NewTime(now.Add(api.Seconds(*req.Spec.ExpirationSeconds)).UTC().Truncate(time.Second))}
 	writeJSON(w, http.StatusCreated, &req)
 	return nil
 }

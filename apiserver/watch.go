@@ -63,7 +63,7 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, rt route) {
 		writeError(w, err)
 		return
 	}
-	fromRev, err := parseRV(q.Get("resourceVersion"))
+	fromRev, err := watchFromRevision(q) // watch_rv.go
 	if err != nil {
 		writeError(w, err)
 		return

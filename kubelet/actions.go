@@ -263,7 +263,7 @@ func computePodActions(pod *api.Pod, rt *podRuntime, waits map[string]containerW
 					a.Kill = append(a.Kill, latest)
 					a.KillMessage[latest.ID] = msg
 					if g := failedProbe(&spec, typ).TerminationGracePeriodSeconds; g != nil {
-						a.KillGrace[latest.ID] = time.Duration(*g) * time.Second
+						a.KillGrace[latest.ID] = api.Seconds(*g)
 					}
 				}
 			}

@@ -41,7 +41,7 @@ const maxHookTimeout = 2 * time.Minute
 func (k *Kubelet) runHook(ctx context.Context, pod *api.Pod, spec *api.Container, id, podIP string, h *api.LifecycleHandler, timeout time.Duration) error {
 	switch {
 	case h.Sleep != nil:
-		t := time.NewTimer(time.Duration(h.Sleep.Seconds) * time.Second)
+		t := time.NewTimer(api.Seconds(h.Sleep.Seconds))
 		defer t.Stop()
 		select {
 		case <-t.C:

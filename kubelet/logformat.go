@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"minik8s/pkg/api"
 )
 
 // timeFormatOut is how --timestamps prints a line's time (RFC3339 with
@@ -67,7 +69,7 @@ func parseLogOptions(q url.Values, now time.Time) (logOptions, error) {
 		if err != nil || n < 1 {
 			return o, fmt.Errorf("invalid sinceSeconds %q", v)
 		}
-		o.since = now.Add(-time.Duration(n) * time.Second)
+		o.since = now.Add(-api.Seconds(n))
 	}
 	if v := q.Get("sinceTime"); v != "" {
 		if !o.since.IsZero() {

@@ -92,7 +92,7 @@ func (m *tokenManager) needsRefresh(tr *api.TokenRequest, now time.Time) bool {
 	if tr.Spec.ExpirationSeconds == nil {
 		return false
 	}
-	ttl := time.Duration(*tr.Spec.ExpirationSeconds) * time.Second
+	ttl := api.Seconds(*tr.Spec.ExpirationSeconds)
 	return tokenNeedsRefresh(now, tr.Status.ExpirationTimestamp.Time, ttl, m.jitter())
 }
 

@@ -21,7 +21,7 @@ const defaultGrace = 30 * time.Second
 // terminationGrace is the pod's spec.terminationGracePeriodSeconds.
 func terminationGrace(pod *api.Pod) time.Duration {
 	if g := pod.Spec.TerminationGracePeriodSeconds; g != nil {
-		return time.Duration(*g) * time.Second
+		return api.Seconds(*g)
 	}
 	return defaultGrace
 }
@@ -29,7 +29,7 @@ func terminationGrace(pod *api.Pod) time.Duration {
 // deletionGrace is the grace period of a pod being deleted.
 func deletionGrace(pod *api.Pod) time.Duration {
 	if g := pod.DeletionGracePeriodSeconds; g != nil {
-		return time.Duration(*g) * time.Second
+		return api.Seconds(*g)
 	}
 	return terminationGrace(pod)
 }

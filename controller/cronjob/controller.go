@@ -186,7 +186,7 @@ func (c *Controller) startDue(ctx context.Context, cj *api.CronJob, st *api.Cron
 	if missed > maxMissed {
 		c.recorder.Eventf(cj, "Warning", "TooManyMissedTimes", "too many missed start times: %d. Set or decrease .spec.startingDeadlineSeconds or check clock skew", missed)
 	}
-	if d := cj.Spec.StartingDeadlineSeconds; d != nil && scheduled.Add(time.Duration(*d)*time.Second).Before(now) {
+	if d := cj.Spec.StartingDeadlineSeconds; d != nil && scheduled.Add(api.Seconds(*d)).Before(now) {
 		c.recorder.Eventf(cj, "Warning", "MissSchedule", "Missed scheduled time to start a job: %s", scheduled.UTC().Format(time.RFC1123Z))
 		return nil
 	}

@@ -30,7 +30,7 @@ func mostRecentScheduleTime(cj *api.CronJob, now time.Time, s *cron.Schedule) (t
 		earliest = cj.Status.LastScheduleTime.Time
 	}
 	if d := cj.Spec.StartingDeadlineSeconds; d != nil {
-		if lim := now.Add(-time.Duration(*d) * time.Second); lim.After(earliest) {
+		if lim := now.Add(-api.Seconds(*d)); lim.After(earliest) {
 			earliest = lim
 		}
 	}

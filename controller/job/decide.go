@@ -99,7 +99,7 @@ func decide(j *api.Job, pods []*api.Pod, now time.Time) plan {
 	case c.failed > backoff || pastBackoffLimitOnFailure(j, c, backoff):
 		failReason, failMessage = api.JobReasonBackoffLimitExceeded, "Job has reached the specified backoff limit"
 	case j.Spec.ActiveDeadlineSeconds != nil:
-		deadline := st.StartTime.Time.Add(time.Duration(*j.Spec.ActiveDeadlineSeconds) * time.Second)
+		deadline := st.StartTime.Time.Add(api.Seconds(*j.Spec.ActiveDeadlineSeconds))
 		if !now.Before(deadline) {
 			failReason, failMessage = api.JobReasonDeadlineExceeded, "Job was active longer than specified deadline"
 		} else {
@@ -209,5 +209,5 @@ func ttlExpiry(j *api.Job) (time.Time, bool) {
 	if j.Status.CompletionTime != nil && typ == api.JobComplete {
 		finish = j.Status.CompletionTime.Time
 	}
-	return finish.Add(time.Duration(*j.Spec.TTLSecondsAfterFinished) * time.Second), true
+	return finish.Add(api.Seconds(int64(*j.Spec.TTLSecondsAfterFinished))), true
 }

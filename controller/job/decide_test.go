@@ -1,6 +1,7 @@
 package job
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -111,6 +112,19 @@ func TestDecideDeadline(t *testing.T) {
 	p = decide(j, podsIn(0, 1, 0, 0), start.Add(10*time.Second))
 	if p.finishedAs != api.JobFailed || p.reason != api.JobReasonDeadlineExceeded || !p.deleteAll || p.status.Active != 0 {
 		t.Errorf("at the deadline: %+v", p)
+	}
+}
+
+// An activeDeadlineSeconds of 2^63-1 (valid for a Job) is far away, not
+// already past after a wrap to -1 s.
+func TestDecideHugeDeadline(t *testing.T) {
+	start := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
+	j := newJob(i32(3), i32(1), 6)
+	j.Spec.ActiveDeadlineSeconds = i64(math.MaxInt64)
+	j.Status.StartTime = &api.Time{Time: start}
+	p := decide(j, podsIn(0, 1, 0, 0), start.Add(time.Hour))
+	if p.finishedAs != "" || p.requeueIn < 100*365*24*time.Hour {
+		t.Errorf("huge deadline: finished %q requeue %v", p.finishedAs, p.requeueIn)
 	}
 }
 

@@ -119,7 +119,7 @@ func (c *Controller) sync(ctx context.Context, name string) (recheck time.Durati
 // recheckAfter is how long to wait before the next pass: half the
 // estimate plus a second, as Kubernetes, but at most max.
 func recheckAfter(estimate int64, max time.Duration) time.Duration {
-	d := time.Duration(estimate/2+1) * time.Second
+	d := api.Seconds(estimate/2 + 1)
 	return min(d, max)
 }
 

@@ -54,5 +54,5 @@ func minTolerationTime(used []api.Toleration) time.Duration {
 	if least < 0 {
 		return -1
 	}
-	return time.Duration(least) * time.Second
+	return api.Seconds(least)
 }

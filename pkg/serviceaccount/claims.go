@@ -33,7 +33,7 @@ func NewClaims(issuer string, sa *api.ServiceAccount, b Binding, expirationSecon
 		Audience:  Audience(audiences),
 		IssuedAt:  now.Unix(),
 		NotBefore: now.Unix(),
-		Expiry:    now.Add(time.Duration(expirationSeconds) * time.Second).Unix(),
+		Expiry:    now.Add(api.Seconds(expirationSeconds)).Unix(),
 		ID:        newUUID(),
 		Kubernetes: &KubernetesClaim{
 			Namespace:      sa.Namespace,

@@ -2,6 +2,7 @@ package validation
 
 import (
 	"fmt"
+	"math"
 	"net"
 	"sort"
 	"strings"
@@ -65,7 +66,7 @@ func validatePodSpec(s *api.PodSpec, p Path) ErrorList {
 	if s.TerminationGracePeriodSeconds != nil {
 		errs = append(errs, nonNegative(p.Child("terminationGracePeriodSeconds"), *s.TerminationGracePeriodSeconds)...)
 	}
-	if s.ActiveDeadlineSeconds != nil && *s.ActiveDeadlineSeconds < 1 {
+	if v := s.ActiveDeadlineSeconds; v != nil && (*v < 1 || *v > math.MaxInt32) {
 		errs = append(errs, Invalid(p.Child("activeDeadlineSeconds"), *s.ActiveDeadlineSeconds, "must be between 1 and 2147483647, inclusive"))
 	}
 	errs = append(errs, ValidateLabels(s.NodeSelector, p.Child("nodeSelector"))...)

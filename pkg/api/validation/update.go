@@ -11,7 +11,8 @@ import (
 const podUpdatableFields = "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"
 
 // ValidateUpdate checks what may not change between old and new: name,
-// namespace and uid; the selector of a ReplicaSet or Deployment; a pod's
+// namespace, uid, deletionTimestamp and deletionGracePeriodSeconds
+// (ValidateObjectMetaUpdate); the selector of a ReplicaSet or Deployment; a pod's
 // spec except container images, activeDeadlineSeconds and added
 // tolerations; a service's allocated clusterIP (validateClusterIPsUpdate). The caller validates newObj
 // itself with Validate. An empty new uid or clusterIP is not a change (the
@@ -28,6 +29,12 @@ func ValidateUpdate(newObj, oldObj api.Object) ErrorList {
 	}
 	if nm.UID != "" && nm.UID != om.UID {
 		errs = append(errs, Invalid(mp.Child("uid"), nm.UID, "field is immutable"))
+	}
+	if !timesEqual(nm.DeletionTimestamp, om.DeletionTimestamp) {
+		errs = append(errs, Invalid(mp.Child("deletionTimestamp"), nm.DeletionTimestamp, "field is immutable"))
+	}
+	if !int64sEqual(nm.DeletionGracePeriodSeconds, om.DeletionGracePeriodSeconds) {
+		errs = append(errs, Invalid(mp.Child("deletionGracePeriodSeconds"), nm.DeletionGracePeriodSeconds, "field is immutable"))
 	}
 	switch n := newObj.(type) {
 	case *api.Pod:
@@ -140,4 +147,19 @@ func selectorsEqual(a, b *api.LabelSelector) bool {
 	_ = json.Unmarshal(ba, &ea)
 	_ = json.Unmarshal(bb, &eb)
 	return reflect.DeepEqual(ea, eb)
+}
+
+// timesEqual compares optional times to the second, as they are stored.
+func timesEqual(a, b *api.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Unix() == b.Unix()
+}
+
+func int64sEqual(a, b *int64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }

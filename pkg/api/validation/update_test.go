@@ -3,6 +3,7 @@ package validation
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"minik8s/pkg/api"
 )
@@ -33,6 +34,28 @@ func TestValidateUpdate(t *testing.T) {
 		{"namespace and uid immutable", func() api.Object { p := basePod(); p.UID = "u1"; return p },
 			func() api.Object { p := basePod(); p.Namespace = "x"; p.UID = "u2"; return p },
 			[]string{`metadata.namespace: Invalid value: "x": field is immutable`, `metadata.uid: Invalid value: "u2": field is immutable`}},
+		{"deletionGracePeriodSeconds immutable", func() api.Object { return basePod() },
+			func() api.Object { p := basePod(); p.DeletionGracePeriodSeconds = ptr(int64(5)); return p },
+			[]string{`metadata.deletionGracePeriodSeconds: Invalid value: 5: field is immutable`}},
+		{"deletionTimestamp immutable", func() api.Object { return basePod() },
+			func() api.Object {
+				p := basePod()
+				t := api.NewTime(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+				p.DeletionTimestamp = &t
+				return p
+			},
+			[]string{`metadata.deletionTimestamp: Invalid value: "2030-01-01 00:00:00 +0000 UTC": field is immutable`}},
+		{"deletion fields kept are no change", func() api.Object {
+			p := basePod()
+			t := api.Now()
+			p.DeletionTimestamp, p.DeletionGracePeriodSeconds = &t, ptr(int64(30))
+			return p
+		}, func() api.Object {
+			p := basePod()
+			t := api.Now()
+			p.DeletionTimestamp, p.DeletionGracePeriodSeconds = &t, ptr(int64(30))
+			return p
+		}, nil},
 		{"deployment selector immutable", func() api.Object { return baseDeployment() },
 			func() api.Object {
 				d := baseDeployment()

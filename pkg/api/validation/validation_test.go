@@ -82,6 +82,17 @@ func TestValidate(t *testing.T) {
 		{"valid hpa", func() api.Object { return baseHPA() }, nil},
 		{"valid namespace", func() api.Object { return &api.Namespace{ObjectMeta: api.ObjectMeta{Name: "team-a"}} }, nil},
 
+		// int64 seconds: activeDeadlineSeconds is bounded, a huge grace
+		// period is valid (the apiserver and kubelet saturate it).
+		{"activeDeadlineSeconds beyond int32", func() api.Object { p := basePod(); p.Spec.ActiveDeadlineSeconds = ptr(int64(1) << 31); return p },
+			[]string{"spec.activeDeadlineSeconds: Invalid value: 2147483648: must be between 1 and 2147483647, inclusive"}},
+		{"activeDeadlineSeconds max int32", func() api.Object { p := basePod(); p.Spec.ActiveDeadlineSeconds = ptr(int64(1)<<31 - 1); return p }, nil},
+		{"terminationGracePeriodSeconds 2^63-1", func() api.Object {
+			p := basePod()
+			p.Spec.TerminationGracePeriodSeconds = ptr(int64(1<<63 - 1))
+			return p
+		}, nil},
+
 		// metadata
 		{"missing name", func() api.Object { p := basePod(); p.Name = ""; return p },
 			[]string{"metadata.name: Required value: name or generateName is required"}},
