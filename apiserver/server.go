@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -46,7 +47,13 @@ type Server struct {
 	keyLocks keyLocks              // turns of concurrent updates of one key
 	metrics  *metrics.Store
 	audit    *audit.Log // set by Run (audit_filter.go); nil: no audit log
+
+	openWatches atomic.Int64 // watches being served (OpenWatches)
 }
+
+// OpenWatches is the number of watch requests being served (tests and the
+// bench check that slow watchers are dropped).
+func (s *Server) OpenWatches() int64 { return s.openWatches.Load() }
 
 // NewServer checks the options; Run starts everything.
 func NewServer(opts Options) (*Server, error) {
@@ -62,6 +69,18 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	if opts.BookmarkInterval <= 0 {
 		opts.BookmarkInterval = time.Minute
+	}
+	if opts.WatchBufferEvents <= 0 {
+		opts.WatchBufferEvents = defaultWatchBufferEvents
+	}
+	if opts.WatchBufferBytes <= 0 {
+		opts.WatchBufferBytes = defaultWatchBufferBytes
+	}
+	if opts.WatchBlockTimeout <= 0 {
+		opts.WatchBlockTimeout = defaultWatchBlockTimeout
+	}
+	if opts.WatchWriteTimeout <= 0 {
+		opts.WatchWriteTimeout = defaultWatchWriteTimeout
 	}
 	s := &Server{opts: opts, ready: make(chan struct{}), alloc: alloc, namespaces: newNSCache(), metrics: metrics.NewStore()}
 	s.router = s.newRouter(s.serveResource)
