@@ -49,7 +49,7 @@ type Server struct {
 	keyLocks keyLocks              // turns of concurrent updates of one key
 	metrics  *metrics.Store
 	inflight *inflightLimiter // --max-requests-inflight, --max-mutating-requests-inflight (inflight.go)
-	audit    *audit.Log // set by Run (audit_filter.go); nil: no audit log
+	audit    *audit.Log       // set by Run (audit_filter.go); nil: no audit log
 
 	openWatches atomic.Int64 // watches being served (OpenWatches)
 }
