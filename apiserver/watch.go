@@ -60,9 +60,10 @@ func translateEvent(info *api.ResourceInfo, ev storage.Event, sel selectors) (wa
 // storage watch and encodes its events into a bounded queue (watchqueue.go);
 // the handler writes them, each write under a deadline. A client that does
 // not keep up fills the queue: the storage watch is then cancelled (etcd
-// buffers nothing more for it), the queued events are written and the
-// stream closes cleanly, as Kubernetes' cacheWatcher terminates a blocked
-// watcher; the client re-watches from the last resourceVersion it saw. A
+// buffers nothing more for it), the queued events are dropped, and the
+// stream closes cleanly after the event being written, as Kubernetes'
+// cacheWatcher terminates a blocked watcher; the client re-watches from the
+// last resourceVersion it saw. A
 // client that does not read at all is cut by the write deadline, and the
 // watch timeout (timeoutSeconds) bounds every write too.
 func (s *Server) watch(w http.ResponseWriter, r *http.Request, rt route) {
@@ -175,6 +176,7 @@ func (s *Server) pumpWatch(ctx context.Context, rt route, sel selectors, fromRev
 		if ctx.Err() == nil {
 			lines, bytes := queue.size()
 			log.Printf("apiserver: closing a watch of %s: the client is not keeping up (%d events, %d bytes waiting)", storagePrefix(rt.info, rt.namespace), lines, bytes)
+			queue.abandon()
 		}
 		return false
 	}

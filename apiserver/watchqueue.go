@@ -120,6 +120,17 @@ func (q *watchQueue) pop(ctx context.Context) (line []byte, more, ok bool) {
 	}
 }
 
+// abandon drops what is queued and closes the queue: the client fell
+// behind, and what it has not received it reads again when it resumes
+// from the last resourceVersion it saw.
+func (q *watchQueue) abandon() {
+	q.mu.Lock()
+	clear(q.lines)
+	q.lines, q.bytes, q.closed = nil, 0, true
+	q.mu.Unlock()
+	signal(q.wake)
+}
+
 // size is the queued lines and bytes.
 func (q *watchQueue) size() (lines, bytes int) {
 	q.mu.Lock()

@@ -53,6 +53,17 @@ func TestWatchQueueOrderAndClose(t *testing.T) {
 	if l, b := q.size(); l != 0 || b != 0 {
 		t.Fatalf("size %d lines %d bytes, want 0 0", l, b)
 	}
+
+	// abandon drops what is queued: the writer gets nothing more.
+	q = newWatchQueue(10, 0)
+	q.push([]byte("a"))
+	q.abandon()
+	if _, _, ok := q.pop(ctx); ok {
+		t.Fatal("pop after abandon returned a line")
+	}
+	if l, b := q.size(); l != 0 || b != 0 || q.push([]byte("b")) {
+		t.Fatalf("after abandon: %d lines %d bytes, or a push accepted", l, b)
+	}
 }
 
 func TestWatchQueuePushWait(t *testing.T) {

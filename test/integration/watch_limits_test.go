@@ -129,8 +129,8 @@ func TestStuckWatchersAreDropped(t *testing.T) {
 }
 
 // TestSlowWatcherClosedCleanly: a client that reads, but slower than
-// events come, is closed cleanly once its buffer is full: the queued events
-// are delivered, the stream ends (no error), and resuming from the last
+// events come, is closed cleanly once its buffer is full: the stream ends
+// (no error) after the event being written, and resuming from the last
 // resourceVersion it saw gives the rest, as after any watch end.
 func TestSlowWatcherClosedCleanly(t *testing.T) {
 	ts := testserver.StartWithOptions(t, func(o *apiserver.Options) {
