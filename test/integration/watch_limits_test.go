@@ -136,6 +136,7 @@ func TestSlowWatcherClosedCleanly(t *testing.T) {
 	ts := testserver.StartWithOptions(t, func(o *apiserver.Options) {
 		o.WatchBufferEvents = 5
 		o.WatchBlockTimeout = 100 * time.Millisecond
+		o.WatchWriteTimeout = 2 * time.Minute // the full buffer, not the write deadline, must end it
 	})
 	coll := ts.URL + "/api/v1/namespaces/default/configmaps"
 	mustDo(t, http.StatusCreated, "POST", coll, "application/json", `{"metadata":{"name":"c"},"data":{"v":"0"}}`)
