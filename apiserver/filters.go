@@ -15,7 +15,7 @@ import (
 // Kubernetes' DefaultBuildHandlerChain: request info, authentication
 // (401; the Authorization header is then dropped, so proxied requests do
 // not carry it on), impersonation (403 unless the requester may
-// impersonate), authorization (403), then the handler. The filters read s.authn
+// impersonate), the in-flight limit (429), authorization (403), then the handler. The filters read s.authn
 // and s.authz, which Run sets before serving.
 func (s *Server) withFilters(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -34,6 +34,12 @@ func (s *Server) withFilters(h http.Handler) http.Handler {
 			return
 		}
 		ctx = user.WithUser(ctx, u)
+		release, ok := s.inflight.admit(info, u) // inflight.go: --max-requests-inflight (429)
+		if !ok {
+			writeTooManyRequests(w)
+			return
+		}
+		defer release()
 		attrs := attributesOf(u, info)
 		d, reason, err := s.authz.Authorize(ctx, attrs)
 		if d != authorizer.DecisionAllow {

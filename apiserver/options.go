@@ -25,10 +25,21 @@ type Options struct {
 	CompactionInterval    time.Duration // --compaction-interval: 0 disables auto compaction
 	CompactionRetention   int64         // --compaction-retention: revisions kept by auto compaction
 	MaxBodyBytes          int64         // request body limit
-	AccessLog             bool          // --access-log
-	UnsafeNoFsync         bool          // tests only: embedded etcd without fsync
-	KubeletDialNetns      string        // --kubelet-dial-netns: reach kubelets from inside this network namespace (the lab)
-	ProxyAllowLoopback    bool          // tests only: pods/proxy and services/proxy may dial loopback addresses
+
+	// Limits against slow or stuck clients (docs/api.md, Limits).
+	MaxRequestsInflight         int           // --max-requests-inflight: concurrent non-mutating requests beyond which 429 (0: no limit)
+	MaxMutatingRequestsInflight int           // --max-mutating-requests-inflight: concurrent mutating requests beyond which 429 (0: no limit)
+	WatchBufferEvents           int           // events one watch may have waiting for its client before it is closed
+	WatchBufferBytes            int           // bytes of encoded events one watch may have waiting before it is closed
+	WatchBlockTimeout           time.Duration // how long a full watch buffer waits for the client before the watch is closed
+	WatchWriteTimeout           time.Duration // longest one write to a watch (or stream) client may block
+	ReadHeaderTimeout           time.Duration // longest a client may take to send a request's headers
+	BodyReadTimeout             time.Duration // longest a client may take to send a (non-streaming) request's body
+	IdleTimeout                 time.Duration // a keep-alive connection with no request for this long is closed
+	AccessLog                   bool          // --access-log
+	UnsafeNoFsync               bool          // tests only: embedded etcd without fsync
+	KubeletDialNetns            string        // --kubelet-dial-netns: reach kubelets from inside this network namespace (the lab)
+	ProxyAllowLoopback          bool          // tests only: pods/proxy and services/proxy may dial loopback addresses
 
 	DefaultNotReadyTolerationSeconds    int64  // --default-not-ready-toleration-seconds: added to every new pod
 	DefaultUnreachableTolerationSeconds int64  // --default-unreachable-toleration-seconds: added to every new pod
@@ -90,6 +101,16 @@ func DefaultOptions() Options {
 		CompactionRetention:   10000,
 		MaxBodyBytes:          3 << 20,
 
+		MaxRequestsInflight:         400,
+		MaxMutatingRequestsInflight: 200,
+		WatchBufferEvents:           defaultWatchBufferEvents,
+		WatchBufferBytes:            defaultWatchBufferBytes,
+		WatchBlockTimeout:           defaultWatchBlockTimeout,
+		WatchWriteTimeout:           defaultWatchWriteTimeout,
+		ReadHeaderTimeout:           32 * time.Second, // Kubernetes' secure serving
+		BodyReadTimeout:             60 * time.Second,
+		IdleTimeout:                 90 * time.Second, // Kubernetes' secure serving
+
 		DefaultNotReadyTolerationSeconds:    300,
 		DefaultUnreachableTolerationSeconds: 300,
 		MetricsResolution:                   metrics.DefaultResolution,
@@ -116,6 +137,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.BookmarkInterval, "bookmark-interval", o.BookmarkInterval, "interval of watch BOOKMARK events")
 	fs.DurationVar(&o.CompactionInterval, "compaction-interval", o.CompactionInterval, "interval of etcd auto compaction (0 disables)")
 	fs.Int64Var(&o.CompactionRetention, "compaction-retention", o.CompactionRetention, "number of recent revisions auto compaction keeps")
+	fs.IntVar(&o.MaxRequestsInflight, "max-requests-inflight", o.MaxRequestsInflight,
+		"maximum number of non-mutating requests in flight at a given time; beyond it the server answers 429 (0: no limit; watches and other long-running requests are not counted)")
+	fs.IntVar(&o.MaxMutatingRequestsInflight, "max-mutating-requests-inflight", o.MaxMutatingRequestsInflight,
+		"maximum number of mutating requests in flight at a given time; beyond it the server answers 429 (0: no limit)")
 	fs.BoolVar(&o.AccessLog, "access-log", o.AccessLog, "log every request")
 	fs.Int64Var(&o.DefaultNotReadyTolerationSeconds, "default-not-ready-toleration-seconds", o.DefaultNotReadyTolerationSeconds,
 		"tolerationSeconds of the toleration for notReady:NoExecute that is added by default to every pod that does not already have such a toleration")

@@ -7,18 +7,21 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"minik8s/apiserver/audit"
 	"minik8s/apiserver/metrics"
+	"minik8s/apiserver/request"
 	"minik8s/apiserver/storage"
 	"minik8s/pkg/auth/authenticator"
 	"minik8s/pkg/auth/authorizer"
@@ -45,8 +48,15 @@ type Server struct {
 	rbac     *rbacCache            // set by newRBACAuthorizer when RBAC is on (authz_rbac.go)
 	keyLocks keyLocks              // turns of concurrent updates of one key
 	metrics  *metrics.Store
-	audit    *audit.Log // set by Run (audit_filter.go); nil: no audit log
+	inflight *inflightLimiter // --max-requests-inflight, --max-mutating-requests-inflight (inflight.go)
+	audit    *audit.Log       // set by Run (audit_filter.go); nil: no audit log
+
+	openWatches atomic.Int64 // watches being served (OpenWatches)
 }
+
+// OpenWatches is the number of watch requests being served (tests and the
+// bench check that slow watchers are dropped).
+func (s *Server) OpenWatches() int64 { return s.openWatches.Load() }
 
 // NewServer checks the options; Run starts everything.
 func NewServer(opts Options) (*Server, error) {
@@ -63,7 +73,20 @@ func NewServer(opts Options) (*Server, error) {
 	if opts.BookmarkInterval <= 0 {
 		opts.BookmarkInterval = time.Minute
 	}
-	s := &Server{opts: opts, ready: make(chan struct{}), alloc: alloc, namespaces: newNSCache(), metrics: metrics.NewStore()}
+	if opts.WatchBufferEvents <= 0 {
+		opts.WatchBufferEvents = defaultWatchBufferEvents
+	}
+	if opts.WatchBufferBytes <= 0 {
+		opts.WatchBufferBytes = defaultWatchBufferBytes
+	}
+	if opts.WatchBlockTimeout <= 0 {
+		opts.WatchBlockTimeout = defaultWatchBlockTimeout
+	}
+	if opts.WatchWriteTimeout <= 0 {
+		opts.WatchWriteTimeout = defaultWatchWriteTimeout
+	}
+	s := &Server{opts: opts, ready: make(chan struct{}), alloc: alloc, namespaces: newNSCache(), metrics: metrics.NewStore(),
+		inflight: newInflightLimiter(opts.MaxRequestsInflight, opts.MaxMutatingRequestsInflight)}
 	s.router = s.newRouter(s.serveResource)
 	s.handler = s.withFilters(s.router)
 	return s, nil
@@ -141,9 +164,16 @@ func (s *Server) Run(ctx context.Context) error {
 		return fmt.Errorf("repairing service allocations: %w", err)
 	}
 
+	// Slow or idle clients: a request's headers must come within
+	// ReadHeaderTimeout, a keep-alive connection is closed after IdleTimeout
+	// without a request (both as Kubernetes' secure serving), and a body
+	// within BodyReadTimeout (ServeHTTP). No ReadTimeout: it would also cut
+	// watches and other streams, whose connection stays read-idle.
 	hs := &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
+		MaxHeaderBytes:    1 << 20,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 		ErrorLog:          serverErrorLog(),
 	}
@@ -211,6 +241,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			log.Printf("apiserver: %s %s %d %s", r.Method, r.URL.RequestURI(), lw.code, time.Since(start).Round(time.Millisecond))
 		}()
 	}
+	s.limitBodyRead(w, r)
 	path := r.URL.Path
 	if !isWatch(r) && !isPodExec(path) && !isFollowedLog(r, path) && s.opts.RequestTimeout > 0 {
 		ctx, cancel := context.WithTimeout(r.Context(), s.opts.RequestTimeout)
@@ -218,6 +249,41 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(ctx)
 	}
 	s.handler.ServeHTTP(w, r)
+}
+
+// limitBodyRead gives a request with a body BodyReadTimeout to send it:
+// a read deadline on the connection, cleared as soon as the body is read
+// (net/http then reads on in the background to notice a closed connection,
+// and a deadline hit there would cancel the request). Upgrades and other
+// long-running requests (exec, attach, port-forward, proxy) stream their
+// bodies and get none.
+func (s *Server) limitBodyRead(w http.ResponseWriter, r *http.Request) {
+	if s.opts.BodyReadTimeout <= 0 || r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 ||
+		r.Header.Get("Upgrade") != "" || isLongRunning(request.NewRequestInfo(r)) {
+		return
+	}
+	rc := http.NewResponseController(w)
+	if rc.SetReadDeadline(time.Now().Add(s.opts.BodyReadTimeout)) != nil {
+		return
+	}
+	r.Body = &deadlineBody{ReadCloser: r.Body, clear: func() { _ = rc.SetReadDeadline(time.Time{}) }}
+}
+
+// deadlineBody clears the body read deadline once the whole body is read.
+// A body that fails (the deadline hit) keeps it: net/http then tries to
+// discard the rest of the body before answering, and must not wait for it.
+type deadlineBody struct {
+	io.ReadCloser
+	clear func()
+	once  sync.Once
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.once.Do(b.clear)
+	}
+	return n, err
 }
 
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {

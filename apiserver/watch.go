@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log"
 	"net/http"
 	"strconv"
 	"time"
@@ -55,7 +56,16 @@ func translateEvent(info *api.ResourceInfo, ev storage.Event, sel selectors) (wa
 	return watchEvent{}, false, nil
 }
 
-// watch streams events as newline-delimited JSON.
+// watch streams events as newline-delimited JSON. A goroutine reads the
+// storage watch and encodes its events into a bounded queue (watchqueue.go);
+// the handler writes them, each write under a deadline. A client that does
+// not keep up fills the queue: the storage watch is then cancelled (etcd
+// buffers nothing more for it), the queued events are dropped, and the
+// stream closes cleanly after the event being written, as Kubernetes'
+// cacheWatcher terminates a blocked watcher; the client re-watches from the
+// last resourceVersion it saw. A
+// client that does not read at all is cut by the write deadline, and the
+// watch timeout (timeoutSeconds) bounds every write too.
 func (s *Server) watch(w http.ResponseWriter, r *http.Request, rt route) {
 	q := r.URL.Query()
 	sel, err := parseSelectors(rt.info, q, rt.name)
@@ -84,7 +94,8 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, rt route) {
 		ctx, cancel = context.WithTimeout(r.Context(), timeout)
 	}
 	defer cancel()
-	bookmarks := queryBool(q.Get("allowWatchBookmarks"))
+	s.openWatches.Add(1)
+	defer s.openWatches.Add(-1)
 	table := wantTable(r)
 
 	// resourceVersion "" or "0": the current state first, as ADDED events.
@@ -97,22 +108,87 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, rt route) {
 		}
 		initial, fromRev = objs, rev
 	}
-	events := s.store.Watch(ctx, storagePrefix(rt.info, rt.namespace), fromRev)
+	enc := &eventEncoder{s: s, rt: rt, table: table, r: r}
+	initialLines := make([][]byte, 0, len(initial))
+	for _, obj := range initial {
+		line, err := enc.encode(api.Added, obj)
+		if err != nil {
+			writeError(w, errInternal(err))
+			return
+		}
+		initialLines = append(initialLines, line)
+	}
 
-	flusher, _ := w.(http.Flusher)
+	queue := newWatchQueue(s.opts.WatchBufferEvents, s.opts.WatchBufferBytes)
+	pumped := make(chan struct{})
+	go func() {
+		defer close(pumped)
+		s.pumpWatch(ctx, rt, sel, fromRev, queueSink{queue, s.opts.WatchBlockTimeout}, enc, queryBool(q.Get("allowWatchBookmarks")))
+	}()
+	defer func() { cancel(); <-pumped }()
+
+	cw := newClientWriter(ctx, w, s.opts.WatchWriteTimeout)
+	defer cw.finish()
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-cache, private")
 	w.WriteHeader(http.StatusOK)
-	enc := &eventEncoder{s: s, w: w, flusher: flusher, rt: rt, table: table, r: r}
-	if flusher != nil {
-		flusher.Flush()
+	if cw.flush() != nil {
+		return
 	}
-	for _, obj := range initial {
-		if err := enc.send(api.Added, obj); err != nil {
+	for i, line := range initialLines {
+		initialLines[i] = nil
+		if cw.write(line, i == len(initialLines)-1) != nil {
 			return
 		}
 	}
-	enc.flush()
+	for {
+		line, more, ok := queue.pop(ctx)
+		if !ok {
+			return
+		}
+		if cw.write(line, !more) != nil {
+			return
+		}
+	}
+}
+
+// queueSink is where pumpWatch puts encoded lines: the watch's queue, with
+// the time the writer has to make room before the client is behind.
+type queueSink struct {
+	q      *watchQueue
+	budget time.Duration
+}
+
+// pumpWatch reads the storage watch from fromRev, turns its events into
+// encoded lines (events, bookmarks, a final ERROR) and queues them, until
+// ctx ends, the storage watch ends, or the client falls behind. It closes
+// the queue when it returns, and its storage watch with it.
+func (s *Server) pumpWatch(ctx context.Context, rt route, sel selectors, fromRev int64, sink queueSink, enc *eventEncoder, bookmarks bool) {
+	queue := sink.q
+	defer queue.close()
+	wctx, wcancel := context.WithCancel(ctx)
+	defer wcancel()
+	events := s.store.Watch(wctx, storagePrefix(rt.info, rt.namespace), fromRev)
+	put := func(line []byte) bool {
+		if queue.pushWait(ctx, line, sink.budget) {
+			return true
+		}
+		if ctx.Err() == nil {
+			lines, bytes := queue.size()
+			log.Printf("apiserver: closing a watch of %s: the client is not keeping up (%d events, %d bytes waiting)", storagePrefix(rt.info, rt.namespace), lines, bytes)
+			queue.abandon()
+		}
+		return false
+	}
+	status := func(se *statusError) {
+		if line, err := enc.encodeRaw(api.Error, se.status); err == nil {
+			put(line)
+		}
+	}
+	bookmark := func(rev int64) bool {
+		line, err := enc.encodeBookmark(rev)
+		return err == nil && put(line)
+	}
 
 	lastRev := fromRev
 	lastBookmark := time.Now()
@@ -128,12 +204,12 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, rt route) {
 			}
 			// Ask etcd how far this watch has caught up; etcd does not
 			// answer while nothing changed since the watch started, so
-			// the revision of the last event sent is the fallback (every
-			// event up to it has been delivered).
+			// the revision of the last event queued is the fallback
+			// (every event up to it goes out before the bookmark).
 			_ = s.store.RequestProgress(ctx)
 			if time.Since(lastBookmark) >= s.opts.BookmarkInterval {
 				lastBookmark = time.Now()
-				if err := enc.sendBookmark(lastRev); err != nil {
+				if !bookmark(lastRev) {
 					return
 				}
 			}
@@ -144,9 +220,9 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, rt route) {
 			switch ev.Type {
 			case storage.EventError:
 				if errors.Is(ev.Err, storage.ErrGone) {
-					enc.sendStatus(errGone(fmt.Sprintf("too old resource version: %d (%d)", fromRev, lastRev)))
+					status(errGone(fmt.Sprintf("too old resource version: %d (%d)", fromRev, lastRev)))
 				} else if ctx.Err() == nil {
-					enc.sendStatus(errInternal(ev.Err))
+					status(errInternal(ev.Err))
 				}
 				return
 			case storage.EventProgress:
@@ -156,7 +232,7 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, rt route) {
 				lastRev = ev.Revision
 				if bookmarks && time.Since(lastBookmark) >= s.opts.BookmarkInterval/2 {
 					lastBookmark = time.Now()
-					if err := enc.sendBookmark(lastRev); err != nil {
+					if !bookmark(lastRev) {
 						return
 					}
 				}
@@ -165,83 +241,124 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, rt route) {
 			lastRev = ev.Revision
 			we, ok, err := translateEvent(rt.info, ev, sel)
 			if err != nil {
-				enc.sendStatus(errInternal(err))
+				status(errInternal(err))
 				return
 			}
 			if !ok {
 				continue
 			}
-			if err := enc.send(we.Type, we.Object); err != nil {
+			line, err := enc.encode(we.Type, we.Object)
+			if err != nil {
+				status(errInternal(err))
 				return
 			}
-			enc.flush()
+			if !put(line) {
+				return
+			}
 		}
 	}
 }
 
-// eventEncoder writes watch events, as Tables when the client asked.
+// clientWriter writes a stream's lines to the client, each write and
+// flush under a deadline: now plus the write timeout, and never past the
+// end of the stream's context (the watch timeout), so a client that stops
+// reading cannot hold a write, or the watch, open.
+type clientWriter struct {
+	ctx     context.Context
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+}
+
+func newClientWriter(ctx context.Context, w http.ResponseWriter, timeout time.Duration) *clientWriter {
+	return &clientWriter{ctx: ctx, w: w, rc: http.NewResponseController(w), timeout: timeout}
+}
+
+func (c *clientWriter) deadline() {
+	var d time.Time
+	if c.timeout > 0 {
+		d = time.Now().Add(c.timeout)
+	}
+	if end, ok := c.ctx.Deadline(); ok && (d.IsZero() || end.Before(d)) {
+		d = end
+	}
+	_ = c.rc.SetWriteDeadline(d) // ErrNotSupported: a writer without a connection (tests)
+}
+
+// write writes line, and flushes it when flush is set (no more lines are
+// waiting).
+func (c *clientWriter) write(line []byte, flush bool) error {
+	c.deadline()
+	if _, err := c.w.Write(line); err != nil {
+		return err
+	}
+	if flush {
+		return c.flush()
+	}
+	return nil
+}
+
+func (c *clientWriter) flush() error {
+	c.deadline()
+	if err := c.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
+	return nil
+}
+
+// finish gives the end of the response (the last chunk) a short deadline
+// of its own: a client that keeps up gets a clean end of stream even when
+// the watch ended at its deadline, one that does not read is cut.
+func (c *clientWriter) finish() {
+	_ = c.rc.SetWriteDeadline(time.Now().Add(min(time.Second, max(c.timeout, time.Millisecond))))
+}
+
+// eventEncoder encodes watch events, as Tables when the client asked (the
+// first Table carries the column definitions, later ones only rows).
 type eventEncoder struct {
 	s         *Server
 	r         *http.Request
-	w         http.ResponseWriter
-	flusher   http.Flusher
 	rt        route
 	table     bool
 	sentTable bool
 }
 
-func (e *eventEncoder) send(typ string, obj api.Object) error {
+// encode is one event's line.
+func (e *eventEncoder) encode(typ string, obj api.Object) ([]byte, error) {
 	if !e.table {
 		out, err := e.rt.toServed(obj)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return e.sendRaw(typ, out)
+		return e.encodeRaw(typ, out)
 	}
 	t, err := e.s.buildTable(e.r, e.rt, []api.Object{obj}, obj.GetObjectMeta().ResourceVersion)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if e.sentTable {
 		t.ColumnDefinitions = nil
 	}
 	e.sentTable = true
-	return e.sendRaw(typ, t)
+	return e.encodeRaw(typ, t)
 }
 
-func (e *eventEncoder) sendRaw(typ string, obj any) error {
+func (e *eventEncoder) encodeRaw(typ string, obj any) ([]byte, error) {
 	b, err := json.Marshal(obj)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	line, err := json.Marshal(api.WatchEvent{Type: typ, Object: b})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := e.w.Write(append(line, '\n')); err != nil {
-		return err
-	}
-	if typ == api.Bookmark {
-		e.flush()
-	}
-	return nil
+	return append(line, '\n'), nil
 }
 
-// sendBookmark sends a BOOKMARK: an empty object of the kind carrying
-// only the resourceVersion, as Kubernetes does.
-func (e *eventEncoder) sendBookmark(rev int64) error {
+// encodeBookmark is a BOOKMARK: an empty object of the kind carrying only
+// the resourceVersion, as Kubernetes sends it.
+func (e *eventEncoder) encodeBookmark(rev int64) ([]byte, error) {
 	bm := api.NewFor(e.rt.served())
 	bm.GetObjectMeta().ResourceVersion = strconv.FormatInt(rev, 10)
-	return e.sendRaw(api.Bookmark, bm)
-}
-
-func (e *eventEncoder) sendStatus(se *statusError) {
-	_ = e.sendRaw(api.Error, se.status)
-	e.flush()
-}
-
-func (e *eventEncoder) flush() {
-	if e.flusher != nil {
-		e.flusher.Flush()
-	}
+	return e.encodeRaw(api.Bookmark, bm)
 }

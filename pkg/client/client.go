@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"minik8s/pkg/api"
 )
@@ -152,24 +153,73 @@ func (c *Client) Do(ctx context.Context, method, path string, body []byte, heade
 	return c.do(ctx, method, path, q, body, headers)
 }
 
+// maxRetries is how many times a request the apiserver asked to retry
+// later is sent again (client-go's rest.Request default: 10).
+const maxRetries = 10
+
+// retryAfter is client-go's checkWait: a 429, or any 5xx, that carries a
+// Retry-After of whole seconds asks the client to send the request again
+// after that long.
+func retryAfter(resp *http.Response) (time.Duration, bool) {
+	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode < 500 {
+		return 0, false
+	}
+	h := resp.Header.Get("Retry-After")
+	if h == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(h)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return time.Duration(n) * time.Second, true
+}
+
+// do sends a request and returns the body of a 2xx answer. An answer that
+// asks to retry later (429, or 5xx with Retry-After: the apiserver's
+// in-flight limit) is retried after the time it names, up to maxRetries
+// times, as client-go does; the body is a byte slice, so it can always be
+// sent again.
 func (c *Client) do(ctx context.Context, method, path string, q url.Values, body []byte, headers map[string]string) ([]byte, error) {
+	for attempt := 0; ; attempt++ {
+		data, wait, err := c.doOnce(ctx, method, path, q, body, headers)
+		if wait < 0 || attempt >= maxRetries {
+			return data, err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("%s %s: waiting to retry: %w (last answer: %w)", method, path, ctx.Err(), err)
+		case <-t.C:
+		}
+	}
+}
+
+// doOnce sends the request once; wait >= 0 when the answer asks for a
+// retry after that long (err is then the answer's StatusError).
+func (c *Client) doOnce(ctx context.Context, method, path string, q url.Values, body []byte, headers map[string]string) (data []byte, wait time.Duration, err error) {
 	req, err := c.newRequest(ctx, method, path, q, body, headers)
 	if err != nil {
-		return nil, err
+		return nil, -1, err
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+		return nil, -1, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	data, err = io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: read response: %w", method, path, err)
+		return nil, -1, fmt.Errorf("%s %s: read response: %w", method, path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, NewStatusError(resp.StatusCode, data)
+		wait, ok := retryAfter(resp)
+		if !ok {
+			wait = -1
+		}
+		return nil, wait, NewStatusError(resp.StatusCode, data)
 	}
-	return data, nil
+	return data, -1, nil
 }
 
 // decodeObject decodes a JSON object of info's kind and sets its apiVersion/kind.

@@ -4,7 +4,8 @@
 // the same run, watch event latency (p50/p99) with 1 and 100 watchers, the
 // same create rate and watch latency over TLS with a client certificate and
 // authorization against the plain server, in alternating rounds
-// (test/bench/secure.go), and
+// (test/bench/secure.go), what slow and stuck clients cost
+// (test/bench/limits.go), and
 // scheduler throughput (test/bench/scheduler.go).
 //
 // Everything runs on 127.0.0.1 against an apiserver with its embedded etcd
@@ -59,6 +60,11 @@ func main() {
 	}
 }
 
+var (
+	limits     = flag.Bool("limits", true, "measure what slow and stuck clients cost (test/bench/limits.go)")
+	limitsOnly = flag.Bool("limits-only", false, "run only the limits figures")
+)
+
 func run(creates, concurrency, events int) error {
 	dir, err := os.MkdirTemp("", "minik8s-bench-")
 	if err != nil {
@@ -95,6 +101,9 @@ func run(creates, concurrency, events int) error {
 	base := "http://" + srv.Addr()
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 30 * time.Second}
 
+	if *limitsOnly {
+		return limitsRun(ctx, srv, hc, base)
+	}
 	body := podJSON("probe")
 	fmt.Printf("# %d objects per run, pod body %d bytes, etcd with fsync in %s\n", creates, len(body), dir)
 	for _, c := range []int{1, concurrency} {
@@ -138,6 +147,11 @@ func run(creates, concurrency, events int) error {
 		}
 		fmt.Printf("watch_latency_ms{watchers=%d,quantile=0.5} %.2f\n", watchers, ms(p50))
 		fmt.Printf("watch_latency_ms{watchers=%d,quantile=0.99} %.2f (target < 50; %d samples)\n", watchers, ms(p99), n)
+	}
+	if *limits {
+		if err := limitsRun(ctx, srv, hc, base); err != nil {
+			return fmt.Errorf("limits: %w", err)
+		}
 	}
 	if err := secureRun(ctx, creates, concurrency, events, target{hc, base}); err != nil {
 		return fmt.Errorf("TLS run: %w", err)
