@@ -20,7 +20,7 @@ func NewForComponent(kubeconfig, apiserver string, base Config) (*Client, error)
 		if err != nil {
 			return nil, fmt.Errorf("--kubeconfig: %w", err)
 		}
-		cfg.Server, cfg.TLS, cfg.BearerToken, cfg.BearerTokenFile = kc.Server, kc.TLS, kc.BearerToken, kc.BearerTokenFile
+		cfg.Server, cfg.Servers, cfg.TLS, cfg.BearerToken, cfg.BearerTokenFile = kc.Server, kc.Servers, kc.TLS, kc.BearerToken, kc.BearerTokenFile
 	}
 	return New(&cfg)
 }
