@@ -1,6 +1,9 @@
 package client
 
-import "fmt"
+import (
+	"fmt"
+	"log"
+)
 
 // NewForComponent is how a component (kubelet, network agent, kube-proxy,
 // scheduler, controller-manager) reaches the apiserver: with a
@@ -10,6 +13,9 @@ import "fmt"
 // user agent.
 func NewForComponent(kubeconfig, apiserver string, base Config) (*Client, error) {
 	cfg := base
+	if cfg.FailoverLogf == nil {
+		cfg.FailoverLogf = log.Printf
+	}
 	cfg.Server = apiserver
 	if kubeconfig != "" {
 		o := LoadOptions{Kubeconfig: kubeconfig}

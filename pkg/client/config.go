@@ -26,10 +26,13 @@ type Config struct {
 	// Servers are other apiservers of the same cluster (base URLs, same
 	// scheme as Server): the client fails over to them in this order when
 	// the current one cannot be reached (failover.go, docs/ha.md).
-	Servers   []string
-	Timeout   time.Duration // per request (not for watches); 0 means none
-	Namespace string        // the context's namespace ("" if unset)
-	UserAgent string
+	Servers []string
+	// FailoverLogf, if set, logs each move to another apiserver
+	// (components log them; kubectl stays quiet).
+	FailoverLogf func(format string, args ...any)
+	Timeout      time.Duration // per request (not for watches); 0 means none
+	Namespace    string        // the context's namespace ("" if unset)
+	UserAgent    string
 	// Source names where Server came from (a file path, "--server", "default").
 	Source string
 	// WrapTransport, if set, wraps the HTTP transport (kubectl -v=N logging).

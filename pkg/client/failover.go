@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
 	"net"
 	"net/http"
 	"net/url"
@@ -128,8 +127,8 @@ func parseEndpoints(primary *url.URL, extra []string) ([]*url.URL, error) {
 	return out, nil
 }
 
-func newFailoverTransport(next http.RoundTripper, endpoints []*url.URL) *failoverTransport {
-	return &failoverTransport{next: next, endpoints: endpoints, logf: log.Printf}
+func newFailoverTransport(next http.RoundTripper, endpoints []*url.URL, logf func(string, ...any)) *failoverTransport {
+	return &failoverTransport{next: next, endpoints: endpoints, logf: logf}
 }
 
 // Current is the endpoint requests go to now.

@@ -126,7 +126,7 @@ func newTransport(cfg *Config, u *url.URL) (http.RoundTripper, *tls.Config, *tok
 		rt = t
 	}
 	if len(endpoints) > 1 {
-		rt = newFailoverTransport(rt, endpoints)
+		rt = newFailoverTransport(rt, endpoints, cfg.FailoverLogf)
 	}
 	ts := newTokenSource(cfg.BearerToken, cfg.BearerTokenFile)
 	if ts != nil {
