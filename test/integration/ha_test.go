@@ -139,7 +139,7 @@ func TestHAControlPlane(t *testing.T) {
 
 	// Electors: a leads (through ts1, failing over to ts2), b waits
 	// (through ts2, failing over to ts1).
-	const lease = 3 * time.Second
+	const lease, retry = 3 * time.Second, 250 * time.Millisecond
 	type elector struct {
 		e      *leaderelection.Elector
 		cancel context.CancelFunc
@@ -147,7 +147,7 @@ func TestHAControlPlane(t *testing.T) {
 	}
 	startElector := func(id string, c *mkclient.Client) *elector {
 		e, err := leaderelection.New(leaderelection.Config{Client: c, Name: "ha-test", Identity: id,
-			LeaseDuration: lease, RenewDeadline: 2 * time.Second, RetryPeriod: 250 * time.Millisecond,
+			LeaseDuration: lease, RenewDeadline: 2 * time.Second, RetryPeriod: retry,
 			OnStartedLeading: func(context.Context) {}, Logf: func(string, ...any) {}})
 		if err != nil {
 			t.Fatal(err)
@@ -309,8 +309,11 @@ func TestHAControlPlane(t *testing.T) {
 	<-a.done
 	took := waitLeader(b, lease+2*time.Second)
 	t.Logf("leadership moved %v after the leader was killed (lease %v)", took.Round(time.Millisecond), lease)
-	if took > lease+500*time.Millisecond {
-		t.Errorf("leadership moved after %v, want within the lease duration %v (+ a retry period)", took, lease)
+	// Kubernetes' bound: the lease from the last renewal the candidate
+	// saw (up to a retry period late), then its next retry; 0.5 s slack
+	// for a loaded machine.
+	if bound := lease + 2*retry + 500*time.Millisecond; took > bound {
+		t.Errorf("leadership moved after %v, want within the lease duration %v + 2 retry periods (%v)", took, lease, bound)
 	}
 }
 
