@@ -14,6 +14,9 @@ done
 stop_daemon scheduler
 stop_daemon controller-manager
 stop_daemon apiserver
+# HA=1's control plane (etcd cluster, apiservers, controllers: scripts/ha.sh).
+. "$ROOT/scripts/ha.sh"
+ha_down
 
 keep=1
 [ "${PURGE:-0}" = 1 ] && keep=0

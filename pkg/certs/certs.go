@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"minik8s/pkg/client"
@@ -36,8 +37,16 @@ type Options struct {
 	SANs             []string // extra apiserver SANs: IPs or DNS names
 	Port             int      // the apiserver's port in the kubeconfigs (0: 6443)
 	Nodes            []Node
-	Renew            bool // reissue every leaf (not the CA)
-	Now              func() time.Time
+	// Endpoints are the other apiservers of an HA control plane
+	// (docs/ha.md): HOST:PORT, or :PORT for another port on the host of
+	// each kubeconfig's server. Every kubeconfig lists its server and
+	// these in the client.EndpointsExtension, for failover.
+	Endpoints []string
+	// EtcdSANs are extra SANs (IPs or DNS names) of the etcd serving and
+	// peer certificates: the addresses of the members of an etcd cluster.
+	EtcdSANs []string
+	Renew    bool // reissue every leaf (not the CA)
+	Now      func() time.Time
 }
 
 // ServiceIP is the kubernetes Service's ClusterIP (the first of 10.96.0.0/12).
@@ -54,6 +63,9 @@ type Leaf struct {
 	// embeds this (client) certificate, for Server.
 	Kubeconfig string
 	Server     string
+	// Servers is every apiserver (Server first) for the kubeconfig's
+	// failover list; empty for one apiserver.
+	Servers []string
 }
 
 // Plan lists the leaves the cluster needs, in a stable order.
@@ -69,19 +81,17 @@ func Plan(o Options) []Leaf {
 		lab = "https://" + net.JoinHostPort(o.AdvertiseAddress.String(), strconv.Itoa(port))
 		ips = append(ips, o.AdvertiseAddress)
 	}
-	dns := []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"}
-	for _, s := range o.SANs {
-		if ip := net.ParseIP(s); ip != nil {
-			ips = appendIP(ips, ip)
-		} else if s != "" && !contains(dns, s) {
-			dns = append(dns, s)
-		}
+	dns, ips := addSANs([]string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"}, ips, o.SANs)
+	etcdDNS, etcdIPs := addSANs([]string{"localhost"}, []net.IP{net.ParseIP("127.0.0.1")}, o.EtcdSANs)
+	etcdCert := func(cn string) pki.Spec {
+		return withUsages(pki.Server(cn, etcdDNS, etcdIPs), x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth)
 	}
 	leaves := []Leaf{
 		{Name: "apiserver", Spec: pki.Server("kube-apiserver", dns, ips)},
 		{Name: "apiserver-kubelet-client", Spec: pki.Client("kube-apiserver-kubelet-client", "system:masters")},
 		{Name: "apiserver-etcd-client", Spec: pki.Client("kube-apiserver-etcd-client")},
-		{Name: "etcd/server", Spec: withUsages(pki.Server("kube-etcd", []string{"localhost"}, []net.IP{net.ParseIP("127.0.0.1")}), x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth)},
+		{Name: "etcd/server", Spec: etcdCert("kube-etcd")},
+		{Name: "etcd/peer", Spec: etcdCert("kube-etcd-peer")},
 		{Name: "admin", Spec: pki.Client("kubernetes-admin", "system:masters"), Kubeconfig: "admin.kubeconfig", Server: local},
 		{Name: "controller-manager", Spec: pki.Client("system:kube-controller-manager"), Kubeconfig: "controller-manager.kubeconfig", Server: local},
 		{Name: "scheduler", Spec: pki.Client("system:kube-scheduler"), Kubeconfig: "scheduler.kubeconfig", Server: local},
@@ -98,7 +108,71 @@ func Plan(o Options) []Leaf {
 			Leaf{Name: dir + "/kubelet-client", Spec: pki.Client("system:node:"+n.Name, "system:nodes"), Kubeconfig: dir + "/kubelet.kubeconfig", Server: lab},
 		)
 	}
+	if len(o.Endpoints) > 0 {
+		for i := range leaves {
+			if leaves[i].Kubeconfig != "" {
+				leaves[i].Servers = serverList(leaves[i].Server, o.Endpoints)
+			}
+		}
+	}
 	return leaves
+}
+
+// addSANs adds SAN values (IPs or DNS names) to dns and ips, skipping
+// duplicates.
+func addSANs(dns []string, ips []net.IP, sans []string) ([]string, []net.IP) {
+	for _, s := range sans {
+		if ip := net.ParseIP(s); ip != nil {
+			ips = appendIP(ips, ip)
+		} else if s != "" && !contains(dns, s) {
+			dns = append(dns, s)
+		}
+	}
+	return dns, ips
+}
+
+// serverList is server followed by the endpoints as https URLs; an
+// endpoint :PORT is server's host at PORT. Duplicates are dropped.
+func serverList(server string, endpoints []string) []string {
+	host := strings.TrimPrefix(server, "https://")
+	h, _, err := net.SplitHostPort(host)
+	if err != nil {
+		h = host
+	}
+	out := []string{server}
+	for _, e := range endpoints {
+		e = strings.TrimPrefix(e, "https://")
+		if strings.HasPrefix(e, ":") {
+			e = net.JoinHostPort(h, e[1:])
+		}
+		if u := "https://" + e; !contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// ValidateEndpoints checks --apiserver-endpoints values: HOST:PORT or
+// :PORT, with a numeric port.
+func ValidateEndpoints(endpoints []string) error {
+	for _, e := range endpoints {
+		hp := strings.TrimPrefix(e, "https://")
+		h, p, err := net.SplitHostPort(hp)
+		if err == nil {
+			var n int
+			n, err = strconv.Atoi(p)
+			if err == nil && (n < 1 || n > 65535) {
+				err = fmt.Errorf("port %d out of range", n)
+			}
+		}
+		if err == nil && strings.ContainsAny(h, "/?#@") {
+			err = errors.New("not a host")
+		}
+		if err != nil {
+			return fmt.Errorf("--apiserver-endpoints %q: want HOST:PORT or :PORT: %w", e, err)
+		}
+	}
+	return nil
 }
 
 func withUsages(s pki.Spec, u ...x509.ExtKeyUsage) pki.Spec { s.Usages = u; return s }
@@ -195,7 +269,7 @@ func Apply(o Options, out io.Writer) error {
 // writeKubeconfig writes the kubeconfig of a client certificate unless the
 // file already says exactly that.
 func writeKubeconfig(path string, l Leaf, ca, kp *pki.KeyPair, out io.Writer) error {
-	data, err := Kubeconfig(l.Server, l.Spec.CommonName, ca, kp)
+	data, err := kubeconfig(l.Server, l.Servers, l.Spec.CommonName, ca, kp)
 	if err != nil {
 		return err
 	}
@@ -212,6 +286,12 @@ func writeKubeconfig(path string, l Leaf, ca, kp *pki.KeyPair, out io.Writer) er
 // Kubeconfig is a kubeconfig for server with the CA and the client pair
 // embedded (*-data), as kubeadm's admin.conf.
 func Kubeconfig(server, user string, ca, kp *pki.KeyPair) ([]byte, error) {
+	return kubeconfig(server, nil, user, ca, kp)
+}
+
+// kubeconfig is Kubeconfig with the failover list servers (none: one
+// apiserver).
+func kubeconfig(server string, servers []string, user string, ca, kp *pki.KeyPair) ([]byte, error) {
 	keyPEM, err := pki.KeyPEM(kp.Key)
 	if err != nil {
 		return nil, err
@@ -219,6 +299,7 @@ func Kubeconfig(server, user string, ca, kp *pki.KeyPair) ([]byte, error) {
 	kc := client.NewKubeconfig(server, "")
 	kc.Clusters[0].Name = ClusterName
 	kc.Clusters[0].Cluster.CertificateAuthorityData = base64.StdEncoding.EncodeToString(pki.CertPEM(ca.Cert))
+	kc.Clusters[0].Cluster = kc.Clusters[0].Cluster.WithAPIServerEndpoints(servers)
 	ctx := user + "@" + ClusterName
 	kc.Contexts = []client.NamedContext{{Name: ctx, Context: client.Context{Cluster: ClusterName, User: user}}}
 	kc.CurrentContext = ctx

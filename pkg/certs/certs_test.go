@@ -287,3 +287,78 @@ func TestParseNodes(t *testing.T) {
 		}
 	}
 }
+
+// HA: every kubeconfig lists the other apiservers (":PORT" on its own
+// server's host, or HOST:PORT) for client failover; the etcd serving and
+// peer certificates carry the members' addresses; a later run without
+// endpoints writes the single-server kubeconfigs back.
+func TestHAEndpointsAndEtcdSANs(t *testing.T) {
+	dir := t.TempDir()
+	o := labOptions(dir)
+	o.Endpoints = []string{":6444", ":6445", "10.0.0.2:6443"}
+	o.EtcdSANs = []string{"10.0.0.2", "etcd2.example"}
+	var out bytes.Buffer
+	if err := Apply(o, &out); err != nil {
+		t.Fatal(err)
+	}
+	servers := map[string]string{
+		"admin.kubeconfig":            "https://127.0.0.1:6443,https://127.0.0.1:6444,https://127.0.0.1:6445,https://10.0.0.2:6443",
+		"nodes/n1/kubelet.kubeconfig": "https://192.168.77.1:6443,https://192.168.77.1:6444,https://192.168.77.1:6445,https://10.0.0.2:6443",
+		"kube-proxy.kubeconfig":       "https://192.168.77.1:6443,https://192.168.77.1:6444,https://192.168.77.1:6445,https://10.0.0.2:6443",
+	}
+	for f, want := range servers {
+		cfg, err := client.LoadConfig(client.LoadOptions{Kubeconfig: filepath.Join(dir, f)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(cfg.Servers, ","); got != want {
+			t.Errorf("%s: servers %s, want %s", f, got, want)
+		}
+	}
+	ca, err := pki.Load(PKIDir(dir), "ca")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(ca.Cert)
+	for _, name := range []string{"etcd/server", "etcd/peer"} {
+		kp, err := pki.Load(PKIDir(dir), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range []string{"127.0.0.1", "localhost", "10.0.0.2", "etcd2.example"} {
+			for _, u := range []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth} {
+				if _, err := kp.Cert.Verify(x509.VerifyOptions{DNSName: h, Roots: pool, KeyUsages: []x509.ExtKeyUsage{u}}); err != nil {
+					t.Errorf("%s for %s (usage %v): %v", name, h, u, err)
+				}
+			}
+		}
+	}
+	// Back to one apiserver: the lists go away.
+	o.Endpoints = nil
+	out.Reset()
+	if err := Apply(o, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `Writing "`+filepath.Join(dir, "admin.kubeconfig")) {
+		t.Errorf("admin.kubeconfig not rewritten:\n%s", out.String())
+	}
+	cfg, err := client.LoadConfig(client.LoadOptions{Kubeconfig: filepath.Join(dir, "admin.kubeconfig")})
+	if err != nil || len(cfg.Servers) != 0 {
+		t.Errorf("after a run without endpoints: servers %v, %v", cfg.Servers, err)
+	}
+}
+
+func TestValidateEndpoints(t *testing.T) {
+	for _, ok := range []string{":6444", "10.0.0.2:6443", "https://cp2.example:6443", "[fd00::2]:6443"} {
+		if err := ValidateEndpoints([]string{ok}); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"10.0.0.2", ":0", ":http", "a/b:1", "10.0.0.2:70000"} {
+		err := ValidateEndpoints([]string{bad})
+		if err == nil || !strings.Contains(err.Error(), "want HOST:PORT or :PORT") {
+			t.Errorf("%q: err %v", bad, err)
+		}
+	}
+}

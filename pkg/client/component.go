@@ -1,6 +1,9 @@
 package client
 
-import "fmt"
+import (
+	"fmt"
+	"log"
+)
 
 // NewForComponent is how a component (kubelet, network agent, kube-proxy,
 // scheduler, controller-manager) reaches the apiserver: with a
@@ -10,6 +13,9 @@ import "fmt"
 // user agent.
 func NewForComponent(kubeconfig, apiserver string, base Config) (*Client, error) {
 	cfg := base
+	if cfg.FailoverLogf == nil {
+		cfg.FailoverLogf = log.Printf
+	}
 	cfg.Server = apiserver
 	if kubeconfig != "" {
 		o := LoadOptions{Kubeconfig: kubeconfig}
@@ -20,7 +26,7 @@ func NewForComponent(kubeconfig, apiserver string, base Config) (*Client, error)
 		if err != nil {
 			return nil, fmt.Errorf("--kubeconfig: %w", err)
 		}
-		cfg.Server, cfg.TLS, cfg.BearerToken, cfg.BearerTokenFile = kc.Server, kc.TLS, kc.BearerToken, kc.BearerTokenFile
+		cfg.Server, cfg.Servers, cfg.TLS, cfg.BearerToken, cfg.BearerTokenFile = kc.Server, kc.Servers, kc.TLS, kc.BearerToken, kc.BearerTokenFile
 	}
 	return New(&cfg)
 }

@@ -22,10 +22,17 @@ const SystemKubeconfig = "/var/lib/minik8s/admin.kubeconfig"
 
 // Config says how to reach an apiserver.
 type Config struct {
-	Server    string        // base URL, e.g. http://127.0.0.1:6443
-	Timeout   time.Duration // per request (not for watches); 0 means none
-	Namespace string        // the context's namespace ("" if unset)
-	UserAgent string
+	Server string // base URL, e.g. http://127.0.0.1:6443
+	// Servers are other apiservers of the same cluster (base URLs, same
+	// scheme as Server): the client fails over to them in this order when
+	// the current one cannot be reached (failover.go, docs/ha.md).
+	Servers []string
+	// FailoverLogf, if set, logs each move to another apiserver
+	// (components log them; kubectl stays quiet).
+	FailoverLogf func(format string, args ...any)
+	Timeout      time.Duration // per request (not for watches); 0 means none
+	Namespace    string        // the context's namespace ("" if unset)
+	UserAgent    string
 	// Source names where Server came from (a file path, "--server", "default").
 	Source string
 	// WrapTransport, if set, wraps the HTTP transport (kubectl -v=N logging).
@@ -76,6 +83,72 @@ type Cluster struct {
 	CertificateAuthorityData string `json:"certificate-authority-data,omitempty"`
 	InsecureSkipTLSVerify    bool   `json:"insecure-skip-tls-verify,omitempty"`
 	TLSServerName            string `json:"tls-server-name,omitempty"`
+	// Extensions are kept verbatim; minik8s reads EndpointsExtension.
+	Extensions []NamedExtension `json:"extensions,omitempty"`
+}
+
+// NamedExtension is one entry of a cluster's extensions (kubeconfig's
+// NamedExtension; other tools' entries round-trip untouched).
+type NamedExtension struct {
+	Name      string         `json:"name"`
+	Extension map[string]any `json:"extension"`
+}
+
+// EndpointsExtension names the cluster extension that lists every
+// apiserver of an HA cluster (docs/ha.md):
+//
+//	extensions:
+//	- name: minik8s.io/apiserver-endpoints
+//	  extension:
+//	    servers: [https://192.168.77.1:6443, https://192.168.77.1:6444]
+//
+// The real kubectl ignores it and uses server; minik8s clients fail over
+// between the servers.
+const EndpointsExtension = "minik8s.io/apiserver-endpoints"
+
+// APIServerEndpoints is the server list of the cluster's
+// EndpointsExtension (nil without one).
+func (c Cluster) APIServerEndpoints() ([]string, error) {
+	for _, e := range c.Extensions {
+		if e.Name != EndpointsExtension {
+			continue
+		}
+		raw, ok := e.Extension["servers"]
+		list, isList := raw.([]any)
+		if !ok || !isList {
+			return nil, fmt.Errorf("extension %s: want servers: a list of URLs", EndpointsExtension)
+		}
+		out := make([]string, 0, len(list))
+		for _, v := range list {
+			s, ok := v.(string)
+			if !ok || s == "" {
+				return nil, fmt.Errorf("extension %s: server %v is not a URL", EndpointsExtension, v)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+// WithAPIServerEndpoints is c with its EndpointsExtension set to servers
+// (removed when servers is empty).
+func (c Cluster) WithAPIServerEndpoints(servers []string) Cluster {
+	var ext []NamedExtension
+	for _, e := range c.Extensions {
+		if e.Name != EndpointsExtension {
+			ext = append(ext, e)
+		}
+	}
+	if len(servers) > 0 {
+		list := make([]any, len(servers))
+		for i, s := range servers {
+			list[i] = s
+		}
+		ext = append(ext, NamedExtension{Name: EndpointsExtension, Extension: map[string]any{"servers": list}})
+	}
+	c.Extensions = ext
+	return c
 }
 
 // NamedContext is one entry of contexts.
@@ -310,11 +383,15 @@ func LoadConfig(o LoadOptions) (*Config, error) {
 				if err := r.credentials(cfg, filepath.Dir(path)); err != nil {
 					return nil, err
 				}
+				if cfg.Servers, err = r.Cluster.APIServerEndpoints(); err != nil {
+					return nil, fmt.Errorf("load kubeconfig %s: cluster %q: %w", path, r.ClusterName, err)
+				}
 			}
 		}
 	}
 	if o.Server != "" {
-		cfg.Server, cfg.Source = o.Server, "--server"
+		// An explicit server is the only one (no failover list).
+		cfg.Server, cfg.Source, cfg.Servers = o.Server, "--server", nil
 	}
 	if cfg.Server == "" {
 		cfg.Server, cfg.Source = DefaultServer, "default"

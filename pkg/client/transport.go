@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -97,7 +98,8 @@ func (c *Client) UpgradeHeader() http.Header {
 
 // newTransport builds the client's transport: http.DefaultTransport when
 // nothing is configured, else a clone with the TLS configuration (HTTP/1.1,
-// as the apiserver serves), wrapped to add the bearer token.
+// as the apiserver serves), failing over between cfg.Servers when there
+// are several (failover.go), wrapped to add the bearer token.
 func newTransport(cfg *Config, u *url.URL) (http.RoundTripper, *tls.Config, *tokenSource, error) {
 	var tc *tls.Config
 	if u.Scheme == "https" {
@@ -106,13 +108,25 @@ func newTransport(cfg *Config, u *url.URL) (http.RoundTripper, *tls.Config, *tok
 			return nil, nil, nil, err
 		}
 	}
+	endpoints, err := parseEndpoints(u, cfg.Servers)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	var rt http.RoundTripper = http.DefaultTransport
-	if tc != nil {
+	if tc != nil || len(endpoints) > 1 {
 		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.TLSClientConfig = tc
-		t.ForceAttemptHTTP2 = false
-		t.MaxIdleConnsPerHost = 25 // client-go's: TLS handshakes are dear
+		if tc != nil {
+			t.TLSClientConfig = tc
+			t.ForceAttemptHTTP2 = false
+			t.MaxIdleConnsPerHost = 25 // client-go's: TLS handshakes are dear
+		}
+		if len(endpoints) > 1 {
+			t.DialContext = (&net.Dialer{Timeout: failoverDialTimeout, KeepAlive: 30 * time.Second}).DialContext
+		}
 		rt = t
+	}
+	if len(endpoints) > 1 {
+		rt = newFailoverTransport(rt, endpoints, cfg.FailoverLogf)
 	}
 	ts := newTokenSource(cfg.BearerToken, cfg.BearerTokenFile)
 	if ts != nil {
