@@ -595,6 +595,7 @@ spec:
 		containersMoved int
 	}
 	var rows []row
+	faultsStart := time.Now()
 	for _, f := range faults {
 		beforePods, err := l.pods(ctx)
 		if err != nil {
@@ -632,7 +633,7 @@ spec:
 		}
 		eventuallyOK(t, 2*time.Minute, f.name+": the lab settles", func() string { return l.settled(ctx, chaosReplicas) })
 		settled := time.Since(t0)
-		time.Sleep(2 * time.Second)
+		time.Sleep(time.Second) // the probes see the settled lab too
 		t1 := time.Now()
 		samples := p.snapshot()
 		r := row{fault: f.name, http: outageIn(samples, "http", t0, t1), dns: outageIn(samples, "dns", t0, t1),
@@ -724,7 +725,16 @@ spec:
 	hpaIn := time.Since(hpaStart)
 	stopProbes()
 	wg.Wait()
-	total := outageIn(p.snapshot(), "http", start, time.Now())
+	end := time.Now()
+	all := p.snapshot()
+	faultsPhase, convPhase := outageIn(all, "http", faultsStart, convStart), outageIn(all, "http", convStart, end)
+	windowsFailed := 0
+	for _, r := range rows {
+		windowsFailed += r.http.failed
+	}
+	if n := faultsPhase.failed - windowsFailed; n > 0 {
+		t.Errorf("between the faults' windows (while the suite lists pods and objects) %d of %d requests failed", n, faultsPhase.sent)
+	}
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%-20s %13s %9s %13s %9s %10s %9s %5s %7s\n", "fault (kill -9)", "http fail/sent", "outage", "dns fail/sent", "outage", "restarted", "settled", "pods", "objects")
@@ -733,8 +743,9 @@ spec:
 			fmt.Sprintf("%d/%d", r.dns.failed, r.dns.sent), r.dns.outage.Round(time.Millisecond), r.restartedIn.Round(100*time.Millisecond),
 			r.settledIn.Round(100*time.Millisecond), okWord(r.podsOK), okWord(r.objsOK))
 	}
-	fmt.Fprintf(&b, "whole run: %d/%d requests failed; afterwards scale 4->6 in %v, HPA to maxReplicas 5 in %v; test took %v\n",
-		total.failed, total.sent, scaleIn.Round(100*time.Millisecond), hpaIn.Round(100*time.Millisecond), time.Since(start).Round(time.Second))
+	fmt.Fprintf(&b, "all faults: %d/%d requests failed; afterwards scale 4->6 in %v, HPA to maxReplicas 5 in %v: %d/%d requests failed, outage %v; test took %v\n",
+		faultsPhase.failed, faultsPhase.sent, scaleIn.Round(100*time.Millisecond), hpaIn.Round(100*time.Millisecond),
+		convPhase.failed, convPhase.sent, convPhase.outage.Round(time.Millisecond), time.Since(start).Round(time.Second))
 	t.Log(b.String())
 }
 
