@@ -18,6 +18,9 @@ if [ ! -f "$LAB_ENV" ] && [ "$STATE" != /var/lib/minik8s ] && [ -z "${MK8S_LAB_P
 	! running_settings | grep -q '^MK8S_LAB_PREFIX='; then
 	die "$LAB_ENV is missing: say which lab to remove (MK8S_LAB_PREFIX=…, MK8S_LAB_SUBNET=…, CONTAINERD_ADDRESS=…)"
 fi
+# Only the settings that name the lab matter here: another BACKEND in the
+# caller's environment must not stop a down.
+unset NODES BACKEND IPTABLES_BACKEND ADDONS AUTHORIZATION_MODE HA
 lab_settings
 
 for pidfile in "$RUN"/kubeproxy-*.pid "$RUN"/kubelet-*.pid; do

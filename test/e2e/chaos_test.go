@@ -231,11 +231,12 @@ func (l *chaosLab) script(ctx context.Context, d time.Duration, name string, ext
 	return string(out), err
 }
 
-// settings are the chaos lab's: given on the first up.sh only (later runs
-// read lab.env, as a plain `make up` does).
+// chaosSettings are the chaos lab's: given on the first up.sh only (later
+// runs read lab.env, as a plain `make up` does). host-gw, not the default
+// vxlan: a restart that forgot the settings would show.
 func chaosSettings() []string {
 	return []string{"MK8S_LAB_PREFIX=" + chaosPrefix, "MK8S_LAB_SUBNET=" + chaosSubnet, "MINIK8S_APISERVER_PORT=" + chaosPort,
-		"CONTAINERD_ADDRESS=" + chaosContainerd, "NODES=2", "BACKEND=vxlan"}
+		"CONTAINERD_ADDRESS=" + chaosContainerd, "NODES=2", "BACKEND=host-gw"}
 }
 
 func (l *chaosLab) kubectl(ctx context.Context, args ...string) (string, error) {
@@ -607,11 +608,12 @@ spec:
 		}
 		t0 := time.Now()
 		var oldPid int
-		var dnsPod string
+		var oldCmdline, dnsPod string
 		if f.daemon != "" {
 			if oldPid, err = l.daemonPid(f.daemon); err != nil {
 				t.Fatal(err)
 			}
+			oldCmdline = cmdlineOf(oldPid)
 			if err := syscall.Kill(oldPid, syscall.SIGKILL); err != nil {
 				t.Fatalf("kill -9 %s (pid %d): %v", f.daemon, oldPid, err)
 			}
@@ -629,6 +631,10 @@ spec:
 			pid, err := l.daemonPid(f.daemon)
 			if err != nil || pid == oldPid {
 				t.Fatalf("%s: not restarted by scripts/up.sh (pid %d, was %d): %v\n%s", f.name, pid, oldPid, err, tail(out, 2000))
+			}
+			// Restarted with the settings the lab was made with.
+			if now := cmdlineOf(pid); now != oldCmdline {
+				t.Errorf("%s: restarted with another command line:\n  was %s\n  now %s", f.name, oldCmdline, now)
 			}
 		}
 		eventuallyOK(t, 2*time.Minute, f.name+": the lab settles", func() string { return l.settled(ctx, chaosReplicas) })
@@ -747,6 +753,12 @@ spec:
 		faultsPhase.failed, faultsPhase.sent, scaleIn.Round(100*time.Millisecond), hpaIn.Round(100*time.Millisecond),
 		convPhase.failed, convPhase.sent, convPhase.outage.Round(time.Millisecond), time.Since(start).Round(time.Second))
 	t.Log(b.String())
+}
+
+// cmdlineOf is a process's command line, space-separated.
+func cmdlineOf(pid int) string {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " "))
 }
 
 func okWord(ok bool) string {
