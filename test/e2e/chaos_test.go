@@ -465,6 +465,10 @@ func TestChaosOnLab(t *testing.T) {
 		out, err := l.script(ctx, 2*time.Minute, "down.sh", "PURGE=1")
 		t.Logf("removed an earlier run's lab: %v\n%s", err, tail(out, 1500))
 	}
+	// What else runs here (the user's lab, other tests' labs) must be the
+	// same after this lab's down.sh.
+	othersBefore := otherLabs(ctx)
+	sharedBefore := containerdAnswers(ctx)
 	if _, err := buildMinik8s(ctx, root, l.bin); err != nil {
 		t.Fatal(err)
 	}
@@ -485,6 +489,14 @@ func TestChaosOnLab(t *testing.T) {
 		os.RemoveAll(l.state)
 		if out, _ := sh(context.Background(), "ip", "netns", "list"); strings.Contains(out, chaosPrefix+"-node") {
 			t.Errorf("after down.sh, namespaces are left: %s", out)
+		}
+		// Other labs' namespaces and bridges (a test's lab may have come
+		// or gone meanwhile: only the user's mk8s must be exactly as before).
+		if before, after := othersBefore["mk8s"], otherLabs(context.Background())["mk8s"]; before != after {
+			t.Errorf("the user's lab changed: %q -> %q", before, after)
+		}
+		if sharedBefore && !containerdAnswers(context.Background()) {
+			t.Errorf("the shared containerd (/run/containerd/containerd.sock) no longer answers")
 		}
 	})
 	upStart := time.Now()
@@ -753,6 +765,31 @@ spec:
 		faultsPhase.failed, faultsPhase.sent, scaleIn.Round(100*time.Millisecond), hpaIn.Round(100*time.Millisecond),
 		convPhase.failed, convPhase.sent, convPhase.outage.Round(time.Millisecond), time.Since(start).Round(time.Second))
 	t.Log(b.String())
+}
+
+// otherLabs maps each lab prefix other than the chaos lab's to its node
+// namespaces and bridge as they are now.
+func otherLabs(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	ns, _ := sh(ctx, "ip", "netns", "list")
+	links, _ := sh(ctx, "ip", "-o", "link", "show", "type", "bridge")
+	for _, line := range strings.Split(ns+links, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		name := strings.TrimSuffix(f[0], ":")
+		if len(f) > 1 && strings.HasSuffix(f[0], ":") { // "7: mk8s0: <…>"
+			name = strings.TrimSuffix(f[1], ":")
+		}
+		prefix, _, _ := strings.Cut(name, "-")
+		prefix = strings.TrimSuffix(prefix, "0")
+		if prefix == chaosPrefix || !strings.HasPrefix(prefix, "mk8") {
+			continue
+		}
+		out[prefix] += name + " "
+	}
+	return out
 }
 
 // cmdlineOf is a process's command line, space-separated.
