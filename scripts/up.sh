@@ -5,36 +5,36 @@
 # namespace, and a kubelet (with its network agent) and a kube-proxy inside
 # every node namespace. Idempotent: what is already up is left alone.
 #
-# Settings: NODES (2), BACKEND (vxlan | host-gw), MINIK8S_STATE
-# (/var/lib/minik8s), MINIK8S_APISERVER_PORT (6443), IPTABLES_BACKEND
-# (legacy | nft | auto: kube-proxy's; the network agent's auto follows it,
-# docs/kubeproxy.md), ADDONS (dns,ingress: the add-ons the controller-manager
-# keeps, docs/addons.md; empty: none), AUTHORIZATION_MODE (the apiserver's
-# --authorization-mode).
+# Settings (defaults in lib.sh): NODES (2), BACKEND (vxlan | host-gw),
+# IPTABLES_BACKEND (legacy | nft | auto: kube-proxy's; the network agent's
+# auto follows it, docs/kubeproxy.md), ADDONS (dns,ingress: the add-ons the
+# controller-manager keeps, docs/addons.md; empty: none), AUTHORIZATION_MODE
+# (the apiserver's --authorization-mode), HA (0 | 1), MK8S_LAB_PREFIX (mk8s)
+# and MK8S_LAB_SUBNET (192.168.77.0/24: the control plane on its .1),
+# MINIK8S_APISERVER_PORT (6443), CONTAINERD_ADDRESS (the shared
+# /run/containerd/containerd.sock; another socket: the lab starts its own
+# containerd). The first run records them in $MINIK8S_STATE/lab.env
+# (MINIK8S_STATE: /var/lib/minik8s); later runs reuse them, and a different
+# explicit value is an error until `make down` (docs/lab.md).
 #
 # Everything speaks TLS: `minik8s certs` makes the cluster PKI under
 # $MINIK8S_STATE/pki and a kubeconfig per component (docs/security/pki.md).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ -x "$BIN/minik8s" ] || die "bin/minik8s is missing: run 'make build' first"
-NODES=${NODES:-2}
-BACKEND=${BACKEND:-vxlan}
-IPTABLES_BACKEND=${IPTABLES_BACKEND:-legacy}
+[ -x "$BIN/minik8s" ] || die "$BIN/minik8s is missing: run 'make build' first"
+[ "$(id -u)" = 0 ] || die "the lab needs root"
+lab_settings record
 CLUSTER_CIDR=10.244.0.0/16
-LAB_GATEWAY=192.168.77.1
-# The one place the authorization mode is chosen.
-AUTHORIZATION_MODE=${AUTHORIZATION_MODE:-Node,RBAC}
 # HA=1: an etcd cluster, several apiservers, leader-elected controllers (scripts/ha.sh).
-HA=${HA:-0}
 # Extra arguments of every kubelet and kube-proxy (HA: the other apiservers).
 ha_client_args=()
 node_names=()
-for i in $(seq "$NODES"); do node_names+=("mk8s-node$i"); done
+for i in $(seq "$NODES"); do node_names+=("$MK8S_LAB_PREFIX-node$i"); done
 
 # 1. The lab: containerd, bridge, node namespaces, images (one containerd
 #    namespace per node, named after it).
-MINIK8S_STATE=$STATE NODES=$NODES IMAGE_NAMESPACES="${node_names[*]}" "$ROOT/scripts/lab/up.sh"
+IMAGE_NAMESPACES="${node_names[*]}" "$ROOT/scripts/lab/up.sh"
 
 # 2. The PKI (idempotent: only what is missing, or due within 30 days, or
 #    whose names changed, is reissued): the CA, the apiserver's serving
@@ -74,7 +74,7 @@ else
 	cm_ca=()
 	if "$BIN/minik8s" controller-manager --help 2>&1 | grep -q -- '--root-ca-file'; then cm_ca=(--root-ca-file "$PKI/ca.crt"); fi
 	start_daemon controller-manager "$BIN/minik8s" controller-manager --kubeconfig "$STATE/controller-manager.kubeconfig" \
-		--addons "${ADDONS-dns,ingress}" "${cm_ca[@]}"
+		--addons "$ADDONS" "${cm_ca[@]}"
 	start_daemon scheduler "$BIN/minik8s" scheduler --kubeconfig "$STATE/scheduler.kubeconfig"
 fi
 
@@ -98,7 +98,7 @@ for i in $(seq "$NODES"); do
 	start_daemon "kubelet-$node" ip netns exec "$node" "$BIN/minik8s" kubelet \
 		--node-name "$node" --node-ip "$NODE_IP" \
 		--kubeconfig "$STATE/nodes/$node/kubelet.kubeconfig" "${tls_args[@]}" \
-		--root-dir "$STATE/nodes/$node" --network-backend "$BACKEND" \
+		--root-dir "$STATE/nodes/$node" --network-backend "$BACKEND" --containerd-address "$CONTAINERD_ADDRESS" \
 		--node-stats-cgroup "/minik8s/$node" \
 		--cluster-dns 10.96.0.10 --cluster-domain cluster.local "${ha_client_args[@]}"
 	start_daemon "kubeproxy-$node" ip netns exec "$node" "$BIN/minik8s" kubeproxy \
