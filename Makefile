@@ -64,4 +64,4 @@ clean: ## Remove build outputs
 
 .PHONY: soak
 soak: ## Soak the running lab (SOAK_DURATION=1h, SOAK_INTERVAL=1m): API and pod churn in soak-* namespaces, RSS and fds of every lab process, verdict on growth
-	$(GO) run ./test/soak -duration $${SOAK_DURATION:-1h} -interval $${SOAK_INTERVAL:-1m} -kubeconfig $(STATE)/admin.kubeconfig -run-dir $(STATE)/run
+	MINIK8S_STATE=$${MINIK8S_STATE:-$(STATE)} $(GO) run ./test/soak -duration $${SOAK_DURATION:-1h} -interval $${SOAK_INTERVAL:-1m}

@@ -59,7 +59,7 @@ func main() {
 	state := envOr("MINIK8S_STATE", "/var/lib/minik8s")
 	duration := flag.Duration("duration", envDuration("SOAK_DURATION", time.Hour), "how long the mix runs ($SOAK_DURATION)")
 	interval := flag.Duration("interval", envDuration("SOAK_INTERVAL", time.Minute), "time between samples ($SOAK_INTERVAL)")
-	kubeconfig := flag.String("kubeconfig", envOr("KUBECONFIG", filepath.Join(state, "admin.kubeconfig")), "admin kubeconfig of the lab")
+	kubeconfig := flag.String("kubeconfig", envOr("SOAK_KUBECONFIG", filepath.Join(state, "admin.kubeconfig")), "admin kubeconfig of the lab ($SOAK_KUBECONFIG, default $MINIK8S_STATE/admin.kubeconfig)")
 	runDir := flag.String("run-dir", filepath.Join(state, "run"), "the lab's pid files ($MINIK8S_STATE/run)")
 	image := flag.String("image", "docker.io/minik8s/tools:latest", "image of the churned pods")
 	flag.Parse()
