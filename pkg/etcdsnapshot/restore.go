@@ -172,6 +172,9 @@ func Restore(o RestoreOptions) (RestoreResult, error) {
 		}
 	}
 	if err := snapshot.NewV3(zap.NewNop()).Restore(p.cfg); err != nil {
+		if p.staging != "" {
+			os.RemoveAll(p.staging) // ours, half written; the data dir is untouched
+		}
 		return res, fmt.Errorf("restoring %s into %s: %w", o.Snapshot, p.cfg.OutputDataDir, err)
 	}
 	if p.staging != "" {

@@ -142,8 +142,10 @@ func Save(ctx context.Context, o SaveOptions) (Info, error) {
 		if err != nil {
 			return Info{}, err
 		}
-		// etcd's Save writes path.part (0600) and renames it when complete.
-		_, err = snapshot.NewV3(zap.NewNop()).Save(ctx, cfg, path)
+		if err = probe(ctx, cfg); err == nil {
+			// etcd's Save writes path.part (0600) and renames it when complete.
+			_, err = snapshot.NewV3(zap.NewNop()).Save(ctx, cfg, path)
+		}
 		if err == nil {
 			errs = nil
 			break
@@ -162,6 +164,28 @@ func Save(ctx context.Context, o SaveOptions) (Info, error) {
 	}
 	info.Took = time.Since(start)
 	return info, nil
+}
+
+// probeTimeout bounds the check that an endpoint answers: etcd's client
+// would otherwise wait for one as long as the context lets it.
+const probeTimeout = 5 * time.Second
+
+// probe checks that the one endpoint of cfg answers.
+func probe(ctx context.Context, cfg clientv3.Config) error {
+	cli, err := clientv3.New(cfg)
+	if err != nil {
+		return err
+	}
+	defer cli.Close()
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	if _, err := cli.Status(ctx, cfg.Endpoints[0]); err != nil {
+		if strings.HasPrefix(cfg.Endpoints[0], "unix://") {
+			return fmt.Errorf("no etcd answers on %s (is the apiserver running on this --data-dir?): %w", cfg.Endpoints[0], err)
+		}
+		return fmt.Errorf("etcd does not answer: %w", err)
+	}
+	return nil
 }
 
 // Stat reads a snapshot file's size, revision and key count (and checks

@@ -58,6 +58,21 @@ func TestSourceEndpoints(t *testing.T) {
 	}
 }
 
+func TestSaveWithoutEtcdFailsFast(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Now()
+	_, err := Save(context.Background(), SaveOptions{Source: Source{DataDir: filepath.Join(dir, "etcd")}, Dir: filepath.Join(dir, "snapshots"), Name: "on-demand", Node: "n1"})
+	if err == nil || !strings.Contains(err.Error(), "no etcd answers on unix://") {
+		t.Errorf("save with no etcd: error = %v", err)
+	}
+	if d := time.Since(start); d > 2*probeTimeout {
+		t.Errorf("save with no etcd took %s", d)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "snapshots")); len(entries) != 0 {
+		t.Errorf("save with no etcd left %d files", len(entries))
+	}
+}
+
 func TestPlanRestore(t *testing.T) {
 	now := func() time.Time { return time.Unix(1700000000, 0) }
 	existing := map[string]bool{"/s/etcd": true, "/taken.etcd": true}
