@@ -124,6 +124,11 @@ func run(ctx context.Context, duration, interval time.Duration, kubeconfig, runD
 	}
 	w := &workload{c: c, ns: fmt.Sprintf("%s%d", nsPrefix, time.Now().Unix()), image: image, counts: newCounts()}
 	if err := w.setup(ctx); err != nil {
+		cctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+		defer cancel()
+		if _, cerr := cleanup(cctx, c, 3*time.Minute); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
 		return false, err
 	}
 	var names []string
