@@ -31,9 +31,11 @@ func TestJudge(t *testing.T) {
 		{"fds jitter", fds, 8, false, true},
 		{"fd leak", fdLeak, 8, true, true},
 		{"late take-off", late, 4, true, true},
+		{"one spike late (last quarter over, trend flat)", []float64{100, 100, 100, 100, 100, 100, 100, 100, 130, 100, 100}, 4, false, true},
 		{"too short", []float64{1, 2, 3, 4, 5, 6, 7}, 4, false, false},
 	} {
 		v := Judge(tc.samples, tc.slack)
+		t.Logf("%s: grows=%v %s", tc.name, v.Grows, v.Reason)
 		if v.Grows != tc.grows || v.Judged != tc.judged || v.Reason == "" {
 			t.Errorf("%s: Judge = %+v, want grows=%v judged=%v", tc.name, v, tc.grows, tc.judged)
 		}
