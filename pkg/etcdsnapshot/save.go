@@ -121,8 +121,8 @@ func Save(ctx context.Context, o SaveOptions) (Info, error) {
 	if o.Now != nil {
 		now = o.Now
 	}
-	start := now()
-	name, err := FileName(o.Name, o.Node, start)
+	began := time.Now() // Took is real time, whatever o.Now says
+	name, err := FileName(o.Name, o.Node, now())
 	if err != nil {
 		return Info{}, err
 	}
@@ -162,7 +162,7 @@ func Save(ctx context.Context, o SaveOptions) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	info.Took = time.Since(start)
+	info.Took = time.Since(began)
 	return info, nil
 }
 
