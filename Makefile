@@ -61,3 +61,7 @@ fmt: ## gofmt the tree
 .PHONY: clean
 clean: ## Remove build outputs
 	rm -rf $(BIN)
+
+.PHONY: soak
+soak: ## Soak the running lab (SOAK_DURATION=1h, SOAK_INTERVAL=1m): API and pod churn in soak-* namespaces, RSS and fds of every lab process, verdict on growth
+	MINIK8S_STATE=$${MINIK8S_STATE:-$(STATE)} $(GO) run ./test/soak -duration $${SOAK_DURATION:-1h} -interval $${SOAK_INTERVAL:-1m}
