@@ -13,59 +13,63 @@ const NetMap = (() => {
   // ---- the model -------------------------------------------------------
 
   function addrList(l) {
-    return (l.addrs || l.addresses || []).map((a) => (typeof a === "string" ? a : (a.cidr || ((a.ip || a.local || a.address) + (a.prefixLen != null ? "/" + a.prefixLen : ""))))).filter((a) => a && !a.startsWith("fe80") && a.indexOf(":") < 0);
+    return (l.addresses || []).filter((a) => a && a.indexOf(":") < 0); // IPv4, CIDR form
   }
 
   function linkOf(l) {
     const vx = l.vxlan || null;
     return {
-      index: l.index != null ? l.index : l.ifindex,
+      index: l.index,
       name: l.name,
-      kind: l.kind || l.type || "",
-      master: l.master || l.masterName || "",
-      masterIndex: l.masterIndex != null ? l.masterIndex : null,
-      peerIndex: l.peerIndex != null ? l.peerIndex : (l.peerIfindex != null ? l.peerIfindex : (l.linkIndex != null ? l.linkIndex : null)),
-      mac: l.mac || l.hardwareAddr || "",
+      kind: l.kind || "",
+      master: l.master || "",
+      masterIndex: l.masterIndex || null,
+      peerIndex: l.peerIndex || null,
+      mac: l.mac || "",
       mtu: l.mtu || 0,
       addrs: addrList(l),
-      vxlan: vx ? { vni: vx.vni != null ? vx.vni : vx.id, local: vx.local || vx.srcAddr || "", port: vx.port || vx.dstPort || 8472, dev: vx.dev || vx.vtepDev || "" } : null,
+      vxlan: vx ? { vni: vx.vni, local: vx.local || "", port: vx.port || 8472, dev: vx.device || "" } : null,
+      up: l.up !== false,
+      counters: l.counters || null,
     };
   }
 
   function routeOf(r) {
-    return { dst: r.dst || r.destination || "default", gw: r.gateway || r.gw || r.via || "", dev: r.dev || r.device || r.linkName || r.ifname || "", src: r.src || r.prefsrc || "", onlink: !!(r.onlink || (r.flags && String(r.flags).includes("onlink"))), table: r.table };
+    return { dst: r.dst || "default", gw: r.gateway || "", dev: r.dev || "", src: r.src || "", onlink: !!r.onlink, table: r.table, type: r.type || "" };
   }
 
   // model turns a /netinfo answer into what the drawing needs.
   function model(raw, nodeName) {
-    const links = (raw.links || raw.interfaces || []).map(linkOf);
+    const links = (raw.links || []).map(linkOf);
     const byIndex = new Map(links.map((l) => [l.index, l]));
     for (const l of links) if (!l.master && l.masterIndex != null && byIndex.get(l.masterIndex)) l.master = byIndex.get(l.masterIndex).name;
     const bridge = links.find((l) => l.name === "cni0") || links.find((l) => l.kind === "bridge") || null;
     const vxlan = links.find((l) => l.kind === "vxlan") || links.find((l) => l.name === "flannel.1") || null;
-    const routes = (raw.routes || []).map(routeOf).filter((r) => r.table == null || r.table === 254 || r.table === "main");
-    // The node's own interface: the one holding the node's address, else
-    // the default route's device, else the first non-pod, non-bridge link.
-    const nodeAddr = raw.nodeIP || raw.nodeAddress || "";
-    let hostIf = links.find((l) => nodeAddr && l.addrs.some((a) => a.split("/")[0] === nodeAddr));
+    const routes = (raw.routes || []).map(routeOf).filter((r) => (r.table == null || r.table === 254) && (!r.type || r.type === "unicast"));
+    // The node's own interface: flannel.1's underlay device (VXLAN local
+    // address), the one holding the node's address, else the default
+    // route's device, else the first non-pod, non-bridge link.
+    const nodeAddr = raw.nodeIP || (vxlan && vxlan.vxlan && vxlan.vxlan.local) || "";
+    let hostIf = vxlan && vxlan.vxlan && vxlan.vxlan.dev ? links.find((l) => l.name === vxlan.vxlan.dev) : null;
+    if (!hostIf) hostIf = links.find((l) => nodeAddr && l.addrs.some((a) => a.split("/")[0] === nodeAddr));
     if (!hostIf) {
       const def = routes.find((r) => r.dst === "default" || r.dst === "0.0.0.0/0");
       hostIf = def && links.find((l) => l.name === def.dev);
     }
     if (!hostIf) hostIf = links.find((l) => l.name !== "lo" && l.kind !== "veth" && l.kind !== "bridge" && l.kind !== "vxlan" && l.addrs.length) || null;
-    const pods = (raw.pods || raw.podNetworks || []).map((p) => {
-      const pl = (p.links || p.interfaces || []).map(linkOf);
+    const pods = (raw.pods || []).filter((p) => !p.hostNetwork).map((p) => {
+      const pl = (p.links || []).map(linkOf);
       const eth0 = pl.find((l) => l.name === "eth0") || pl.find((l) => l.name !== "lo") || null;
       const veth = eth0 && links.find((l) => l.index === eth0.peerIndex && (l.kind === "veth" || l.kind === ""));
       return {
-        namespace: p.namespace || (p.pod && p.pod.namespace) || "", name: p.name || (p.pod && p.pod.name) || p.podName || "",
-        eth0, ip: (eth0 && eth0.addrs[0] ? eth0.addrs[0].split("/")[0] : "") || p.ip || p.podIP || "",
+        namespace: p.namespace, name: p.name, error: p.error || "",
+        eth0, ip: (eth0 && eth0.addrs[0] ? eth0.addrs[0].split("/")[0] : "") || p.ip || "",
         veth: veth || null,
         routes: (p.routes || []).map(routeOf),
       };
     });
     const vethOnBridge = links.filter((l) => l.kind === "veth" && bridge && l.master === bridge.name);
-    return { node: raw.nodeName || raw.node || nodeName, nodeIP: nodeAddr || (hostIf && hostIf.addrs[0] ? hostIf.addrs[0].split("/")[0] : ""), links, bridge, vxlan, hostIf, routes, pods, vethOnBridge };
+    return { node: raw.node || nodeName, backend: raw.backend || "", errors: raw.errors || [], nodeIP: nodeAddr || (hostIf && hostIf.addrs[0] ? hostIf.addrs[0].split("/")[0] : ""), links, bridge, vxlan, hostIf, routes, pods, vethOnBridge };
   }
 
   // ---- IPv4 and the route decision --------------------------------------
@@ -197,6 +201,7 @@ const NetMap = (() => {
     if (m.vxlan) {
       const v = m.vxlan.vxlan || {};
       wire(vxlanId(m.node), X0 + devW / 2, yBr + 40, X0 + devW / 2, yDev);
+      svg.append(S("text", { class: "small", x: X0 + devW / 2 + 6, y: yBr + 62 }, "routed by the node (ip route)"));
       box(vxlanId(m.node), "vxlan", X0, yDev, devW, 56, [`${m.vxlan.name} (VXLAN) ${m.vxlan.addrs.join(" ")}`, `VNI ${v.vni != null ? v.vni : "?"}, local ${v.local || m.nodeIP}, UDP ${v.port || 8472}`, `MAC ${m.vxlan.mac || "?"}`]);
     }
     const hx = W - X0 - devW;

@@ -1,0 +1,224 @@
+package ui_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"minik8s/apiserver/ui"
+	"minik8s/apiserver/ui/uitest"
+)
+
+// fakeAPI is just enough of the apiserver for the page: lists with a
+// resourceVersion, watches that stream what push sends, and the nodes'
+// netinfo from testdata (the kubelet's /netinfo shape, pkg/netinfo).
+type fakeAPI struct {
+	mu       sync.Mutex
+	lists    map[string][]any
+	watchers map[string][]chan any
+	netinfo  map[string][]byte
+	watches  int // watch requests seen
+}
+
+func (f *fakeAPI) push(path, typ string, obj any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lists[path] = append(f.lists[path], obj)
+	for _, c := range f.watchers[path] {
+		c <- map[string]any{"type": typ, "object": obj}
+	}
+}
+
+func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	if strings.HasPrefix(p, "/ui") {
+		ui.Handler().ServeHTTP(w, r)
+		return
+	}
+	if node, ok := strings.CutPrefix(p, "/api/v1/nodes/"); ok {
+		node, rest, _ := strings.Cut(node, "/")
+		if b := f.netinfo[node]; rest == "proxy/netinfo" && b != nil {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(b)
+			return
+		}
+		http.NotFound(w, r)
+		return
+	}
+	f.mu.Lock()
+	items, ok := f.lists[p]
+	f.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if r.URL.Query().Get("watch") != "1" {
+		_ = json.NewEncoder(w).Encode(map[string]any{"kind": "List", "apiVersion": "v1", "metadata": map[string]any{"resourceVersion": "10"}, "items": items})
+		return
+	}
+	c := make(chan any, 16)
+	f.mu.Lock()
+	f.watchers[p] = append(f.watchers[p], c)
+	f.watches++
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusOK)
+	w.(http.Flusher).Flush()
+	enc := json.NewEncoder(w)
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case ev := <-c:
+			_ = enc.Encode(ev)
+			w.(http.Flusher).Flush()
+		}
+	}
+}
+
+func pod(ns, name, node, ip string) map[string]any {
+	return map[string]any{"apiVersion": "v1", "kind": "Pod",
+		"metadata": map[string]any{"namespace": ns, "name": name, "creationTimestamp": time.Now().UTC().Format(time.RFC3339)},
+		"spec":     map[string]any{"nodeName": node, "containers": []any{map[string]any{"name": "c", "image": "tools"}}},
+		"status": map[string]any{"phase": "Running", "podIP": ip,
+			"containerStatuses": []any{map[string]any{"name": "c", "ready": true, "restartCount": 0, "state": map[string]any{"running": map[string]any{}}}}}}
+}
+
+func node(name, ip, cidr string) map[string]any {
+	return map[string]any{"apiVersion": "v1", "kind": "Node", "metadata": map[string]any{"name": name, "creationTimestamp": "2026-12-02T22:00:00Z"},
+		"spec":   map[string]any{"podCIDR": cidr},
+		"status": map[string]any{"addresses": []any{map[string]any{"type": "InternalIP", "address": ip}}, "conditions": []any{map[string]any{"type": "Ready", "status": "True"}}}}
+}
+
+// TestUIInBrowser loads the UI in headless Chromium against a fake API:
+// the pods table fills from the list, a pod pushed on the watch appears
+// without a reload, the network map draws node1's pods with their veths
+// on cni0 from the netinfo fixture, tracing a pod to a pod on the other
+// node highlights the VXLAN path, an HPA's chart plots its watch events,
+// and the screenshots are real pictures.
+func TestUIInBrowser(t *testing.T) {
+	f := &fakeAPI{lists: map[string][]any{
+		"/api/v1/nodes":            {node("mk9b-node1", "192.168.112.11", "10.244.1.0/24"), node("mk9b-node2", "192.168.112.12", "10.244.2.0/24")},
+		"/api/v1/pods":             {pod("default", "web-1", "mk9b-node1", "10.244.1.2"), pod("default", "web-2", "mk9b-node2", "10.244.2.2")},
+		"/api/v1/services":         {},
+		"/apis/apps/v1/deployments": {},
+		"/apis/autoscaling/v2/horizontalpodautoscalers": {},
+	}, watchers: map[string][]chan any{}, netinfo: map[string][]byte{}}
+	for _, n := range []string{"1", "2"} {
+		b, err := os.ReadFile("testdata/netinfo-node" + n + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.netinfo["mk9b-node"+n] = b
+	}
+	srv := httptest.NewServer(f)
+	// After the browser (cleanups run last-in first-out): its watches
+	// hold requests open, which Close waits for.
+	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })
+	br := uitest.New(t)
+	ctx, cancel := context.WithTimeout(br.Ctx, 60*time.Second)
+	defer cancel()
+	shots := t.TempDir()
+	if d := os.Getenv("MK8S_UI_SCREENSHOTS"); d != "" {
+		shots = d
+	}
+	check := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			_ = br.Screenshot(br.Ctx, filepath.Join(shots, "failed.png"))
+			t.Fatalf("%s: %v; page errors: %v", what, err, br.Errors())
+		}
+	}
+	poll := func(what, expr string) {
+		t.Helper()
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(15*time.Second)))
+		check(what, err)
+	}
+
+	check("navigate", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/pods")))
+	poll("pods listed", `document.querySelectorAll('#pods-table tbody tr').length === 2`)
+	poll("watching", `document.getElementById('conn').textContent === 'live'`)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		f.mu.Lock()
+		n := len(f.watchers["/api/v1/pods"])
+		f.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the page opened no watch on /api/v1/pods")
+		}
+	}
+	f.push("/api/v1/pods", "ADDED", pod("default", "client", "mk9b-node1", "10.244.1.3"))
+	poll("pushed pod shown without reload", `!!document.querySelector('#pods-table tr[data-key="default/client"]')`)
+	check("screenshot pods", br.Screenshot(ctx, filepath.Join(shots, "pods.png")))
+
+	check("network page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/network/mk9b-node1")))
+	poll("map drawn", `!!document.querySelector('#netmap-mk9b-node1 svg')`)
+	// Each pod of node1 has its veth (paired by ifindex) drawn on cni0.
+	for _, v := range []string{"web-1:veth3f2a91c0", "client:veth77d0e1b4"} {
+		p, veth, _ := strings.Cut(v, ":")
+		poll("pod "+p, fmt.Sprintf(`!!document.getElementById('nm:mk9b-node1:pod:default/%s')`, p))
+		poll("veth "+veth, fmt.Sprintf(`(document.getElementById('nm:mk9b-node1:veth:%s')||{}).textContent.includes('master cni0')`, veth))
+	}
+	poll("cni0", `document.getElementById('nm:mk9b-node1:bridge').textContent.includes('cni0 (bridge) 10.244.1.1/24')`)
+	poll("flannel.1", `document.getElementById('nm:mk9b-node1:vxlan').textContent.includes('VNI 1')`)
+	poll("route to node2", `document.getElementById('nm:mk9b-node1:route:10.244.2.0/24').textContent.includes('mk9b-node2')`)
+
+	// Trace client (node1) → web-2 (node2).
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`(() => {
+		const set = (id, v) => { const s = document.getElementById(id); s.value = v; s.dispatchEvent(new Event('change')); };
+		set('trace-from', 'default/client'); set('trace-to', 'default/web-2'); })()`))
+	check("choose endpoints", err)
+	poll("node2 drawn for the trace", `!!document.querySelector('#netmap-mk9b-node2 svg')`)
+	poll("path listed", `document.querySelectorAll('#trace-path li').length >= 10`)
+	hops, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#trace-path li')].map(l => l.dataset.hop)`))
+	check("hops", err)
+	want := []string{"nm:mk9b-node1:pod:default/client", "nm:mk9b-node1:veth:veth77d0e1b4", "nm:mk9b-node1:bridge", "nm:mk9b-node1:route:10.244.2.0/24",
+		"nm:mk9b-node1:vxlan", "nm:mk9b-node1:hostif", "nm:mk9b-node2:hostif", "nm:mk9b-node2:vxlan", "nm:mk9b-node2:route:10.244.2.0/24",
+		"nm:mk9b-node2:bridge", "nm:mk9b-node2:veth:vethc1a0f3de", "nm:mk9b-node2:pod:default/web-2"}
+	if strings.Join(hops, " ") != strings.Join(want, " ") {
+		t.Errorf("hops\n got %v\nwant %v", hops, want)
+	}
+	poll("hops highlighted", fmt.Sprintf(`document.querySelectorAll('#main svg .hop').length >= %d`, len(want)))
+	check("screenshot network", br.Screenshot(ctx, filepath.Join(shots, "network.png")))
+
+	// Same node: client → web-1 stays on cni0.
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('trace-to'); s.value = 'default/web-1'; s.dispatchEvent(new Event('change')); })()`))
+	check("same-node trace", err)
+	poll("same-node path", `[...document.querySelectorAll('#trace-path li')].map(l => l.dataset.hop).join(' ') ===
+		'nm:mk9b-node1:pod:default/client nm:mk9b-node1:veth:veth77d0e1b4 nm:mk9b-node1:bridge nm:mk9b-node1:route:10.244.1.0/24 nm:mk9b-node1:veth:veth3f2a91c0 nm:mk9b-node1:pod:default/web-1'`)
+
+	// HPA: watch events become points of the chart.
+	hpa := func(cur, util int) map[string]any {
+		return map[string]any{"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+			"metadata": map[string]any{"namespace": "default", "name": "web", "creationTimestamp": "2026-12-02T22:00:00Z"},
+			"spec": map[string]any{"scaleTargetRef": map[string]any{"kind": "Deployment", "name": "web"}, "minReplicas": 1, "maxReplicas": 5,
+				"metrics": []any{map[string]any{"type": "Resource", "resource": map[string]any{"name": "cpu", "target": map[string]any{"type": "Utilization", "averageUtilization": 50}}}}},
+			"status": map[string]any{"currentReplicas": cur, "desiredReplicas": cur,
+				"currentMetrics": []any{map[string]any{"type": "Resource", "resource": map[string]any{"name": "cpu", "current": map[string]any{"averageUtilization": util}}}}}}
+	}
+	check("hpa page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/hpas/default/web")))
+	poll("hpa watch open", `document.getElementById('conn').textContent === 'live'`)
+	time.Sleep(300 * time.Millisecond)
+	for i, s := range [][2]int{{1, 120}, {3, 80}, {4, 45}} {
+		f.push("/apis/autoscaling/v2/horizontalpodautoscalers", map[bool]string{true: "ADDED", false: "MODIFIED"}[i == 0], hpa(s[0], s[1]))
+		time.Sleep(100 * time.Millisecond)
+	}
+	poll("chart samples", `+document.getElementById('hpa-chart').dataset.samples === 3`)
+	poll("status shows", `document.getElementById('hpa-status').textContent.includes('4 / 4')`)
+	check("screenshot hpa", br.Screenshot(ctx, filepath.Join(shots, "hpa.png")))
+	if errs := br.Errors(); len(errs) > 0 {
+		t.Errorf("the page reported errors: %v", errs)
+	}
+}
