@@ -108,9 +108,9 @@ func node(name, ip, cidr string) map[string]any {
 // and the screenshots are real pictures.
 func TestUIInBrowser(t *testing.T) {
 	f := &fakeAPI{lists: map[string][]any{
-		"/api/v1/nodes":            {node("mk9b-node1", "192.168.112.11", "10.244.1.0/24"), node("mk9b-node2", "192.168.112.12", "10.244.2.0/24")},
-		"/api/v1/pods":             {pod("default", "web-1", "mk9b-node1", "10.244.1.2"), pod("default", "web-2", "mk9b-node2", "10.244.2.2")},
-		"/api/v1/services":         {},
+		"/api/v1/nodes":             {node("mk9b-node1", "192.168.112.11", "10.244.1.0/24"), node("mk9b-node2", "192.168.112.12", "10.244.2.0/24")},
+		"/api/v1/pods":              {pod("default", "web-1", "mk9b-node1", "10.244.1.2"), pod("default", "web-2", "mk9b-node2", "10.244.2.2")},
+		"/api/v1/services":          {},
 		"/apis/apps/v1/deployments": {},
 		"/apis/autoscaling/v2/horizontalpodautoscalers": {},
 	}, watchers: map[string][]chan any{}, netinfo: map[string][]byte{}}

@@ -119,4 +119,3 @@ func CheckPNG(data []byte) error {
 	}
 	return fmt.Errorf("%dx%d: blank (%d colours)", bnd.Dx(), bnd.Dy(), len(colours))
 }
-
