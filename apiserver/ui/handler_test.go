@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
+
+	"minik8s/pkg/netinfo"
 )
 
 // The handler serves the embedded assets with their content types and
@@ -90,6 +95,26 @@ func TestPageLoadsOnlyEmbeddedAssets(t *testing.T) {
 		b, _ := static.ReadFile("static/" + e.Name())
 		if s := string(b); strings.Contains(s, "http://") && !strings.Contains(s, "http://www.w3.org/2000/svg") || strings.Contains(s, "https://") || strings.Contains(s, `src="//`) {
 			t.Errorf("%s refers to another origin", e.Name())
+		}
+	}
+}
+
+// The map's fixtures are the kubelet's /netinfo as pkg/netinfo types it:
+// every field they carry is one of its fields.
+func TestFixturesAreNetinfo(t *testing.T) {
+	for _, f := range []string{"testdata/netinfo-node1.json", "testdata/netinfo-node2.json"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		var n netinfo.Node
+		if err := dec.Decode(&n); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if n.Node == "" || len(n.Pods) == 0 || len(n.Links) == 0 || len(n.Routes) == 0 {
+			t.Errorf("%s: incomplete: %+v", f, n)
 		}
 	}
 }

@@ -166,8 +166,8 @@ const NetMap = (() => {
     svg.append(S("rect", { class: "frame", x: 6, y: 6, width: W - 12, height: yDev + 56 + 14 }));
     svg.append(S("text", { class: "title", x: X0, y: 28 }, `node ${m.node}` + (m.nodeIP ? `  (${m.nodeIP})` : "")));
 
-    const box = (id, cls, x, y, w, h, lines) => {
-      const g = S("g", { id, "data-hop": id });
+    const box = (id, cls, x, y, w, h, lines, attrs) => {
+      const g = S("g", Object.assign({ id, "data-hop": id }, attrs || {}));
       g.append(S("rect", { class: "box " + cls, x, y, width: w, height: h, rx: 6 }));
       lines.forEach((t, i) => g.append(S("text", { class: i === 0 ? null : "small", x: x + 8, y: y + 16 + i * 14 }, t)));
       svg.append(g);
@@ -184,7 +184,8 @@ const NetMap = (() => {
       if (p.veth) {
         wire(podId(m.node, p), x + PW / 2, yPod + PH, x + PW / 2, yVeth);
         svg.append(S("text", { class: "small", x: x + PW / 2 + 6, y: yPod + PH + 26 }, `veth pair: eth0@if${p.veth.index}`));
-        box(vethId(m.node, p.veth), "veth", x, yVeth, PW, 34, [`${p.veth.name}`, `if${p.veth.index} @if${p.eth0 ? p.eth0.index : "?"}` + (p.veth.master ? ` master ${p.veth.master}` : "")]);
+        box(vethId(m.node, p.veth), "veth", x, yVeth, PW, 34, [`${p.veth.name}`, `if${p.veth.index} @if${p.eth0 ? p.eth0.index : "?"}` + (p.veth.master ? ` master ${p.veth.master}` : "")],
+          { "data-pod": `${p.namespace}/${p.name}` });
         vethX.set(p.veth.name, x + PW / 2);
       }
     }
