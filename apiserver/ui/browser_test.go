@@ -163,6 +163,10 @@ func TestUIInBrowser(t *testing.T) {
 	poll("pushed pod shown without reload", `!!document.querySelector('#pods-table tr[data-key="default/client"]')`)
 	check("screenshot pods", br.Screenshot(ctx, filepath.Join(shots, "pods.png")))
 
+	check("nodes page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/nodes")))
+	poll("nodes listed with their pods", `[...document.querySelectorAll('#nodes-table tbody tr')].map((r) => r.cells[0].textContent + ' ' + r.cells[1].textContent + ' ' + r.cells[4].textContent).join(',') ===
+		'mk9b-node1 Ready 2,mk9b-node2 Ready 1'`)
+
 	check("network page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/network/mk9b-node1")))
 	poll("map drawn", `!!document.querySelector('#netmap-mk9b-node1 svg')`)
 	// Each pod of node1 has its veth (paired by ifindex) drawn on cni0.

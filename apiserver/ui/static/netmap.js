@@ -207,7 +207,10 @@ const NetMap = (() => {
     }
     const hx = W - X0 - devW;
     if (m.hostIf) {
-      wire(hostIfId(m.node), hx + devW / 2, yBr + 40, hx + devW / 2, yDev);
+      // Pods' packets reach the node's interface straight from the
+      // routing step only without VXLAN (host-gw); with it, through
+      // flannel.1 (the wire below).
+      wire(m.vxlan ? `nm:${m.node}:hostif-direct` : hostIfId(m.node), hx + devW / 2, yBr + 40, hx + devW / 2, yDev);
       box(hostIfId(m.node), "nodeif", hx, yDev, devW, 56, [`${m.hostIf.name} (node) ${m.hostIf.addrs.join(" ")}`, `MAC ${m.hostIf.mac || "?"}, MTU ${m.hostIf.mtu || "?"}`]);
       if (m.vxlan) wire(vxlanId(m.node), X0 + devW, yDev + 28, hx, yDev + 28);
     }
