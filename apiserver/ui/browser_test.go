@@ -23,6 +23,7 @@ import (
 // resourceVersion, watches that stream what push sends, and the nodes'
 // netinfo from testdata (the kubelet's /netinfo shape, pkg/netinfo).
 type fakeAPI struct {
+	token    string // if set, API calls need "Authorization: Bearer token" (401 else)
 	mu       sync.Mutex
 	lists    map[string][]any
 	watchers map[string][]chan any
@@ -43,6 +44,12 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	if strings.HasPrefix(p, "/ui") {
 		ui.Handler().ServeHTTP(w, r)
+		return
+	}
+	if f.token != "" && r.Header.Get("Authorization") != "Bearer "+f.token {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}`))
 		return
 	}
 	if node, ok := strings.CutPrefix(p, "/api/v1/nodes/"); ok {
@@ -225,4 +232,33 @@ func TestUIInBrowser(t *testing.T) {
 	if errs := br.Errors(); len(errs) > 0 {
 		t.Errorf("the page reported errors: %v", errs)
 	}
+}
+
+// TestUISignIn: opened straight on the apiserver (no kubectl proxy), the
+// API answers 401; the page asks for a bearer token, keeps it in the tab's
+// sessionStorage and sends it on every request.
+func TestUISignIn(t *testing.T) {
+	f := &fakeAPI{token: "s3cret", lists: map[string][]any{
+		"/api/v1/pods": {pod("default", "web-1", "mk9b-node1", "10.244.1.2")},
+		"/apis/autoscaling/v2/horizontalpodautoscalers": {},
+	}, watchers: map[string][]chan any{}}
+	srv := httptest.NewServer(f)
+	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })
+	br := uitest.New(t)
+	ctx, cancel := context.WithTimeout(br.Ctx, 60*time.Second)
+	defer cancel()
+	poll := func(what, expr string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/pods")); err != nil {
+		t.Fatal(err)
+	}
+	poll("sign-in asked", `document.getElementById('login').open && document.getElementById('login-why').textContent.includes('401')`)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById('login-token').value = 's3cret'; document.getElementById('login-ok').click()`)); err != nil {
+		t.Fatal(err)
+	}
+	poll("pods listed with the token", `document.querySelectorAll('#pods-table tbody tr').length === 1 && sessionStorage.getItem('minik8s-ui-token') === 's3cret'`)
 }

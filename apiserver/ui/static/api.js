@@ -108,13 +108,24 @@ const API = (() => {
     return () => { stopped = true; ctl.abort(); };
   }
 
-  function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
+  // A failed watch waits before it lists again; a new token wakes it.
+  const wakers = new Set();
+  function sleep(ms) {
+    return new Promise((r) => {
+      const done = () => { clearTimeout(timer); wakers.delete(done); r(); };
+      const timer = setTimeout(done, ms);
+      wakers.add(done);
+    });
+  }
 
   return {
     base, get, watch, APIError,
     onConn(f) { listeners.add(f); },
     onAuthProblem(f) { authHandler = f; },
-    setToken(t) { if (t) sessionStorage.setItem(TOKEN_KEY, t); else sessionStorage.removeItem(TOKEN_KEY); },
+    setToken(t) {
+      if (t) sessionStorage.setItem(TOKEN_KEY, t); else sessionStorage.removeItem(TOKEN_KEY);
+      for (const w of [...wakers]) w();
+    },
     hasToken() { return !!sessionStorage.getItem(TOKEN_KEY); },
   };
 })();

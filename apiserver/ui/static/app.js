@@ -302,8 +302,8 @@ window.addEventListener("DOMContentLoaded", () => {
     if (!dlg.open) dlg.showModal();
   });
   document.getElementById("login-form").addEventListener("submit", () => {
+    // The watches waiting to retry list again at once, with the token.
     API.setToken(document.getElementById("login-token").value.trim());
-    location.reload();
   });
   document.getElementById("login-clear").addEventListener("click", () => { API.setToken(""); location.reload(); });
   route();
