@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -93,6 +92,9 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// wait bounds each wait for the page.
+const wait = 15 * time.Second
+
 func pod(ns, name, node, ip string) map[string]any {
 	return map[string]any{"apiVersion": "v1", "kind": "Pod",
 		"metadata": map[string]any{"namespace": ns, "name": name, "creationTimestamp": time.Now().UTC().Format(time.RFC3339)},
@@ -135,26 +137,10 @@ func TestUIInBrowser(t *testing.T) {
 	br := uitest.New(t)
 	ctx, cancel := context.WithTimeout(br.Ctx, 60*time.Second)
 	defer cancel()
-	shots := t.TempDir()
-	if d := os.Getenv("MK8S_UI_SCREENSHOTS"); d != "" {
-		shots = d
-	}
-	check := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			_ = br.Screenshot(br.Ctx, filepath.Join(shots, "failed.png"))
-			t.Fatalf("%s: %v; page errors: %v", what, err, br.Errors())
-		}
-	}
-	poll := func(what, expr string) {
-		t.Helper()
-		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(15*time.Second)))
-		check(what, err)
-	}
 
-	check("navigate", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/pods")))
-	poll("pods listed", `document.querySelectorAll('#pods-table tbody tr').length === 2`)
-	poll("watching", `document.getElementById('conn').textContent === 'live'`)
+	br.Check("navigate", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/pods")))
+	br.Poll(ctx, "pods listed", `document.querySelectorAll('#pods-table tbody tr').length === 2`, wait)
+	br.Poll(ctx, "watching", `document.getElementById('conn').textContent === 'live'`, wait)
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		f.mu.Lock()
 		n := len(f.watchers["/api/v1/pods"])
@@ -167,48 +153,48 @@ func TestUIInBrowser(t *testing.T) {
 		}
 	}
 	f.push("/api/v1/pods", "ADDED", pod("default", "client", "mk9b-node1", "10.244.1.3"))
-	poll("pushed pod shown without reload", `!!document.querySelector('#pods-table tr[data-key="default/client"]')`)
-	check("screenshot pods", br.Screenshot(ctx, filepath.Join(shots, "pods.png")))
+	br.Poll(ctx, "pushed pod shown without reload", `!!document.querySelector('#pods-table tr[data-key="default/client"]')`, wait)
+	br.Shot(ctx, "pods.png")
 
-	check("nodes page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/nodes")))
-	poll("nodes listed with their pods", `[...document.querySelectorAll('#nodes-table tbody tr')].map((r) => r.cells[0].textContent + ' ' + r.cells[1].textContent + ' ' + r.cells[4].textContent).join(',') ===
-		'mk9b-node1 Ready 2,mk9b-node2 Ready 1'`)
+	br.Check("nodes page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/nodes")))
+	br.Poll(ctx, "nodes listed with their pods", `[...document.querySelectorAll('#nodes-table tbody tr')].map((r) => r.cells[0].textContent + ' ' + r.cells[1].textContent + ' ' + r.cells[4].textContent).join(',') ===
+		'mk9b-node1 Ready 2,mk9b-node2 Ready 1'`, wait)
 
-	check("network page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/network/mk9b-node1")))
-	poll("map drawn", `!!document.querySelector('#netmap-mk9b-node1 svg')`)
+	br.Check("network page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/network/mk9b-node1")))
+	br.Poll(ctx, "map drawn", `!!document.querySelector('#netmap-mk9b-node1 svg')`, wait)
 	// Each pod of node1 has its veth (paired by ifindex) drawn on cni0.
 	for _, v := range []string{"web-1:veth3f2a91c0", "client:veth77d0e1b4"} {
 		p, veth, _ := strings.Cut(v, ":")
-		poll("pod "+p, fmt.Sprintf(`!!document.getElementById('nm:mk9b-node1:pod:default/%s')`, p))
-		poll("veth "+veth, fmt.Sprintf(`(document.getElementById('nm:mk9b-node1:veth:%s')||{}).textContent.includes('master cni0')`, veth))
+		br.Poll(ctx, "pod "+p, fmt.Sprintf(`!!document.getElementById('nm:mk9b-node1:pod:default/%s')`, p), wait)
+		br.Poll(ctx, "veth "+veth, fmt.Sprintf(`(document.getElementById('nm:mk9b-node1:veth:%s')||{}).textContent.includes('master cni0')`, veth), wait)
 	}
-	poll("cni0", `document.getElementById('nm:mk9b-node1:bridge').textContent.includes('cni0 (bridge) 10.244.1.1/24')`)
-	poll("flannel.1", `document.getElementById('nm:mk9b-node1:vxlan').textContent.includes('VNI 1')`)
-	poll("route to node2", `document.getElementById('nm:mk9b-node1:route:10.244.2.0/24').textContent.includes('mk9b-node2')`)
+	br.Poll(ctx, "cni0", `document.getElementById('nm:mk9b-node1:bridge').textContent.includes('cni0 (bridge) 10.244.1.1/24')`, wait)
+	br.Poll(ctx, "flannel.1", `document.getElementById('nm:mk9b-node1:vxlan').textContent.includes('VNI 1')`, wait)
+	br.Poll(ctx, "route to node2", `document.getElementById('nm:mk9b-node1:route:10.244.2.0/24').textContent.includes('mk9b-node2')`, wait)
 
 	// Trace client (node1) → web-2 (node2).
 	_, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`(() => {
 		const set = (id, v) => { const s = document.getElementById(id); s.value = v; s.dispatchEvent(new Event('change')); };
 		set('trace-from', 'default/client'); set('trace-to', 'default/web-2'); })()`))
-	check("choose endpoints", err)
-	poll("node2 drawn for the trace", `!!document.querySelector('#netmap-mk9b-node2 svg')`)
-	poll("path listed", `document.querySelectorAll('#trace-path li').length >= 10`)
+	br.Check("choose endpoints", err)
+	br.Poll(ctx, "node2 drawn for the trace", `!!document.querySelector('#netmap-mk9b-node2 svg')`, wait)
+	br.Poll(ctx, "path listed", `document.querySelectorAll('#trace-path li').length >= 10`, wait)
 	hops, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#trace-path li')].map(l => l.dataset.hop)`))
-	check("hops", err)
+	br.Check("hops", err)
 	want := []string{"nm:mk9b-node1:pod:default/client", "nm:mk9b-node1:veth:veth77d0e1b4", "nm:mk9b-node1:bridge", "nm:mk9b-node1:route:10.244.2.0/24",
 		"nm:mk9b-node1:vxlan", "nm:mk9b-node1:hostif", "nm:mk9b-node2:hostif", "nm:mk9b-node2:vxlan", "nm:mk9b-node2:route:10.244.2.0/24",
 		"nm:mk9b-node2:bridge", "nm:mk9b-node2:veth:vethc1a0f3de", "nm:mk9b-node2:pod:default/web-2"}
 	if strings.Join(hops, " ") != strings.Join(want, " ") {
 		t.Errorf("hops\n got %v\nwant %v", hops, want)
 	}
-	poll("hops highlighted", fmt.Sprintf(`document.querySelectorAll('#main svg .hop').length >= %d`, len(want)))
-	check("screenshot network", br.Screenshot(ctx, filepath.Join(shots, "network.png")))
+	br.Poll(ctx, "hops highlighted", fmt.Sprintf(`document.querySelectorAll('#main svg .hop').length >= %d`, len(want)), wait)
+	br.Shot(ctx, "network.png")
 
 	// Same node: client → web-1 stays on cni0.
 	_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('trace-to'); s.value = 'default/web-1'; s.dispatchEvent(new Event('change')); })()`))
-	check("same-node trace", err)
-	poll("same-node path", `[...document.querySelectorAll('#trace-path li')].map(l => l.dataset.hop).join(' ') ===
-		'nm:mk9b-node1:pod:default/client nm:mk9b-node1:veth:veth77d0e1b4 nm:mk9b-node1:bridge nm:mk9b-node1:route:10.244.1.0/24 nm:mk9b-node1:veth:veth3f2a91c0 nm:mk9b-node1:pod:default/web-1'`)
+	br.Check("same-node trace", err)
+	br.Poll(ctx, "same-node path", `[...document.querySelectorAll('#trace-path li')].map(l => l.dataset.hop).join(' ') ===
+		'nm:mk9b-node1:pod:default/client nm:mk9b-node1:veth:veth77d0e1b4 nm:mk9b-node1:bridge nm:mk9b-node1:route:10.244.1.0/24 nm:mk9b-node1:veth:veth3f2a91c0 nm:mk9b-node1:pod:default/web-1'`, wait)
 
 	// HPA: watch events become points of the chart.
 	hpa := func(cur, util int) map[string]any {
@@ -219,16 +205,16 @@ func TestUIInBrowser(t *testing.T) {
 			"status": map[string]any{"currentReplicas": cur, "desiredReplicas": cur,
 				"currentMetrics": []any{map[string]any{"type": "Resource", "resource": map[string]any{"name": "cpu", "current": map[string]any{"averageUtilization": util}}}}}}
 	}
-	check("hpa page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/hpas/default/web")))
-	poll("hpa watch open", `document.getElementById('conn').textContent === 'live'`)
+	br.Check("hpa page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/hpas/default/web")))
+	br.Poll(ctx, "hpa watch open", `document.getElementById('conn').textContent === 'live'`, wait)
 	time.Sleep(300 * time.Millisecond)
 	for i, s := range [][2]int{{1, 120}, {3, 80}, {4, 45}} {
 		f.push("/apis/autoscaling/v2/horizontalpodautoscalers", map[bool]string{true: "ADDED", false: "MODIFIED"}[i == 0], hpa(s[0], s[1]))
 		time.Sleep(100 * time.Millisecond)
 	}
-	poll("chart samples", `+document.getElementById('hpa-chart').dataset.samples === 3`)
-	poll("status shows", `document.getElementById('hpa-status').textContent.includes('4 / 4')`)
-	check("screenshot hpa", br.Screenshot(ctx, filepath.Join(shots, "hpa.png")))
+	br.Poll(ctx, "chart samples", `+document.getElementById('hpa-chart').dataset.samples === 3`, wait)
+	br.Poll(ctx, "status shows", `document.getElementById('hpa-status').textContent.includes('4 / 4')`, wait)
+	br.Shot(ctx, "hpa.png")
 	if errs := br.Errors(); len(errs) > 0 {
 		t.Errorf("the page reported errors: %v", errs)
 	}
@@ -247,18 +233,12 @@ func TestUISignIn(t *testing.T) {
 	br := uitest.New(t)
 	ctx, cancel := context.WithTimeout(br.Ctx, 60*time.Second)
 	defer cancel()
-	poll := func(what, expr string) {
-		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/pods")); err != nil {
 		t.Fatal(err)
 	}
-	poll("sign-in asked", `document.getElementById('login').open && document.getElementById('login-why').textContent.includes('401')`)
+	br.Poll(ctx, "sign-in asked", `document.getElementById('login').open && document.getElementById('login-why').textContent.includes('401')`, wait)
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById('login-token').value = 's3cret'; document.getElementById('login-ok').click()`)); err != nil {
 		t.Fatal(err)
 	}
-	poll("pods listed with the token", `document.querySelectorAll('#pods-table tbody tr').length === 1 && sessionStorage.getItem('minik8s-ui-token') === 's3cret'`)
+	br.Poll(ctx, "pods listed with the token", `document.querySelectorAll('#pods-table tbody tr').length === 1 && sessionStorage.getItem('minik8s-ui-token') === 's3cret'`, wait)
 }

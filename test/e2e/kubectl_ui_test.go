@@ -19,7 +19,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -103,26 +102,10 @@ func testUIOnLab(ctx context.Context, t *testing.T, cl *cluster) {
 	br := uitest.New(t) // skips here if Chromium is missing
 	bctx, cancel := context.WithTimeout(br.Ctx, 4*time.Minute)
 	defer cancel()
-	shots := t.TempDir()
-	if d := os.Getenv("MK8S_UI_SCREENSHOTS"); d != "" {
-		shots = d
-	}
-	check := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			_ = br.Screenshot(br.Ctx, filepath.Join(shots, "failed.png"))
-			t.Fatalf("%s: %v; page errors: %v (screenshot %s)", what, err, br.Errors(), filepath.Join(shots, "failed.png"))
-		}
-	}
-	poll := func(what, expr string, d time.Duration) {
-		t.Helper()
-		_, err := chromedp.Run(bctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(d), chromedp.WithPollingInterval(200*time.Millisecond)))
-		check(what, err)
-	}
 
-	check("open /ui", chromedp.Do(bctx, chromedp.Navigate(base+"/ui/#/pods")))
-	poll("pods page", `!!document.getElementById('pods-table')`, 20*time.Second)
-	poll("watching", `document.getElementById('conn').textContent === 'live'`, 20*time.Second)
+	br.Check("open /ui", chromedp.Do(bctx, chromedp.Navigate(base+"/ui/#/pods")))
+	br.Poll(bctx, "pods page", `!!document.getElementById('pods-table')`, 20*time.Second)
+	br.Poll(bctx, "watching", `document.getElementById('conn').textContent === 'live'`, 20*time.Second)
 
 	if out, err := cl.kubectl(ctx, "create", "namespace", ns); err != nil {
 		t.Fatalf("create namespace: %v %s", err, out)
@@ -146,11 +129,11 @@ func testUIOnLab(ctx context.Context, t *testing.T, cl *cluster) {
 	}
 	cmCreatePod(ctx, t, cl, sleeper("ui-a", n1))
 	// The new pod shows up in the open page, then turns Running with its IP.
-	poll("new pod appears without a reload", `!!document.querySelector('#pods-table tr[data-key="e2e-ui/ui-a"]')`, 20*time.Second)
+	br.Poll(bctx, "new pod appears without a reload", `!!document.querySelector('#pods-table tr[data-key="e2e-ui/ui-a"]')`, 20*time.Second)
 	pa := cmWaitPod(ctx, t, cl, ns, "ui-a", 90*time.Second, "Running", allRunning)
-	poll("pod Running with its IP", fmt.Sprintf(`(document.querySelector('#pods-table tr[data-key="e2e-ui/ui-a"]')||{textContent:''}).textContent.includes('Running') &&
+	br.Poll(bctx, "pod Running with its IP", fmt.Sprintf(`(document.querySelector('#pods-table tr[data-key="e2e-ui/ui-a"]')||{textContent:''}).textContent.includes('Running') &&
 		document.querySelector('#pods-table tr[data-key="e2e-ui/ui-a"]').textContent.includes(%q)`, pa.Status.PodIP), 30*time.Second)
-	check("screenshot pods", br.Screenshot(bctx, filepath.Join(shots, "pods.png")))
+	br.Shot(bctx, "pods.png")
 
 	cmCreatePod(ctx, t, cl, sleeper("ui-b", n1))
 	cmCreatePod(ctx, t, cl, sleeper("ui-c", n2))
@@ -159,14 +142,14 @@ func testUIOnLab(ctx context.Context, t *testing.T, cl *cluster) {
 	}
 
 	// The network map of node1: each pod's eth0 and its veth on cni0.
-	check("network page", chromedp.Do(bctx, chromedp.Navigate(base+"/ui/#/network/"+n1)))
+	br.Check("network page", chromedp.Do(bctx, chromedp.Navigate(base+"/ui/#/network/"+n1)))
 	for _, p := range []string{"ui-a", "ui-b"} {
 		id := fmt.Sprintf("nm:%s:pod:%s/%s", n1, ns, p)
-		poll("map shows "+p, fmt.Sprintf(`!!document.getElementById(%q)`, id), 30*time.Second)
+		br.Poll(bctx, "map shows "+p, fmt.Sprintf(`!!document.getElementById(%q)`, id), 30*time.Second)
 	}
 	vethNames, err := chromedp.Run(bctx, chromedp.Evaluate[map[string]string](fmt.Sprintf(`Object.fromEntries([...document.querySelectorAll('g[data-pod]')]
 		.filter((g) => g.id.startsWith('nm:%s:veth:')).map((g) => [g.dataset.pod, g.id.split(':veth:')[1] + ' ' + g.textContent]))`, n1)))
-	check("veths", err)
+	br.Check("veths", err)
 	for _, p := range []string{"ui-a", "ui-b"} {
 		v, ok := vethNames[ns+"/"+p]
 		if !ok {
@@ -182,19 +165,19 @@ func testUIOnLab(ctx context.Context, t *testing.T, cl *cluster) {
 			t.Errorf("ip link show %s in %s: %v %q, want master cni0", name, n1, err, out)
 		}
 	}
-	poll("cni0 drawn", fmt.Sprintf(`document.getElementById('nm:%s:bridge').textContent.includes('cni0')`, n1), 10*time.Second)
+	br.Poll(bctx, "cni0 drawn", fmt.Sprintf(`document.getElementById('nm:%s:bridge').textContent.includes('cni0')`, n1), 10*time.Second)
 
 	// Trace ui-a (node1) → ui-c (node2): the VXLAN path is listed and lit.
 	_, err = chromedp.Run(bctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
 		const set = (id, v) => { const s = document.getElementById(id); s.value = v; s.dispatchEvent(new Event('change')); };
 		set('trace-from', %q); set('trace-to', %q); })()`, ns+"/ui-a", ns+"/ui-c")))
-	check("choose endpoints", err)
-	poll("node2's map for the trace", fmt.Sprintf(`!!document.getElementById('netmap-%s')`, n2), 30*time.Second)
-	poll("path ends at ui-c", fmt.Sprintf(`(() => { const h = [...document.querySelectorAll('#trace-path li')].map((l) => l.dataset.hop);
+	br.Check("choose endpoints", err)
+	br.Poll(bctx, "node2's map for the trace", fmt.Sprintf(`!!document.getElementById('netmap-%s')`, n2), 30*time.Second)
+	br.Poll(bctx, "path ends at ui-c", fmt.Sprintf(`(() => { const h = [...document.querySelectorAll('#trace-path li')].map((l) => l.dataset.hop);
 		return h[0] === 'nm:%[1]s:pod:%[3]s/ui-a' && h.includes('nm:%[1]s:vxlan') && h.includes('nm:%[2]s:vxlan') && h[h.length-1] === 'nm:%[2]s:pod:%[3]s/ui-c'; })()`, n1, n2, ns), 30*time.Second)
-	poll("path highlighted", `document.querySelectorAll('#main svg .hop').length >= 8`, 10*time.Second)
-	check("screenshot network", br.Screenshot(bctx, filepath.Join(shots, "network.png")))
-	t.Logf("screenshots in %s", shots)
+	br.Poll(bctx, "path highlighted", `document.querySelectorAll('#main svg .hop').length >= 8`, 10*time.Second)
+	br.Shot(bctx, "network.png")
+	t.Logf("screenshots in %s", br.Dir)
 	if errs := br.Errors(); len(errs) > 0 {
 		t.Errorf("the page reported errors: %v", errs)
 	}

@@ -10,8 +10,10 @@ import (
 	"image/png"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -34,6 +36,10 @@ func ChromiumPath() string {
 // exceptions seen so far.
 type Browser struct {
 	Ctx context.Context
+	// Dir is where Shot saves screenshots: $MK8S_UI_SCREENSHOTS, else
+	// the test's temporary directory.
+	Dir string
+	tb  testing.TB
 	mu  sync.Mutex
 	exc []string
 }
@@ -56,7 +62,12 @@ func New(tb testing.TB) *Browser {
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	tb.Cleanup(func() { cancel(); acancel() })
-	b := &Browser{Ctx: ctx}
+	b := &Browser{Ctx: ctx, Dir: os.Getenv("MK8S_UI_SCREENSHOTS"), tb: tb}
+	if b.Dir == "" {
+		b.Dir = tb.TempDir()
+	} else if err := os.MkdirAll(b.Dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
 	msgs := chromedp.Console(ctx)
 	go func() {
 		for m, err := range msgs {
@@ -78,6 +89,32 @@ func (b *Browser) Errors() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return append([]string(nil), b.exc...)
+}
+
+// Check fails the test with what and err (if err is not nil), naming the
+// page's errors, after saving the page as failed.png in Dir.
+func (b *Browser) Check(what string, err error) {
+	b.tb.Helper()
+	if err != nil {
+		shot := filepath.Join(b.Dir, "failed.png")
+		_ = b.Screenshot(b.Ctx, shot)
+		b.tb.Fatalf("%s: %v; page errors: %v (screenshot %s)", what, err, b.Errors(), shot)
+	}
+}
+
+// Poll waits up to d for the JavaScript expression to be truthy in the
+// page, else fails the test (Check).
+func (b *Browser) Poll(ctx context.Context, what, expr string, d time.Duration) {
+	b.tb.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(d), chromedp.WithPollingInterval(100*time.Millisecond)))
+	b.Check(what, err)
+}
+
+// Shot saves the page as name in Dir, checked (Screenshot), or fails
+// the test.
+func (b *Browser) Shot(ctx context.Context, name string) {
+	b.tb.Helper()
+	b.Check("screenshot "+name, b.Screenshot(ctx, filepath.Join(b.Dir, name)))
 }
 
 // Screenshot captures the viewport as PNG, checks it (CheckPNG) and
