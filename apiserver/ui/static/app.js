@@ -108,9 +108,10 @@ function age(ts) {
 // flash, so a learner sees what just arrived.
 function table(id, cols, rows, emptyText) {
   const seen = table.seen[id] || (table.seen[id] = new Set());
-  const first = seen.size === 0 && !table.drawn[id];
-  table.drawn[id] = true;
   if (!rows.length) return el("div", { class: "empty", id }, emptyText || "No resources found.");
+  // The first rows drawn (the list) do not flash; later arrivals do.
+  const first = !table.drawn[id];
+  table.drawn[id] = true;
   const body = rows.map((r) => {
     const tr = el("tr", { "data-key": r.key, class: !first && !seen.has(r.key) ? "flash" : null }, r.cells.map((c) => el("td", c && c.cls ? { class: c.cls } : null, c && c.cls ? c.text : c)));
     seen.add(r.key);

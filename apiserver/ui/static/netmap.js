@@ -295,6 +295,7 @@ const NetPage = (() => {
     const nodes = stores.nodes.list().map((n) => n.metadata.name);
     let node = args[0];
     if (!node && nodes.length) { location.replace("#/network/" + encodeURIComponent(nodes[0])); return [el("div", { class: "empty" }, "Loading…")]; }
+    if (!node) return [el("h1", null, "Network map"), el("div", { class: "empty" }, stores.nodes.synced ? "No nodes." : "Loading…")];
     const out = [el("h1", null, "Network map")];
     const sel = el("select", { id: "net-node", onchange: (e) => { location.hash = "#/network/" + encodeURIComponent(e.target.value); } },
       nodes.map((n) => el("option", { value: n, selected: n === node }, n)));
