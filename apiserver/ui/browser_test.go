@@ -117,10 +117,14 @@ func node(name, ip, cidr string) map[string]any {
 // and the screenshots are real pictures.
 func TestUIInBrowser(t *testing.T) {
 	f := &fakeAPI{lists: map[string][]any{
-		"/api/v1/nodes":             {node("mk9b-node1", "192.168.112.11", "10.244.1.0/24"), node("mk9b-node2", "192.168.112.12", "10.244.2.0/24")},
-		"/api/v1/pods":              {pod("default", "web-1", "mk9b-node1", "10.244.1.2"), pod("default", "web-2", "mk9b-node2", "10.244.2.2")},
-		"/api/v1/services":          {},
-		"/apis/apps/v1/deployments": {},
+		"/api/v1/nodes": {node("mk9b-node1", "192.168.112.11", "10.244.1.0/24"), node("mk9b-node2", "192.168.112.12", "10.244.2.0/24")},
+		"/api/v1/pods":  {pod("default", "web-1", "mk9b-node1", "10.244.1.2"), pod("default", "web-2", "mk9b-node2", "10.244.2.2")},
+		"/api/v1/services": {map[string]any{"apiVersion": "v1", "kind": "Service", "metadata": map[string]any{"namespace": "default", "name": "web", "creationTimestamp": "2026-12-02T22:00:00Z"},
+			"spec": map[string]any{"type": "NodePort", "clusterIP": "10.96.0.20", "selector": map[string]any{"app": "web"},
+				"ports": []any{map[string]any{"port": 80, "nodePort": 30080, "protocol": "TCP"}}}}},
+		"/apis/apps/v1/deployments": {map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": map[string]any{"namespace": "default", "name": "web", "creationTimestamp": "2026-12-02T22:00:00Z"},
+			"spec":   map[string]any{"replicas": 2, "template": map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": "web", "image": "minik8s/testserver"}}}}},
+			"status": map[string]any{"readyReplicas": 2, "updatedReplicas": 2, "availableReplicas": 2}}},
 		"/apis/autoscaling/v2/horizontalpodautoscalers": {},
 	}, watchers: map[string][]chan any{}, netinfo: map[string][]byte{}}
 	for _, n := range []string{"1", "2"} {
@@ -159,6 +163,14 @@ func TestUIInBrowser(t *testing.T) {
 	br.Check("nodes page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/nodes")))
 	br.Poll(ctx, "nodes listed with their pods", `[...document.querySelectorAll('#nodes-table tbody tr')].map((r) => r.cells[0].textContent + ' ' + r.cells[1].textContent + ' ' + r.cells[4].textContent).join(',') ===
 		'mk9b-node1 Ready 2,mk9b-node2 Ready 1'`, wait)
+
+	row := func(table string) string {
+		return fmt.Sprintf(`[...document.querySelectorAll('#%s tbody tr')].map((r) => [...r.cells].map((c) => c.textContent).slice(0, 6).join(' ')).join(',')`, table)
+	}
+	br.Check("services page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/services")))
+	br.Poll(ctx, "service listed", row("services-table")+` === 'default web NodePort 10.96.0.20 80:30080/TCP app=web'`, wait)
+	br.Check("deployments page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/deployments")))
+	br.Poll(ctx, "deployment listed", row("deployments-table")+` === 'default web 2/2 2 2 minik8s/testserver'`, wait)
 
 	br.Check("network page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/network/mk9b-node1")))
 	br.Poll(ctx, "map drawn", `!!document.querySelector('#netmap-mk9b-node1 svg')`, wait)
