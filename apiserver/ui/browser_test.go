@@ -202,11 +202,11 @@ func TestUIInBrowser(t *testing.T) {
 	br.Poll(ctx, "hops highlighted", fmt.Sprintf(`document.querySelectorAll('#main svg .hop').length >= %d`, len(want)), wait)
 	br.Shot(ctx, "network.png")
 
-	// Same node: client → web-1 stays on cni0.
+	// Same node: client → web-1 is switched by cni0, no route hop.
 	_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('trace-to'); s.value = 'default/web-1'; s.dispatchEvent(new Event('change')); })()`))
 	br.Check("same-node trace", err)
 	br.Poll(ctx, "same-node path", `[...document.querySelectorAll('#trace-path li')].map(l => l.dataset.hop).join(' ') ===
-		'nm:mk9b-node1:pod:default/client nm:mk9b-node1:veth:veth77d0e1b4 nm:mk9b-node1:bridge nm:mk9b-node1:route:10.244.1.0/24 nm:mk9b-node1:veth:veth3f2a91c0 nm:mk9b-node1:pod:default/web-1'`, wait)
+		'nm:mk9b-node1:pod:default/client nm:mk9b-node1:veth:veth77d0e1b4 nm:mk9b-node1:bridge nm:mk9b-node1:veth:veth3f2a91c0 nm:mk9b-node1:pod:default/web-1'`, wait)
 
 	// HPA: watch events become points of the chart.
 	hpa := func(cur, util int) map[string]any {

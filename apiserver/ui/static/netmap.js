@@ -106,15 +106,22 @@ const NetMap = (() => {
     if (!pa || !pb) return { hops: [], error: "pod " + (!pa ? a.namespace + "/" + a.name : b.namespace + "/" + b.name) + " is not in its node's netinfo (yet)" };
     const hops = [];
     const H = (id, text) => hops.push({ id, text });
-    H(podId(ma.node, pa), `${pa.namespace}/${pa.name} eth0 ${pa.ip} (netns of the pod) → default via ${gwOf(pa)}`);
+    // The pod's own route decision: an on-link route (its /24 on eth0)
+    // means the peer is on the same bridge: ARP for it, and cni0 switches
+    // the frame with no routing on the node (as kubectl trace says).
+    const own = routeGet(pa.routes, pb.ip);
+    const bridged = a.node === b.node && own && !own.gw;
+    H(podId(ma.node, pa), `${pa.namespace}/${pa.name} eth0 ${pa.ip} (netns of the pod) → ` + (bridged ? `${own.dst} dev eth0: on-link, same bridge` : `default via ${gwOf(pa)}`));
     if (pa.veth) H(vethId(ma.node, pa.veth), `${pa.veth.name} on ${ma.node} (veth peer of eth0: eth0@if${pa.veth.index} ↔ ${pa.veth.name}@if${pa.eth0 ? pa.eth0.index : "?"})`);
-    if (ma.bridge) H(bridgeId(ma.node), `${ma.bridge.name} ${ma.bridge.addrs.join(" ")} (bridge on ${ma.node})`);
-    const r = routeGet(ma.routes, pb.ip);
-    if (!r) return { hops, error: `no route on ${ma.node} to ${pb.ip}` };
-    const rtext = `${ma.node}: ip route get ${pb.ip} → ${r.dst}${r.gw ? " via " + r.gw : ""} dev ${r.dev}${r.onlink ? " onlink" : ""}`;
-    if (ma.bridge && r.dev === ma.bridge.name) {
-      H(routeId(ma.node, r), rtext + " (same bridge: switched, not routed across nodes)");
+    if (ma.bridge) H(bridgeId(ma.node), `${ma.bridge.name} ${ma.bridge.addrs.join(" ")} (bridge on ${ma.node})` + (bridged ? ": switched to the port of " + pb.ip : ""));
+    const r = bridged ? null : routeGet(ma.routes, pb.ip);
+    if (!bridged && !r) return { hops, error: `no route on ${ma.node} to ${pb.ip}` };
+    if (bridged) {
+      // No route hop: the frame stays on cni0.
+    } else if (ma.bridge && r.dev === ma.bridge.name) {
+      H(routeId(ma.node, r), `${ma.node}: ip route get ${pb.ip} → ${r.dst} dev ${r.dev} (routed by the node back onto the bridge)`);
     } else {
+      const rtext = `${ma.node}: ip route get ${pb.ip} → ${r.dst}${r.gw ? " via " + r.gw : ""} dev ${r.dev}${r.onlink ? " onlink" : ""}`;
       H(routeId(ma.node, r), rtext);
       if (ma.vxlan && r.dev === ma.vxlan.name) {
         const vni = ma.vxlan.vxlan ? ma.vxlan.vxlan.vni : "?";
