@@ -16,6 +16,7 @@ import (
 
 	"minik8s/apiserver/ui"
 	"minik8s/apiserver/ui/uitest"
+	"minik8s/pkg/netinfo"
 )
 
 // fakeAPI is just enough of the apiserver for the page: lists with a
@@ -253,4 +254,65 @@ func TestUISignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	br.Poll(ctx, "pods listed with the token", `document.querySelectorAll('#pods-table tbody tr').length === 1 && sessionStorage.getItem('minik8s-ui-token') === 's3cret'`, wait)
+}
+
+// hostGW turns a vxlan fixture into the same node on host-gw: no
+// flannel.1, and the route to the other node's pods via its address.
+func hostGW(t *testing.T, raw []byte, peerCIDR, peerIP string) []byte {
+	t.Helper()
+	var n netinfo.Node
+	if err := json.Unmarshal(raw, &n); err != nil {
+		t.Fatal(err)
+	}
+	n.Backend = "host-gw"
+	links := n.Links[:0]
+	for _, l := range n.Links {
+		if l.Kind != "vxlan" {
+			links = append(links, l)
+		}
+	}
+	n.Links = links
+	for i, r := range n.Routes {
+		if r.Dst == peerCIDR {
+			n.Routes[i] = netinfo.Route{Dst: peerCIDR, Gateway: peerIP, Dev: "eth0", DevIndex: 2, Table: 254, Type: "unicast", Scope: "universe", Protocol: "boot"}
+		}
+	}
+	n.Routes = append(n.Routes, netinfo.Route{Dst: "default", Gateway: "192.168.112.1", Dev: "eth0", DevIndex: 2, Table: 254, Type: "unicast"})
+	out, err := json.Marshal(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestUIHostGWTrace: on host-gw the path leaves by the node's interface
+// to the peer's address, with no flannel.1 on the map or the path.
+func TestUIHostGWTrace(t *testing.T) {
+	f := &fakeAPI{lists: map[string][]any{
+		"/api/v1/nodes": {node("mk9b-node1", "192.168.112.11", "10.244.1.0/24"), node("mk9b-node2", "192.168.112.12", "10.244.2.0/24")},
+		"/api/v1/pods":  {pod("default", "client", "mk9b-node1", "10.244.1.3"), pod("default", "web-2", "mk9b-node2", "10.244.2.2")},
+		"/apis/autoscaling/v2/horizontalpodautoscalers": {},
+	}, watchers: map[string][]chan any{}, netinfo: map[string][]byte{}}
+	for n, peer := range map[string][2]string{"1": {"10.244.2.0/24", "192.168.112.12"}, "2": {"10.244.1.0/24", "192.168.112.11"}} {
+		b, err := os.ReadFile("testdata/netinfo-node" + n + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.netinfo["mk9b-node"+n] = hostGW(t, b, peer[0], peer[1])
+	}
+	srv := httptest.NewServer(f)
+	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })
+	br := uitest.New(t)
+	ctx, cancel := context.WithTimeout(br.Ctx, 60*time.Second)
+	defer cancel()
+	br.Check("network page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/network/mk9b-node1")))
+	br.Poll(ctx, "map drawn without flannel.1", `!!document.getElementById('nm:mk9b-node1:bridge') && !document.getElementById('nm:mk9b-node1:vxlan')`, wait)
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`(() => {
+		const set = (id, v) => { const s = document.getElementById(id); s.value = v; s.dispatchEvent(new Event('change')); };
+		set('trace-from', 'default/client'); set('trace-to', 'default/web-2'); })()`))
+	br.Check("choose endpoints", err)
+	br.Poll(ctx, "host-gw path", `[...document.querySelectorAll('#trace-path li')].map(l => l.dataset.hop).join(' ') ===
+		'nm:mk9b-node1:pod:default/client nm:mk9b-node1:veth:veth77d0e1b4 nm:mk9b-node1:bridge nm:mk9b-node1:route:10.244.2.0/24 nm:mk9b-node1:hostif nm:mk9b-node2:hostif nm:mk9b-node2:route:10.244.2.0/24 nm:mk9b-node2:bridge nm:mk9b-node2:veth:vethc1a0f3de nm:mk9b-node2:pod:default/web-2'`, wait)
+	br.Poll(ctx, "next hop named", `document.getElementById('trace-path').textContent.includes('via 192.168.112.12 dev eth0')`, wait)
+	br.Shot(ctx, "network-hostgw.png")
 }
