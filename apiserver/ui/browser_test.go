@@ -28,7 +28,6 @@ type fakeAPI struct {
 	lists    map[string][]any
 	watchers map[string][]chan any
 	netinfo  map[string][]byte
-	watches  int // watch requests seen
 }
 
 func (f *fakeAPI) push(path, typ string, obj any) {
@@ -77,8 +76,18 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := make(chan any, 16)
 	f.mu.Lock()
 	f.watchers[p] = append(f.watchers[p], c)
-	f.watches++
 	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		ws := f.watchers[p][:0]
+		for _, w := range f.watchers[p] {
+			if w != c {
+				ws = append(ws, w)
+			}
+		}
+		f.watchers[p] = ws
+	}()
 	w.WriteHeader(http.StatusOK)
 	w.(http.Flusher).Flush()
 	enc := json.NewEncoder(w)
@@ -95,6 +104,24 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // wait bounds each wait for the page.
 const wait = 15 * time.Second
+
+// waitWatch waits until the page watches path (pushes then reach it).
+// The tests move between pages by their #fragment, so the page is never
+// reloaded: a page's watches end when it leaves a page that needs them.
+func (f *fakeAPI) waitWatch(t *testing.T, path string) {
+	t.Helper()
+	for deadline := time.Now().Add(wait); ; time.Sleep(50 * time.Millisecond) {
+		f.mu.Lock()
+		n := len(f.watchers[path])
+		f.mu.Unlock()
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the page does not watch %s", path)
+		}
+	}
+}
 
 func pod(ns, name, node, ip string) map[string]any {
 	return map[string]any{"apiVersion": "v1", "kind": "Pod",
@@ -146,17 +173,7 @@ func TestUIInBrowser(t *testing.T) {
 	br.Check("navigate", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/pods")))
 	br.Poll(ctx, "pods listed", `document.querySelectorAll('#pods-table tbody tr').length === 2`, wait)
 	br.Poll(ctx, "watching", `document.getElementById('conn').textContent === 'live'`, wait)
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		f.mu.Lock()
-		n := len(f.watchers["/api/v1/pods"])
-		f.mu.Unlock()
-		if n > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the page opened no watch on /api/v1/pods")
-		}
-	}
+	f.waitWatch(t, "/api/v1/pods")
 	f.push("/api/v1/pods", "ADDED", pod("default", "client", "mk9b-node1", "10.244.1.3"))
 	br.Poll(ctx, "pushed pod shown without reload", `!!document.querySelector('#pods-table tr[data-key="default/client"]')`, wait)
 	br.Shot(ctx, "pods.png")
@@ -219,8 +236,8 @@ func TestUIInBrowser(t *testing.T) {
 				"currentMetrics": []any{map[string]any{"type": "Resource", "resource": map[string]any{"name": "cpu", "current": map[string]any{"averageUtilization": util}}}}}}
 	}
 	br.Check("hpa page", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ui/#/hpas/default/web")))
-	br.Poll(ctx, "hpa watch open", `document.getElementById('conn').textContent === 'live'`, wait)
-	time.Sleep(300 * time.Millisecond)
+	br.Poll(ctx, "hpa page", `!!document.querySelector('h1') && document.querySelector('h1').textContent === 'HPA default/web'`, wait)
+	f.waitWatch(t, "/apis/autoscaling/v2/horizontalpodautoscalers")
 	for i, s := range [][2]int{{1, 120}, {3, 80}, {4, 45}} {
 		f.push("/apis/autoscaling/v2/horizontalpodautoscalers", map[bool]string{true: "ADDED", false: "MODIFIED"}[i == 0], hpa(s[0], s[1]))
 		time.Sleep(100 * time.Millisecond)
