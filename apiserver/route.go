@@ -104,9 +104,11 @@ func addResourceRoutes(e *gin.Engine, base string, info *api.ResourceInfo, serve
 		})
 		for name, sr := range subs {
 			sr := sr
-			e.Any(coll+"/:"+nameParam+"/"+name, func(c *gin.Context) {
-				serve(c.Writer, c.Request, at("", c.Param(nameParam), name), &sr)
-			})
+			h := func(c *gin.Context) { serve(c.Writer, c.Request, at("", c.Param(nameParam), name), &sr) }
+			e.Any(coll+"/:"+nameParam+"/"+name, h)
+			if sr.anyPath {
+				e.Any(coll+"/:"+nameParam+"/"+name+"/*path", h)
+			}
 		}
 		return
 	}

@@ -130,4 +130,11 @@ func (namespaceStrategy) Subresources() map[string]subresource {
 // nodeStrategy keeps the status a kubelet registers its node with.
 type nodeStrategy struct{ defaultStrategy }
 
+// Subresources: nodes/{name}/proxy[/path] (nodeproxy.go).
+func (nodeStrategy) Subresources() map[string]subresource {
+	return map[string]subresource{
+		"proxy": {methods: proxyMethods, serve: (*Server).serveNodeProxy, kind: "NodeProxyOptions", anyPath: true},
+	}
+}
+
 func (nodeStrategy) PrepareForCreate(*api.ResourceInfo, api.Object) {}

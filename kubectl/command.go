@@ -159,7 +159,7 @@ func newCommand(o *options) *cobra.Command {
 		newRolloutCommand(o), newSetCommand(o), newAutoscaleCommand(o),
 		newCordonCommand(o, true), newCordonCommand(o, false), newDrainCommand(o),
 		newTopCommand(o), newExplainCommand(o), newAnnotateCommand(o),
-		newAPIVersionsCommand(o), newClusterInfoCommand(o),
+		newAPIVersionsCommand(o), newClusterInfoCommand(o), newTraceCommand(o),
 	)
 	root.AddCommand(newAuthCommand(o))
 	root.AddCommand(subresourceCommands(o)...)

@@ -34,6 +34,8 @@ func TestKubeletAttributes(t *testing.T) {
 		{"GET", "/stats/summary", "get", "stats"},
 		{"GET", "/stats", "get", "stats"},
 		{"GET", "/statsx", "get", "proxy"},
+		{"GET", "/netinfo", "get", "proxy"},
+		{"POST", "/netinfo/probe", "create", "proxy"},
 		{"GET", "/metrics/cadvisor", "get", "metrics"},
 		{"GET", "/logs/syslog", "get", "log"},
 		{"GET", "/spec/", "get", "spec"},

@@ -86,6 +86,8 @@ func (k *Kubelet) router() *gin.Engine {
 	e.Any("/attach/:ns/:pod/:container", withPathValues(k.serveAttach))
 	e.Any("/portForward/:ns/:pod", withPathValues(k.servePortForward))
 	e.GET("/stats/summary", gin.WrapF(k.serveStatsSummary))
+	e.GET("/netinfo", gin.WrapF(k.serveNetinfo))
+	e.POST("/netinfo/probe", gin.WrapF(k.serveNetinfoProbe))
 	return e
 }
 

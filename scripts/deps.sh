@@ -10,6 +10,7 @@ pkgs=(
 	iptables # both backends: iptables-legacy{,-save,-restore} and iptables-nft{,-save,-restore} (docs/kubeproxy.md)
 	busybox-static # the tools image's userland (images/build tests chroot into it)
 	dnsperf        # the cluster DNS bench (test/e2e/dns_ingress_bench_test.go)
+	chromium chromium-driver # the web UI's browser test (test/e2e/kubectl_ui_test.go, chromedp)
 )
 
 missing=()
