@@ -88,7 +88,7 @@ func TestTracePath(t *testing.T) {
 		detail   string // a hop detail that must appear
 	}{
 		{name: "pod to pod, same node", from: client, to: Destination{IP: "10.244.0.16", Port: 53, Protocol: "tcp"},
-			kinds:  "pod veth netfilter route netfilter netfilter bridge veth pod",
+			kinds:  "pod veth netfilter bridge netfilter netfilter veth pod",
 			result: "delivered to pod kube-system/dns-a (10.244.0.16) on node1",
 			detail: "vetha0 (ifindex 5) is eth0's peer (eth0@if5, vetha0@if2), a port of cni0"},
 		{name: "pod to pod across nodes (vxlan)", from: client, to: Destination{IP: "10.244.1.15", Port: 53, Protocol: "tcp"},
@@ -110,6 +110,11 @@ func TestTracePath(t *testing.T) {
 			to:    Destination{IP: "10.96.0.1", Port: 443, Protocol: "tcp"},
 			kinds: "netfilter route netfilter netfilter external", endpoint: "192.168.77.1:6443",
 			result: "left the cluster's pod network through node1 eth0", detail: "nat POSTROUTING: 6 rules matched, verdict ACCEPT, MASQUERADE"},
+		{name: "node to a Service endpoint on the other node: masqueraded, the mark stays behind", from: Origin{Node: "node1", IP: "192.168.77.11"},
+			to: Destination{IP: "10.96.0.10", Port: 53, Protocol: "tcp"}, prefer: "10.244.1.15:53",
+			kinds:    "netfilter route netfilter netfilter vxlan underlay vxlan netfilter route netfilter netfilter bridge veth pod",
+			endpoint: "10.244.1.15:53", result: "delivered to pod kube-system/dns-b (10.244.1.15) on node2",
+			detail: "filter FORWARD: 6 rules matched, verdict ACCEPT"},
 		{name: "pod to a node address", from: client, to: Destination{IP: "192.168.77.11", Port: 10250, Protocol: "tcp"},
 			kinds: "pod veth netfilter route netfilter local", result: "delivered to node node1 (192.168.77.11)"},
 	} {

@@ -104,7 +104,7 @@ func testTraceOnLab(ctx context.Context, t *testing.T, cl *cluster) {
 		if want := "delivered to pod " + ns + "/web1 (" + ips["web1"] + ") on " + n1; tr.Result != want {
 			t.Errorf("result %q, want %q", tr.Result, want)
 		}
-		if k := kinds(tr); k != "pod veth netfilter route netfilter netfilter bridge veth pod" {
+		if k := kinds(tr); k != "pod veth netfilter bridge netfilter netfilter veth pod" {
 			t.Errorf("hops %s", k)
 		}
 	})
