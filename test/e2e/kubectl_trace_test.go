@@ -89,6 +89,12 @@ func testTraceOnLab(ctx context.Context, t *testing.T, cl *cluster) {
 		if counted < 4 {
 			t.Errorf("only %d hops with counters: %+v", counted, tr.Hops)
 		}
+		// The text form, for the log (docs/trace.md shows one).
+		if text, err := cl.kubectl(ctx, append([]string{"-n", ns, "trace", "--probe"}, args...)...); err != nil || !strings.Contains(text, "result: delivered") {
+			t.Errorf("kubectl trace %v (text): %v\n%s", args, err, text)
+		} else {
+			t.Logf("kubectl trace --probe %s\n%s", strings.Join(args, " "), text)
+		}
 		return &tr
 	}
 	kinds := func(tr *netinfo.Trace) string {
