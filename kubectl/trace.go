@@ -115,24 +115,33 @@ func runTrace(ctx context.Context, o *options, f *traceFlags, origin string) err
 		return err
 	}
 	if f.probe {
-		res, err := sendProbe(ctx, c, from, to, f.timeoutMillis)
-		if err != nil {
-			return err
+		// A kube-proxy resync between the two reads resets rule counters:
+		// then the probe proves nothing and is sent again (3 tries).
+		for try := 0; try < 3; try++ {
+			res, err := sendProbe(ctx, c, from, to, f.timeoutMillis)
+			if err != nil {
+				return err
+			}
+			after, err := fetchCluster(ctx, c, nodeIPs)
+			if err != nil {
+				return err
+			}
+			prefer := netinfo.MovedEndpoint(before.Nodes[from.Node], after.Nodes[from.Node], tr.Endpoints())
+			b, err := netinfo.TracePath(before, from, to, netinfo.TraceOptions{Prefer: prefer})
+			if err != nil {
+				return err
+			}
+			a, err := netinfo.TracePath(after, from, to, netinfo.TraceOptions{Prefer: prefer})
+			if err != nil {
+				return err
+			}
+			reset := netinfo.Confirm(b, a)
+			a.Probe = &res
+			tr, before = a, after
+			if !reset {
+				break
+			}
 		}
-		after, err := fetchCluster(ctx, c, nodeIPs)
-		if err != nil {
-			return err
-		}
-		prefer := netinfo.MovedEndpoint(before.Nodes[from.Node], after.Nodes[from.Node], tr.Endpoints())
-		b, err := netinfo.TracePath(before, from, to, netinfo.TraceOptions{Prefer: prefer})
-		if err != nil {
-			return err
-		}
-		if tr, err = netinfo.TracePath(after, from, to, netinfo.TraceOptions{Prefer: prefer}); err != nil {
-			return err
-		}
-		netinfo.Confirm(b, tr)
-		tr.Probe = &res
 	}
 	if f.output == "json" {
 		enc := json.NewEncoder(o.out)

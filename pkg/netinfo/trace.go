@@ -512,8 +512,11 @@ func nodeByIP(c Cluster, ip string) *Node {
 
 // Confirm compares a trace made from the state before a probe with the
 // same trace made after it: each hop's counter (interface packets, or the
-// matched rules' packet counters) must have moved.
-func Confirm(before, after *Trace) {
+// matched rules' packet counters) must have moved. It reports whether a
+// rule counter went backwards (its chain was rewritten, e.g. by a
+// kube-proxy resync, between the two reads): then the probe proves
+// nothing for that hop and is worth repeating.
+func Confirm(before, after *Trace) (reset bool) {
 	for i := range after.Hops {
 		h := &after.Hops[i]
 		if h.Counter == "" || i >= len(before.Hops) {
@@ -538,6 +541,9 @@ func Confirm(before, after *Trace) {
 					prev = b.Walk.Steps[j].Packets
 				}
 				dd := int64(s.Packets) - int64(prev)
+				if dd < 0 {
+					reset = true
+				}
 				if dd <= 0 {
 					ok = false
 				}
@@ -546,6 +552,7 @@ func Confirm(before, after *Trace) {
 		}
 		h.Delta, h.Confirmed = &d, &ok
 	}
+	return reset
 }
 
 // MovedEndpoint is, between two snapshots of a node, the kube-proxy

@@ -202,7 +202,14 @@ func TestConfirm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	Confirm(b, a)
+	if reset := Confirm(b, a); reset {
+		t.Error("Confirm reported a counter reset")
+	}
+	// Read the other way round, the rule counters went backwards: a
+	// resync rewrote the chains, the probe proves nothing.
+	if b2, _ := TracePath(before, from, to, TraceOptions{Prefer: "10.244.0.16:53"}); !Confirm(a, b2) {
+		t.Error("Confirm did not report the counters going backwards")
+	}
 	var got []string
 	for _, h := range a.Hops {
 		s := h.Kind + "=-"
