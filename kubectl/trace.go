@@ -115,8 +115,10 @@ func runTrace(ctx context.Context, o *options, f *traceFlags, origin string) err
 		return err
 	}
 	if f.probe {
-		// A kube-proxy resync between the two reads resets rule counters:
-		// then the probe proves nothing and is sent again (3 tries).
+		// A resync of kube-proxy's (or the network agent's) chains between
+		// the two reads resets their rule counters: then the probe proves
+		// nothing for those hops, and it is sent again (3 tries at most)
+		// until every hop is confirmed.
 		for try := 0; try < 3; try++ {
 			res, err := sendProbe(ctx, c, from, to, f.timeoutMillis)
 			if err != nil {
@@ -135,10 +137,10 @@ func runTrace(ctx context.Context, o *options, f *traceFlags, origin string) err
 			if err != nil {
 				return err
 			}
-			reset := netinfo.Confirm(b, a)
+			netinfo.Confirm(b, a)
 			a.Probe = &res
 			tr, before = a, after
-			if !reset {
+			if allConfirmed(a) {
 				break
 			}
 		}
@@ -150,6 +152,15 @@ func runTrace(ctx context.Context, o *options, f *traceFlags, origin string) err
 	}
 	printTrace(o.out, tr)
 	return nil
+}
+
+func allConfirmed(t *netinfo.Trace) bool {
+	for _, h := range t.Hops {
+		if h.Confirmed != nil && !*h.Confirmed {
+			return false
+		}
+	}
+	return true
 }
 
 // traceNodeIPs maps each node to its InternalIP.
