@@ -172,7 +172,7 @@ func forward(t *Trace, c Cluster, n *Node, tables Tables, pkt Packet, filterHook
 		}
 		t.Hops = append(t.Hops, walkHop(n.Node, w))
 		if w.Verdict != "ACCEPT" {
-			t.Result = fmt.Sprintf("%s by %s on %s", strings.ToLower(w.Verdict)+"ed", lastRule(w), n.Node)
+			t.Result = fmt.Sprintf("%s by %s on %s", verdictPast(w.Verdict), lastRule(w), n.Node)
 			return nil
 		}
 		t.Hops = append(t.Hops, Hop{Node: n.Node, Kind: "local", Name: r.Dev, Detail: "delivered to the node's own address " + pkt.Dst})
@@ -186,7 +186,7 @@ func forward(t *Trace, c Cluster, n *Node, tables Tables, pkt Packet, filterHook
 	}
 	t.Hops = append(t.Hops, walkHop(n.Node, w))
 	if w.Verdict != "ACCEPT" {
-		t.Result = fmt.Sprintf("%s by %s on %s", strings.ToLower(strings.TrimSuffix(w.Verdict, "E"))+"ed", lastRule(w), n.Node)
+		t.Result = fmt.Sprintf("%s by %s on %s", verdictPast(w.Verdict), lastRule(w), n.Node)
 		return nil
 	}
 	pw, err := tables.Walk("nat", "POSTROUTING", pkt)
@@ -384,6 +384,16 @@ func walkHop(node string, w Walk) Hop {
 	}
 	wc := w
 	return Hop{Node: node, Kind: "netfilter", Name: w.Table + "/" + w.Chain, Detail: d, Counter: "rules", Packets: pk, Walk: &wc}
+}
+
+func verdictPast(v string) string {
+	switch v {
+	case "DROP":
+		return "dropped"
+	case "REJECT":
+		return "rejected"
+	}
+	return strings.ToLower(v)
 }
 
 func lastRule(w Walk) string {

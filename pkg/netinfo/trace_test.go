@@ -145,6 +145,27 @@ func TestTracePath(t *testing.T) {
 	}
 }
 
+// TestTracePathNoEndpoints: a Service without endpoints is rejected by
+// filter KUBE-SERVICES (kube-proxy's no-endpoints golden).
+func TestTracePathNoEndpoints(t *testing.T) {
+	c := twoNodes(t, false)
+	b, err := os.ReadFile("testdata/no-endpoints.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Nodes["node1"].Netfilter.Save = hooks + string(b)
+	tr, err := TracePath(c, Origin{Namespace: "default", Name: "client", Node: "node1", IP: "10.244.0.5"}, Destination{IP: "10.96.0.105", Port: 80, Protocol: "tcp"}, TraceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `rejected by filter KUBE-SERVICES rule 1 ("default/empty:http has no endpoints") on node1`; tr.Result != want {
+		t.Errorf("result %q, want %q", tr.Result, want)
+	}
+	if k := kindsOf(tr); k != "pod veth netfilter route netfilter" {
+		t.Errorf("hops %s", k)
+	}
+}
+
 func TestTracePathErrors(t *testing.T) {
 	c := twoNodes(t, false)
 	if _, err := TracePath(c, Origin{Node: "node9"}, Destination{IP: "10.244.0.16"}, TraceOptions{}); err == nil || err.Error() != "no network information of node node9" {
