@@ -403,6 +403,9 @@ func printTrace(w io.Writer, t *netinfo.Trace) {
 		if h.Walk == nil {
 			continue
 		}
+		for _, n := range h.Walk.Notes {
+			fmt.Fprintf(w, "      note: %s\n", n)
+		}
 		for _, s := range h.Walk.Steps {
 			if s.Index == 0 {
 				fmt.Fprintf(w, "      %s %s: %s\n", s.Table, s.Chain, s.Rule)
