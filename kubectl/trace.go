@@ -115,24 +115,35 @@ func runTrace(ctx context.Context, o *options, f *traceFlags, origin string) err
 		return err
 	}
 	if f.probe {
-		res, err := sendProbe(ctx, c, from, to, f.timeoutMillis)
-		if err != nil {
-			return err
+		// A resync of kube-proxy's (or the network agent's) chains between
+		// the two reads resets their rule counters: then the probe proves
+		// nothing for those hops, and it is sent again (3 tries at most)
+		// until every hop is confirmed.
+		for try := 0; try < 3; try++ {
+			res, err := sendProbe(ctx, c, from, to, f.timeoutMillis)
+			if err != nil {
+				return err
+			}
+			after, err := fetchCluster(ctx, c, nodeIPs)
+			if err != nil {
+				return err
+			}
+			prefer := netinfo.MovedEndpoint(before.Nodes[from.Node], after.Nodes[from.Node], tr.Endpoints())
+			b, err := netinfo.TracePath(before, from, to, netinfo.TraceOptions{Prefer: prefer})
+			if err != nil {
+				return err
+			}
+			a, err := netinfo.TracePath(after, from, to, netinfo.TraceOptions{Prefer: prefer})
+			if err != nil {
+				return err
+			}
+			netinfo.Confirm(b, a)
+			a.Probe = &res
+			tr, before = a, after
+			if allConfirmed(a) {
+				break
+			}
 		}
-		after, err := fetchCluster(ctx, c, nodeIPs)
-		if err != nil {
-			return err
-		}
-		prefer := netinfo.MovedEndpoint(before.Nodes[from.Node], after.Nodes[from.Node], tr.Endpoints())
-		b, err := netinfo.TracePath(before, from, to, netinfo.TraceOptions{Prefer: prefer})
-		if err != nil {
-			return err
-		}
-		if tr, err = netinfo.TracePath(after, from, to, netinfo.TraceOptions{Prefer: prefer}); err != nil {
-			return err
-		}
-		netinfo.Confirm(b, tr)
-		tr.Probe = &res
 	}
 	if f.output == "json" {
 		enc := json.NewEncoder(o.out)
@@ -141,6 +152,15 @@ func runTrace(ctx context.Context, o *options, f *traceFlags, origin string) err
 	}
 	printTrace(o.out, tr)
 	return nil
+}
+
+func allConfirmed(t *netinfo.Trace) bool {
+	for _, h := range t.Hops {
+		if h.Confirmed != nil && !*h.Confirmed {
+			return false
+		}
+	}
+	return true
 }
 
 // traceNodeIPs maps each node to its InternalIP.
@@ -382,6 +402,9 @@ func printTrace(w io.Writer, t *netinfo.Trace) {
 		fmt.Fprintf(w, "%2d  %-12s %-9s %s%s\n", i+1, h.Node, h.Kind, h.Detail, mark)
 		if h.Walk == nil {
 			continue
+		}
+		for _, n := range h.Walk.Notes {
+			fmt.Fprintf(w, "      note: %s\n", n)
 		}
 		for _, s := range h.Walk.Steps {
 			if s.Index == 0 {

@@ -319,6 +319,9 @@ type Walk struct {
 	// Masquerade: the packet's source is rewritten (MASQUERADE/SNAT).
 	Masquerade bool   `json:"masquerade,omitempty"`
 	Mark       uint32 `json:"mark,omitempty"`
+	// Notes name the rules with a match the walk does not understand:
+	// they were taken as not matching.
+	Notes []string `json:"notes,omitempty"`
 }
 
 const maxWalkDepth = 32
@@ -524,7 +527,8 @@ func (wk *walker) match(r *Rule, chosen *Rule) (bool, error) {
 		case "--rcheck", "--update":
 			ok = p.Recent[r.arg("--name")]
 		default:
-			return false, fmt.Errorf("rule %q: match option %s is not understood by the trace", r.Text, o.name)
+			wk.w.Notes = append(wk.w.Notes, fmt.Sprintf("%s rule %d: %s is not understood by the trace; taken as not matching", r.Chain, r.Index, o.name))
+			return false, nil
 		}
 		if o.neg {
 			ok = !ok

@@ -157,6 +157,13 @@ func TestParseSaveCounters(t *testing.T) {
 			t.Errorf("ParseSave(%q) accepted", bad)
 		}
 	}
+	odd, err := ParseSave("*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -m physdev --physdev-is-bridged -j DROP\n-A FORWARD -j ACCEPT\nCOMMIT\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, err := odd.Walk("filter", "FORWARD", Packet{}); err != nil || w.Verdict != "ACCEPT" || len(w.Notes) != 1 || w.Notes[0] != "FORWARD rule 1: --physdev-is-bridged is not understood by the trace; taken as not matching" {
+		t.Errorf("unknown match: %+v %v", w, err)
+	}
 	if _, err := ts.Walk("raw", "PREROUTING", Packet{}); err == nil || err.Error() != "no raw table" {
 		t.Errorf("raw: %v", err)
 	}

@@ -105,6 +105,7 @@ func TracePath(c Cluster, from Origin, to Destination, opts TraceOptions) (*Trac
 		return nil, fmt.Errorf("node %s netfilter: %w", n.Node, err)
 	}
 	var natHook, filterHook string
+	l2 := false // a pod to a neighbour on its own subnet: bridged, not routed
 	if from.Name != "" {
 		pod := findPod(n, from.Namespace, from.Name)
 		if pod == nil {
@@ -113,10 +114,11 @@ func TracePath(c Cluster, from Origin, to Destination, opts TraceOptions) (*Trac
 		if pod.HostNetwork {
 			natHook, filterHook = "OUTPUT", "OUTPUT"
 		} else {
-			bridge, err := podEgress(t, n, pod, to.IP)
+			bridge, onLink, err := podEgress(t, n, pod, to.IP)
 			if err != nil {
 				return t, err
 			}
+			l2 = onLink
 			pkt.In = bridge
 			natHook, filterHook = "PREROUTING", "FORWARD"
 		}
@@ -136,12 +138,20 @@ func TracePath(c Cluster, from Origin, to Destination, opts TraceOptions) (*Trac
 		}
 	}
 	pkt.Mark = w.Mark
-	return t, forward(t, c, n, tables, pkt, filterHook, 0)
+	if w.DNAT != "" {
+		l2 = false // the pod sent it to its gateway (a cluster IP is off-link)
+	}
+	return t, forward(t, c, n, tables, pkt, filterHook, l2, 0)
 }
 
 // forward continues on node n after the nat hook: the route decision,
 // the filter hook, POSTROUTING, and the next node or the target pod.
-func forward(t *Trace, c Cluster, n *Node, tables Tables, pkt Packet, filterHook string, depth int) error {
+//
+// With l2 the packet is a frame the bridge forwards between two of its
+// ports (the client pod's route to the destination has no gateway): the
+// node does not route it, but br_netfilter passes it through the same
+// netfilter hooks.
+func forward(t *Trace, c Cluster, n *Node, tables Tables, pkt Packet, filterHook string, l2 bool, depth int) error {
 	if depth > 3 {
 		return errors.New("the path crosses more than 3 nodes: a routing loop?")
 	}
@@ -150,7 +160,11 @@ func forward(t *Trace, c Cluster, n *Node, tables Tables, pkt Packet, filterHook
 		t.Result = fmt.Sprintf("dropped on %s: %v", n.Node, err)
 		return nil
 	}
-	t.Hops = append(t.Hops, Hop{Node: n.Node, Kind: "route", Name: r.Dev, Detail: "ip route get " + pkt.Dst + ": " + routeString(r)})
+	if l2 {
+		t.Hops = append(t.Hops, Hop{Node: n.Node, Kind: "bridge", Name: pkt.In, Detail: fmt.Sprintf("%s forwards the frame between two of its ports (same subnet, no routing); br_netfilter runs the netfilter hooks", pkt.In)})
+	} else {
+		t.Hops = append(t.Hops, Hop{Node: n.Node, Kind: "route", Name: r.Dev, Detail: "ip route get " + pkt.Dst + ": " + routeString(r)})
+	}
 	if r.Type == "local" {
 		w, err := tables.Walk("filter", "INPUT", pkt)
 		if err != nil {
@@ -158,7 +172,7 @@ func forward(t *Trace, c Cluster, n *Node, tables Tables, pkt Packet, filterHook
 		}
 		t.Hops = append(t.Hops, walkHop(n.Node, w))
 		if w.Verdict != "ACCEPT" {
-			t.Result = fmt.Sprintf("%s by %s on %s", strings.ToLower(w.Verdict)+"ed", lastRule(w), n.Node)
+			t.Result = fmt.Sprintf("%s by %s on %s", verdictPast(w.Verdict), lastRule(w), n.Node)
 			return nil
 		}
 		t.Hops = append(t.Hops, Hop{Node: n.Node, Kind: "local", Name: r.Dev, Detail: "delivered to the node's own address " + pkt.Dst})
@@ -172,7 +186,7 @@ func forward(t *Trace, c Cluster, n *Node, tables Tables, pkt Packet, filterHook
 	}
 	t.Hops = append(t.Hops, walkHop(n.Node, w))
 	if w.Verdict != "ACCEPT" {
-		t.Result = fmt.Sprintf("%s by %s on %s", strings.ToLower(strings.TrimSuffix(w.Verdict, "E"))+"ed", lastRule(w), n.Node)
+		t.Result = fmt.Sprintf("%s by %s on %s", verdictPast(w.Verdict), lastRule(w), n.Node)
 		return nil
 	}
 	pw, err := tables.Walk("nat", "POSTROUTING", pkt)
@@ -184,9 +198,14 @@ func forward(t *Trace, c Cluster, n *Node, tables Tables, pkt Packet, filterHook
 	if out == nil {
 		return fmt.Errorf("node %s: route device %s not found", n.Node, r.Dev)
 	}
+	// Marks stay on the node; MASQUERADE takes the out device's address.
+	pkt.Mark = 0
+	if pw.Masquerade && len(out.Addresses) > 0 {
+		pkt.Src, _, _ = strings.Cut(out.Addresses[0], "/")
+	}
 	switch {
 	case out.Kind == "bridge":
-		return deliverLocal(t, n, out, pkt.Dst)
+		return deliverLocal(t, n, out, pkt.Dst, l2)
 	case out.VXLAN != nil:
 		next, err := vxlanHop(t, c, n, out, r)
 		if err != nil {
@@ -236,7 +255,7 @@ func arrive(t *Trace, c Cluster, n *Node, pkt Packet, depth int) error {
 			pkt.DPort, _ = strconv.Atoi(p)
 		}
 	}
-	return forward(t, c, n, tables, pkt, "FORWARD", depth+1)
+	return forward(t, c, n, tables, pkt, "FORWARD", false, depth+1)
 }
 
 // vxlanHop is the encapsulation: the route's gateway (the peer's
@@ -288,9 +307,11 @@ func vxlanHop(t *Trace, c Cluster, n *Node, vx *Link, r Route) (*Node, error) {
 
 // deliverLocal is the last stretch: the bridge, the target pod's host
 // veth, the pod's eth0.
-func deliverLocal(t *Trace, n *Node, bridge *Link, dst string) error {
-	t.Hops = append(t.Hops, Hop{Node: n.Node, Kind: "bridge", Name: bridge.Name, Ifindex: bridge.Index, Counter: "tx", Packets: bridge.Counters.TxPackets,
-		Detail: fmt.Sprintf("bridge %s %s", bridge.Name, strings.Join(bridge.Addresses, ","))})
+func deliverLocal(t *Trace, n *Node, bridge *Link, dst string, l2 bool) error {
+	if !l2 {
+		t.Hops = append(t.Hops, Hop{Node: n.Node, Kind: "bridge", Name: bridge.Name, Ifindex: bridge.Index, Counter: "tx", Packets: bridge.Counters.TxPackets,
+			Detail: fmt.Sprintf("the node routes it out of bridge %s %s", bridge.Name, strings.Join(bridge.Addresses, ","))})
+	}
 	for i := range n.Pods {
 		p := &n.Pods[i]
 		if p.HostNetwork {
@@ -316,32 +337,32 @@ func deliverLocal(t *Trace, n *Node, bridge *Link, dst string) error {
 
 // podEgress adds the client pod's hops: its eth0 and route, and the host
 // veth on the bridge; it returns the bridge's name (the in-interface the
-// node's netfilter sees).
-func podEgress(t *Trace, n *Node, p *Pod, dst string) (string, error) {
+// node's netfilter sees) and whether the pod's route is on-link.
+func podEgress(t *Trace, n *Node, p *Pod, dst string) (string, bool, error) {
 	if p.Error != "" {
-		return "", fmt.Errorf("pod %s/%s: %s", p.Namespace, p.Name, p.Error)
+		return "", false, fmt.Errorf("pod %s/%s: %s", p.Namespace, p.Name, p.Error)
 	}
 	r, err := RouteGet(p.Routes, dst)
 	if err != nil {
-		return "", fmt.Errorf("in pod %s/%s: %w", p.Namespace, p.Name, err)
+		return "", false, fmt.Errorf("in pod %s/%s: %w", p.Namespace, p.Name, err)
 	}
 	eth0 := findLink(p.Links, r.Dev)
 	if eth0 == nil {
-		return "", fmt.Errorf("pod %s/%s: route device %s not found", p.Namespace, p.Name, r.Dev)
+		return "", false, fmt.Errorf("pod %s/%s: route device %s not found", p.Namespace, p.Name, r.Dev)
 	}
 	t.Hops = append(t.Hops, Hop{Node: n.Node, Kind: "pod", Name: eth0.Name, Ifindex: eth0.Index, Counter: "tx", Packets: eth0.Counters.TxPackets,
-		Detail: fmt.Sprintf("pod %s/%s %s@if%d %s, mac %s; ip route get %s: %s", p.Namespace, p.Name, eth0.Name, eth0.PeerIndex,
+		Detail: fmt.Sprintf("pod %s/%s %s@if%d %s %s; ip route get %s: %s", p.Namespace, p.Name, eth0.Name, eth0.PeerIndex,
 			strings.Join(eth0.Addresses, ","), eth0.MAC, dst, routeString(r))})
 	host := findIndex(n.Links, eth0.PeerIndex)
 	if host == nil || host.Kind != "veth" {
-		return "", fmt.Errorf("pod %s/%s: no veth with ifindex %d (eth0's peer) on node %s", p.Namespace, p.Name, eth0.PeerIndex, n.Node)
+		return "", false, fmt.Errorf("pod %s/%s: no veth with ifindex %d (eth0's peer) on node %s", p.Namespace, p.Name, eth0.PeerIndex, n.Node)
 	}
 	t.Hops = append(t.Hops, Hop{Node: n.Node, Kind: "veth", Name: host.Name, Ifindex: host.Index, Counter: "rx", Packets: host.Counters.RxPackets,
 		Detail: fmt.Sprintf("%s (ifindex %d) is eth0's peer (eth0@if%d, %s@if%d), a port of %s", host.Name, host.Index, host.Index, host.Name, host.PeerIndex, host.Master)})
 	if host.Master == "" {
-		return "", fmt.Errorf("node %s: %s is on no bridge", n.Node, host.Name)
+		return "", false, fmt.Errorf("node %s: %s is on no bridge", n.Node, host.Name)
 	}
-	return host.Master, nil
+	return host.Master, r.Gateway == "" && r.Type == "unicast", nil
 }
 
 func walkHop(node string, w Walk) Hop {
@@ -363,6 +384,16 @@ func walkHop(node string, w Walk) Hop {
 	}
 	wc := w
 	return Hop{Node: node, Kind: "netfilter", Name: w.Table + "/" + w.Chain, Detail: d, Counter: "rules", Packets: pk, Walk: &wc}
+}
+
+func verdictPast(v string) string {
+	switch v {
+	case "DROP":
+		return "dropped"
+	case "REJECT":
+		return "rejected"
+	}
+	return strings.ToLower(v)
 }
 
 func lastRule(w Walk) string {
@@ -491,8 +522,11 @@ func nodeByIP(c Cluster, ip string) *Node {
 
 // Confirm compares a trace made from the state before a probe with the
 // same trace made after it: each hop's counter (interface packets, or the
-// matched rules' packet counters) must have moved.
-func Confirm(before, after *Trace) {
+// matched rules' packet counters) must have moved. It reports whether a
+// rule counter went backwards (its chain was rewritten, e.g. by a
+// kube-proxy resync, between the two reads): then the probe proves
+// nothing for that hop and is worth repeating.
+func Confirm(before, after *Trace) (reset bool) {
 	for i := range after.Hops {
 		h := &after.Hops[i]
 		if h.Counter == "" || i >= len(before.Hops) {
@@ -517,6 +551,9 @@ func Confirm(before, after *Trace) {
 					prev = b.Walk.Steps[j].Packets
 				}
 				dd := int64(s.Packets) - int64(prev)
+				if dd < 0 {
+					reset = true
+				}
 				if dd <= 0 {
 					ok = false
 				}
@@ -525,6 +562,7 @@ func Confirm(before, after *Trace) {
 		}
 		h.Delta, h.Confirmed = &d, &ok
 	}
+	return reset
 }
 
 // MovedEndpoint is, between two snapshots of a node, the kube-proxy

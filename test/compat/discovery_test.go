@@ -90,6 +90,7 @@ func TestDiscoveryListsSubresources(t *testing.T) {
 		{core, "namespaces/finalize", "Namespace", "", "update"},
 		{core, "namespaces/status", "Namespace", "", "get,patch,update"},
 		{core, "nodes/status", "Node", "", "get,patch,update"},
+		{core, "nodes/proxy", "NodeProxyOptions", "", "create,delete,get,patch,update"},
 		{core, "services/status", "Service", "", "get,patch,update"},
 		{core, "replicationcontrollers/scale", "Scale", "autoscaling/v1", "get,patch,update"},
 		{apps, "deployments/scale", "Scale", "autoscaling/v1", "get,patch,update"},
