@@ -37,7 +37,7 @@ down: ## Stop the local cluster and remove the lab (PURGE=1 also deletes its dat
 test: deps build ## Run every test: unit, integration (real etcd), real kubectl and Python client (race detector on), e2e on labs (root)
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -short -timeout 25m ./...
-	$(GO) test -race -count=1 -p 1 -timeout 25m $(E2E_PKGS)
+	$(GO) test -race -count=1 -p 1 -timeout 45m $(E2E_PKGS)
 
 .PHONY: unit
 unit: ## Run the unit and integration tests only (no root, no lab), with the race detector

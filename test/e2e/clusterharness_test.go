@@ -411,8 +411,8 @@ func (cl *cluster) kubectl(ctx context.Context, args ...string) (string, error) 
 	return sh(ctx, append([]string{cl.bin, "kubectl", "--kubeconfig", cl.kubeconfig}, args...)...)
 }
 
-// e2eAuthorizationMode is the e2e apiservers' --authorization-mode, as
-// AUTHORIZATION_MODE in scripts/up.sh: the one place to change it.
+// e2eAuthorizationMode is the e2e apiservers' --authorization-mode: keep it
+// equal to AUTHORIZATION_MODE's default in scripts/lib.sh (LAB_DEFAULTS).
 const e2eAuthorizationMode = "Node,RBAC"
 
 // nodeKubeconfig is the node's kubelet kubeconfig (system:node:NAME);
