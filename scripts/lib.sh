@@ -82,14 +82,15 @@ flag_of() {
 # its live daemons were started with, as KEY=VALUE lines.
 running_settings() {
 	local v kubelet proxy
-	kubelet=$(ls "$RUN"/kubelet-*.pid 2>/dev/null | head -1)
-	proxy=$(ls "$RUN"/kubeproxy-*.pid 2>/dev/null | head -1)
+	# (no pid file is no lab: ls's failure must not end the script under pipefail)
+	kubelet=$(compgen -G "$RUN/kubelet-*.pid" | head -1 || true)
+	proxy=$(compgen -G "$RUN/kubeproxy-*.pid" | head -1 || true)
 	[ -n "$kubelet" ] || return 0
 	v=$(flag_of "$kubelet" --network-backend) && [ -n "$v" ] && echo "BACKEND=$v"
 	v=$(flag_of "$kubelet" --containerd-address) && [ -n "$v" ] && echo "CONTAINERD_ADDRESS=$v"
 	v=$(flag_of "$kubelet" --node-name) && [[ $v =~ ^([a-z][a-z0-9]*)-node[0-9]+$ ]] && echo "MK8S_LAB_PREFIX=${BASH_REMATCH[1]}"
 	v=$(flag_of "$kubelet" --node-ip) && [[ $v =~ ^([0-9]+\.[0-9]+\.[0-9]+)\.[0-9]+$ ]] && echo "MK8S_LAB_SUBNET=${BASH_REMATCH[1]}.0/24"
-	echo "NODES=$(ls "$RUN"/kubelet-*.pid | wc -l)"
+	echo "NODES=$(compgen -G "$RUN/kubelet-*.pid" | wc -l)"
 	[ -n "$proxy" ] && v=$(flag_of "$proxy" --iptables-backend) && [ -n "$v" ] && echo "IPTABLES_BACKEND=$v"
 	v=$(flag_of "$RUN/apiserver.pid" --port) && [ -n "$v" ] && echo "MINIK8S_APISERVER_PORT=$v"
 	v=$(flag_of "$RUN/apiserver.pid" --authorization-mode) && [ -n "$v" ] && echo "AUTHORIZATION_MODE=$v"

@@ -61,6 +61,10 @@ func TestUpSettings(t *testing.T) {
 		{name: "record then reuse", env: []string{"NODES=3", "MK8S_LAB_PREFIX=mk8x", "MK8S_LAB_SUBNET=192.168.108.0/24"},
 			fn:   `lab_settings record; unset NODES MK8S_LAB_PREFIX MK8S_LAB_SUBNET; lab_settings; echo "gw=$LAB_GATEWAY nodes=$NODES prefix=$MK8S_LAB_PREFIX"; cat "$LAB_ENV"`,
 			want: []string{"gw=192.168.108.1 nodes=3 prefix=mk8x", "NODES=3", "MK8S_LAB_SUBNET=192.168.108.0/24"}},
+		// After make down (no PURGE): the state and run dirs stay, with no
+		// pid file and no lab.env; up.sh must start anew with the defaults.
+		{name: "down, no pid files", fn: `mkdir -p "$RUN"; lab_settings record; echo "nodes=$NODES backend=$BACKEND"`,
+			want: []string{"nodes=2 backend=vxlan"}},
 		{name: "bad backend", env: []string{"BACKEND=flannel"}, fn: `lab_settings record`, wantErr: "BACKEND=flannel: want vxlan or host-gw"},
 		{name: "bad subnet", env: []string{"MK8S_LAB_SUBNET=10.0.0.0/16"}, fn: `lab_settings`, wantErr: "MK8S_LAB_SUBNET=10.0.0.0/16: want A.B.C.0/24"},
 		{name: "bad port", env: []string{"MINIK8S_APISERVER_PORT=70000"}, fn: `lab_settings`, wantErr: "MINIK8S_APISERVER_PORT=70000: want a port number"},
