@@ -20,7 +20,7 @@ if [ ! -f "$LAB_ENV" ] && [ "$STATE" != /var/lib/minik8s ] && [ -z "${MK8S_LAB_P
 fi
 # Only the settings that name the lab matter here: another BACKEND in the
 # caller's environment must not stop a down.
-unset NODES BACKEND IPTABLES_BACKEND ADDONS AUTHORIZATION_MODE HA
+unset NODES BACKEND IPTABLES_BACKEND ADDONS AUTHORIZATION_MODE HA HA_ETCD_PORT
 lab_settings
 
 for pidfile in "$RUN"/kubeproxy-*.pid "$RUN"/kubelet-*.pid; do

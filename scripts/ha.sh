@@ -8,14 +8,19 @@
 #
 # Names (pid files under $RUN, logs under $LOG): etcd-1..3, apiserver-1..3,
 # controller-manager-1..2, scheduler-1..2. Settings: HA_APISERVERS (3),
-# HA_ETCD_BIN (/usr/bin/etcd).
+# HA_ETCD_BIN (/usr/bin/etcd), HA_ETCD_PORT (2379, a lab setting recorded in
+# lab.env: scripts/lib.sh): member i listens for clients on
+# HA_ETCD_PORT + 10000*(i-1) and for peers on the port after it, so a second
+# HA lab (a test's) does not collide with the user's.
 # shellcheck shell=bash
 
 HA_APISERVERS=${HA_APISERVERS:-3}
 HA_ETCD_BIN=${HA_ETCD_BIN:-/usr/bin/etcd}
-# etcd member i: client port HA_ETCD_CLIENT[i], peer port HA_ETCD_PEER[i].
-HA_ETCD_CLIENT=(2379 12379 22379)
-HA_ETCD_PEER=(2380 12380 22380)
+# etcd member i: client port HA_ETCD_CLIENT[i], peer port HA_ETCD_PEER[i]
+# (the default 2379: 2379/2380, 12379/12380, 22379/22380).
+HA_ETCD_PORT=${HA_ETCD_PORT:-2379}
+HA_ETCD_CLIENT=("$HA_ETCD_PORT" $((HA_ETCD_PORT + 10000)) $((HA_ETCD_PORT + 20000)))
+HA_ETCD_PEER=($((HA_ETCD_PORT + 1)) $((HA_ETCD_PORT + 10001)) $((HA_ETCD_PORT + 20001)))
 
 # ha_apiserver_port I: the port of apiserver-I ($APISERVER_PORT, +1, +2).
 ha_apiserver_port() { echo $((APISERVER_PORT + $1 - 1)); }

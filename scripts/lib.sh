@@ -19,12 +19,12 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # restart of what is missing, as systemd would) and scripts/down.sh reuse
 # them, so that a plain `make up` after `NODES=3 BACKEND=host-gw make up`
 # restarts a killed kubelet with host-gw. `make down` forgets them.
-LAB_SETTINGS=(NODES BACKEND IPTABLES_BACKEND ADDONS AUTHORIZATION_MODE HA
+LAB_SETTINGS=(NODES BACKEND IPTABLES_BACKEND ADDONS AUTHORIZATION_MODE HA HA_ETCD_PORT
 	MK8S_LAB_PREFIX MK8S_LAB_SUBNET MINIK8S_APISERVER_PORT CONTAINERD_ADDRESS)
 # AUTHORIZATION_MODE's default here is the one place it is chosen.
 declare -A LAB_DEFAULTS=(
 	[NODES]=2 [BACKEND]=vxlan [IPTABLES_BACKEND]=legacy [ADDONS]=dns,ingress
-	[AUTHORIZATION_MODE]=Node,RBAC [HA]=0 [MK8S_LAB_PREFIX]=mk8s
+	[AUTHORIZATION_MODE]=Node,RBAC [HA]=0 [HA_ETCD_PORT]=2379 [MK8S_LAB_PREFIX]=mk8s
 	[MK8S_LAB_SUBNET]=192.168.77.0/24 [MINIK8S_APISERVER_PORT]=6443
 	[CONTAINERD_ADDRESS]=/run/containerd/containerd.sock
 )
@@ -119,6 +119,9 @@ lab_settings() {
 	[[ $BACKEND =~ ^(vxlan|host-gw)$ ]] || die "BACKEND=$BACKEND: want vxlan or host-gw"
 	[[ $IPTABLES_BACKEND =~ ^(legacy|nft|auto)$ ]] || die "IPTABLES_BACKEND=$IPTABLES_BACKEND: want legacy, nft or auto"
 	[[ $HA =~ ^[01]$ ]] || die "HA=$HA: want 0 or 1"
+	# scripts/ha.sh: etcd member i on HA_ETCD_PORT + 10000*(i-1) and the port after it.
+	[[ $HA_ETCD_PORT =~ ^[0-9]+$ ]] && ((HA_ETCD_PORT >= 1 && HA_ETCD_PORT <= 45534)) ||
+		die "HA_ETCD_PORT=$HA_ETCD_PORT: want a port number up to 45534 (members use it, +10000, +20000 and the ports after)"
 	[[ $MK8S_LAB_PREFIX =~ ^[a-z][a-z0-9]{0,7}$ ]] || die "MK8S_LAB_PREFIX=$MK8S_LAB_PREFIX: want 1-8 lower-case letters/digits"
 	[[ $MK8S_LAB_SUBNET =~ ^([0-9]+\.[0-9]+\.[0-9]+)\.0/24$ ]] || die "MK8S_LAB_SUBNET=$MK8S_LAB_SUBNET: want A.B.C.0/24"
 	LAB_GATEWAY=${BASH_REMATCH[1]}.1
