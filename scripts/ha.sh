@@ -103,9 +103,9 @@ ha_up() {
 	if "$BIN/minik8s" controller-manager --help 2>&1 | grep -q -- '--root-ca-file'; then cm_ca=(--root-ca-file "$PKI/ca.crt"); fi
 	for i in 1 2; do
 		start_daemon "controller-manager-$i" "$BIN/minik8s" controller-manager --kubeconfig "$STATE/controller-manager.kubeconfig" \
-			--addons "${ADDONS-dns,ingress}" "${cm_ca[@]}" --leader-elect --leader-elect-identity "$(hostname)_controller-manager-$i"
+			--addons "${ADDONS-dns,ingress}" "${cm_ca[@]}" --leader-elect --leader-elect-identity "$(hostname)_controller-manager-${i}_$(cat /proc/sys/kernel/random/uuid)"
 		start_daemon "scheduler-$i" "$BIN/minik8s" scheduler --kubeconfig "$STATE/scheduler.kubeconfig" \
-			--leader-elect --leader-elect-identity "$(hostname)_scheduler-$i"
+			--leader-elect --leader-elect-identity "$(hostname)_scheduler-${i}_$(cat /proc/sys/kernel/random/uuid)"
 	done
 	log "HA control plane: etcd-1..3, apiserver-1..$HA_APISERVERS (ports $APISERVER_PORT..$(ha_apiserver_port "$HA_APISERVERS")), controller-manager-1..2, scheduler-1..2"
 }
