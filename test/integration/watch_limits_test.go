@@ -142,7 +142,9 @@ func TestSlowWatcherClosedCleanly(t *testing.T) {
 	mustDo(t, http.StatusCreated, "POST", coll, "application/json", `{"metadata":{"name":"c"},"data":{"v":"0"}}`)
 	list := decodeInto[api.List[api.ConfigMap]](t, mustDo(t, http.StatusOK, "GET", coll, "", ""))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Only a bound on a hung stream: 60 writes of 200 KiB take tens of
+	// seconds under the race detector on a loaded machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", coll+"?watch=true&resourceVersion="+list.ResourceVersion, nil)
 	// A pause before reading, while more events come than the kernels'
