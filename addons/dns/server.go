@@ -134,20 +134,37 @@ func (s *Server) Listen() error {
 	return s.listenErr
 }
 
-func (s *Server) listen() error {
+// listenDNS opens UDP and TCP on the same port. With port 0 the kernel
+// chooses the UDP port, which another program may hold for TCP: then it
+// chooses again (a few times).
+func (s *Server) listenDNS() error {
+	host, port, _ := net.SplitHostPort(s.cfg.Listen)
+	tries := 1
+	if port == "0" {
+		tries = 10
+	}
 	var err error
-	if s.udp, err = net.ListenPacket("udp", s.cfg.Listen); err != nil {
-		return fmt.Errorf("dns: listen udp %s: %w", s.cfg.Listen, err)
-	}
-	// TCP on the same port as UDP (which may have been chosen: port 0).
-	tcpAddr := s.cfg.Listen
-	if host, port, _ := net.SplitHostPort(s.cfg.Listen); port == "0" {
-		_, p, _ := net.SplitHostPort(s.udp.LocalAddr().String())
-		tcpAddr = net.JoinHostPort(host, p)
-	}
-	if s.tcp, err = net.Listen("tcp", tcpAddr); err != nil {
+	for i := 0; i < tries; i++ {
+		if s.udp, err = net.ListenPacket("udp", s.cfg.Listen); err != nil {
+			return fmt.Errorf("dns: listen udp %s: %w", s.cfg.Listen, err)
+		}
+		tcpAddr := s.cfg.Listen
+		if port == "0" {
+			_, p, _ := net.SplitHostPort(s.udp.LocalAddr().String())
+			tcpAddr = net.JoinHostPort(host, p)
+		}
+		if s.tcp, err = net.Listen("tcp", tcpAddr); err == nil {
+			return nil
+		}
 		s.udp.Close()
-		return fmt.Errorf("dns: listen tcp %s: %w", tcpAddr, err)
+		err = fmt.Errorf("dns: listen tcp %s: %w", tcpAddr, err)
+	}
+	return err
+}
+
+func (s *Server) listen() error {
+	if err := s.listenDNS(); err != nil {
+		return err
 	}
 	for _, ep := range []struct {
 		addr, path string

@@ -353,13 +353,24 @@ func TestHPAThroughMetricsAPI(t *testing.T) {
 	// The figure: load to decision, with a 1 s sync period and a 200 ms
 	// metrics resolution (two scrapes before a pod has a rate).
 	t.Logf("load on the pods to the HPA's rescale to 3: %v", time.Since(loadAt).Round(10*time.Millisecond))
-	h, err := c.HorizontalPodAutoscalers("default").Get(ctx, "busy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cm := h.Status.CurrentMetrics; len(cm) != 1 || cm[0].Resource.Current.AverageUtilization == nil || *cm[0].Resource.Current.AverageUtilization < 140 {
-		t.Errorf("currentMetrics %+v", cm)
-	}
+	// The status the HPA writes on its syncs after the rescale: every pod,
+	// the new ones too, burns 150m of its 100m request. (A sync that
+	// finds no metric writes an empty entry, as Kubernetes does, so the
+	// status is polled rather than read once.)
+	waitUntil(t, 30*time.Second, "currentMetrics at 150% utilization", func() (bool, string) {
+		pods, _ := podsOf(t, c, "app=busy")
+		for _, p := range pods {
+			fetch.SetContainerUsage("node1", "default", p.Name, "app", 150e6, 10<<20)
+		}
+		h, err := c.HorizontalPodAutoscalers("default").Get(ctx, "busy")
+		if err != nil {
+			return false, err.Error()
+		}
+		cm := h.Status.CurrentMetrics
+		ok := len(cm) == 1 && cm[0].Resource != nil && cm[0].Resource.Current.AverageUtilization != nil &&
+			*cm[0].Resource.Current.AverageUtilization >= 140
+		return ok, fmt.Sprintf("currentMetrics %+v", cm)
+	})
 	if ev := hpaEvents(t, c, "busy", "SuccessfulRescale"); len(ev) == 0 || ev[0] != "New size: 3; reason: cpu resource utilization (percentage of request) above target" {
 		t.Errorf("events %q", ev)
 	}
