@@ -223,81 +223,17 @@ func TestChaosHAOnLab(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Minute)
 	defer cancel()
 	start := time.Now()
-	root := repoRoot(t)
-	l := &chaosLab{root: root, state: filepath.Join(os.TempDir(), "minik8s-chaos-"+haChaosPrefix), bin: t.TempDir()}
-	if _, err := os.Stat(filepath.Join(l.state, "lab.env")); err == nil {
-		out, err := l.script(ctx, 2*time.Minute, "down.sh", "PURGE=1")
-		t.Logf("removed an earlier run's lab: %v\n%s", err, tail(out, 1500))
-	}
-	othersBefore := otherLabs(ctx)
-	sharedBefore := containerdAnswers(ctx)
-	if _, err := buildMinik8s(ctx, root, l.bin); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("minik8s", filepath.Join(l.bin, "kubectl")); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			for _, name := range []string{"etcd-1", "etcd-2", "etcd-3", "apiserver-1", "apiserver-2", "controller-manager-1", "controller-manager-2",
-				"kubelet-" + haChaosPrefix + "-node1"} {
-				b, _ := os.ReadFile(filepath.Join(l.state, "log", name+".log"))
-				t.Logf("%s.log (tail):\n%s", name, tail(string(b), 2000))
-			}
-		}
-		out, err := l.script(context.Background(), 3*time.Minute, "down.sh", "PURGE=1")
-		if err != nil {
-			t.Errorf("scripts/down.sh: %v\n%s", err, out)
-		}
-		os.RemoveAll(l.state)
-		if out, _ := sh(context.Background(), "ip", "netns", "list"); strings.Contains(out, haChaosPrefix+"-node") {
-			t.Errorf("after down.sh, namespaces are left: %s", out)
-		}
-		if before, after := othersBefore["mk8s"], otherLabs(context.Background())["mk8s"]; before != after {
-			t.Errorf("the user's lab changed: %q -> %q", before, after)
-		}
-		if sharedBefore && !containerdAnswers(context.Background()) {
-			t.Errorf("the shared containerd (/run/containerd/containerd.sock) no longer answers")
-		}
-		t.Logf("test took %v with down.sh", time.Since(start).Round(time.Second))
-	})
-	upStart := time.Now()
-	if out, err := l.script(ctx, 6*time.Minute, "up.sh", haChaosSettings()...); err != nil {
-		t.Fatalf("scripts/up.sh: %v\n%s", err, tail(out, 4000))
-	}
-	t.Logf("scripts/up.sh HA=1 brought the lab up in %v", time.Since(upStart).Round(time.Millisecond))
-	cfg, err := mkclient.LoadConfig(mkclient.LoadOptions{Kubeconfig: filepath.Join(l.state, "admin.kubeconfig")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Timeout = 10 * time.Second
-	if l.c, err = mkclient.New(cfg); err != nil {
-		t.Fatal(err)
-	}
-	manifest := filepath.Join(t.TempDir(), "web.yaml")
-	if err := os.WriteFile(manifest, []byte(chaosWebManifest(haChaosReplicas)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := l.kubectl(ctx, "apply", "-f", manifest); err != nil {
-		t.Fatalf("kubectl apply: %v\n%s", err, out)
-	}
+	l := startChaosLab(ctx, t, haChaosPrefix, haChaosSettings(), start,
+		"etcd-1", "etcd-2", "etcd-3", "apiserver-1", "apiserver-2", "controller-manager-1", "controller-manager-2",
+		"kubelet-"+haChaosPrefix+"-node1")
+	svc := l.deployWeb(ctx, t, haChaosReplicas)
 	if _, err := mkclient.Typed[*api.ConfigMap](l.c, chaosNS).Create(ctx, &api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "writer", Namespace: chaosNS},
 		Data: map[string]string{"seq": "0"}}); err != nil {
 		t.Fatal(err)
 	}
-	eventuallyOK(t, 2*time.Minute, "the lab settled with the web Deployment", func() string { return l.settled(ctx, haChaosReplicas) })
-	svc, err := mkclient.Typed[*api.Service](l.c, chaosNS).Get(ctx, "web")
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	// The probes, and the API client: its own failover client.
-	wcfg, err := mkclient.LoadConfig(mkclient.LoadOptions{Kubeconfig: filepath.Join(l.state, "admin.kubeconfig")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wcfg.Timeout = 10 * time.Second
-	wc, err := mkclient.New(wcfg)
+	wc, err := l.adminClient()
 	if err != nil {
 		t.Fatal(err)
 	}

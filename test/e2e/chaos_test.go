@@ -213,6 +213,97 @@ type chaosLab struct {
 	c                *mkclient.Client
 }
 
+// startChaosLab brings up a chaos lab named prefix with scripts/up.sh and
+// settings (removing what a killed earlier run left, which its lab.env
+// names), with an admin client in l.c. Its cleanup runs down.sh PURGE=1
+// and checks that nothing of the lab is left and that the user's lab and
+// the shared containerd are as they were; on failure it logs the tails of
+// the daemons' logs named in logs.
+func startChaosLab(ctx context.Context, t *testing.T, prefix string, settings []string, start time.Time, logs ...string) *chaosLab {
+	t.Helper()
+	root := repoRoot(t)
+	l := &chaosLab{root: root, state: filepath.Join(os.TempDir(), "minik8s-chaos-"+prefix), bin: t.TempDir()}
+	if _, err := os.Stat(filepath.Join(l.state, "lab.env")); err == nil {
+		out, err := l.script(ctx, 2*time.Minute, "down.sh", "PURGE=1")
+		t.Logf("removed an earlier run's lab: %v\n%s", err, tail(out, 1500))
+	}
+	// What else runs here (the user's lab, other tests' labs) must be the
+	// same after this lab's down.sh.
+	othersBefore := otherLabs(ctx)
+	sharedBefore := containerdAnswers(ctx)
+	if _, err := buildMinik8s(ctx, root, l.bin); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("minik8s", filepath.Join(l.bin, "kubectl")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, name := range logs {
+				b, _ := os.ReadFile(filepath.Join(l.state, "log", name+".log"))
+				t.Logf("%s.log (tail):\n%s", name, tail(string(b), 2500))
+			}
+		}
+		out, err := l.script(context.Background(), 3*time.Minute, "down.sh", "PURGE=1")
+		if err != nil {
+			t.Errorf("scripts/down.sh: %v\n%s", err, out)
+		}
+		os.RemoveAll(l.state)
+		if out, _ := sh(context.Background(), "ip", "netns", "list"); strings.Contains(out, prefix+"-node") {
+			t.Errorf("after down.sh, namespaces are left: %s", out)
+		}
+		// Other labs' namespaces and bridges (a test's lab may have come
+		// or gone meanwhile: only the user's mk8s must be exactly as before).
+		if before, after := othersBefore["mk8s"], otherLabs(context.Background())["mk8s"]; before != after {
+			t.Errorf("the user's lab changed: %q -> %q", before, after)
+		}
+		if sharedBefore && !containerdAnswers(context.Background()) {
+			t.Errorf("the shared containerd (/run/containerd/containerd.sock) no longer answers")
+		}
+		t.Logf("test took %v with down.sh", time.Since(start).Round(time.Second))
+	})
+	upStart := time.Now()
+	if out, err := l.script(ctx, 6*time.Minute, "up.sh", settings...); err != nil {
+		t.Fatalf("scripts/up.sh: %v\n%s", err, tail(out, 4000))
+	}
+	t.Logf("scripts/up.sh %s brought the lab up in %v", strings.Join(settings, " "), time.Since(upStart).Round(time.Millisecond))
+	var err error
+	if l.c, err = l.adminClient(); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// adminClient is a new client with the lab's admin kubeconfig (which lists
+// every apiserver of an HA lab).
+func (l *chaosLab) adminClient() (*mkclient.Client, error) {
+	cfg, err := mkclient.LoadConfig(mkclient.LoadOptions{Kubeconfig: filepath.Join(l.state, "admin.kubeconfig")})
+	if err != nil {
+		return nil, err
+	}
+	cfg.Timeout = 10 * time.Second
+	return mkclient.New(cfg)
+}
+
+// deployWeb applies chaosWebManifest with replicas, waits until the lab
+// has settled with it and returns its Service.
+func (l *chaosLab) deployWeb(ctx context.Context, t *testing.T, replicas int) *api.Service {
+	t.Helper()
+	manifest := filepath.Join(t.TempDir(), "web.yaml")
+	if err := os.WriteFile(manifest, []byte(chaosWebManifest(replicas)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := l.kubectl(ctx, "apply", "-f", manifest); err != nil {
+		t.Fatalf("kubectl apply: %v\n%s", err, out)
+	}
+	eventuallyOK(t, 2*time.Minute, "the lab settled with the web Deployment", func() string { return l.settled(ctx, replicas) })
+	svc, err := mkclient.Typed[*api.Service](l.c, chaosNS).Get(ctx, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
 // labEnv is the scripts' environment: the test's own without any lab
 // setting (a NODES or BACKEND of the caller's must not leak in), plus the
 // chaos lab's.
@@ -475,74 +566,11 @@ func TestChaosOnLab(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Minute)
 	defer cancel()
 	start := time.Now()
-	root := repoRoot(t)
-	l := &chaosLab{root: root, state: filepath.Join(os.TempDir(), "minik8s-chaos-"+chaosPrefix), bin: t.TempDir()}
-	// What a killed earlier run left: its lab.env names it.
-	if _, err := os.Stat(filepath.Join(l.state, "lab.env")); err == nil {
-		out, err := l.script(ctx, 2*time.Minute, "down.sh", "PURGE=1")
-		t.Logf("removed an earlier run's lab: %v\n%s", err, tail(out, 1500))
-	}
-	// What else runs here (the user's lab, other tests' labs) must be the
-	// same after this lab's down.sh.
-	othersBefore := otherLabs(ctx)
-	sharedBefore := containerdAnswers(ctx)
-	if _, err := buildMinik8s(ctx, root, l.bin); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("minik8s", filepath.Join(l.bin, "kubectl")); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			for _, name := range []string{"kubelet-" + chaosPrefix + "-node1", "kubeproxy-" + chaosPrefix + "-node1", "controller-manager", "containerd"} {
-				b, _ := os.ReadFile(filepath.Join(l.state, "log", name+".log"))
-				t.Logf("%s.log (tail):\n%s", name, tail(string(b), 2500))
-			}
-		}
-		out, err := l.script(context.Background(), 3*time.Minute, "down.sh", "PURGE=1")
-		if err != nil {
-			t.Errorf("scripts/down.sh: %v\n%s", err, out)
-		}
-		os.RemoveAll(l.state)
-		if out, _ := sh(context.Background(), "ip", "netns", "list"); strings.Contains(out, chaosPrefix+"-node") {
-			t.Errorf("after down.sh, namespaces are left: %s", out)
-		}
-		// Other labs' namespaces and bridges (a test's lab may have come
-		// or gone meanwhile: only the user's mk8s must be exactly as before).
-		if before, after := othersBefore["mk8s"], otherLabs(context.Background())["mk8s"]; before != after {
-			t.Errorf("the user's lab changed: %q -> %q", before, after)
-		}
-		if sharedBefore && !containerdAnswers(context.Background()) {
-			t.Errorf("the shared containerd (/run/containerd/containerd.sock) no longer answers")
-		}
-	})
-	upStart := time.Now()
-	if out, err := l.script(ctx, 6*time.Minute, "up.sh", chaosSettings()...); err != nil {
-		t.Fatalf("scripts/up.sh: %v\n%s", err, tail(out, 4000))
-	}
-	t.Logf("scripts/up.sh brought the lab up in %v", time.Since(upStart).Round(time.Millisecond))
-	cfg, err := mkclient.LoadConfig(mkclient.LoadOptions{Kubeconfig: filepath.Join(l.state, "admin.kubeconfig")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Timeout = 10 * time.Second
-	if l.c, err = mkclient.New(cfg); err != nil {
-		t.Fatal(err)
-	}
+	l := startChaosLab(ctx, t, chaosPrefix, chaosSettings(), start,
+		"kubelet-"+chaosPrefix+"-node1", "kubeproxy-"+chaosPrefix+"-node1", "controller-manager", "containerd")
 
 	// The workload: a Deployment spread over both nodes behind a Service.
-	manifest := filepath.Join(t.TempDir(), "web.yaml")
-	if err := os.WriteFile(manifest, []byte(chaosWebManifest(chaosReplicas)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := l.kubectl(ctx, "apply", "-f", manifest); err != nil {
-		t.Fatalf("kubectl apply: %v\n%s", err, out)
-	}
-	eventuallyOK(t, 2*time.Minute, "the lab settled with the web Deployment", func() string { return l.settled(ctx, chaosReplicas) })
-	svc, err := mkclient.Typed[*api.Service](l.c, chaosNS).Get(ctx, "web")
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := l.deployWeb(ctx, t, chaosReplicas)
 	pods, err := l.pods(ctx)
 	if err != nil {
 		t.Fatal(err)
