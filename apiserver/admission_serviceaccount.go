@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
+	"time"
 
 	"minik8s/apiserver/storage"
 	"minik8s/pkg/api"
@@ -41,8 +43,7 @@ func (s *Server) admitServiceAccount(ctx context.Context, pod *api.Pod) error {
 	if s.opts.ServiceAccountSigningKeyFile == "" || pod.Annotations[configMirrorAnnotation] != "" {
 		return nil
 	}
-	info, _ := api.ForResource("", "v1", "serviceaccounts")
-	obj, _, err := s.getObject(ctx, info, pod.Namespace, pod.Spec.ServiceAccountName)
+	obj, err := s.lookupServiceAccount(ctx, pod.Namespace, pod.Spec.ServiceAccountName)
 	if err != nil {
 		podInfo, _ := api.ForResource("", "v1", "pods")
 		if errors.Is(err, storage.ErrNotFound) {
@@ -55,6 +56,32 @@ func (s *Server) admitServiceAccount(ctx context.Context, pod *api.Pod) error {
 		mountServiceAccountToken(pod, generateName(serviceAccountVolumePrefix))
 	}
 	return nil
+}
+
+// lookupServiceAccount reads the account. The default one is created by
+// the ServiceAccount controller just after its namespace, so a pod created
+// right after `kubectl create namespace` would find it missing: as
+// Kubernetes' getServiceAccount does, the default account is looked up
+// 10 times, 100–200 ms apart, before the pod is refused; any other account
+// once.
+func (s *Server) lookupServiceAccount(ctx context.Context, namespace, name string) (api.Object, error) {
+	info, _ := api.ForResource("", "v1", "serviceaccounts")
+	attempts := 1
+	if name == defaultServiceAccount {
+		attempts = 10
+	}
+	interval := time.Duration(100+rand.Int64N(100)) * time.Millisecond
+	for i := 0; ; i++ {
+		obj, _, err := s.getObject(ctx, info, namespace, name)
+		if err == nil || !errors.Is(err, storage.ErrNotFound) || i+1 >= attempts {
+			return obj, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(interval):
+		}
+	}
 }
 
 // admissionName is the pod's name as Kubernetes' admission errors give it:

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -185,5 +186,41 @@ func TestServiceAccountAdmissionOff(t *testing.T) {
 		`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}`))
 	if pod.Spec.ServiceAccountName != "default" || len(pod.Spec.Volumes) != 0 {
 		t.Errorf("pod %+v", pod.Spec)
+	}
+}
+
+// TestServiceAccountAdmissionWaitsForDefault: a pod created right after
+// its namespace (as `kubectl create ns x && kubectl run … -n x` does) is
+// admitted once the controller has made the default account, as
+// Kubernetes' admission looks the default account up again for a while;
+// with no controller it is refused after that while, with Kubernetes'
+// message.
+func TestServiceAccountAdmissionWaitsForDefault(t *testing.T) {
+	ts := testserver.StartWithOptions(t, withTokenSigner(t))
+	podJSON := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}`
+
+	// No ServiceAccount controller yet: refused, after the retries.
+	mustDo(t, http.StatusCreated, "POST", ts.URL+"/api/v1/namespaces", "application/json",
+		`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"lonely"}}`)
+	start := time.Now()
+	code, b := do(t, "POST", ts.URL+"/api/v1/namespaces/lonely/pods", "application/json", podJSON)
+	if st := status(t, b); code != http.StatusForbidden ||
+		st.Message != `pods "p" is forbidden: error looking up service account lonely/default: serviceaccount "default" not found` {
+		t.Errorf("no default account: %d %s", code, b)
+	}
+	if took := time.Since(start); took < 900*time.Millisecond || took > 10*time.Second {
+		t.Errorf("refused after %v; want the default account looked up for about 1–2 s", took)
+	}
+
+	// With the controller: back to back creates succeed, every time.
+	startSAControllers(t, ts.URL, []byte("ca"))
+	for i := range 5 {
+		ns := fmt.Sprintf("fresh-%d", i)
+		mustDo(t, http.StatusCreated, "POST", ts.URL+"/api/v1/namespaces", "application/json",
+			`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"`+ns+`"}}`)
+		pod := decodeInto[api.Pod](t, mustDo(t, http.StatusCreated, "POST", ts.URL+"/api/v1/namespaces/"+ns+"/pods", "application/json", podJSON))
+		if pod.Spec.ServiceAccountName != "default" || len(pod.Spec.Volumes) != 1 {
+			t.Errorf("%s: pod %+v", ns, pod.Spec)
+		}
 	}
 }
