@@ -263,11 +263,12 @@ func parseSelectors(info *api.ResourceInfo, q url.Values, name string) (selector
 	return selectors{label: ls, field: fs}, nil
 }
 
+// matches: the zero selectors match everything.
 func (sel selectors) matches(obj api.Object) bool {
-	if !sel.label.Empty() && !sel.label.Matches(obj.GetObjectMeta().Labels) {
+	if sel.label != nil && !sel.label.Empty() && !sel.label.Matches(obj.GetObjectMeta().Labels) {
 		return false
 	}
-	if !sel.field.Empty() && !sel.field.Matches(fields.ObjectFields(obj)) {
+	if sel.field != nil && !sel.field.Empty() && !sel.field.Matches(fields.ObjectFields(obj)) {
 		return false
 	}
 	return true

@@ -32,6 +32,9 @@ type Server struct {
 	opts  Options
 	store storage.Interface
 	emb   *storage.Embedded
+	// etcd is the store below the encryption and dry-run layers (the
+	// master leases, bootstrap_service.go); set by Run.
+	etcd *storage.Etcd
 
 	ready chan struct{}
 	addr  string
@@ -134,6 +137,7 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
+	s.etcd = st
 	enc, err := s.encryptedStore(st)
 	if err != nil {
 		return err
@@ -225,6 +229,13 @@ func (s *Server) Run(ctx context.Context) error {
 		hs.Close()
 	}
 	wg.Wait()
+	// Leave the kubernetes Service's endpoints now rather than when this
+	// server's lease expires (Kubernetes' RemoveEndpoints at shutdown).
+	leaveCtx, leaveCancel := context.WithTimeout(context.Background(), 3*time.Second)
+	if lerr := s.leaveKubernetesService(leaveCtx); lerr != nil {
+		log.Printf("apiserver: leaving the kubernetes service's endpoints: %v", lerr)
+	}
+	leaveCancel()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

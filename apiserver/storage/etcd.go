@@ -77,6 +77,21 @@ func (e *Etcd) Create(ctx context.Context, key string, value []byte) (int64, err
 	return resp.Header.Revision, nil
 }
 
+// PutTTL stores value at key for ttl (rounded up to whole seconds, at
+// least one): unless it is put again the key goes when its etcd lease
+// expires. The apiservers keep their addresses so (master leases).
+func (e *Etcd) PutTTL(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	secs := int64((ttl + time.Second - 1) / time.Second)
+	lease, err := e.cli.Grant(ctx, max(secs, 1))
+	if err != nil {
+		return fmt.Errorf("etcd grant a %ds lease for %s: %w", secs, key, err)
+	}
+	if _, err := e.cli.Put(ctx, key, string(value), clientv3.WithLease(lease.ID)); err != nil {
+		return writeError("put", key, err)
+	}
+	return nil
+}
+
 // writeError wraps the error of a put, as ErrTooLarge too if etcd (or the
 // gRPC client or server, whose message limits sit a little above etcd's
 // request limit) refused the request for its size.

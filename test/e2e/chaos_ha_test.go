@@ -226,6 +226,12 @@ func TestChaosHAOnLab(t *testing.T) {
 	l := startChaosLab(ctx, t, haChaosPrefix, haChaosSettings(), start,
 		"etcd-1", "etcd-2", "etcd-3", "apiserver-1", "apiserver-2", "controller-manager-1", "controller-manager-2",
 		"kubelet-"+haChaosPrefix+"-node1")
+	// The kubernetes Service lists both apiservers (their leases).
+	p1, _ := strconv.Atoi(haChaosPort)
+	bothAPIServers := fmt.Sprintf("192.168.113.1:%d 192.168.113.1:%d", p1, p1+1)
+	eventuallyOK(t, 30*time.Second, "the kubernetes Service's endpoints list both apiservers", func() string {
+		return l.kubernetesEndpoints(ctx, bothAPIServers)
+	})
 	svc := l.deployWeb(ctx, t, haChaosReplicas)
 	if _, err := mkclient.Typed[*api.ConfigMap](l.c, chaosNS).Create(ctx, &api.ConfigMap{ObjectMeta: api.ObjectMeta{Name: "writer", Namespace: chaosNS},
 		Data: map[string]string{"seq": "0"}}); err != nil {
@@ -438,7 +444,11 @@ func TestChaosHAOnLab(t *testing.T) {
 		rows = append(rows, r)
 	}
 
-	// Afterwards the controllers still converge.
+	// Afterwards the controllers still converge, and both apiservers are
+	// listed again (apiserver-1 came back).
+	eventuallyOK(t, 30*time.Second, "the kubernetes Service's endpoints list both apiservers again", func() string {
+		return l.kubernetesEndpoints(ctx, bothAPIServers)
+	})
 	convStart := time.Now()
 	if out, err := l.kubectl(ctx, "scale", "-n", chaosNS, "deployment/web", "--replicas=4"); err != nil {
 		t.Fatalf("kubectl scale: %v\n%s", err, out)
@@ -476,6 +486,27 @@ func TestChaosHAOnLab(t *testing.T) {
 		faultsPhase.failed, faultsPhase.sent, apiPhase.failed, apiPhase.sent, w.ackedSeq(), len(w.stale), scaleIn.Round(100*time.Millisecond),
 		time.Since(start).Round(time.Second))
 	t.Log(b.String())
+}
+
+// kubernetesEndpoints says how the kubernetes Endpoints differ from want
+// ("ip:port ip:port", in the apiserver's order), "" when they do not.
+func (l *chaosLab) kubernetesEndpoints(ctx context.Context, want string) string {
+	ep, err := mkclient.Typed[*api.Endpoints](l.c, "default").Get(ctx, "kubernetes")
+	if err != nil {
+		return err.Error()
+	}
+	var got []string
+	for _, s := range ep.Subsets {
+		for _, a := range s.Addresses {
+			for _, p := range s.Ports {
+				got = append(got, fmt.Sprintf("%s:%d", a.IP, p.Port))
+			}
+		}
+	}
+	if g := strings.Join(got, " "); g != want {
+		return fmt.Sprintf("endpoints %q, want %q", g, want)
+	}
+	return ""
 }
 
 // uuidRE matches the UUID scripts/ha.sh puts in each start's leader-election

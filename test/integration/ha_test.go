@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -328,4 +329,118 @@ func leaseTransitions(ctx context.Context, t *testing.T, c *mkclient.Client) int
 		return 0
 	}
 	return *l.Spec.LeaseTransitions
+}
+
+// TestHAKubernetesServiceEndpoints: two apiservers on one etcd cluster
+// keep the `kubernetes` Service's endpoints together, from their leases
+// (Kubernetes' lease endpoint reconciler): both are listed and the
+// Endpoints stop changing (before, each put back its own address every
+// interval); a crashed apiserver, whose lease is not renewed, drops out
+// when its lease expires; one that stops cleanly drops out at once, its
+// port's slice deleted.
+func TestHAKubernetesServiceEndpoints(t *testing.T) {
+	ca := testpki.NewCA(t, "etcd")
+	members := startEtcdCluster(t, ca)
+	cliCert, cliKey := ca.Issue(t, "kube-apiserver-etcd-client", nil)
+	var urls []string
+	for _, m := range members {
+		urls = append(urls, m.clientURL)
+	}
+	const interval = 300 * time.Millisecond
+	onCluster := func(o *apiserver.Options) {
+		o.EtcdServers = urls
+		o.EtcdCAFile, o.EtcdCertFile, o.EtcdKeyFile = ca.File, cliCert, cliKey
+		o.KubernetesServiceInterval = interval
+	}
+	ts1 := testserver.StartWithOptions(t, onCluster)
+	ts2 := testserver.StartWithOptions(t, onCluster)
+	c, err := mkclient.New(&mkclient.Config{Server: ts1.URL, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	port := func(ts *testserver.TestServer) int32 { return int32(ts.Options.Port) }
+	p1, p2 := port(ts1), port(ts2)
+	// subsets renders the Endpoints as "ip:port ip:port", sorted as written.
+	subsets := func() (string, string) {
+		ep, err := mkclient.Typed[*api.Endpoints](c, "default").Get(ctx, "kubernetes")
+		if err != nil {
+			return "error: " + err.Error(), ""
+		}
+		var out []string
+		for _, s := range ep.Subsets {
+			for _, a := range s.Addresses {
+				out = append(out, fmt.Sprintf("%s:%d", a.IP, s.Ports[0].Port))
+			}
+		}
+		return strings.Join(out, " "), ep.ResourceVersion
+	}
+	waitFor := func(what, want string, within time.Duration) {
+		t.Helper()
+		deadline := time.Now().Add(within)
+		for {
+			got, _ := subsets()
+			if got == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: endpoints %q after %v, want %q", what, got, within, want)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	lo, hi := min(p1, p2), max(p1, p2)
+	both := fmt.Sprintf("127.0.0.1:%d 127.0.0.1:%d", lo, hi)
+	waitFor("two apiservers", both, 10*time.Second)
+
+	// Stable: ten intervals without a write.
+	_, rv := subsets()
+	time.Sleep(10 * interval)
+	if got, rv2 := subsets(); got != both || rv2 != rv {
+		t.Errorf("the endpoints changed with nothing else changing: %q rv %s → %q rv %s", both, rv, got, rv2)
+	}
+	sliceNames := func() []string {
+		sl, _, err := mkclient.Typed[*api.EndpointSlice](c, "default").List(ctx, mkclient.ListOptions{LabelSelector: "kubernetes.io/service-name=kubernetes"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, s := range sl {
+			names = append(names, s.Name)
+		}
+		return names
+	}
+	if got, want := strings.Join(sliceNames(), " "), fmt.Sprintf("kubernetes kubernetes-%d", hi); got != want {
+		t.Errorf("slices %q, want %q", got, want)
+	}
+
+	// A crashed apiserver elsewhere: its lease (1 s) is never renewed.
+	et, err := storage.NewEtcdTLS(urls, storage.TLSFiles{CAFile: ca.File, CertFile: cliCert, KeyFile: cliKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer et.Close()
+	ghost := fmt.Sprintf("10.9.9.9:%d", lo)
+	if err := et.PutTTL(ctx, "/registry/masterleases/"+ghost, []byte(ghost), time.Second); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("a crashed apiserver's lease, while it lasts", fmt.Sprintf("10.9.9.9:%d 127.0.0.1:%d 127.0.0.1:%d", lo, lo, hi), 5*time.Second)
+	waitFor("the crashed apiserver's lease expired", both, 10*time.Second)
+
+	// A clean stop: gone at once, well before its 15 s lease would expire.
+	stopped := time.Now()
+	ts2.Stop()
+	waitFor("the second apiserver stopped", fmt.Sprintf("127.0.0.1:%d", p1), 3*time.Second)
+	t.Logf("endpoints without the stopped apiserver %v after its stop", time.Since(stopped).Round(time.Millisecond))
+	deadline := time.Now().Add(5 * time.Second)
+	for got := sliceNames(); !slices.Equal(got, []string{"kubernetes"}); got = sliceNames() {
+		if time.Now().After(deadline) {
+			t.Fatalf("slices %v, want only kubernetes", got)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if sl, err := mkclient.Typed[*api.EndpointSlice](c, "default").Get(ctx, "kubernetes"); err != nil || *sl.Ports[0].Port != p1 {
+		t.Errorf("the kubernetes slice: %v %v", sl, err)
+	}
 }
