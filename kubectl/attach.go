@@ -90,7 +90,7 @@ func attachTo(ctx context.Context, o *options, c *client.Client, pod *api.Pod, a
 		fmt.Fprintln(o.err, "If you don't see a command prompt, try pressing enter.")
 	}
 	aopts := remotecommand.Options{Container: name, Stdin: ao.stdin, Stdout: true, Stderr: !raw, TTY: raw}
-	if err := remotecommand.Stream(ctx, attachURL(c.Server(), pod.Namespace, pod.Name, aopts), sopts); err != nil {
+	if err := remotecommand.Stream(ctx, attachURL(c.CurrentServer(), pod.Namespace, pod.Name, aopts), sopts); err != nil {
 		return execError(o.err, err)
 	}
 	if !ao.quiet && ao.stdin && raw {

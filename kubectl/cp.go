@@ -152,7 +152,7 @@ func (x *cpExec) exec(ctx context.Context, ns, podName string, command []string,
 	}
 	eopts := remotecommand.Options{Command: command, Container: name, Stdin: stdin != nil, Stdout: stdout != nil, Stderr: stderr != nil}
 	sopts := remotecommand.StreamOptions{Stdin: stdin, Stdout: stdout, Stderr: stderr, Header: x.c.UpgradeHeader(), TLSClientConfig: x.c.TLSClientConfig()}
-	return remotecommand.Stream(ctx, execURL(x.c.Server(), ns, pod.Name, eopts), sopts)
+	return remotecommand.Stream(ctx, execURL(x.c.CurrentServer(), ns, pod.Name, eopts), sopts)
 }
 
 // fromPod copies src (in the pod) to the local path dest: the container's

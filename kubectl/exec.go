@@ -134,7 +134,7 @@ func newExecCommand(o *options) *cobra.Command {
 				defer restore()
 				sopts.Resize = sizes
 			}
-			err = remotecommand.Stream(ctx, execURL(c.Server(), ns, pod.Name, eopts), sopts)
+			err = remotecommand.Stream(ctx, execURL(c.CurrentServer(), ns, pod.Name, eopts), sopts)
 			return execError(o.err, err)
 		},
 	}

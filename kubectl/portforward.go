@@ -312,7 +312,7 @@ func newPortForwardCommand(o *options) *cobra.Command {
 // runPortForward connects to the pod, listens and forwards until ctx ends
 // or the connection to the apiserver is lost.
 func runPortForward(ctx context.Context, o *options, c *client.Client, pod *api.Pod, address string, ports []forwardPort, remotes []string) error {
-	conn, err := dialPortForward(ctx, portForwardURL(c.Server(), pod.Namespace, pod.Name), c)
+	conn, err := dialPortForward(ctx, portForwardURL(c.CurrentServer(), pod.Namespace, pod.Name), c)
 	if err != nil {
 		return err
 	}

@@ -71,6 +71,8 @@ type Client struct {
 	stream *http.Client // watches: no overall timeout
 	tls    *tls.Config  // nil for http://
 	token  *tokenSource // nil without a bearer token
+	// failover moves between the apiservers of cfg.Servers (nil with one).
+	failover *failoverTransport
 }
 
 // New returns a client for cfg.
@@ -86,11 +88,11 @@ func New(cfg *Config) (*Client, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("invalid server URL %q: scheme must be http or https", server)
 	}
-	rt, tc, ts, err := newTransport(cfg, u)
+	rt, tc, ts, fo, err := newTransport(cfg, u)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: *cfg, base: u, tls: tc, token: ts}
+	c := &Client{cfg: *cfg, base: u, tls: tc, token: ts, failover: fo}
 	c.cfg.Server = u.String()
 	if cfg.WrapTransport != nil {
 		rt = cfg.WrapTransport(rt)
@@ -105,6 +107,21 @@ func (c *Client) Config() Config { return c.cfg }
 
 // Server returns the base URL of the apiserver.
 func (c *Client) Server() string { return c.cfg.Server }
+
+// CurrentServer is the base URL of the apiserver requests go to now: the
+// configured one, or with several (failover) the one the last request
+// failed over to. Upgraded connections (exec, attach, cp, port-forward),
+// which do not go through the transport, dial it: after their pod lookup
+// it is one that answered.
+func (c *Client) CurrentServer() string {
+	if c.failover == nil {
+		return c.cfg.Server
+	}
+	u := *c.base
+	cur := c.failover.Current()
+	u.Scheme, u.Host = cur.Scheme, cur.Host
+	return u.String()
+}
 
 func (c *Client) url(path string, q url.Values) string {
 	u := *c.base

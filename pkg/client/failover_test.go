@@ -167,6 +167,28 @@ func TestFailoverMovesOnFromADeadServer(t *testing.T) {
 	if live.posts.Load() != 1 || live.gets.Load() != 3 {
 		t.Errorf("live server saw %d POSTs, %d GETs; want 1, 3", live.posts.Load(), live.gets.Load())
 	}
+	// Upgraded connections (exec, attach, port-forward) dial the server
+	// requests moved to, not the configured dead one.
+	if got := c.CurrentServer(); got != live.URL {
+		t.Errorf("CurrentServer %q, want the live %q (Server stays %q)", got, live.URL, c.Server())
+	}
+}
+
+func TestCurrentServerWithoutFailover(t *testing.T) {
+	c, err := New(&Config{Server: "https://10.0.0.1:6443/base"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.CurrentServer() != c.Server() || c.Server() != "https://10.0.0.1:6443/base" {
+		t.Errorf("one server: CurrentServer %q, Server %q", c.CurrentServer(), c.Server())
+	}
+	c, err = New(&Config{Server: "https://10.0.0.1:6443/base", Servers: []string{"https://10.0.0.2:6444"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.CurrentServer(); got != "https://10.0.0.1:6443/base" {
+		t.Errorf("before any failover CurrentServer is the configured server: %q", got)
+	}
 }
 
 func TestFailoverOn503AndBrokenConnections(t *testing.T) {

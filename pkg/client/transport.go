@@ -99,18 +99,19 @@ func (c *Client) UpgradeHeader() http.Header {
 // newTransport builds the client's transport: http.DefaultTransport when
 // nothing is configured, else a clone with the TLS configuration (HTTP/1.1,
 // as the apiserver serves), failing over between cfg.Servers when there
-// are several (failover.go), wrapped to add the bearer token.
-func newTransport(cfg *Config, u *url.URL) (http.RoundTripper, *tls.Config, *tokenSource, error) {
+// are several (failover.go, also returned), wrapped to add the bearer
+// token.
+func newTransport(cfg *Config, u *url.URL) (http.RoundTripper, *tls.Config, *tokenSource, *failoverTransport, error) {
 	var tc *tls.Config
 	if u.Scheme == "https" {
 		var err error
 		if tc, err = cfg.TLS.ClientConfig(); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 	}
 	endpoints, err := parseEndpoints(u, cfg.Servers)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	var rt http.RoundTripper = http.DefaultTransport
 	if tc != nil || len(endpoints) > 1 {
@@ -125,14 +126,16 @@ func newTransport(cfg *Config, u *url.URL) (http.RoundTripper, *tls.Config, *tok
 		}
 		rt = t
 	}
+	var fo *failoverTransport
 	if len(endpoints) > 1 {
-		rt = newFailoverTransport(rt, endpoints, cfg.FailoverLogf)
+		fo = newFailoverTransport(rt, endpoints, cfg.FailoverLogf)
+		rt = fo
 	}
 	ts := newTokenSource(cfg.BearerToken, cfg.BearerTokenFile)
 	if ts != nil {
 		rt = &bearerTransport{next: rt, token: ts}
 	}
-	return rt, tc, ts, nil
+	return rt, tc, ts, fo, nil
 }
 
 // tokenSource is a static bearer token, or a token file re-read at most

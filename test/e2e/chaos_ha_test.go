@@ -367,7 +367,15 @@ func TestChaosHAOnLab(t *testing.T) {
 				t.Errorf("%s: the Lease moved %v after the kill (allowed: the lease duration %v + 2 retry periods + 3 s = %v)", f.name, r.takeover, leaseDuration, limit)
 			}
 		} else {
-			time.Sleep(2 * time.Second) // systemd's RestartSec=2
+			if daemon == "apiserver-1" {
+				// apiserver-1 is every kubeconfig's first: exec (an upgraded
+				// connection, outside the failover transport) dials the
+				// apiserver its pod lookup failed over to.
+				if msg := l.execWhileDown(ctx); msg != "" {
+					t.Errorf("%s: kubectl exec while it was down: %s", f.name, msg)
+				}
+			}
+			time.Sleep(time.Until(t0.Add(2 * time.Second))) // systemd's RestartSec=2
 		}
 		out, err := l.script(ctx, 3*time.Minute, "up.sh", "SKIP_IMAGES=1")
 		if err != nil {
@@ -486,6 +494,22 @@ func TestChaosHAOnLab(t *testing.T) {
 		faultsPhase.failed, faultsPhase.sent, apiPhase.failed, apiPhase.sent, w.ackedSeq(), len(w.stale), scaleIn.Round(100*time.Millisecond),
 		time.Since(start).Round(time.Second))
 	t.Log(b.String())
+}
+
+// execWhileDown runs our kubectl exec in a web pod ("" when it worked).
+// The testserver image has only its binary: -h prints its usage and exits 0.
+func (l *chaosLab) execWhileDown(ctx context.Context) string {
+	pods, _, err := l.c.Pods(chaosNS).List(ctx, mkclient.ListOptions{LabelSelector: "app=web"})
+	if err != nil || len(pods) == 0 {
+		return fmt.Sprintf("no web pod: %v", err)
+	}
+	ectx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	out, err := l.kubectl(ectx, "exec", "-n", chaosNS, pods[0].Name, "--", "/testserver", "-h")
+	if err != nil || !strings.Contains(out, "files-dir") {
+		return fmt.Sprintf("%v: %s", err, tail(out, 500))
+	}
+	return ""
 }
 
 // kubernetesEndpoints says how the kubernetes Endpoints differ from want
