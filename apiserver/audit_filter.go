@@ -133,6 +133,54 @@ func (s *Server) auditRequest(r *http.Request, u *user.Info, ctx *context.Contex
 	}
 }
 
+// auditFailedAuthentication records a request that failed authentication
+// (the 401 that follows), as Kubernetes' WithFailedAuthenticationAudit:
+// the policy evaluated with no user, one event at stage ResponseStarted
+// (unless the policy omits it) with code 401 and which credentials were
+// tried. It answers the Audit-ID header too.
+func (s *Server) auditFailedAuthentication(w http.ResponseWriter, r *http.Request, info *request.RequestInfo) {
+	id := r.Header.Get("Audit-ID")
+	if id == "" {
+		id = newUID()
+	}
+	w.Header().Set("Audit-ID", id)
+	if s.audit == nil {
+		return
+	}
+	level, omit := s.audit.Policy.LevelAndStages(attributesOf(nil, info))
+	if level == audit.LevelNone || slices.Contains(omit, audit.StageResponseStarted) {
+		return
+	}
+	ev := newAuditEvent(r, info, nil, level, id)
+	ev.Stage, ev.StageTimestamp = audit.StageResponseStarted, audit.MicroTime(time.Now())
+	ev.ResponseStatus = &audit.ResponseStatus{Code: http.StatusUnauthorized, Message: authMethods(r)}
+	if err := s.audit.Write(ev); err != nil {
+		log.Printf("apiserver: writing audit event %s: %v", id, err)
+	}
+}
+
+// authMethods says which credentials a request that failed authentication
+// carried, in Kubernetes' words (its getAuthMethods).
+func authMethods(r *http.Request) string {
+	var methods []string
+	if _, _, ok := r.BasicAuth(); ok {
+		methods = append(methods, "basic")
+	}
+	if parts := strings.Fields(r.Header.Get("Authorization")); len(parts) > 1 && strings.EqualFold(parts[0], "bearer") {
+		methods = append(methods, "bearer")
+	}
+	if strings.TrimSpace(r.URL.Query().Get("access_token")) != "" {
+		methods = append(methods, "access_token")
+	}
+	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+		methods = append(methods, "x509")
+	}
+	if len(methods) == 0 {
+		return "Authentication failed, no credentials provided"
+	}
+	return "Authentication failed, attempted: " + strings.Join(methods, ", ")
+}
+
 func newAuditEvent(r *http.Request, info *request.RequestInfo, u *user.Info, level audit.Level, id string) *audit.Event {
 	ev := &audit.Event{
 		Kind: "Event", APIVersion: "audit.k8s.io/v1", Level: level, AuditID: id,

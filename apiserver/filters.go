@@ -24,6 +24,7 @@ func (s *Server) withFilters(h http.Handler) http.Handler {
 		ctx = withAdmissionRecord(ctx) // admission_context.go: warnings and audit annotations
 		u, err := s.authenticate(r)
 		if err != nil {
+			s.auditFailedAuthentication(w, r, info) // audit_filter.go
 			writeError(w, err)
 			return
 		}

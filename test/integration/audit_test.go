@@ -201,6 +201,70 @@ func TestAuditLogForbidden(t *testing.T) {
 	}
 }
 
+// TestAuditLogUnauthorized: a request that fails authentication is
+// recorded as Kubernetes' WithFailedAuthenticationAudit records it: no
+// user, stage ResponseStarted, code 401 and the credentials tried; the
+// 401 carries the event's Audit-ID. A policy that omits ResponseStarted
+// leaves it out.
+func TestAuditLogUnauthorized(t *testing.T) {
+	ts, logFile := startAudited(t, "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n", func(o *apiserver.Options) {
+		o.AnonymousAuth = false
+	})
+	for _, tc := range []struct{ auth, msg string }{
+		{"Bearer bad", "Authentication failed, attempted: bearer"},
+		{"", "Authentication failed, no credentials provided"},
+	} {
+		req, _ := http.NewRequest("DELETE", ts.URL+"/api/v1/namespaces/default/secrets/s", nil)
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		id := resp.Header.Get("Audit-ID")
+		if resp.StatusCode != http.StatusUnauthorized || id == "" {
+			t.Fatalf("%q: code %d, Audit-ID %q", tc.auth, resp.StatusCode, id)
+		}
+		var ev *audit.Event
+		eventually(t, "the 401's event", func() bool {
+			for _, e := range readAudit(t, logFile) {
+				if e.AuditID == id {
+					ev = &e
+					return true
+				}
+			}
+			return false
+		})
+		if ev.Stage != "ResponseStarted" || ev.User.Name != "" || ev.Verb != "delete" || ev.ObjectRef == nil || ev.ObjectRef.Resource != "secrets" ||
+			ev.ObjectRef.Name != "s" || ev.ResponseStatus == nil || ev.ResponseStatus.Code != 401 || ev.ResponseStatus.Message != tc.msg {
+			t.Errorf("%q: event %+v status %+v", tc.auth, ev, ev.ResponseStatus)
+		}
+	}
+	if n := len(readAudit(t, logFile)); n != 2 {
+		t.Errorf("%d events for two 401s, want one each", n)
+	}
+
+	ts2, logFile2 := startAudited(t, "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [ResponseStarted]\nrules:\n- level: Metadata\n", func(o *apiserver.Options) {
+		o.AnonymousAuth = false
+	})
+	resp, _ := auditedRequest(t, "alice", "GET", ts2.URL+"/api/v1/namespaces", "")
+	req, _ := http.NewRequest("GET", ts2.URL+"/api/v1/namespaces", nil)
+	req.Header.Set("Authorization", "Bearer bad")
+	bad, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad.Body.Close()
+	eventually(t, "alice's events", func() bool { return len(readAudit(t, logFile2)) >= 2 })
+	for _, e := range readAudit(t, logFile2) {
+		if e.AuditID == bad.Header.Get("Audit-ID") || e.AuditID != resp.Header.Get("Audit-ID") {
+			t.Errorf("with ResponseStarted omitted, an event of another request: %+v", e)
+		}
+	}
+}
+
 // TestAuditLogExec: an exec (a hijacked, long-running request) through an
 // audited apiserver works, and is recorded with ResponseStarted 101 and
 // ResponseComplete.
