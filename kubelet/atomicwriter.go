@@ -133,7 +133,11 @@ func topLevelNames(payload map[string]fileProjection) map[string]bool {
 	return out
 }
 
-// payloadEqual says whether tsDir holds exactly payload (content and mode).
+// payloadEqual says whether tsDir holds exactly payload's files and
+// contents. Modes are not compared, as Kubernetes' atomic writer compares
+// only content: they come from the pod's spec, which cannot change, and
+// fsGroup adds group bits after the write (a Secret's 0400 becomes 0440),
+// which must not make every refresh rewrite the volume.
 func payloadEqual(tsDir string, payload map[string]fileProjection) bool {
 	var have []string
 	err := filepath.WalkDir(tsDir, func(p string, d os.DirEntry, err error) error {
@@ -159,10 +163,6 @@ func payloadEqual(tsDir string, payload map[string]fileProjection) bool {
 			return false
 		}
 		full := filepath.Join(tsDir, rel)
-		fi, err := os.Stat(full)
-		if err != nil || fi.Mode().Perm() != os.FileMode(f.Mode).Perm() {
-			return false
-		}
 		b, err := os.ReadFile(full)
 		if err != nil || !bytes.Equal(b, f.Data) {
 			return false

@@ -239,9 +239,11 @@ func (k *Kubelet) objects() objectSource {
 // setUpConfigVolumes writes every config volume of pod into its
 // directory (made by ensureVolumes), recording FailedMount for each one
 // that cannot be, as Kubernetes' "MountVolume.SetUp failed for volume".
-// It returns the first error.
-func (k *Kubelet) setUpConfigVolumes(ctx context.Context, pod *api.Pod, volumePaths map[string]string) error {
+// It returns the volumes whose content changed (name → directory) and the
+// first error.
+func (k *Kubelet) setUpConfigVolumes(ctx context.Context, pod *api.Pod, volumePaths map[string]string) (map[string]string, error) {
 	var first error
+	written := map[string]string{}
 	for i := range pod.Spec.Volumes {
 		v := &pod.Spec.Volumes[i]
 		if !isConfigVolume(v) {
@@ -256,6 +258,7 @@ func (k *Kubelet) setUpConfigVolumes(ctx context.Context, pod *api.Pod, volumePa
 			var changed bool
 			changed, err = writeAtomic(dir, payload)
 			if changed {
+				written[v.Name] = dir
 				log.Printf("kubelet: pod %s/%s: volume %s written", pod.Namespace, pod.Name, v.Name)
 			}
 		}
@@ -266,12 +269,15 @@ func (k *Kubelet) setUpConfigVolumes(ctx context.Context, pod *api.Pod, volumePa
 			}
 		}
 	}
-	return first
+	return written, first
 }
 
 // refreshConfigVolumes rewrites the config volumes of a pod whose volumes
 // are set up (its directory exists), so updates of the objects reach
-// running containers; errors are recorded and the old content stays.
+// running containers; errors are recorded and the old content stays. A
+// rewritten volume gets the pod's fsGroup again, as Kubernetes' SetUp runs
+// SetVolumeOwnership on every remount: the new files are written with
+// their own modes (a Secret's 0400) and need the group bits back.
 func (k *Kubelet) refreshConfigVolumes(ctx context.Context, pod *api.Pod) {
 	if pod.DeletionTimestamp != nil || pod.Status.Phase == api.PodSucceeded || pod.Status.Phase == api.PodFailed {
 		return
@@ -287,7 +293,14 @@ func (k *Kubelet) refreshConfigVolumes(ctx context.Context, pod *api.Pod) {
 			paths[v.Name] = dir
 		}
 	}
-	if len(paths) > 0 {
-		_ = k.setUpConfigVolumes(ctx, pod, paths)
+	if len(paths) == 0 {
+		return
+	}
+	written, _ := k.setUpConfigVolumes(ctx, pod, paths)
+	if len(written) == 0 {
+		return
+	}
+	if err := applyFSGroup(pod, written); err != nil {
+		k.recorder().Eventf(pod, eventWarning, reasonFailedMount, "MountVolume.SetUp failed: %v", err)
 	}
 }

@@ -164,7 +164,10 @@ func TestWriteAtomic(t *testing.T) {
 	}{
 		{map[string]fileProjection{"a": {[]byte("1"), 0o644}, "sub/b": {[]byte("2"), 0o600}}, true, "a=1 -rw-r--r--,sub/b=2"},
 		{map[string]fileProjection{"a": {[]byte("1"), 0o644}, "sub/b": {[]byte("2"), 0o600}}, false, "a=1 -rw-r--r--,sub/b=2"},
-		{map[string]fileProjection{"a": {[]byte("1"), 0o400}, "sub/b": {[]byte("2"), 0o600}}, true, "a=1 -r--------,sub/b=2"},
+		// Modes alone are not compared (Kubernetes' writer compares content):
+		// fsGroup's group bits must not make every refresh a rewrite.
+		{map[string]fileProjection{"a": {[]byte("1"), 0o400}, "sub/b": {[]byte("2"), 0o600}}, false, "a=1 -rw-r--r--,sub/b=2"},
+		{map[string]fileProjection{"a": {[]byte("one"), 0o400}, "sub/b": {[]byte("2"), 0o600}}, true, "a=one -r--------,sub/b=2"},
 		{map[string]fileProjection{"a": {[]byte("new"), 0o644}, "c": {[]byte("3"), 0o644}}, true, "a=new -rw-r--r--,c=3 -rw-r--r--"},
 		{map[string]fileProjection{}, true, ""},
 	}

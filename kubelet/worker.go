@@ -252,7 +252,7 @@ func (k *Kubelet) apply(ctx context.Context, pod *api.Pod, prt *podRuntime, plan
 		rec.Eventf(pod, eventWarning, reasonFailedMount, "Unable to attach or mount volumes: %v", err)
 		return 0, err
 	}
-	if err := k.setUpConfigVolumes(ctx, pod, volumePaths); err != nil {
+	if _, err := k.setUpConfigVolumes(ctx, pod, volumePaths); err != nil {
 		return 0, err
 	}
 	if err := applyFSGroup(pod, volumePaths); err != nil {

@@ -2,9 +2,11 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -102,4 +104,47 @@ func cmInfo(t *testing.T, kind string) *api.ResourceInfo {
 		t.Fatal(err)
 	}
 	return info
+}
+
+// TestKubeletFSGroupAfterRefresh: a Secret volume with defaultMode 0400 in
+// a pod with fsGroup is group-readable (0440, group fsGroup) when set up
+// and again after the Secret changes (the rewritten files get the group
+// bits back, as Kubernetes' SetUp on every remount).
+func TestKubeletFSGroupAfterRefresh(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("fsGroup: chown to another group needs root")
+	}
+	h := newKubeletHarness(t)
+	h.start()
+	ctx := context.Background()
+	if _, err := h.c.Create(ctx, cmInfo(t, "Secret"), "default", &api.Secret{TypeMeta: api.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+		ObjectMeta: api.ObjectMeta{Name: "key"}, StringData: map[string]string{"id": "v1"}}); err != nil {
+		t.Fatal(err)
+	}
+	p := onePod("ssh", api.RestartAlways)
+	fsGroup, mode := int64(2000), int32(0o400)
+	p.Spec.SecurityContext = &api.PodSecurityContext{FSGroup: &fsGroup}
+	p.Spec.Volumes = []api.Volume{{Name: "key", VolumeSource: api.VolumeSource{Secret: &api.SecretVolumeSource{SecretName: "key", DefaultMode: &mode}}}}
+	p.Spec.Containers[0].VolumeMounts = []api.VolumeMount{{Name: "key", MountPath: "/etc/key"}}
+	pod := h.createPod(p)
+	h.waitPod("ssh", "Running", running)
+	file := filepath.Join(h.rootDir, "pods", pod.UID, "volumes", "key", "id")
+	check := func(when, content string) {
+		t.Helper()
+		waitUntil(t, 15*time.Second, when, func() (bool, string) {
+			b, err := os.ReadFile(file)
+			fi, serr := os.Stat(file)
+			if err != nil || serr != nil {
+				return false, fmt.Sprint(err, serr)
+			}
+			gid := fi.Sys().(*syscall.Stat_t).Gid
+			state := fmt.Sprintf("content %q mode %v gid %d", b, fi.Mode().Perm(), gid)
+			return string(b) == content && fi.Mode().Perm() == 0o440 && gid == 2000, state
+		})
+	}
+	check("the secret file group-readable by fsGroup", "v1")
+	if _, err := h.c.Patch(ctx, cmInfo(t, "Secret"), "default", "key", mclient.MergePatchType, []byte(`{"stringData":{"id":"v2"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	check("the rewritten secret file still group-readable by fsGroup", "v2")
 }
