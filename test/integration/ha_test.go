@@ -113,7 +113,10 @@ func startEtcdCluster(t *testing.T, ca *testpki.CA) []*etcdMember {
 	return members
 }
 
-func TestHAControlPlane(t *testing.T) {
+// etcdForAPIServers starts a three-member etcd cluster and says how an
+// apiserver (or another client) reaches it: its members' URLs and client
+// certificate files.
+func etcdForAPIServers(t *testing.T) ([]*etcdMember, []string, storage.TLSFiles) {
 	ca := testpki.NewCA(t, "etcd")
 	members := startEtcdCluster(t, ca)
 	cliCert, cliKey := ca.Issue(t, "kube-apiserver-etcd-client", nil)
@@ -121,9 +124,14 @@ func TestHAControlPlane(t *testing.T) {
 	for _, m := range members {
 		urls = append(urls, m.clientURL)
 	}
+	return members, urls, storage.TLSFiles{CAFile: ca.File, CertFile: cliCert, KeyFile: cliKey}
+}
+
+func TestHAControlPlane(t *testing.T) {
+	members, urls, files := etcdForAPIServers(t)
 	onCluster := func(o *apiserver.Options) {
 		o.EtcdServers = urls
-		o.EtcdCAFile, o.EtcdCertFile, o.EtcdKeyFile = ca.File, cliCert, cliKey
+		o.EtcdCAFile, o.EtcdCertFile, o.EtcdKeyFile = files.CAFile, files.CertFile, files.KeyFile
 	}
 	ts1 := testserver.StartWithOptions(t, onCluster)
 	ts2 := testserver.StartWithOptions(t, onCluster)
@@ -339,17 +347,11 @@ func leaseTransitions(ctx context.Context, t *testing.T, c *mkclient.Client) int
 // when its lease expires; one that stops cleanly drops out at once, its
 // port's slice deleted.
 func TestHAKubernetesServiceEndpoints(t *testing.T) {
-	ca := testpki.NewCA(t, "etcd")
-	members := startEtcdCluster(t, ca)
-	cliCert, cliKey := ca.Issue(t, "kube-apiserver-etcd-client", nil)
-	var urls []string
-	for _, m := range members {
-		urls = append(urls, m.clientURL)
-	}
+	_, urls, files := etcdForAPIServers(t)
 	const interval = 300 * time.Millisecond
 	onCluster := func(o *apiserver.Options) {
 		o.EtcdServers = urls
-		o.EtcdCAFile, o.EtcdCertFile, o.EtcdKeyFile = ca.File, cliCert, cliKey
+		o.EtcdCAFile, o.EtcdCertFile, o.EtcdKeyFile = files.CAFile, files.CertFile, files.KeyFile
 		o.KubernetesServiceInterval = interval
 	}
 	ts1 := testserver.StartWithOptions(t, onCluster)
@@ -416,7 +418,7 @@ func TestHAKubernetesServiceEndpoints(t *testing.T) {
 	}
 
 	// A crashed apiserver elsewhere: its lease (1 s) is never renewed.
-	et, err := storage.NewEtcdTLS(urls, storage.TLSFiles{CAFile: ca.File, CertFile: cliCert, KeyFile: cliKey})
+	et, err := storage.NewEtcdTLS(urls, files)
 	if err != nil {
 		t.Fatal(err)
 	}
