@@ -18,7 +18,6 @@ import (
 
 	"minik8s/apiserver/storage"
 	"minik8s/pkg/api"
-	"minik8s/pkg/wait"
 )
 
 // The apiserver keeps the `kubernetes` Service in `default` and its
@@ -352,9 +351,33 @@ func (s *Server) ensureObject(ctx context.Context, info *api.ResourceInfo, want 
 	return nil
 }
 
-// runKubernetesService ensures the objects now and every interval.
+// runKubernetesService ensures the objects every interval (Run has
+// ensured them once before serving: startKubernetesService).
 func (s *Server) runKubernetesService(ctx context.Context, interval time.Duration) {
 	ttl := leaseTTL(interval)
-	ensure := func(ctx context.Context) error { return s.ensureKubernetesService(ctx, ttl) }
-	wait.Every(ctx, interval, ensure, func(err error) { log.Printf("apiserver: the kubernetes service: %v", err) })
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := s.ensureKubernetesService(ctx, ttl); err != nil && ctx.Err() == nil {
+			log.Printf("apiserver: the kubernetes service: %v", err)
+		}
+	}
+}
+
+// startKubernetesService ensures the objects once before the server says
+// it is ready, as Kubernetes' readiness waits for its bootstrap
+// controller: a client that waited for readiness finds the kubernetes
+// Service (and its ClusterIP taken before any of its own Services'). A
+// failure is logged; the loop tries again.
+func (s *Server) startKubernetesService(ctx context.Context, interval time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.ensureKubernetesService(ctx, leaseTTL(interval)); err != nil {
+		log.Printf("apiserver: the kubernetes service: %v", err)
+	}
 }

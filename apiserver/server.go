@@ -197,10 +197,12 @@ func (s *Server) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); s.autoCompact(ctx) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); s.runAllocationRepair(ctx) }()
+	kubeSvcInterval := cmp.Or(s.opts.KubernetesServiceInterval, kubernetesServiceInterval)
+	s.startKubernetesService(ctx, kubeSvcInterval)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		s.runKubernetesService(ctx, cmp.Or(s.opts.KubernetesServiceInterval, kubernetesServiceInterval))
+		s.runKubernetesService(ctx, kubeSvcInterval)
 	}()
 	if s.opts.MetricsResolution > 0 {
 		wg.Add(1)
@@ -231,7 +233,7 @@ func (s *Server) Run(ctx context.Context) error {
 	wg.Wait()
 	// Leave the kubernetes Service's endpoints now rather than when this
 	// server's lease expires (Kubernetes' RemoveEndpoints at shutdown).
-	leaveCtx, leaveCancel := context.WithTimeout(context.Background(), 3*time.Second)
+	leaveCtx, leaveCancel := context.WithTimeout(context.Background(), time.Second)
 	if lerr := s.leaveKubernetesService(leaveCtx); lerr != nil {
 		log.Printf("apiserver: leaving the kubernetes service's endpoints: %v", lerr)
 	}

@@ -121,11 +121,21 @@ func TestSchedulerLeaderElection(t *testing.T) {
 
 	// Someone else grabs the lease and never renews it: the scheduler
 	// stops, campaigns again and takes it back once it has expired.
+	// The leader renews every retry period: on a conflict, read it again.
 	intruder := "intruder"
-	l.Spec.HolderIdentity = &intruder
-	l.Spec.RenewTime = &api.MicroTime{Time: time.Now()}
-	if _, err := mkclient.Typed[*api.Lease](c, "kube-system").Update(ctx, l); err != nil {
-		t.Fatal(err)
+	for attempt := 0; ; attempt++ {
+		l.Spec.HolderIdentity = &intruder
+		l.Spec.RenewTime = &api.MicroTime{Time: time.Now()}
+		_, err := mkclient.Typed[*api.Lease](c, "kube-system").Update(ctx, l)
+		if err == nil {
+			break
+		}
+		if !mkclient.IsConflict(err) || attempt == 10 {
+			t.Fatal(err)
+		}
+		if l, err = lease(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	waitFor(t, other+" leading again", func() (bool, string) {
 		l, err := lease()

@@ -34,9 +34,20 @@ func createFakeNode(t *testing.T, c *mkclient.Client, name, cpu, mem string) {
 	if err != nil {
 		t.Fatalf("create node %s: %v", name, err)
 	}
-	created.Status = n.Status
-	if _, err := c.Nodes().UpdateStatus(ctx, created); err != nil {
-		t.Fatalf("node %s status: %v", name, err)
+	// A running controller-manager (nodeipam, node lifecycle) may write the
+	// node between the create and the status: read it again on a conflict.
+	for attempt := 0; ; attempt++ {
+		created.Status = n.Status
+		_, err := c.Nodes().UpdateStatus(ctx, created)
+		if err == nil {
+			return
+		}
+		if !mkclient.IsConflict(err) || attempt == 10 {
+			t.Fatalf("node %s status: %v", name, err)
+		}
+		if created, err = c.Nodes().Get(ctx, name); err != nil {
+			t.Fatalf("node %s: %v", name, err)
+		}
 	}
 }
 
