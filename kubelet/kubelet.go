@@ -19,10 +19,13 @@ import (
 
 // Kubelet is the node agent of one node.
 type Kubelet struct {
-	opts    Options
-	client  *client.Client
-	rt      runtime.Runtime
-	now     func() time.Time
+	opts   Options
+	client *client.Client
+	rt     runtime.Runtime
+	now    func() time.Time
+	// started is when Run began: containers running since before it keep
+	// their started/ready status until probed (adoptedStatus).
+	started time.Time
 	dirs    podDirs
 	backoff *Backoff
 	sys     sysInfo
@@ -144,6 +147,8 @@ func (k *Kubelet) hostIP() string {
 
 // Run registers the node and runs the kubelet until ctx ends.
 func (k *Kubelet) Run(ctx context.Context) error {
+	k.started = k.now()
+	k.probes.KubeletStart = k.started
 	v, err := k.rt.Version(ctx)
 	if err != nil {
 		return fmt.Errorf("container runtime: %w", err)

@@ -41,16 +41,53 @@ func probeFailed(probes probeResults, spec *api.Container, c *runtime.Container)
 	return 0, false
 }
 
+// adoptedStatus is the container's status from before a kubelet restart:
+// old (the pod's status in the API) when it is of this very container and
+// the container was running before the kubelet started (nil otherwise).
+// Kubernetes (ChangeContainerStatusOnKubeletRestart off, its default since
+// 1.35) keeps such a container's started and ready until a probe decides,
+// so that restarting a kubelet does not take its pods out of Services.
+func adoptedStatus(old *api.ContainerStatus, c *runtime.Container, kubeletStart time.Time) *api.ContainerStatus {
+	if old == nil || old.ContainerID != containerIDPrefix+c.ID || !prober.StartedBeforeKubelet(c.StartedAt, kubeletStart) {
+		return nil
+	}
+	return old
+}
+
 // containerStarted says whether a running container has started: it has
-// no startup probe, or its startup probe succeeded.
-func containerStarted(probes probeResults, spec *api.Container, c *runtime.Container) bool {
-	return spec.StartupProbe == nil || probeResult(probes, c.ID, prober.Startup) == prober.Success
+// no startup probe, or its startup probe succeeded, or (no result yet) it
+// had started before the kubelet restarted.
+func containerStarted(probes probeResults, spec *api.Container, c *runtime.Container, adopted *api.ContainerStatus) bool {
+	if spec.StartupProbe == nil {
+		return true
+	}
+	if r := probeResult(probes, c.ID, prober.Startup); r != prober.Unknown {
+		return r == prober.Success
+	}
+	return adopted != nil && adopted.Started != nil && *adopted.Started
 }
 
 // containerReady says whether a started container is ready: it has no
-// readiness probe, or its readiness probe succeeded.
-func containerReady(probes probeResults, spec *api.Container, c *runtime.Container) bool {
-	return spec.ReadinessProbe == nil || probeResult(probes, c.ID, prober.Readiness) == prober.Success
+// readiness probe, or its readiness probe succeeded, or (no result yet) it
+// was ready before the kubelet restarted and its pod is Ready.
+func containerReady(pod *api.Pod, probes probeResults, spec *api.Container, c *runtime.Container, adopted *api.ContainerStatus) bool {
+	if spec.ReadinessProbe == nil {
+		return true
+	}
+	if r := probeResult(probes, c.ID, prober.Readiness); r != prober.Unknown {
+		return r == prober.Success
+	}
+	return adopted != nil && adopted.Ready && podReady(pod)
+}
+
+// podReady says whether the pod's Ready condition is True.
+func podReady(pod *api.Pod) bool {
+	for _, c := range pod.Status.Conditions {
+		if c.Type == api.PodReady {
+			return c.Status == api.ConditionTrue
+		}
+	}
+	return false
 }
 
 // podStatusEntry is the status the kubelet last computed for a pod, which

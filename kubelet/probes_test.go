@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"minik8s/kubelet/prober"
+	"minik8s/kubelet/runtime"
 	"minik8s/pkg/api"
 )
 
@@ -172,5 +173,63 @@ func TestComputePodStatusProbes(t *testing.T) {
 				t.Fatalf("Ready = %+v, ContainersReady = %+v", ready, cr)
 			}
 		})
+	}
+}
+
+// mapProbes are published results by container ID and type.
+type mapProbes map[string]prober.Result
+
+func (m mapProbes) Get(id string, typ prober.Type) (prober.Result, bool) {
+	r, ok := m[id+"/"+typ.String()]
+	return r, ok
+}
+
+// TestStatusAcrossKubeletRestart is Kubernetes' kubelet-restart rule
+// (ChangeContainerStatusOnKubeletRestart off, the default since 1.35): a
+// container running since before the kubelet started keeps the started
+// and ready it had in the API until a probe publishes a result; a new
+// container, another container ID, a pod not Ready or a published result
+// decide otherwise.
+func TestStatusAcrossKubeletRestart(t *testing.T) {
+	kubeletStart := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	yes := true
+	spec := &api.Container{Name: "c", ReadinessProbe: httpProbe(), StartupProbe: httpProbe()}
+	old := &api.ContainerStatus{Name: "c", ContainerID: "containerd://c1", Ready: true, Started: &yes}
+	readyPod := &api.Pod{Status: api.PodStatus{Conditions: []api.PodCondition{{Type: api.PodReady, Status: api.ConditionTrue}}}}
+	notReadyPod := &api.Pod{Status: api.PodStatus{Conditions: []api.PodCondition{{Type: api.PodReady, Status: api.ConditionFalse}}}}
+	for _, tc := range []struct {
+		name                 string
+		id                   string
+		startedAt            time.Time
+		pod                  *api.Pod
+		old                  *api.ContainerStatus
+		probes               mapProbes
+		wantStarted, wantRdy bool
+	}{
+		{"running since before the restart, no result yet: kept", "c1", kubeletStart.Add(-time.Hour), readyPod, old, nil, true, true},
+		{"started within 10 s of the kubelet: a new container", "c1", kubeletStart.Add(-5 * time.Second), readyPod, old, nil, false, false},
+		{"another container ID than the status'", "c2", kubeletStart.Add(-time.Hour), readyPod, old, nil, false, false},
+		{"no status before", "c1", kubeletStart.Add(-time.Hour), readyPod, nil, nil, false, false},
+		{"the pod was not Ready: not ready, still started", "c1", kubeletStart.Add(-time.Hour), notReadyPod, old, nil, true, false},
+		{"a published readiness failure decides", "c1", kubeletStart.Add(-time.Hour), readyPod, old,
+			mapProbes{"containerd://c1/Readiness": prober.Failure}, true, false},
+		{"a published startup failure decides", "c1", kubeletStart.Add(-time.Hour), readyPod, old,
+			mapProbes{"containerd://c1/Startup": prober.Failure}, false, true},
+	} {
+		c := &runtime.Container{ID: tc.id, StartedAt: tc.startedAt}
+		adopted := adoptedStatus(tc.old, c, kubeletStart)
+		var probes probeResults
+		if tc.probes != nil {
+			probes = tc.probes
+		}
+		started := containerStarted(probes, spec, c, adopted)
+		ready := containerReady(tc.pod, probes, spec, c, adopted)
+		if started != tc.wantStarted || ready != tc.wantRdy {
+			t.Errorf("%s: started %v ready %v, want %v %v", tc.name, started, ready, tc.wantStarted, tc.wantRdy)
+		}
+	}
+	// A kubelet that never started (zero time) adopts nothing.
+	if adoptedStatus(old, &runtime.Container{ID: "c1", StartedAt: kubeletStart}, time.Time{}) != nil {
+		t.Error("zero kubelet start adopts a status")
 	}
 }

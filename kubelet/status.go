@@ -19,6 +19,9 @@ type statusInput struct {
 	HostIP  string
 	Now     time.Time
 	Probes  probeResults // published probe results (nil: none yet)
+	// KubeletStart is when the kubelet started (adoptedStatus); zero: never
+	// keep a status from before.
+	KubeletStart time.Time
 }
 
 func apiTime(t time.Time) api.Time {
@@ -85,9 +88,10 @@ func computeContainerStatus(pod *api.Pod, spec *api.Container, in statusInput, o
 	case latest.State == runtime.ContainerRunning || latest.State == runtime.ContainerUnknown:
 		cs.State.Running = &api.ContainerStateRunning{StartedAt: apiTime(latest.StartedAt)}
 		running := latest.State == runtime.ContainerRunning
-		started := running && containerStarted(in.Probes, spec, latest)
+		adopted := adoptedStatus(old, latest, in.KubeletStart)
+		started := running && containerStarted(in.Probes, spec, latest, adopted)
 		cs.Started = &started
-		cs.Ready = started && containerReady(in.Probes, spec, latest)
+		cs.Ready = started && containerReady(pod, in.Probes, spec, latest, adopted)
 		if len(all) > 1 {
 			prev = all[1]
 		}

@@ -163,7 +163,7 @@ func (k *Kubelet) syncPod(ctx context.Context, key string) (time.Duration, error
 	for n, w := range plan.Waiting {
 		waits[n] = w
 	}
-	st := computePodStatus(pod, statusInput{Runtime: prt, Waits: waits, HostIP: k.hostIP(), Now: now, Probes: k.probes.Results})
+	st := computePodStatus(pod, statusInput{Runtime: prt, Waits: waits, HostIP: k.hostIP(), Now: now, Probes: k.probes.Results, KubeletStart: k.started})
 	k.setPodStatus(pod, st)
 	k.probes.AddPod(ctx, pod)
 	return retry, errors.Join(applyErr, k.writeStatus(ctx, pod, st))

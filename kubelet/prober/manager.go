@@ -23,6 +23,9 @@ type Manager struct {
 	// Clock is the time initialDelaySeconds is measured with (the
 	// kubelet's, whose container start times are in status); set before use.
 	Clock func() time.Time
+	// KubeletStart is when the kubelet started: containers running since
+	// before it get no initial result (decide's Adopted). Zero: none do.
+	KubeletStart time.Time
 
 	runner   Runner
 	source   PodSource
@@ -156,13 +159,15 @@ func (m *Manager) tick(ctx context.Context, k workerKey, s *state) (time.Duratio
 	}
 	oldID := s.containerID
 	d := decide(s, k.typ, p, observation{Status: cs, RestartPolicy: pod.Spec.RestartPolicy,
-		Deleting: pod.DeletionTimestamp != nil, Now: m.Clock()})
+		Deleting: pod.DeletionTimestamp != nil, Now: m.Clock(), KubeletStart: m.KubeletStart})
 	changed := false
 	if d.Reset {
 		if oldID != "" {
 			m.Results.remove(oldID, k.typ)
 		}
-		changed = m.Results.set(s.containerID, k.typ, k.typ.initialValue()) || changed
+		if !d.Adopted {
+			changed = m.Results.set(s.containerID, k.typ, k.typ.initialValue()) || changed
+		}
 	}
 	if d.Publish != Unknown {
 		changed = m.Results.set(s.containerID, k.typ, d.Publish) || changed

@@ -57,8 +57,14 @@ type state struct {
 // decision is what a worker does at one tick, before probing.
 type decision struct {
 	// Reset: a new container: forget the old one's result and publish the
-	// initial value for the new one.
+	// initial value for the new one (unless Adopted).
 	Reset bool
+	// Adopted: the new container was running before the kubelet started
+	// (by more than RestartGrace): no initial value is published, so the
+	// status keeps what it said before the restart until a probe decides
+	// (Kubernetes' worker with ChangeContainerStatusOnKubeletRestart off,
+	// its default since 1.35).
+	Adopted bool
 	// Publish, when not Unknown, is published at once (Failure for a
 	// container that is not running; Success for a pod shutting down).
 	Publish Result
@@ -76,6 +82,18 @@ type observation struct {
 	RestartPolicy string
 	Deleting      bool // the pod has a deletionTimestamp
 	Now           time.Time
+	// KubeletStart is when this kubelet started (zero: unknown).
+	KubeletStart time.Time
+}
+
+// RestartGrace is Kubernetes' kubeletRestartGracePeriod: a container
+// started more than this before the kubelet was running when it started.
+const RestartGrace = 10 * time.Second
+
+// StartedBeforeKubelet says whether a container that started at startedAt
+// was already running when the kubelet started at kubeletStart.
+func StartedBeforeKubelet(startedAt, kubeletStart time.Time) bool {
+	return !startedAt.IsZero() && !kubeletStart.IsZero() && startedAt.Before(kubeletStart.Add(-RestartGrace))
 }
 
 // decide is Kubernetes' worker.doProbe up to the probe: it updates s for a
@@ -89,6 +107,7 @@ func decide(s *state, typ Type, p *api.Probe, o observation) decision {
 	if s.containerID != c.ContainerID {
 		s.containerID, s.lastResult, s.resultRun, s.onHold = c.ContainerID, Unknown, 0, false
 		d.Reset = true
+		d.Adopted = c.State.Running != nil && StartedBeforeKubelet(c.State.Running.StartedAt.Time, o.KubeletStart)
 	}
 	if s.onHold {
 		return d

@@ -30,6 +30,14 @@ func TestDecide(t *testing.T) {
 		{name: "new container: reset, probe", typ: Readiness,
 			o:    observation{Status: runningStatus("containerd://a", true, t0.Add(-time.Minute)), Now: t0},
 			want: decision{Reset: true, Probe: true}, wantS: state{containerID: "containerd://a"}},
+		// Kubernetes' kubelet-restart rule: a container running since before
+		// the kubelet started (more than 10 s) gets no initial result.
+		{name: "new to a restarted kubelet, running since before it: adopted", typ: Readiness,
+			o:    observation{Status: runningStatus("containerd://a", true, t0.Add(-time.Minute)), Now: t0, KubeletStart: t0.Add(-5 * time.Second)},
+			want: decision{Reset: true, Adopted: true, Probe: true}, wantS: state{containerID: "containerd://a"}},
+		{name: "started within the grace before the kubelet: not adopted", typ: Readiness,
+			o:    observation{Status: runningStatus("containerd://a", true, t0.Add(-14*time.Second)), Now: t0, KubeletStart: t0.Add(-5 * time.Second)},
+			want: decision{Reset: true, Probe: true}, wantS: state{containerID: "containerd://a"}},
 		{name: "initial delay not over", typ: Liveness, s: state{containerID: "containerd://a"},
 			p:     api.Probe{InitialDelaySeconds: 10},
 			o:     observation{Status: runningStatus("containerd://a", true, t0.Add(-9*time.Second)), Now: t0},
