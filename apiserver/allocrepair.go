@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"minik8s/pkg/api"
+	"minik8s/pkg/wait"
 )
 
 // The repair loop reconciles the allocation bitmaps with the services, as
@@ -120,16 +121,6 @@ func (s *Server) repairServiceAllocations(ctx context.Context) error {
 
 // runAllocationRepair repairs the bitmaps every allocRepairInterval.
 func (s *Server) runAllocationRepair(ctx context.Context) {
-	t := time.NewTicker(allocRepairInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if err := s.repairServiceAllocations(ctx); err != nil && ctx.Err() == nil {
-			log.Printf("apiserver: repairing service allocations: %v", err)
-		}
-	}
+	wait.EveryAfter(ctx, allocRepairInterval, s.repairServiceAllocations,
+		func(err error) { log.Printf("apiserver: repairing service allocations: %v", err) })
 }

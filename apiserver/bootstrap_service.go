@@ -18,6 +18,7 @@ import (
 
 	"minik8s/apiserver/storage"
 	"minik8s/pkg/api"
+	"minik8s/pkg/wait"
 )
 
 // The apiserver keeps the `kubernetes` Service in `default` and its
@@ -355,18 +356,8 @@ func (s *Server) ensureObject(ctx context.Context, info *api.ResourceInfo, want 
 // ensured them once before serving: startKubernetesService).
 func (s *Server) runKubernetesService(ctx context.Context, interval time.Duration) {
 	ttl := leaseTTL(interval)
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if err := s.ensureKubernetesService(ctx, ttl); err != nil && ctx.Err() == nil {
-			log.Printf("apiserver: the kubernetes service: %v", err)
-		}
-	}
+	wait.EveryAfter(ctx, interval, func(ctx context.Context) error { return s.ensureKubernetesService(ctx, ttl) },
+		func(err error) { log.Printf("apiserver: the kubernetes service: %v", err) })
 }
 
 // startKubernetesService ensures the objects once before the server says

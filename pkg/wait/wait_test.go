@@ -43,3 +43,27 @@ func TestEveryFirstCallIsImmediate(t *testing.T) {
 		t.Errorf("first call after %v, want at once", d)
 	}
 }
+
+func TestEveryAfterWaitsAPeriodFirst(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	const period = 50 * time.Millisecond
+	start := time.Now()
+	var first time.Duration
+	calls, reported := 0, 0
+	EveryAfter(ctx, period, func(context.Context) error {
+		calls++
+		if calls == 1 {
+			first = time.Since(start)
+		}
+		if calls == 2 {
+			cancel()
+		}
+		return errors.New("boom")
+	}, func(error) { reported++ })
+	if first < period {
+		t.Errorf("first call after %v, want one period (%v) at least", first, period)
+	}
+	if calls != 2 || reported != 1 {
+		t.Errorf("calls %d, reported %d; want 2, 1 (the error after ctx ended is dropped)", calls, reported)
+	}
+}
